@@ -1,0 +1,1414 @@
+//! OpenAPI 3.1 → the OpenAPI 3.0.3 form that progenitor 0.15 accepts.
+//!
+//! progenitor reads only OpenAPI 3.0.x, through the `openapiv3` crate, and its generator panics on
+//! several layouts that are legal OpenAPI (see `shared/reference/progenitor.md`). [`convert`] takes
+//! any 3.1 (or 3.0) document of this API and returns an equivalent 3.0.3 document in a normal form
+//! that generates well. Every rewrite it makes that is not a pure change of syntax is reported as a
+//! note, with the JSON pointer of the place it touched.
+//!
+//! Schema rewrites (JSON Schema 2020-12 → the OpenAPI 3.0 schema dialect):
+//! - `type: [T, "null"]` → `type: T, nullable: true`; `type: [A, B]` → `oneOf` of one branch per
+//!   type, each with the keywords that apply to it;
+//! - `const: v` → `enum: [v]`; `null` inside `enum` → `nullable: true`;
+//! - `examples: [..]` → `example` (the first one);
+//! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum`/`maximum` + the 3.0 boolean flags;
+//! - `{type: "null"}` branches of `oneOf`/`anyOf` → `nullable: true` on the union (a union left with
+//!   one branch becomes that branch, or `allOf: [$ref]` for a reference);
+//! - `anyOf` → `oneOf` (typify turns an `anyOf` of scalars into a struct that never deserialises);
+//! - `$ref` with sibling keywords → the reference alone when the siblings are only documentation,
+//!   otherwise `allOf: [$ref]` plus the siblings;
+//! - `additionalProperties: false` is dropped (it would become `deny_unknown_fields`, and a new
+//!   field from the server would then fail decoding);
+//! - an integer `minimum` of 1 is lowered to 0 (typify would emit `NonZeroU64`, into which integer
+//!   literals do not convert through the generated builders; the 3.1 document keeps the real bound
+//!   and the mock server validates it);
+//! - titles below the top of a component are qualified with the names of their parents, so the
+//!   types typify names after them cannot collide (typify strips the shared prefix again when it
+//!   names enum variants).
+//!
+//! Open enums: a string `enum` that the server may extend becomes
+//! `oneOf: [{title: <Name>Known, enum: [..]}, {title: <Name>Unknown, type: string}]`, which
+//! generates `enum Name { Known(NameKnown), Unknown(String) }`: a value the SDK does not know yet
+//! is kept instead of failing the whole response. Every enum reachable from a response or an event
+//! stream is open, except the tag of a discriminated union; a request-side enum is open when it
+//! carries `x-open-enum: true`.
+//!
+//! Discriminated unions: the `$ref` branches of a `oneOf` with a `discriminator` are replaced by
+//! copies of the schemas they reference, so typify generates an internally tagged enum
+//! (`#[serde(tag = "…")]`) instead of an untagged one. A branch whose tag allows several values is
+//! split into one branch per value. Components that are left unreferenced are dropped.
+//!
+//! Operation rewrites:
+//! - a success response offering both JSON and `text/event-stream` is split into the JSON
+//!   operation and a second operation at `<path>#stream` with the `operationId` suffixed `Stream`
+//!   (the fragment is never sent on the wire);
+//! - references to `components/responses` and `components/requestBodies` are inlined;
+//! - every error response gets one shared JSON schema; a `default` response becomes `4XX` + `5XX`
+//!   (progenitor counts `default` as a success too, and panics on a success type mismatch);
+//! - inline response schemas are moved to `components/schemas` (`<OperationId>Response`,
+//!   `<OperationId>Error`), because typify would give a success and an error schema the same name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::document::{METHODS, Problem, collect_refs, escape, join, pascal_case, schema_ref_name};
+
+/// The result of a conversion.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    /// The OpenAPI 3.0.3 document.
+    pub document: Value,
+    /// What the converter changed beyond syntax, and where.
+    pub notes: Vec<Problem>,
+}
+
+/// Converts an OpenAPI 3.1 or 3.0 document into the progenitor-ready 3.0.3 form.
+///
+/// Fails with the location of the first construct that has no 3.0 equivalent or that progenitor
+/// cannot use.
+pub fn convert(input: &Value) -> Result<Converted, Problem> {
+    let root = input
+        .as_object()
+        .ok_or_else(|| Problem::new("", "an OpenAPI document must be a JSON object"))?;
+    let version = match root.get("openapi") {
+        Some(Value::String(v)) => v.clone(),
+        Some(_) => {
+            return Err(Problem::new(
+                "/openapi",
+                "`openapi` must be a version string",
+            ));
+        }
+        None if root.contains_key("swagger") => {
+            return Err(Problem::new(
+                "/swagger",
+                "Swagger 2.0 documents are not supported; only OpenAPI 3.0 and 3.1",
+            ));
+        }
+        None => return Err(Problem::new("", "missing the `openapi` version field")),
+    };
+    if !(version.starts_with("3.1.") || version.starts_with("3.0.")) {
+        return Err(Problem::new(
+            "/openapi",
+            format!("OpenAPI version {version} is not supported; only 3.0.x and 3.1.x"),
+        ));
+    }
+    if !root.get("info").is_some_and(Value::is_object) {
+        return Err(Problem::new("/info", "missing the `info` object"));
+    }
+    match root.get("paths") {
+        None | Some(Value::Object(_)) => {}
+        Some(_) => return Err(Problem::new("/paths", "`paths` must be an object")),
+    }
+    match root.get("components") {
+        None | Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(Problem::new(
+                "/components",
+                "`components` must be an object",
+            ));
+        }
+    }
+
+    let mut converter = Converter {
+        doc: input.clone(),
+        notes: Vec::new(),
+        open_components: BTreeSet::new(),
+        tag_properties: BTreeSet::new(),
+        inlined: BTreeSet::new(),
+    };
+    converter.check_references()?;
+    converter.inline_component_references()?;
+    converter.find_open_components();
+    converter.find_tag_properties();
+    converter.convert_schemas()?;
+    converter.rewrite_operations()?;
+    converter.inline_discriminated_unions()?;
+    converter.drop_unreferenced_inlined();
+    converter.finish_root();
+    Ok(Converted {
+        document: converter.doc,
+        notes: converter.notes,
+    })
+}
+
+struct Converter {
+    doc: Value,
+    notes: Vec<Problem>,
+    /// Component schemas reachable from a response or an event stream: their enums are open.
+    open_components: BTreeSet<String>,
+    /// `(component, property)` pairs that are the tag of a discriminated union.
+    tag_properties: BTreeSet<(String, String)>,
+    /// Components whose copies replaced `$ref` branches of discriminated unions.
+    inlined: BTreeSet<String>,
+}
+
+/// Keywords of JSON Schema 2020-12 that have no OpenAPI 3.0 or progenitor equivalent.
+const UNSUPPORTED_KEYWORDS: [&str; 14] = [
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$recursiveRef",
+    "$anchor",
+    "$id",
+    "$defs",
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "patternProperties",
+    "unevaluatedItems",
+];
+
+/// Keywords that only annotate or only constrain in ways progenitor ignores; they are dropped.
+const DROPPED_KEYWORDS: [&str; 10] = [
+    "$schema",
+    "$comment",
+    "unevaluatedProperties",
+    "propertyNames",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "contains",
+    "minContains",
+    "maxContains",
+];
+
+/// Keywords that only document a schema; they may be dropped from beside a `$ref`.
+const DOC_KEYWORDS: [&str; 6] = [
+    "title",
+    "description",
+    "summary",
+    "example",
+    "examples",
+    "deprecated",
+];
+
+/// The keywords that belong to each JSON type, used to split `type: [A, B]`.
+fn keywords_of(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "string" => &["minLength", "maxLength", "pattern", "format", "enum"],
+        "number" | "integer" => &[
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "format",
+            "enum",
+        ],
+        "array" => &["items", "minItems", "maxItems", "uniqueItems"],
+        "object" => &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "maxProperties",
+        ],
+        "boolean" => &["enum"],
+        _ => &[],
+    }
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => {
+            let only_null_type = match map.get("type") {
+                Some(Value::String(t)) => t == "null",
+                Some(Value::Array(ts)) => !ts.is_empty() && ts.iter().all(|t| t == "null"),
+                _ => false,
+            };
+            let only_null_const = map.get("const").is_some_and(Value::is_null);
+            let only_null_enum = matches!(map.get("enum"), Some(Value::Array(vs)) if !vs.is_empty() && vs.iter().all(Value::is_null));
+            only_null_type || only_null_const || only_null_enum
+        }
+        _ => false,
+    }
+}
+
+fn json_type_of(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "string",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+        Value::Null => "null",
+    }
+}
+
+/// What a schema is being converted as.
+#[derive(Clone)]
+struct Ctx {
+    /// A PascalCase name for types generated from this schema.
+    hint: String,
+    /// Whether string enums in this schema are open.
+    open: bool,
+    /// The component this schema belongs to, for tag-property lookups.
+    component: Option<String>,
+    /// True at the top of a component (titles there are left alone).
+    root: bool,
+}
+
+impl Converter {
+    fn note(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.notes.push(Problem::new(pointer, message));
+    }
+
+    fn schemas(&self) -> Option<&Map<String, Value>> {
+        self.doc
+            .get("components")
+            .and_then(|c| c.get("schemas"))
+            .and_then(Value::as_object)
+    }
+
+    /// Every `$ref` must be local and point at something that exists.
+    fn check_references(&self) -> Result<(), Problem> {
+        fn walk(doc: &Value, value: &Value, pointer: &str) -> Result<(), Problem> {
+            match value {
+                Value::Object(map) => {
+                    for (key, child) in map {
+                        let here = join(pointer, key);
+                        if key == "$ref" {
+                            let Value::String(reference) = child else {
+                                return Err(Problem::new(here, "`$ref` must be a string"));
+                            };
+                            let Some(target) = reference.strip_prefix('#') else {
+                                return Err(Problem::new(
+                                    here,
+                                    format!(
+                                        "external reference `{reference}` is not supported; bundle the document into one file first"
+                                    ),
+                                ));
+                            };
+                            if doc.pointer(target).is_none() {
+                                return Err(Problem::new(
+                                    here,
+                                    format!("reference `{reference}` points at nothing"),
+                                ));
+                            }
+                        } else {
+                            walk(doc, child, &here)?;
+                        }
+                    }
+                    Ok(())
+                }
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, item)| walk(doc, item, &join(pointer, &i.to_string()))),
+                _ => Ok(()),
+            }
+        }
+        walk(&self.doc, &self.doc, "")
+    }
+
+    /// Replaces `$ref`s to `components/responses` and `components/requestBodies` with copies.
+    fn inline_component_references(&mut self) -> Result<(), Problem> {
+        let snapshot = self.doc.clone();
+        let resolve = |value: &mut Value, pointer: &str, prefix: &str| -> Result<(), Problem> {
+            // Follow chains of references, but not forever.
+            for _ in 0..16 {
+                let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+                    return Ok(());
+                };
+                if !reference.starts_with(prefix) {
+                    return Err(Problem::new(
+                        join(pointer, "$ref"),
+                        format!("expected a reference into `{prefix}`, found `{reference}`"),
+                    ));
+                }
+                let target = snapshot.pointer(&reference[1..]).cloned().ok_or_else(|| {
+                    Problem::new(pointer, format!("`{reference}` points at nothing"))
+                })?;
+                *value = target;
+            }
+            Err(Problem::new(pointer, "a cycle of references"))
+        };
+        let Some(paths) = self.doc.get_mut("paths").and_then(Value::as_object_mut) else {
+            return Ok(());
+        };
+        for (path, item) in paths.iter_mut() {
+            let path_ptr = join("/paths", path);
+            if item.get("$ref").is_some() {
+                return Err(Problem::new(
+                    join(&path_ptr, "$ref"),
+                    "path item references are not supported; write the path item inline",
+                ));
+            }
+            for method in METHODS {
+                let Some(op) = item.get_mut(method) else {
+                    continue;
+                };
+                let op_ptr = join(&path_ptr, method);
+                if let Some(body) = op.get_mut("requestBody") {
+                    resolve(
+                        body,
+                        &join(&op_ptr, "requestBody"),
+                        "#/components/requestBodies/",
+                    )?;
+                }
+                if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    for (code, response) in responses.iter_mut() {
+                        let ptr = join(&join(&op_ptr, "responses"), code);
+                        resolve(response, &ptr, "#/components/responses/")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Component schemas reachable from any response body or event stream.
+    fn find_open_components(&mut self) {
+        let mut queue: Vec<String> = Vec::new();
+        if let Some(paths) = self.doc.get("paths").and_then(Value::as_object) {
+            for item in paths.values() {
+                for method in METHODS {
+                    let Some(responses) = item
+                        .get(method)
+                        .and_then(|op| op.get("responses"))
+                        .and_then(Value::as_object)
+                    else {
+                        continue;
+                    };
+                    for response in responses.values() {
+                        let mut refs = Vec::new();
+                        if let Some(content) = response.get("content") {
+                            collect_refs(content, &mut refs);
+                        }
+                        queue.extend(
+                            refs.into_iter()
+                                .filter_map(schema_ref_name)
+                                .map(str::to_owned),
+                        );
+                    }
+                }
+            }
+        }
+        let schemas = self.schemas().cloned().unwrap_or_default();
+        while let Some(name) = queue.pop() {
+            if !self.open_components.insert(name.clone()) {
+                continue;
+            }
+            if let Some(schema) = schemas.get(&name) {
+                let mut refs = Vec::new();
+                collect_refs(schema, &mut refs);
+                queue.extend(
+                    refs.into_iter()
+                        .filter_map(schema_ref_name)
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+
+    /// `(component, property)` pairs that discriminate a union: they stay closed.
+    fn find_tag_properties(&mut self) {
+        fn walk(value: &Value, out: &mut BTreeSet<(String, String)>) {
+            match value {
+                Value::Object(map) => {
+                    if let (Some(Value::String(tag)), Some(Value::Array(branches))) = (
+                        map.get("discriminator").and_then(|d| d.get("propertyName")),
+                        map.get("oneOf").or_else(|| map.get("anyOf")),
+                    ) {
+                        for branch in branches {
+                            if let Some(name) = branch
+                                .get("$ref")
+                                .and_then(Value::as_str)
+                                .and_then(schema_ref_name)
+                            {
+                                out.insert((name.to_owned(), tag.clone()));
+                            }
+                        }
+                    }
+                    map.values().for_each(|v| walk(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        let mut found = BTreeSet::new();
+        walk(&self.doc, &mut found);
+        self.tag_properties = found;
+    }
+
+    fn convert_schemas(&mut self) -> Result<(), Problem> {
+        // Component schemas.
+        let names: Vec<String> = self
+            .schemas()
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default();
+        for name in names {
+            let pointer = format!("/components/schemas/{}", escape(&name));
+            let original = self.doc.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            let ctx = Ctx {
+                hint: pascal_case(&name),
+                open: self.open_components.contains(&name),
+                component: Some(name.clone()),
+                root: true,
+            };
+            let converted = self.schema(&original, &pointer, &ctx)?;
+            if let Some(slot) = self.doc.pointer_mut(&pointer) {
+                *slot = converted;
+            }
+        }
+        // Component parameters.
+        let parameter_names: Vec<String> = self
+            .doc
+            .pointer("/components/parameters")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        for name in parameter_names {
+            let pointer = format!("/components/parameters/{}", escape(&name));
+            self.convert_parameter(&pointer, &pascal_case(&name))?;
+        }
+        // Schemas inside operations.
+        let paths: Vec<String> = self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        for path in paths {
+            let path_ptr = join("/paths", &path);
+            let count = self
+                .doc
+                .pointer(&join(&path_ptr, "parameters"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            for i in 0..count {
+                self.convert_parameter(&format!("{path_ptr}/parameters/{i}"), "Parameter")?;
+            }
+            for method in METHODS {
+                let op_ptr = join(&path_ptr, method);
+                let Some(op) = self.doc.pointer(&op_ptr).cloned() else {
+                    continue;
+                };
+                let op_id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(pascal_case)
+                    .ok_or_else(|| {
+                        Problem::new(
+                            op_ptr.clone(),
+                            "the operation has no `operationId`; progenitor names methods after it",
+                        )
+                    })?;
+                let count = op
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                for i in 0..count {
+                    self.convert_parameter(&format!("{op_ptr}/parameters/{i}"), &op_id)?;
+                }
+                self.convert_content(
+                    &join(&op_ptr, "requestBody"),
+                    &format!("{op_id}Body"),
+                    false,
+                )?;
+                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+                    for code in responses.keys() {
+                        let ptr = join(&join(&op_ptr, "responses"), code);
+                        let success = code.starts_with('2');
+                        let hint = if success {
+                            format!("{op_id}Response")
+                        } else {
+                            format!("{op_id}Error")
+                        };
+                        self.convert_content(&ptr, &hint, true)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn convert_parameter(&mut self, pointer: &str, hint: &str) -> Result<(), Problem> {
+        let Some(parameter) = self.doc.pointer(pointer).cloned() else {
+            return Ok(());
+        };
+        if parameter.get("$ref").is_some() {
+            return Ok(());
+        }
+        if parameter.get("in").and_then(Value::as_str) == Some("cookie") {
+            return Err(Problem::new(
+                join(pointer, "in"),
+                "cookie parameters are not supported by progenitor",
+            ));
+        }
+        if let Some(schema) = parameter.get("schema") {
+            let name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("value");
+            let ctx = Ctx {
+                hint: format!("{hint}{}", pascal_case(name)),
+                open: false,
+                component: None,
+                root: false,
+            };
+            let converted = self.schema(schema, &join(pointer, "schema"), &ctx)?;
+            if let Some(slot) = self.doc.pointer_mut(&join(pointer, "schema")) {
+                *slot = converted;
+            }
+        }
+        Ok(())
+    }
+
+    fn convert_content(&mut self, pointer: &str, hint: &str, open: bool) -> Result<(), Problem> {
+        let content_ptr = join(pointer, "content");
+        let media_types: Vec<String> = self
+            .doc
+            .pointer(&content_ptr)
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        for media_type in media_types {
+            let schema_ptr = join(&join(&content_ptr, &media_type), "schema");
+            let Some(schema) = self.doc.pointer(&schema_ptr).cloned() else {
+                continue;
+            };
+            let ctx = Ctx {
+                hint: hint.to_owned(),
+                open,
+                component: None,
+                root: true,
+            };
+            let converted = self.schema(&schema, &schema_ptr, &ctx)?;
+            if let Some(slot) = self.doc.pointer_mut(&schema_ptr) {
+                *slot = converted;
+            }
+            let media_ptr = join(&content_ptr, &media_type);
+            if let Some(Value::Object(media)) = self.doc.pointer_mut(&media_ptr)
+                && let Some(examples) = media.remove("examples")
+            {
+                // 3.0 media types do have `examples` (a map of Example objects); keep it only when
+                // it has that shape.
+                if examples
+                    .as_object()
+                    .is_some_and(|m| m.values().all(Value::is_object))
+                {
+                    media.insert("examples".into(), examples);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Converts one schema (recursively).
+    fn schema(&mut self, input: &Value, pointer: &str, ctx: &Ctx) -> Result<Value, Problem> {
+        let map = match input {
+            Value::Bool(true) => return Ok(json!({})),
+            Value::Bool(false) => {
+                return Err(Problem::new(
+                    pointer,
+                    "the schema `false` (which matches nothing) has no progenitor equivalent",
+                ));
+            }
+            Value::Object(map) => map,
+            _ => {
+                return Err(Problem::new(
+                    pointer,
+                    "a schema must be an object or a boolean",
+                ));
+            }
+        };
+        for keyword in UNSUPPORTED_KEYWORDS {
+            if map.contains_key(keyword) {
+                return Err(Problem::new(
+                    join(pointer, keyword),
+                    format!(
+                        "the JSON Schema keyword `{keyword}` is not supported (OpenAPI 3.0 and progenitor have no equivalent)"
+                    ),
+                ));
+            }
+        }
+        if is_null_schema(input) {
+            return Err(Problem::new(
+                pointer,
+                "a schema that allows only `null` has no OpenAPI 3.0 form; use it as a branch of `oneOf`/`anyOf` to make the union nullable",
+            ));
+        }
+
+        let mut out = Map::new();
+        let mut nullable = map
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let open_marker = map.get("x-open-enum").and_then(Value::as_bool);
+
+        // `$ref`, possibly with siblings.
+        if let Some(reference) = map.get("$ref") {
+            let constraints: Vec<&String> = map
+                .keys()
+                .filter(|k| {
+                    *k != "$ref" && !DOC_KEYWORDS.contains(&k.as_str()) && !k.starts_with("x-")
+                })
+                .collect();
+            if constraints.is_empty() {
+                return Ok(json!({ "$ref": reference }));
+            }
+            let mut siblings = map.clone();
+            siblings.remove("$ref");
+            siblings.insert("allOf".into(), json!([{ "$ref": reference }]));
+            return self.schema(&Value::Object(siblings), pointer, ctx);
+        }
+
+        for (key, value) in map {
+            let here = join(pointer, key);
+            match key.as_str() {
+                "nullable" | "x-open-enum" => {}
+                "type" => match value {
+                    Value::String(_) => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                    Value::Array(types) => {
+                        let mut non_null: Vec<&str> = Vec::new();
+                        for t in types {
+                            match t.as_str() {
+                                Some("null") => nullable = true,
+                                Some(t) => non_null.push(t),
+                                None => return Err(Problem::new(here, "`type` entries must be strings")),
+                            }
+                        }
+                        match non_null.as_slice() {
+                            [] => unreachable_null(&here)?,
+                            [one] => {
+                                out.insert("type".into(), json!(one));
+                            }
+                            _ => {
+                                // Split below, once every keyword has been converted.
+                                out.insert("type".into(), json!(non_null));
+                            }
+                        }
+                    }
+                    _ => return Err(Problem::new(here, "`type` must be a string or an array of strings")),
+                },
+                "const" => {
+                    out.insert("enum".into(), json!([value]));
+                    if !map.contains_key("type") {
+                        out.insert("type".into(), json!(json_type_of(value)));
+                    }
+                }
+                "enum" => {
+                    let Value::Array(values) = value else {
+                        return Err(Problem::new(here, "`enum` must be an array"));
+                    };
+                    if values.iter().any(Value::is_null) {
+                        nullable = true;
+                    }
+                    out.insert(key.clone(), Value::Array(values.iter().filter(|v| !v.is_null()).cloned().collect()));
+                }
+                "examples" => {
+                    if let Some(first) = value.as_array().and_then(|a| a.first()) {
+                        out.entry("example").or_insert_with(|| first.clone());
+                    }
+                }
+                "exclusiveMinimum" | "exclusiveMaximum" => match value {
+                    Value::Bool(_) => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                    Value::Number(bound) => {
+                        let (plain, is_min) = if key == "exclusiveMinimum" { ("minimum", true) } else { ("maximum", false) };
+                        let stricter = match map.get(plain).and_then(Value::as_f64) {
+                            Some(other) if is_min => bound.as_f64().is_some_and(|b| b >= other),
+                            Some(other) => bound.as_f64().is_some_and(|b| b <= other),
+                            None => true,
+                        };
+                        if stricter {
+                            out.insert(plain.into(), Value::Number(bound.clone()));
+                            out.insert(key.clone(), json!(true));
+                        }
+                    }
+                    _ => return Err(Problem::new(here, format!("`{key}` must be a number"))),
+                },
+                "minimum" | "maximum" => {
+                    // An exclusive bound that is stricter was already written.
+                    if !out.contains_key(key) {
+                        out.insert(key.clone(), value.clone());
+                    }
+                }
+                "properties" => {
+                    let Value::Object(properties) = value else {
+                        return Err(Problem::new(here, "`properties` must be an object"));
+                    };
+                    let mut converted = Map::new();
+                    for (name, property) in properties {
+                        let is_tag = ctx.component.as_ref().is_some_and(|c| self.tag_properties.contains(&(c.clone(), name.clone())));
+                        let child = Ctx {
+                            hint: format!("{}{}", ctx.hint, pascal_case(name)),
+                            open: ctx.open && !is_tag,
+                            component: None,
+                            root: false,
+                        };
+                        converted.insert(name.clone(), self.schema(property, &join(&here, name), &child)?);
+                    }
+                    out.insert(key.clone(), Value::Object(converted));
+                }
+                "items" => {
+                    if value.is_array() {
+                        return Err(Problem::new(here, "tuple-style `items` arrays are not supported"));
+                    }
+                    let child = Ctx { hint: format!("{}Item", ctx.hint), root: false, component: None, ..ctx.clone() };
+                    out.insert(key.clone(), self.schema(value, &here, &child)?);
+                }
+                "additionalProperties" => match value {
+                    Value::Bool(false) => self.note(
+                        here,
+                        "dropped `additionalProperties: false`: it would become `deny_unknown_fields` and reject new fields",
+                    ),
+                    Value::Bool(true) => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                    _ => {
+                        let child = Ctx { hint: format!("{}Value", ctx.hint), root: false, component: None, ..ctx.clone() };
+                        out.insert(key.clone(), self.schema(value, &here, &child)?);
+                    }
+                },
+                "not" => {
+                    let child = Ctx { hint: format!("{}Not", ctx.hint), root: false, component: None, ..ctx.clone() };
+                    out.insert(key.clone(), self.schema(value, &here, &child)?);
+                }
+                "allOf" | "oneOf" | "anyOf" => {
+                    let Value::Array(branches) = value else {
+                        return Err(Problem::new(here, format!("`{key}` must be an array")));
+                    };
+                    let target = if key == "anyOf" { "oneOf" } else { key.as_str() };
+                    if key == "anyOf" {
+                        self.note(here.clone(), "`anyOf` became `oneOf` (typify cannot decode an `anyOf` of scalars)");
+                    }
+                    let mut converted = Vec::new();
+                    for (i, branch) in branches.iter().enumerate() {
+                        let branch_ptr = join(&here, &i.to_string());
+                        if key != "allOf" && is_null_schema(branch) {
+                            nullable = true;
+                            continue;
+                        }
+                        let title = branch.get("title").and_then(Value::as_str).map(pascal_case);
+                        let child = Ctx {
+                            hint: format!("{}{}", ctx.hint, title.unwrap_or_else(|| format!("Variant{i}"))),
+                            root: false,
+                            component: None,
+                            ..ctx.clone()
+                        };
+                        converted.push(self.schema(branch, &branch_ptr, &child)?);
+                    }
+                    if converted.is_empty() {
+                        unreachable_null(&here)?;
+                    }
+                    let merged = out.remove(target).and_then(|v| v.as_array().cloned()).unwrap_or_default();
+                    let mut all = merged;
+                    all.extend(converted);
+                    out.insert(target.into(), Value::Array(all));
+                }
+                "title" => {
+                    // Qualified below the top of a component: typify names types after titles.
+                    let title = if ctx.root { value.clone() } else { json!(ctx.hint) };
+                    out.insert(key.clone(), title);
+                }
+                "required" => {
+                    out.insert(key.clone(), value.clone());
+                }
+                "discriminator" => {
+                    out.insert(key.clone(), value.clone());
+                }
+                k if DROPPED_KEYWORDS.contains(&k) => {
+                    self.note(here, format!("dropped `{k}`: progenitor ignores it"));
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+
+        // A union left with a single branch is that branch.
+        if let Some(Value::Array(branches)) = out.get("oneOf")
+            && branches.len() == 1
+        {
+            let branch = branches[0].clone();
+            out.remove("oneOf");
+            if branch.get("$ref").is_some() {
+                let mut all_of = out
+                    .remove("allOf")
+                    .and_then(|v| v.as_array().cloned())
+                    .unwrap_or_default();
+                all_of.push(branch);
+                out.insert("allOf".into(), Value::Array(all_of));
+            } else if let Value::Object(inner) = branch {
+                for (k, v) in inner {
+                    if k == "title" || (k == "description" && out.contains_key("description")) {
+                        continue;
+                    }
+                    out.insert(k, v);
+                }
+            }
+        }
+
+        // `type: [A, B]` → one branch per type.
+        if let Some(Value::Array(types)) = out.get("type").cloned() {
+            out.remove("type");
+            let mut branches = Vec::new();
+            for t in types.iter().filter_map(Value::as_str) {
+                let mut branch = Map::new();
+                branch.insert("type".into(), json!(t));
+                for keyword in keywords_of(t) {
+                    if let Some(v) = out.get(*keyword) {
+                        let v = if *keyword == "enum" {
+                            let values: Vec<Value> = v
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter(|x| {
+                                    let vt = json_type_of(x);
+                                    vt == t || (t == "number" && vt == "integer")
+                                })
+                                .cloned()
+                                .collect();
+                            if values.is_empty() {
+                                continue;
+                            }
+                            Value::Array(values)
+                        } else {
+                            v.clone()
+                        };
+                        branch.insert((*keyword).into(), v);
+                    }
+                }
+                branch.insert(
+                    "title".into(),
+                    json!(format!("{}{}", ctx.hint, pascal_case(t))),
+                );
+                branches.push(Value::Object(branch));
+            }
+            for t in types.iter().filter_map(Value::as_str) {
+                for keyword in keywords_of(t) {
+                    out.remove(*keyword);
+                }
+            }
+            out.insert("oneOf".into(), Value::Array(branches));
+        }
+
+        // Integer lower bound of 1 → 0, to keep typify away from NonZeroU64.
+        if out.get("type").and_then(Value::as_str) == Some("integer") {
+            let exclusive = out
+                .get("exclusiveMinimum")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let min = out.get("minimum").and_then(Value::as_f64);
+            let effective = min.map(|m| if exclusive { m.floor() + 1.0 } else { m.ceil() });
+            if effective == Some(1.0) {
+                out.insert("minimum".into(), json!(0));
+                out.remove("exclusiveMinimum");
+                self.note(pointer, "integer lower bound 1 lowered to 0 in the progenitor form (typify would emit NonZeroU64)");
+            }
+        }
+
+        // Open enums.
+        let is_string_enum =
+            out.get("type").and_then(Value::as_str) == Some("string") && out.get("enum").is_some();
+        if let Some(true) = open_marker
+            && !is_string_enum
+        {
+            return Err(Problem::new(
+                join(pointer, "x-open-enum"),
+                "`x-open-enum` applies only to string enums",
+            ));
+        }
+        if is_string_enum && (open_marker == Some(true) || (ctx.open && open_marker != Some(false)))
+        {
+            let values = out.remove("enum").unwrap_or_default();
+            out.remove("type");
+            let mut known = Map::new();
+            known.insert("title".into(), json!(format!("{}Known", ctx.hint)));
+            known.insert("type".into(), json!("string"));
+            known.insert("enum".into(), values);
+            let unknown = json!({
+                "title": format!("{}Unknown", ctx.hint),
+                "type": "string",
+                "description": "A value this version of the SDK does not know, kept as sent."
+            });
+            out.insert("oneOf".into(), json!([Value::Object(known), unknown]));
+        }
+
+        if nullable {
+            out.insert("nullable".into(), json!(true));
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// Splits JSON+SSE operations, unifies error responses and hoists inline response schemas.
+    fn rewrite_operations(&mut self) -> Result<(), Problem> {
+        let Some(paths) = self.doc.get("paths").and_then(Value::as_object).cloned() else {
+            return Ok(());
+        };
+        let mut new_paths = Map::new();
+        let mut hoisted: Vec<(String, Value)> = Vec::new();
+        for (path, item) in &paths {
+            let path_ptr = join("/paths", path);
+            let mut item = item.clone();
+            let mut stream_item: Option<Map<String, Value>> = None;
+            for method in METHODS {
+                let op_ptr = join(&path_ptr, method);
+                let Some(op) = item.get_mut(method) else {
+                    continue;
+                };
+                let op_id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                    return Err(Problem::new(
+                        join(&op_ptr, "responses"),
+                        "the operation has no `responses`",
+                    ));
+                };
+                self.unify_errors(responses, &op_ptr, &op_id, &mut hoisted)?;
+
+                // Split JSON + event stream.
+                let mut split = false;
+                for (code, response) in responses.iter() {
+                    if code.starts_with('2') {
+                        let content = response.get("content").and_then(Value::as_object);
+                        let has_json = content.is_some_and(|c| c.keys().any(|k| is_json(k)));
+                        let has_sse = content.is_some_and(|c| c.contains_key("text/event-stream"));
+                        split |= has_json && has_sse;
+                    }
+                }
+                if split {
+                    let mut stream_op = op.clone();
+                    let stream_id = format!("{op_id}Stream");
+                    stream_op["operationId"] = json!(stream_id);
+                    if let Some(summary) = stream_op.get("summary").and_then(Value::as_str) {
+                        stream_op["summary"] = json!(format!("{summary} (event stream)"));
+                    }
+                    keep_success_media(op, |k| is_json(k));
+                    keep_success_media(&mut stream_op, |k| k == "text/event-stream");
+                    let stream_path = format!("{path}#stream");
+                    if paths.contains_key(&stream_path) {
+                        return Err(Problem::new(
+                            join("/paths", &stream_path),
+                            "this path is needed for the event-stream half of a JSON + event-stream operation",
+                        ));
+                    }
+                    let entry =
+                        stream_item.get_or_insert_with(|| item_without_methods(&paths[path]));
+                    entry.insert(method.to_owned(), stream_op);
+                    self.note(
+                        op_ptr.clone(),
+                        format!("split into `{op_id}` (application/json) and `{stream_id}` at `{path}#stream` (text/event-stream)"),
+                    );
+                }
+
+                // Success responses: one kind, schemas by reference.
+                let op = item.get_mut(method).expect("method present");
+                let responses = op
+                    .get_mut("responses")
+                    .and_then(Value::as_object_mut)
+                    .expect("responses present");
+                let mut kinds = BTreeSet::new();
+                for (code, response) in responses.iter_mut() {
+                    if !code.starts_with('2') {
+                        continue;
+                    }
+                    kinds.insert(success_kind(response));
+                    self.hoist_json_schema(
+                        response,
+                        &format!("{}Response", pascal_case(&op_id)),
+                        &mut hoisted,
+                    );
+                }
+                if kinds.len() > 1 {
+                    return Err(Problem::new(
+                        join(&op_ptr, "responses"),
+                        "the success responses have different kinds of body (JSON, stream, none); progenitor needs one",
+                    ));
+                }
+            }
+            if let Some(stream_item) = stream_item {
+                new_paths.insert(format!("{path}#stream"), Value::Object(stream_item));
+            }
+            new_paths.insert(path.clone(), item);
+        }
+        // Keep the original order of paths, with each `#stream` path right after its source
+        // (BTreeMap order already does that: `/a` < `/a#stream`).
+        self.doc["paths"] = Value::Object(new_paths);
+        for (name, schema) in hoisted {
+            let schemas = self.doc["components"]["schemas"].as_object_mut();
+            match schemas {
+                Some(schemas) => {
+                    schemas.insert(name, schema);
+                }
+                None => {
+                    if !self.doc.get("components").is_some_and(Value::is_object) {
+                        self.doc["components"] = json!({});
+                    }
+                    self.doc["components"]["schemas"] = json!({ name: schema });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn unify_errors(
+        &mut self,
+        responses: &mut Map<String, Value>,
+        op_ptr: &str,
+        op_id: &str,
+        hoisted: &mut Vec<(String, Value)>,
+    ) -> Result<(), Problem> {
+        let responses_ptr = join(op_ptr, "responses");
+        if let Some(default) = responses.remove("default") {
+            let mut added = Vec::new();
+            for range in ["4XX", "5XX"] {
+                if !responses.contains_key(range) {
+                    responses.insert(range.into(), default.clone());
+                    added.push(range);
+                }
+            }
+            self.note(
+                join(&responses_ptr, "default"),
+                format!("`default` response replaced by {} (progenitor would also count it as a success)", if added.is_empty() { "the existing 4XX/5XX".to_owned() } else { added.join(" + ") }),
+            );
+        }
+        let error_codes: Vec<String> = responses
+            .keys()
+            .filter(|c| !c.starts_with('2'))
+            .cloned()
+            .collect();
+        if error_codes.is_empty() {
+            return Ok(());
+        }
+        let json_schema_of = |response: &Value| -> Option<Value> {
+            response
+                .get("content")
+                .and_then(Value::as_object)?
+                .iter()
+                .find(|(k, _)| is_json(k))
+                .and_then(|(_, media)| media.get("schema").cloned())
+        };
+        let schemas: Vec<Option<Value>> = error_codes
+            .iter()
+            .map(|c| json_schema_of(&responses[c]))
+            .collect();
+        let distinct: BTreeSet<String> = schemas.iter().flatten().map(Value::to_string).collect();
+        let any_without = schemas.iter().any(Option::is_none);
+        if distinct.is_empty() {
+            // No error has a JSON body: progenitor uses `()` for all of them.
+            for code in &error_codes {
+                if let Some(Value::Object(response)) = responses.get_mut(code)
+                    && response.remove("content").is_some()
+                {
+                    self.note(
+                        join(&responses_ptr, code),
+                        "non-JSON error body dropped from the progenitor form",
+                    );
+                }
+            }
+            return Ok(());
+        }
+        let mut shared = if distinct.len() == 1 {
+            schemas
+                .iter()
+                .flatten()
+                .next()
+                .cloned()
+                .expect("one schema")
+        } else {
+            self.note(
+                responses_ptr.clone(),
+                "error responses had different schemas; the progenitor form decodes them all as any JSON value",
+            );
+            json!({ "description": "Any JSON error body." })
+        };
+        if shared.get("$ref").is_none() {
+            let name = format!("{}Error", pascal_case(op_id));
+            hoisted.push((name.clone(), shared));
+            shared = json!({ "$ref": format!("#/components/schemas/{name}") });
+        }
+        for code in &error_codes {
+            let response = responses.get_mut(code).expect("code present");
+            let differs = json_schema_of(response).as_ref() != Some(&shared);
+            if differs && (any_without || distinct.len() > 1) {
+                self.note(join(&responses_ptr, code), "given the shared error schema");
+            }
+            let description = response
+                .get("description")
+                .cloned()
+                .unwrap_or_else(|| json!("An error."));
+            *response = json!({
+                "description": description,
+                "content": { "application/json": { "schema": shared } }
+            });
+        }
+        Ok(())
+    }
+
+    fn hoist_json_schema(
+        &mut self,
+        response: &mut Value,
+        name: &str,
+        hoisted: &mut Vec<(String, Value)>,
+    ) {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for (media_type, media) in content.iter_mut() {
+            if !is_json(media_type) {
+                continue;
+            }
+            if let Some(schema) = media.get_mut("schema")
+                && schema.get("$ref").is_none()
+            {
+                hoisted.push((name.to_owned(), schema.clone()));
+                *schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+            }
+        }
+    }
+
+    /// Replaces `$ref` branches of discriminated unions with copies of their targets.
+    fn inline_discriminated_unions(&mut self) -> Result<(), Problem> {
+        let Some(schemas) = self.schemas().cloned() else {
+            return Ok(());
+        };
+        let mut replaced = BTreeMap::new();
+        for (name, schema) in &schemas {
+            let pointer = format!("/components/schemas/{}", escape(name));
+            let mut schema = schema.clone();
+            if self.inline_union(&mut schema, &schemas, &pointer)? {
+                replaced.insert(name.clone(), schema);
+            }
+        }
+        for (name, schema) in replaced {
+            self.doc["components"]["schemas"][&name] = schema;
+        }
+        Ok(())
+    }
+
+    fn inline_union(
+        &mut self,
+        schema: &mut Value,
+        schemas: &Map<String, Value>,
+        pointer: &str,
+    ) -> Result<bool, Problem> {
+        let Some(tag) = schema
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            return Ok(false);
+        };
+        let Some(branches) = schema.get("oneOf").and_then(Value::as_array).cloned() else {
+            return Ok(false);
+        };
+        let mut inlined = Vec::new();
+        let mut seen_tags = BTreeSet::new();
+        for (i, branch) in branches.iter().enumerate() {
+            let branch_ptr = format!("{pointer}/oneOf/{i}");
+            let Some(name) = branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+            else {
+                inlined.push(branch.clone());
+                continue;
+            };
+            let Some(target) = schemas.get(name) else {
+                return Err(Problem::new(
+                    branch_ptr,
+                    format!("`{name}` is not a component schema"),
+                ));
+            };
+            let tag_values: Vec<Value> = target
+                .pointer(&format!("/properties/{}/enum", escape(&tag)))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if tag_values.is_empty() || !tag_values.iter().all(Value::is_string) {
+                self.note(
+                    branch_ptr,
+                    format!(
+                        "`{name}` has no string enum for the tag `{tag}`; the union stays untagged"
+                    ),
+                );
+                return Ok(false);
+            }
+            for value in tag_values {
+                let tag_value = value.as_str().unwrap_or_default().to_owned();
+                if !seen_tags.insert(tag_value.clone()) {
+                    return Err(Problem::new(
+                        branch_ptr.clone(),
+                        format!("the tag value `{tag_value}` of `{tag}` is used by two branches"),
+                    ));
+                }
+                let mut copy = target.clone();
+                if let Value::Object(map) = &mut copy {
+                    map.remove("title");
+                    map.insert("type".into(), json!("object"));
+                    let required = map.entry("required").or_insert_with(|| json!([]));
+                    if let Value::Array(list) = required
+                        && !list.iter().any(|v| v == &json!(tag))
+                    {
+                        list.push(json!(tag));
+                    }
+                    map["properties"][&tag] = json!({ "type": "string", "enum": [value] });
+                }
+                inlined.push(copy);
+            }
+            self.inlined.insert(name.to_owned());
+        }
+        if let Some(mapping) = schema
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+        {
+            for key in mapping.keys() {
+                if !seen_tags.contains(key) {
+                    self.note(
+                        format!("{pointer}/discriminator/mapping/{}", escape(key)),
+                        format!("mapping key `{key}` is not a tag value of the schema it names"),
+                    );
+                }
+            }
+        }
+        if let Value::Object(map) = schema {
+            map.remove("discriminator");
+            map.insert("oneOf".into(), Value::Array(inlined));
+        }
+        self.note(
+            pointer,
+            format!("discriminated union on `{tag}` inlined into a tagged enum"),
+        );
+        Ok(true)
+    }
+
+    fn drop_unreferenced_inlined(&mut self) {
+        loop {
+            let mut refs = Vec::new();
+            collect_refs(&self.doc, &mut refs);
+            let referenced: BTreeSet<String> = refs
+                .into_iter()
+                .filter_map(schema_ref_name)
+                .map(str::to_owned)
+                .collect();
+            let unused: Vec<String> = self
+                .inlined
+                .iter()
+                .filter(|n| !referenced.contains(*n))
+                .cloned()
+                .collect();
+            if unused.is_empty() {
+                return;
+            }
+            for name in unused {
+                self.inlined.remove(&name);
+                if let Some(schemas) = self.doc["components"]["schemas"].as_object_mut() {
+                    schemas.remove(&name);
+                }
+            }
+        }
+    }
+
+    fn finish_root(&mut self) {
+        let Value::Object(root) = &mut self.doc else {
+            return;
+        };
+        root.insert("openapi".into(), json!("3.0.3"));
+        for key in ["jsonSchemaDialect", "webhooks"] {
+            if root.remove(key).is_some() {
+                self.notes.push(Problem::new(
+                    format!("/{key}"),
+                    format!("dropped `{key}` (OpenAPI 3.1 only)"),
+                ));
+            }
+        }
+        if let Some(Value::Object(info)) = root.get_mut("info") {
+            info.remove("summary");
+            if let Some(Value::Object(license)) = info.get_mut("license") {
+                license.remove("identifier");
+            }
+        }
+        if let Some(Value::Object(components)) = root.get_mut("components")
+            && components.remove("pathItems").is_some()
+        {
+            self.notes.push(Problem::new(
+                "/components/pathItems",
+                "dropped `pathItems` (OpenAPI 3.1 only)",
+            ));
+        }
+    }
+}
+
+fn unreachable_null(pointer: &str) -> Result<(), Problem> {
+    Err(Problem::new(
+        pointer,
+        "a schema that allows only `null` has no OpenAPI 3.0 form; use it as a branch of `oneOf`/`anyOf` to make the union nullable",
+    ))
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn success_kind(response: &Value) -> &'static str {
+    match response.get("content").and_then(Value::as_object) {
+        None => "none",
+        Some(c) if c.is_empty() => "none",
+        Some(c) if c.keys().any(|k| is_json(k)) => "json",
+        Some(_) => "stream",
+    }
+}
+
+fn keep_success_media(op: &mut Value, keep: impl Fn(&str) -> bool) {
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (code, response) in responses.iter_mut() {
+        if !code.starts_with('2') {
+            continue;
+        }
+        if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+            content.retain(|k, _| keep(k));
+        }
+    }
+}
+
+fn item_without_methods(item: &Value) -> Map<String, Value> {
+    item.as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !METHODS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(schemas: Value) -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": schemas}
+        })
+    }
+
+    #[test]
+    fn is_json_accepts_parameters_and_suffixes() {
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(!is_json("text/event-stream"));
+    }
+
+    #[test]
+    fn null_only_schema_outside_a_union_is_rejected() {
+        let err = convert(&doc(json!({"N": {"type": "null"}}))).unwrap_err();
+        assert_eq!(err.pointer, "/components/schemas/N");
+    }
+}

@@ -1,0 +1,151 @@
+//! Loading documents, and naming places in them.
+
+use std::fmt;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Something wrong with a document, and where: `pointer` is a JSON pointer (RFC 6901) into the
+/// document the problem was found in (`""` for the whole document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where the problem is, as a JSON pointer.
+    pub pointer: String,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `pointer`.
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "at the document root: {}", self.message)
+        } else {
+            write!(f, "at {}: {}", self.pointer, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// Reads a YAML or JSON document from `path` (JSON is YAML, so one parser reads both).
+pub fn load(path: &Path) -> Result<Value, Problem> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Problem::new("", format!("cannot read {}: {e}", path.display())))?;
+    parse(&text).map_err(|p| Problem::new(p.pointer, format!("{}: {}", path.display(), p.message)))
+}
+
+/// Parses a YAML or JSON document.
+pub fn parse(text: &str) -> Result<Value, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::new("", "the document is empty"));
+    }
+    // JSON first: it is exact about numbers and fast; YAML covers everything else.
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        return Ok(value);
+    }
+    serde_saphyr::from_str::<Value>(text)
+        .map_err(|e| Problem::new("", format!("not valid YAML or JSON: {e}")))
+}
+
+/// Escapes one reference token of a JSON pointer (`~` → `~0`, `/` → `~1`).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Undoes [`escape`].
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Appends one token to a pointer.
+pub fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape(token))
+}
+
+/// The component schema a local reference names (`#/components/schemas/Name` → `Name`).
+pub fn schema_ref_name(reference: &str) -> Option<&str> {
+    reference.strip_prefix("#/components/schemas/")
+}
+
+/// Every `$ref` string anywhere below `value`.
+pub fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref" {
+                    if let Value::String(s) = child {
+                        out.push(s);
+                    }
+                } else {
+                    collect_refs(child, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, out)),
+        _ => {}
+    }
+}
+
+/// The HTTP methods an OpenAPI path item may hold, in the order OpenAPI lists them.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// `snake_case`/`kebab-case`/`dotted.words`/`colon:words` → `PascalCase`.
+pub fn pascal_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut upper = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_tokens_are_escaped_both_ways() {
+        assert_eq!(escape("/a~b/c"), "~1a~0b~1c");
+        assert_eq!(unescape("~1a~0b~1c"), "/a~b/c");
+        assert_eq!(join("/paths", "/x/{id}"), "/paths/~1x~1{id}");
+    }
+
+    #[test]
+    fn pascal_case_handles_the_separators_of_tool_names() {
+        assert_eq!(pascal_case("math:calculator"), "MathCalculator");
+        assert_eq!(
+            pascal_case("code:python-interpreter"),
+            "CodePythonInterpreter"
+        );
+        assert_eq!(pascal_case("finish_reason"), "FinishReason");
+        assert_eq!(pascal_case("chat.completion"), "ChatCompletion");
+    }
+
+    #[test]
+    fn parse_reports_bad_yaml_without_panicking() {
+        let problem = parse("openapi: [unclosed").unwrap_err();
+        assert!(problem.message.contains("not valid YAML"), "{problem}");
+        assert!(parse("  \n").unwrap_err().message.contains("empty"));
+    }
+}

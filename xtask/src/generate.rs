@@ -1,0 +1,182 @@
+//! Running progenitor's generator on a converted document, to prove that it generates.
+//!
+//! The settings here are the ones `friendli-gen/src/lib.rs` passes to `generate_api!`; keep the
+//! two in step (a test in `friendli-gen` compiles the real thing, and [`settings`] is what the
+//! converter tests and `cargo xtask convert` check against).
+//!
+//! progenitor reports some problems as errors and others by panicking. Both are caught here and
+//! turned into a [`Problem`] that names the smallest part of the document that fails on its own: an
+//! operation (`/paths/…/post`) or a component schema (`/components/schemas/…`).
+
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use serde_json::{Map, Value};
+
+use crate::document::{METHODS, Problem, collect_refs, escape, join, schema_ref_name};
+
+/// The generator settings of `friendli-gen` (see `friendli-gen/src/lib.rs`).
+pub fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote_path("crate::RequestDefaults"))
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+    settings
+}
+
+fn quote_path(path: &str) -> proc_macro2::TokenStream {
+    path.parse().expect("a valid Rust path")
+}
+
+/// Generates the Rust code of a converted (3.0.3) document, formatted.
+pub fn generate_rust(document: &Value) -> Result<String, Problem> {
+    match try_generate(document) {
+        Ok(code) => Ok(code),
+        Err(message) => Err(locate(document, message)),
+    }
+}
+
+fn try_generate(document: &Value) -> Result<String, String> {
+    let spec: openapiv3::OpenAPI =
+        serde_path_to_error::deserialize(document.clone()).map_err(|e| {
+            format!(
+                "not a valid OpenAPI 3.0 document at `{}`: {}",
+                e.path(),
+                e.inner()
+            )
+        })?;
+    let tokens = quietly(|| Generator::new(&settings()).generate_tokens(&spec))?
+        .map_err(|e| format!("progenitor rejected the document: {e}"))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+thread_local! {
+    static SILENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error message. While `f` runs, the panic hook prints nothing
+/// for this thread, so users see our message, not a backtrace.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !SILENT.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    SILENT.with(|s| s.set(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    SILENT.with(|s| s.set(false));
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        format!("progenitor's generator panicked: {message}")
+    })
+}
+
+/// Finds the smallest part of `document` that fails to generate on its own.
+fn locate(document: &Value, message: String) -> Problem {
+    // Parse errors name their own place.
+    if message.starts_with("not a valid OpenAPI") {
+        let pointer = message
+            .split('`')
+            .nth(1)
+            .map(path_to_pointer)
+            .unwrap_or_default();
+        return Problem::new(pointer, message);
+    }
+    let mut without_paths = document.clone();
+    without_paths["paths"] = Value::Object(Map::new());
+
+    // One operation at a time, with every component.
+    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let mut single = without_paths.clone();
+                let mut only = item.as_object().cloned().unwrap_or_default();
+                only.retain(|k, _| !METHODS.contains(&k.as_str()) || k == method);
+                only.insert(method.into(), op.clone());
+                single["paths"][path] = Value::Object(only);
+                if let Err(m) = try_generate(&single) {
+                    return Problem::new(join(&join("/paths", path), method), m);
+                }
+            }
+        }
+    }
+    // The components alone, then each schema with what it references.
+    if try_generate(&without_paths).is_err()
+        && let Some(schemas) = document
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+    {
+        for name in schemas.keys() {
+            let mut single = without_paths.clone();
+            single["components"]["schemas"] = Value::Object(closure(schemas, name));
+            if let Err(m) = try_generate(&single) {
+                return Problem::new(format!("/components/schemas/{}", escape(name)), m);
+            }
+        }
+    }
+    Problem::new("", message)
+}
+
+/// `name` and every schema it references, transitively.
+fn closure(schemas: &Map<String, Value>, name: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut queue = vec![name.to_owned()];
+    while let Some(next) = queue.pop() {
+        if out.contains_key(&next) {
+            continue;
+        }
+        let Some(schema) = schemas.get(&next) else {
+            continue;
+        };
+        let mut refs = Vec::new();
+        collect_refs(schema, &mut refs);
+        queue.extend(
+            refs.into_iter()
+                .filter_map(schema_ref_name)
+                .map(str::to_owned),
+        );
+        out.insert(next, schema.clone());
+    }
+    out
+}
+
+/// `components.schemas.Foo.type` (serde_path_to_error's form) → `/components/schemas/Foo/type`.
+fn path_to_pointer(path: &str) -> String {
+    if path == "." {
+        return String::new();
+    }
+    path.split('.')
+        .map(|segment| segment.trim_start_matches('[').trim_end_matches(']'))
+        .fold(String::new(), |acc, token| join(&acc, token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_paths_become_pointers() {
+        assert_eq!(
+            path_to_pointer("components.schemas.Foo.type"),
+            "/components/schemas/Foo/type"
+        );
+        assert_eq!(path_to_pointer("paths./a/b.post"), "/paths/~1a~1b/post");
+        assert_eq!(path_to_pointer("."), "");
+    }
+}

@@ -1,0 +1,142 @@
+//! `cargo xtask` — regenerate and check everything derived from `openapi/friendli.yaml`.
+//!
+//! ```text
+//! cargo xtask generate [--check] [--notes]   regenerate the derived files, or check they are fresh
+//! cargo xtask convert IN OUT [--notes]       convert any OpenAPI 3.1/3.0 document to the progenitor form
+//! cargo xtask diff OLD NEW [--deny-breaking] report the API changes between two documents
+//! ```
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use xtask::workspace::{self, Freshness};
+use xtask::{Problem, diff, document};
+
+const USAGE: &str = "\
+usage:
+  cargo xtask generate [--check] [--notes]    regenerate friendli-gen/spec/friendli.json from openapi/friendli.yaml
+                                              (--check: fail with a diff if it is stale, write nothing)
+  cargo xtask convert IN OUT [--notes]        convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the
+                                              progenitor-ready 3.0.3 form and prove that it generates
+  cargo xtask diff OLD NEW [--deny-breaking]  report the API changes from OLD to NEW, flagging breaking ones
+                                              (--deny-breaking: exit 1 when any change is breaking)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flags: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| a.starts_with("--"))
+        .collect();
+    let positional: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let result = match positional.as_slice() {
+        ["generate"] if only(&flags, &["--check", "--notes"]) => {
+            run_generate(flags.contains(&"--check"), flags.contains(&"--notes"))
+        }
+        ["convert", input, output] if only(&flags, &["--notes"]) => run_convert(
+            Path::new(input),
+            Path::new(output),
+            flags.contains(&"--notes"),
+        ),
+        ["diff", old, new] if only(&flags, &["--deny-breaking"]) => run_diff(
+            Path::new(old),
+            Path::new(new),
+            flags.contains(&"--deny-breaking"),
+        ),
+        ["help"] | [] if flags.is_empty() || flags == ["--help"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("error: unrecognised arguments: {}\n{USAGE}", args.join(" "));
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn only(flags: &[&str], allowed: &[&str]) -> bool {
+    flags.iter().all(|f| allowed.contains(f))
+}
+
+fn print_notes(notes: &[Problem]) {
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+}
+
+fn run_generate(check: bool, show_notes: bool) -> Result<ExitCode, String> {
+    let root = workspace::root();
+    let (files, notes) =
+        workspace::derived_files(&root).map_err(|p| format!("{} {p}", workspace::SPEC))?;
+    if show_notes {
+        print_notes(&notes);
+    }
+    let mut stale = 0;
+    for file in &files {
+        if check {
+            match workspace::check(&root, file) {
+                Freshness::Fresh => println!("fresh: {}", file.path),
+                Freshness::Stale(diff) => {
+                    stale += 1;
+                    println!("STALE: {}\n{diff}", file.path);
+                }
+            }
+        } else {
+            let written = workspace::write(&root, file)
+                .map_err(|e| format!("cannot write {}: {e}", file.path))?;
+            println!(
+                "{}: {}",
+                if written { "wrote" } else { "unchanged" },
+                file.path
+            );
+        }
+    }
+    if stale > 0 {
+        return Err(format!(
+            "{stale} derived file(s) are stale relative to {}; run `cargo xtask generate` and commit the result",
+            workspace::SPEC
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_convert(input: &Path, output: &Path, show_notes: bool) -> Result<ExitCode, String> {
+    let source = document::load(input).map_err(|p| p.to_string())?;
+    let derived = workspace::derive_progenitor_json(&source)
+        .map_err(|p| format!("{}: {p}", input.display()))?;
+    if show_notes {
+        print_notes(&derived.notes);
+    }
+    std::fs::write(output, &derived.json)
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    println!(
+        "wrote {} ({} notes; --notes lists them); progenitor generates {} lines of Rust from it",
+        output.display(),
+        derived.notes.len(),
+        derived.rust.lines().count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(old: &Path, new: &Path, deny_breaking: bool) -> Result<ExitCode, String> {
+    let old_doc = document::load(old).map_err(|p| p.to_string())?;
+    let new_doc = document::load(new).map_err(|p| p.to_string())?;
+    let changes = diff::diff(&old_doc, &new_doc);
+    println!("API changes from {} to {}:", old.display(), new.display());
+    print!("{}", diff::report(&changes));
+    if deny_breaking && changes.iter().any(|c| c.breaking) {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,113 @@
+//! The files of the workspace that `cargo xtask generate` derives, and how.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::{Problem, convert, document, generate};
+
+/// The source of truth, relative to the workspace root.
+pub const SPEC: &str = "openapi/friendli.yaml";
+/// The progenitor-ready document, relative to the workspace root (read by `generate_api!`).
+pub const DERIVED_SPEC: &str = "friendli-gen/spec/friendli.json";
+
+/// The workspace root (the parent of the xtask crate).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// One derived file: where it goes and what it should contain.
+pub struct DerivedFile {
+    /// Path relative to the workspace root.
+    pub path: &'static str,
+    /// The expected contents.
+    pub contents: String,
+}
+
+/// A document converted into the progenitor form and proven to generate.
+pub struct Derived {
+    /// The JSON text that is checked in.
+    pub json: String,
+    /// What the converter changed beyond syntax.
+    pub notes: Vec<Problem>,
+    /// The Rust code progenitor generates from it (formatted).
+    pub rust: String,
+}
+
+/// Converts a document into the progenitor form, proves that it generates, and renders it as the
+/// JSON text that is checked in.
+pub fn derive_progenitor_json(source: &Value) -> Result<Derived, Problem> {
+    let converted = convert::convert(source)?;
+    let mut document = converted.document;
+    if let Value::Object(root) = &mut document {
+        root.insert(
+            "x-generated".into(),
+            Value::String(format!(
+                "Derived from {SPEC} by `cargo xtask generate`. Do not edit; edit the source and regenerate."
+            )),
+        );
+    }
+    let rust = generate::generate_rust(&document)?;
+    let mut json = serde_json::to_string_pretty(&document).expect("JSON values always serialise");
+    json.push('\n');
+    Ok(Derived {
+        json,
+        notes: converted.notes,
+        rust,
+    })
+}
+
+/// Every file derived from the OpenAPI document at `root`.
+pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, Vec<Problem>), Problem> {
+    let source = document::load(&root.join(SPEC))?;
+    let derived = derive_progenitor_json(&source)?;
+    Ok((
+        vec![DerivedFile {
+            path: DERIVED_SPEC,
+            contents: derived.json,
+        }],
+        derived.notes,
+    ))
+}
+
+/// The outcome of comparing a derived file with what is on disk.
+pub enum Freshness {
+    /// The file on disk is as it should be.
+    Fresh,
+    /// The file is missing or different; the text is a unified diff (on-disk → expected).
+    Stale(String),
+}
+
+/// Compares a derived file with the file on disk.
+pub fn check(root: &Path, file: &DerivedFile) -> Freshness {
+    let on_disk = std::fs::read_to_string(root.join(file.path)).unwrap_or_default();
+    if on_disk == file.contents {
+        return Freshness::Fresh;
+    }
+    let diff = similar::TextDiff::from_lines(&on_disk, &file.contents);
+    Freshness::Stale(
+        diff.unified_diff()
+            .context_radius(3)
+            .header(
+                &format!("{} (checked in)", file.path),
+                &format!("{} (from {SPEC})", file.path),
+            )
+            .to_string(),
+    )
+}
+
+/// Writes a derived file if it changed. Returns whether it was written.
+pub fn write(root: &Path, file: &DerivedFile) -> std::io::Result<bool> {
+    let path = root.join(file.path);
+    if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, &file.contents)?;
+    Ok(true)
+}

@@ -1,0 +1,494 @@
+//! The converter, one transformation at a time, on small OpenAPI 3.1 fixtures; then the whole
+//! document of the workspace, through progenitor's generator.
+
+use serde_json::{Value, json};
+use xtask::convert::convert;
+use xtask::generate::generate_rust;
+
+/// A minimal 3.1 document with the given component schemas and no operations.
+fn with_schemas(schemas: Value) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "fixture", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas}
+    })
+}
+
+/// A 3.1 document with one `POST /things` operation.
+fn with_operation(responses: Value, schemas: Value) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "fixture", "version": "1"},
+        "paths": {"/things": {"post": {
+            "operationId": "makeThing",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/In"}}}},
+            "responses": responses
+        }}},
+        "components": {"schemas": schemas}
+    })
+}
+
+/// Whether `code` contains `expected`, ignoring whitespace (the generated code is formatted).
+fn has(code: &str, expected: &str) -> bool {
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    squash(code).contains(&squash(expected))
+}
+
+fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    &doc["components"]["schemas"][name]
+}
+
+#[test]
+fn type_arrays_with_null_become_nullable() {
+    let out = convert(&with_schemas(json!({
+        "A": {"type": "object", "properties": {"n": {"type": ["integer", "null"]}}}
+    })))
+    .unwrap()
+    .document;
+    assert_eq!(out["openapi"], "3.0.3");
+    assert_eq!(
+        schema(&out, "A")["properties"]["n"],
+        json!({"type": "integer", "nullable": true})
+    );
+}
+
+#[test]
+fn type_arrays_with_several_types_become_a_union_of_one_branch_per_type() {
+    let out = convert(&with_schemas(json!({
+        "Id": {"type": ["string", "integer", "null"], "minLength": 2, "minimum": 5, "description": "d"}
+    })))
+    .unwrap()
+    .document;
+    let id = schema(&out, "Id");
+    assert_eq!(id["nullable"], true);
+    assert_eq!(id["description"], "d");
+    let branches = id["oneOf"].as_array().unwrap();
+    assert_eq!(branches.len(), 2);
+    assert_eq!(branches[0]["type"], "string");
+    assert_eq!(branches[0]["minLength"], 2);
+    assert!(branches[0].get("minimum").is_none());
+    assert_eq!(branches[1]["type"], "integer");
+    assert_eq!(branches[1]["minimum"], 5);
+    generate_rust(&out).unwrap();
+}
+
+#[test]
+fn const_becomes_a_one_value_enum_with_its_type() {
+    let out = convert(&with_schemas(json!({
+        "A": {"type": "object", "properties": {"kind": {"const": "thing"}, "version": {"const": 2}}}
+    })))
+    .unwrap()
+    .document;
+    let props = &schema(&out, "A")["properties"];
+    assert_eq!(props["kind"], json!({"type": "string", "enum": ["thing"]}));
+    assert_eq!(props["version"], json!({"type": "integer", "enum": [2]}));
+}
+
+#[test]
+fn null_inside_enum_becomes_nullable() {
+    let out = convert(&with_schemas(json!({
+        "Effort": {"type": ["string", "null"], "enum": ["low", "high", null]}
+    })))
+    .unwrap()
+    .document;
+    assert_eq!(
+        schema(&out, "Effort"),
+        &json!({"type": "string", "enum": ["low", "high"], "nullable": true})
+    );
+}
+
+#[test]
+fn examples_become_example() {
+    let out = convert(&with_schemas(
+        json!({"M": {"type": "string", "examples": ["first", "second"]}}),
+    ))
+    .unwrap()
+    .document;
+    assert_eq!(
+        schema(&out, "M"),
+        &json!({"type": "string", "example": "first"})
+    );
+}
+
+#[test]
+fn numeric_exclusive_bounds_become_boolean_flags() {
+    let out = convert(&with_schemas(json!({
+        "P": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "Q": {"type": "number", "minimum": 3, "exclusiveMinimum": 1}
+    })))
+    .unwrap()
+    .document;
+    assert_eq!(
+        schema(&out, "P"),
+        &json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1})
+    );
+    // The inclusive bound is the stricter one here.
+    assert_eq!(schema(&out, "Q"), &json!({"type": "number", "minimum": 3}));
+}
+
+#[test]
+fn integer_lower_bound_of_one_is_lowered_so_literals_convert() {
+    let converted = convert(&with_schemas(
+        json!({"N": {"type": ["integer", "null"], "minimum": 1}}),
+    ))
+    .unwrap();
+    assert_eq!(
+        schema(&converted.document, "N"),
+        &json!({"type": "integer", "minimum": 0, "nullable": true})
+    );
+    assert!(
+        converted
+            .notes
+            .iter()
+            .any(|n| n.pointer == "/components/schemas/N" && n.message.contains("NonZeroU64"))
+    );
+}
+
+#[test]
+fn null_branches_make_the_union_nullable() {
+    let out = convert(&with_schemas(json!({
+        "Seed": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}, {"type": "null"}]},
+        "Maybe": {"anyOf": [{"$ref": "#/components/schemas/Target"}, {"type": "null"}], "description": "maybe a target"},
+        "Inline": {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "null"}]},
+        "Target": {"type": "object", "properties": {"x": {"type": "string"}}}
+    })))
+    .unwrap()
+    .document;
+    let seed = schema(&out, "Seed");
+    assert_eq!(seed["nullable"], true);
+    assert_eq!(seed["oneOf"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        schema(&out, "Maybe"),
+        &json!({"allOf": [{"$ref": "#/components/schemas/Target"}], "nullable": true, "description": "maybe a target"})
+    );
+    assert_eq!(
+        schema(&out, "Inline"),
+        &json!({"type": "string", "maxLength": 3, "nullable": true})
+    );
+    let code = generate_rust(&out).unwrap();
+    assert!(
+        has(&code, "pub struct Maybe(pub ::std::option::Option<Target>)"),
+        "{code}"
+    );
+}
+
+#[test]
+fn ref_siblings_are_dropped_when_documentation_and_wrapped_otherwise() {
+    let out = convert(&with_schemas(json!({
+        "A": {"type": "object", "properties": {
+            "documented": {"$ref": "#/components/schemas/B", "description": "just words"},
+            "constrained": {"$ref": "#/components/schemas/B", "default": {"x": "y"}}
+        }},
+        "B": {"type": "object", "properties": {"x": {"type": "string"}}}
+    })))
+    .unwrap()
+    .document;
+    let props = &schema(&out, "A")["properties"];
+    assert_eq!(
+        props["documented"],
+        json!({"$ref": "#/components/schemas/B"})
+    );
+    assert_eq!(
+        props["constrained"]["allOf"],
+        json!([{"$ref": "#/components/schemas/B"}])
+    );
+    assert_eq!(props["constrained"]["default"], json!({"x": "y"}));
+}
+
+#[test]
+fn additional_properties_false_is_dropped_with_a_note() {
+    let converted = convert(&with_schemas(json!({
+        "Strict": {"type": "object", "additionalProperties": false, "properties": {"a": {"type": "string"}}}
+    })))
+    .unwrap();
+    assert!(
+        schema(&converted.document, "Strict")
+            .get("additionalProperties")
+            .is_none()
+    );
+    assert!(
+        converted
+            .notes
+            .iter()
+            .any(|n| n.message.contains("deny_unknown_fields"))
+    );
+}
+
+#[test]
+fn any_of_becomes_one_of() {
+    let out = convert(&with_schemas(
+        json!({"R": {"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "string"}]}}),
+    ))
+    .unwrap()
+    .document;
+    assert!(schema(&out, "R").get("anyOf").is_none());
+    assert_eq!(schema(&out, "R")["oneOf"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_response_with_json_and_event_stream_is_split_into_two_operations() {
+    let doc = with_operation(
+        json!({
+            "200": {"description": "ok", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Out"}},
+                "text/event-stream": {"schema": {"$ref": "#/components/schemas/Event"}}
+            }},
+            "4XX": {"description": "bad", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Err"}}}}
+        }),
+        json!({
+            "In": {"type": "object", "properties": {"stream": {"type": "boolean"}}},
+            "Out": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "Event": {"type": "object", "properties": {"data": {"type": "string"}}},
+            "Err": {"type": "object", "properties": {"message": {"type": "string"}}}
+        }),
+    );
+    let out = convert(&doc).unwrap().document;
+    let json_op = &out["paths"]["/things"]["post"];
+    let stream_op = &out["paths"]["/things#stream"]["post"];
+    assert_eq!(json_op["operationId"], "makeThing");
+    assert_eq!(stream_op["operationId"], "makeThingStream");
+    let json_media: Vec<&String> = json_op["responses"]["200"]["content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    let stream_media: Vec<&String> = stream_op["responses"]["200"]["content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(json_media, ["application/json"]);
+    assert_eq!(stream_media, ["text/event-stream"]);
+    // Both halves keep the error responses.
+    assert_eq!(stream_op["responses"]["4XX"], json_op["responses"]["4XX"]);
+
+    let code = generate_rust(&out).unwrap();
+    assert!(has(&code, "pub fn make_thing(&self)"), "{code}");
+    assert!(has(&code, "pub fn make_thing_stream(&self)"), "{code}");
+    assert!(has(&code, "ResponseValue<ByteStream>"), "{code}");
+    assert!(has(&code, "\"{}/things#stream\""), "{code}");
+}
+
+#[test]
+fn error_responses_share_one_schema_and_default_becomes_4xx_and_5xx() {
+    let doc = with_operation(
+        json!({
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Out"}}}},
+            "422": {"description": "invalid"},
+            "default": {"description": "other", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Err"}}}}
+        }),
+        json!({
+            "In": {"type": "object"},
+            "Out": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "Err": {"type": "object", "properties": {"message": {"type": "string"}}}
+        }),
+    );
+    let converted = convert(&doc).unwrap();
+    let responses = &converted.document["paths"]["/things"]["post"]["responses"];
+    assert!(responses.get("default").is_none());
+    let err = json!({"$ref": "#/components/schemas/Err"});
+    for code in ["422", "4XX", "5XX"] {
+        assert_eq!(
+            responses[code]["content"]["application/json"]["schema"], err,
+            "{code}"
+        );
+    }
+    assert!(
+        converted
+            .notes
+            .iter()
+            .any(|n| n.pointer.ends_with("/responses/default"))
+    );
+    // Without the rewrite progenitor panics on 200 + default; with it, it generates.
+    let code = generate_rust(&converted.document).unwrap();
+    assert!(has(&code, "Error<types::Err>"), "{code}");
+}
+
+#[test]
+fn inline_response_schemas_are_moved_to_components() {
+    let doc = with_operation(
+        json!({
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}},
+            "400": {"description": "bad", "content": {"application/json": {"schema": {"type": "object", "properties": {"why": {"type": "string"}}}}}}
+        }),
+        json!({"In": {"type": "object"}}),
+    );
+    let out = convert(&doc).unwrap().document;
+    assert!(schema(&out, "MakeThingResponse")["properties"]["id"].is_object());
+    assert!(schema(&out, "MakeThingError")["properties"]["why"].is_object());
+    let code = generate_rust(&out).unwrap();
+    assert!(
+        has(
+            &code,
+            "Result<ResponseValue<types::MakeThingResponse>, Error<types::MakeThingError>,>"
+        ),
+        "{code}"
+    );
+}
+
+#[test]
+fn enums_reachable_from_responses_are_open_and_request_enums_only_when_marked() {
+    let doc = with_operation(
+        json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Out"}}}}}),
+        json!({
+            "In": {"type": "object", "properties": {
+                "mode": {"type": "string", "enum": ["a", "b"]},
+                "effort": {"type": ["string", "null"], "enum": ["low", "high", null], "x-open-enum": true}
+            }},
+            "Out": {"type": "object", "required": ["reason"], "properties": {
+                "reason": {"$ref": "#/components/schemas/Reason"},
+                "object": {"const": "thing"}
+            }},
+            "Reason": {"type": "string", "enum": ["stop", "length"]}
+        }),
+    );
+    let out = convert(&doc).unwrap().document;
+    assert_eq!(
+        schema(&out, "In")["properties"]["mode"],
+        json!({"type": "string", "enum": ["a", "b"]})
+    );
+    let effort = &schema(&out, "In")["properties"]["effort"];
+    assert_eq!(effort["nullable"], true);
+    assert_eq!(effort["oneOf"][0]["enum"], json!(["low", "high"]));
+    assert_eq!(
+        effort["oneOf"][1],
+        json!({"title": "InEffortUnknown", "type": "string", "description": "A value this version of the SDK does not know, kept as sent."})
+    );
+    assert_eq!(schema(&out, "Reason")["oneOf"][0]["title"], "ReasonKnown");
+    assert_eq!(
+        schema(&out, "Out")["properties"]["object"]["oneOf"][0]["enum"],
+        json!(["thing"])
+    );
+
+    let code = generate_rust(&out).unwrap();
+    assert!(
+        has(
+            &code,
+            "pub enum Reason {\n        Known(ReasonKnown),\n        Unknown(::std::string::String),"
+        ),
+        "{code}"
+    );
+}
+
+#[test]
+fn discriminated_unions_are_inlined_into_tagged_enums_and_multi_value_tags_split() {
+    let doc = with_schemas(json!({
+        "Tool": {
+            "oneOf": [
+                {"$ref": "#/components/schemas/FunctionTool"},
+                {"$ref": "#/components/schemas/BuiltIn"}
+            ],
+            "discriminator": {"propertyName": "type", "mapping": {
+                "function": "#/components/schemas/FunctionTool",
+                "math:calculator": "#/components/schemas/BuiltIn",
+                "web:search": "#/components/schemas/BuiltIn"
+            }}
+        },
+        "FunctionTool": {"type": "object", "required": ["type", "name"], "properties": {
+            "type": {"const": "function"}, "name": {"type": "string"}, "strict": {"type": "boolean"}
+        }},
+        "BuiltIn": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["math:calculator", "web:search"]}}}
+    }));
+    let out = convert(&doc).unwrap().document;
+    let branches = schema(&out, "Tool")["oneOf"].as_array().unwrap();
+    assert_eq!(branches.len(), 3);
+    assert_eq!(
+        branches[2]["properties"]["type"],
+        json!({"type": "string", "enum": ["web:search"]})
+    );
+    assert!(schema(&out, "Tool").get("discriminator").is_none());
+    // The inlined components are no longer referenced, so they are gone.
+    assert!(out["components"]["schemas"].get("FunctionTool").is_none());
+    assert!(out["components"]["schemas"].get("BuiltIn").is_none());
+
+    let code = generate_rust(&out).unwrap();
+    assert!(
+        has(&code, "#[serde(tag = \"type\")]\n    pub enum Tool {"),
+        "{code}"
+    );
+    assert!(
+        has(
+            &code,
+            "#[serde(rename = \"math:calculator\")]\n        MathCalculator,"
+        ),
+        "{code}"
+    );
+    assert!(
+        has(&code, "Function { name: ::std::string::String,"),
+        "{code}"
+    );
+}
+
+#[test]
+fn titles_inside_unions_are_qualified_so_generated_names_do_not_collide() {
+    let out = convert(&with_schemas(json!({
+        "Choice": {"oneOf": [{"title": "Mode", "type": "string", "enum": ["a", "b"]}, {"type": "integer"}]},
+        "Other": {"oneOf": [{"title": "Mode", "type": "string", "enum": ["x", "y"]}, {"type": "boolean"}]}
+    })))
+    .unwrap()
+    .document;
+    assert_eq!(schema(&out, "Choice")["oneOf"][0]["title"], "ChoiceMode");
+    assert_eq!(schema(&out, "Other")["oneOf"][0]["title"], "OtherMode");
+    // Unqualified, both enums would be named `Mode` and one would silently replace the other.
+    let code = generate_rust(&out).unwrap();
+    assert!(has(&code, "pub enum ChoiceMode {"), "{code}");
+    assert!(has(&code, "pub enum OtherMode {"), "{code}");
+    assert!(
+        has(
+            &code,
+            "pub enum Choice { ChoiceMode(ChoiceMode), Integer(i64), }"
+        ),
+        "{code}"
+    );
+}
+
+#[test]
+fn the_workspace_document_converts_and_generates() {
+    let root = xtask::workspace::root();
+    let source = xtask::document::load(&root.join(xtask::workspace::SPEC)).unwrap();
+    let derived = xtask::workspace::derive_progenitor_json(&source).unwrap();
+    let code = &derived.rust;
+    for expected in [
+        "pub struct ToolAssistedChatRequest",
+        "pub struct ChatResult",
+        "pub struct StreamedChatData",
+        "pub struct ToolStatusData",
+        "#[serde(tag = \"role\")]\n    pub enum Message {",
+        "#[serde(tag = \"type\")]\n    pub enum ToolAssistedChatTool {",
+        "pub enum FinishReason {\n        Known(FinishReasonKnown),\n        Unknown(::std::string::String),",
+        "pub fn serverless_tool_assisted_chat_completion(&self,) -> builder::ServerlessToolAssistedChatCompletion<'_>",
+        "pub fn serverless_tool_assisted_chat_completion_stream(&self,) -> builder::ServerlessToolAssistedChatCompletionStream<'_>",
+    ] {
+        assert!(has(code, expected), "missing `{expected}`");
+    }
+}
+
+/// The regeneration path of a maintainer: a new optional field and a new built-in tool in the
+/// source document reach the generated code with no other change.
+#[test]
+fn a_new_field_and_a_new_built_in_tool_reach_the_generated_code() {
+    let root = xtask::workspace::root();
+    let mut source = xtask::document::load(&root.join(xtask::workspace::SPEC)).unwrap();
+    let schemas = &mut source["components"]["schemas"];
+    schemas["ToolAssistedChatRequest"]["properties"]["speculative_decoding"] =
+        json!({"type": ["boolean", "null"], "description": "A field added upstream."});
+    schemas["FriendliBuiltInTool"]["properties"]["type"]["enum"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("math:geometry"));
+    schemas["ToolAssistedChatTool"]["discriminator"]["mapping"]["math:geometry"] =
+        json!("#/components/schemas/FriendliBuiltInTool");
+
+    let derived = xtask::workspace::derive_progenitor_json(&source).unwrap();
+    assert!(has(
+        &derived.rust,
+        "pub speculative_decoding: ::std::option::Option<bool>"
+    ));
+    assert!(has(
+        &derived.rust,
+        "#[serde(rename = \"math:geometry\")] MathGeometry,"
+    ));
+    // And the checked-in file would change accordingly.
+    assert!(derived.json.contains("\"speculative_decoding\""));
+}
