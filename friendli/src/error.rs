@@ -1,0 +1,500 @@
+//! The one error type of the crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::types;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in this crate.
+///
+/// Each variant carries a struct with the details. [`Error::status`], [`Error::request_id`] and
+/// [`Error::is_retryable`] answer the common questions without matching; they look through
+/// [`Error::RetriesExhausted`] to the last attempt's error.
+///
+/// No error ever contains the API token: request headers are never kept, and URLs never carry
+/// the token.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error: a non-2xx status, or an error payload inside an event
+    /// stream.
+    Api(Box<ApiError>),
+    /// The request could not be sent, or the response could not be read (connection refused,
+    /// reset, TLS failure, …).
+    Transport(TransportError),
+    /// A timeout elapsed.
+    Timeout(TimeoutError),
+    /// A response body or an event did not decode into the expected type.
+    Decode(Box<DecodeError>),
+    /// The event stream ended before its `[DONE]` event.
+    StreamTruncated(StreamTruncated),
+    /// The event stream broke the event-stream format (invalid UTF-8, an oversized event, …).
+    StreamProtocol(StreamProtocolError),
+    /// The request was invalid before anything was sent (a builder missing a required field, a
+    /// header value that is not a valid header, …).
+    InvalidRequest(InvalidRequest),
+    /// The client configuration is invalid (no token, a bad base URL, …).
+    InvalidConfig(InvalidConfig),
+    /// Retries were exhausted: every attempt failed. The last attempt's error is inside.
+    RetriesExhausted(Box<RetriesExhausted>),
+    /// Running a local function tool failed (see [`crate::tools`]).
+    Tool(Box<crate::tools::ToolError>),
+}
+
+impl Error {
+    /// The HTTP status of an API error, if this is (or ended in) one.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.api_error().map(|e| e.status)
+    }
+
+    /// The request id the server gave the failed request, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The API error, if this is (or ended in) one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self.last() {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether a new attempt of the same call could succeed: connection failures, timeouts of a
+    /// single attempt, and the statuses 408, 409, 429 and 5xx. (The retry policy itself uses
+    /// [`crate::RetryConfig`]'s list of statuses.)
+    pub fn is_retryable(&self) -> bool {
+        match self.last() {
+            Error::Api(e) => {
+                !e.in_stream
+                    && (matches!(e.status.as_u16(), 408 | 409 | 429) || e.status.is_server_error())
+            }
+            Error::Transport(_) => true,
+            Error::Timeout(t) => t.kind != TimeoutKind::Deadline,
+            _ => false,
+        }
+    }
+
+    /// The error of the last attempt, looking through [`Error::RetriesExhausted`].
+    pub fn last(&self) -> &Error {
+        match self {
+            Error::RetriesExhausted(r) => r.last.last(),
+            other => other,
+        }
+    }
+
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Error::InvalidRequest(InvalidRequest {
+            message: message.into(),
+        })
+    }
+
+    pub(crate) fn invalid_config(message: impl Into<String>) -> Self {
+        Error::InvalidConfig(InvalidConfig {
+            message: message.into(),
+        })
+    }
+
+    pub(crate) fn decode(what: impl Into<String>, raw: Bytes, source: Option<serde_json::Error>) -> Self {
+        Error::Decode(Box::new(DecodeError {
+            what: what.into(),
+            raw,
+            source,
+        }))
+    }
+
+    pub(crate) fn transport(during: TransportPhase, source: reqwest::Error) -> Self {
+        Error::Transport(TransportError { during, source })
+    }
+
+    pub(crate) fn protocol(message: impl Into<String>) -> Self {
+        Error::StreamProtocol(StreamProtocolError {
+            message: message.into(),
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::Timeout(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+            Error::StreamTruncated(e) => e.fmt(f),
+            Error::StreamProtocol(e) => e.fmt(f),
+            Error::InvalidRequest(e) => e.fmt(f),
+            Error::InvalidConfig(e) => e.fmt(f),
+            Error::RetriesExhausted(e) => e.fmt(f),
+            Error::Tool(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(&e.source),
+            Error::Decode(e) => e.source.as_ref().map(|s| s as _),
+            Error::RetriesExhausted(e) => Some(&e.last),
+            Error::Tool(e) => e.source(),
+            _ => None,
+        }
+    }
+}
+
+/// An error answer of the server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status. For an error reported inside an event stream, the status of the stream's
+    /// response (a success status).
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The request id the server assigned (`x-request-id`), if any.
+    pub request_id: Option<String>,
+    /// The body as it arrived.
+    pub raw_body: Bytes,
+    /// The body parsed as JSON, when it is JSON.
+    pub body: Option<serde_json::Value>,
+    /// True when the error arrived as an event inside a stream that had started.
+    pub in_stream: bool,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, raw_body: Bytes, in_stream: bool) -> Self {
+        let body = serde_json::from_slice(&raw_body).ok();
+        ApiError {
+            status,
+            request_id: request_id(&headers),
+            headers,
+            raw_body,
+            body,
+            in_stream,
+        }
+    }
+
+    /// The error message of the body, from the shapes the API uses: `{"message": …}`,
+    /// `{"error": {"message": …}}`, `{"detail": "…"}` or `{"detail": [{"msg": …}]}`.
+    pub fn message(&self) -> Option<&str> {
+        let body = self.body.as_ref()?;
+        body.get("message")
+            .and_then(|m| m.as_str())
+            .or_else(|| body.pointer("/error/message").and_then(|m| m.as_str()))
+            .or_else(|| body.get("error").and_then(|m| m.as_str()))
+            .or_else(|| body.get("detail").and_then(|m| m.as_str()))
+            .or_else(|| body.pointer("/detail/0/msg").and_then(|m| m.as_str()))
+    }
+
+    /// The body as the generated [`types::ErrorBody`], when it has that shape.
+    pub fn error_body(&self) -> Option<types::ErrorBody> {
+        serde_json::from_slice(&self.raw_body).ok()
+    }
+}
+
+/// The longest part of a body that `Display` shows.
+const SHOWN_BODY: usize = 512;
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.in_stream {
+            write!(f, "the server reported an error in the event stream")?;
+        } else {
+            write!(f, "the server answered {}", self.status)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        match self.message() {
+            Some(message) => write!(f, ": {message}"),
+            None if self.raw_body.is_empty() => Ok(()),
+            None => {
+                let text = String::from_utf8_lossy(&self.raw_body);
+                let shown: String = text.chars().take(SHOWN_BODY).collect();
+                let more = if shown.len() < text.len() { "…" } else { "" };
+                write!(f, ": {}{more}", shown.trim())
+            }
+        }
+    }
+}
+
+/// The request id header of a response.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "x-friendli-request-id", "request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// When a transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportPhase {
+    /// While connecting or sending the request, before any response.
+    Send,
+    /// While reading the response body.
+    ReadBody,
+    /// While reading an event stream, after events may have been delivered.
+    ReadStream,
+}
+
+/// A connection-level failure.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// When it happened.
+    pub during: TransportPhase,
+    /// The underlying error.
+    pub source: reqwest::Error,
+}
+
+impl TransportError {
+    /// Whether the connection could not be established at all.
+    pub fn is_connect(&self) -> bool {
+        self.source.is_connect()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.during {
+            TransportPhase::Send if self.source.is_connect() => "could not connect to the server",
+            TransportPhase::Send => "could not send the request",
+            TransportPhase::ReadBody => "the connection failed while reading the response",
+            TransportPhase::ReadStream => "the connection failed in the middle of the event stream",
+        };
+        write!(f, "{what}: {}", error_chain(&self.source))
+    }
+}
+
+/// `error: cause: cause` on one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Which timeout elapsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// No byte arrived for the read timeout (while waiting for the response or between chunks).
+    Read,
+    /// The per-call deadline of a unary call passed (across all attempts).
+    Deadline,
+}
+
+/// A timeout.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TimeoutError {
+    /// Which timeout.
+    pub kind: TimeoutKind,
+    /// Its length.
+    pub after: Duration,
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            TimeoutKind::Read => write!(f, "no data arrived from the server for {:?} (the read timeout)", self.after),
+            TimeoutKind::Deadline => write!(f, "the call did not finish within its deadline of {:?}", self.after),
+        }
+    }
+}
+
+/// A body or event that did not decode.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// What was being decoded, and what was expected.
+    pub what: String,
+    /// The bytes that failed to decode.
+    pub raw: Bytes,
+    /// The JSON error, when the bytes were not the expected JSON.
+    pub source: Option<serde_json::Error>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not decode {}", self.what)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        let text = String::from_utf8_lossy(&self.raw);
+        let shown: String = text.chars().take(200).collect();
+        let more = if shown.len() < text.len() { "…" } else { "" };
+        write!(f, " (got {} bytes: {shown:?}{more})", self.raw.len())
+    }
+}
+
+/// The stream ended without `[DONE]`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StreamTruncated {
+    /// How many events were delivered before the end.
+    pub events_delivered: u64,
+    /// Bytes of an unfinished event at the end, if any.
+    pub partial: Bytes,
+}
+
+impl fmt::Display for StreamTruncated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the event stream ended without its [DONE] event after {} events",
+            self.events_delivered
+        )?;
+        if !self.partial.is_empty() {
+            write!(f, " and {} bytes of an unfinished event", self.partial.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// The stream broke the event-stream format.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StreamProtocolError {
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for StreamProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid event stream: {}", self.message)
+    }
+}
+
+/// A request that could not be sent as given.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct InvalidRequest {
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid request: {}", self.message)
+    }
+}
+
+/// A client configuration that cannot work.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct InvalidConfig {
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for InvalidConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid client configuration: {}", self.message)
+    }
+}
+
+/// Why one attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttemptFailure {
+    /// The server answered with this status.
+    Status(StatusCode),
+    /// The connection could not be established.
+    Connect,
+    /// The connection failed while sending or reading.
+    Connection,
+    /// The read timeout elapsed.
+    Timeout,
+    /// Another failure (a response that did not decode, …).
+    Other,
+}
+
+impl fmt::Display for AttemptFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttemptFailure::Status(s) => write!(f, "{}", s.as_u16()),
+            AttemptFailure::Connect => f.write_str("connect error"),
+            AttemptFailure::Connection => f.write_str("connection error"),
+            AttemptFailure::Timeout => f.write_str("read timeout"),
+            AttemptFailure::Other => f.write_str("other error"),
+        }
+    }
+}
+
+impl AttemptFailure {
+    pub(crate) fn of(error: &Error) -> Self {
+        match error {
+            Error::Api(e) => AttemptFailure::Status(e.status),
+            Error::Transport(t) if t.is_connect() => AttemptFailure::Connect,
+            Error::Transport(_) => AttemptFailure::Connection,
+            Error::Timeout(_) => AttemptFailure::Timeout,
+            _ => AttemptFailure::Other,
+        }
+    }
+}
+
+/// Every attempt of a call failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetriesExhausted {
+    /// Why each attempt failed, in order.
+    pub attempts: Vec<AttemptFailure>,
+    /// Time from the first attempt to giving up.
+    pub elapsed: Duration,
+    /// Why no further attempt was made.
+    pub reason: GiveUpReason,
+    /// The last attempt's error.
+    pub last: Error,
+}
+
+/// Why the retry policy stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// The maximum elapsed time would be passed.
+    ElapsedTimeExhausted,
+    /// The server asked to wait longer than the time left.
+    RetryAfterBeyondBudget,
+    /// The last error is not one the policy retries.
+    NotRetryable,
+    /// The call's deadline would be passed.
+    DeadlineReached,
+}
+
+impl fmt::Display for RetriesExhausted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.reason {
+            GiveUpReason::ElapsedTimeExhausted => "the retry time budget was used up",
+            GiveUpReason::RetryAfterBeyondBudget => "the server asked to wait longer than the retry budget allows",
+            GiveUpReason::NotRetryable => "the last failure is not retried",
+            GiveUpReason::DeadlineReached => "the call's deadline left no time for another attempt",
+        };
+        let list: Vec<String> = self.attempts.iter().map(ToString::to_string).collect();
+        write!(
+            f,
+            "gave up after {} attempts in {:.1?} ({}; {why}); last error: {}",
+            self.attempts.len(),
+            self.elapsed,
+            list.join(", "),
+            self.last
+        )
+    }
+}

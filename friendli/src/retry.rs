@@ -1,0 +1,368 @@
+//! The retry policy: which failures are retried, and how long to wait before the next attempt.
+//!
+//! This module knows time and status codes only; the HTTP layer (`transport.rs`) asks it for a
+//! decision after each failed attempt.
+//!
+//! # The delay formula
+//!
+//! Let `k` be the number of retries already made (0 before the first retry) and `u` a uniform
+//! random number in `[0, 1)`.
+//!
+//! 1. If the failed response carried a server hint, the delay is the hint, exactly (no jitter,
+//!    no cap): `retry-after-ms` (milliseconds, fractions allowed) wins over `Retry-After`
+//!    (seconds, fractions allowed, or an HTTP date, counted from now). A hint of zero or less,
+//!    or one that does not parse, counts as no hint.
+//! 2. Otherwise `delay = min(initial_interval × exponent^k + u × jitter, max_interval)`; the
+//!    jitter is added before the cap.
+//! 3. If waiting `delay` would end past `max_elapsed_time` (counted from the start of the first
+//!    attempt), no further attempt is made and the call fails with the last error: at once, not
+//!    after sleeping. The same holds for a per-call deadline.
+//!
+//! With the defaults the waits are about 0.5, 0.75, 1.125, 1.69, 2.53 … seconds, each plus up to
+//! one second of jitter, never more than 60 seconds, for at most one hour in all. These defaults
+//! are those of FriendliAI's official SDKs for this API.
+
+use std::time::{Duration, SystemTime};
+
+/// How failed calls are retried.
+///
+/// The client holds one (see [`crate::ClientBuilder::retry`]); a single call can override it
+/// (`.retries(…)` on the call). [`RetryConfig::none`] turns retries off.
+///
+/// What is retried: connection failures, read timeouts and the configured statuses (by default
+/// 429, 500, 502, 503 and 504), for a whole unary call including the reading of its body; for an
+/// event stream only until its response headers arrive with a success status. Once a stream has
+/// started, nothing is retried: events cannot be taken back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryConfig {
+    enabled: bool,
+    initial_interval: Duration,
+    max_interval: Duration,
+    exponent: f64,
+    max_elapsed_time: Duration,
+    jitter: Duration,
+    retry_connection_errors: bool,
+    status_codes: Vec<u16>,
+    max_attempts: Option<u32>,
+}
+
+impl Default for RetryConfig {
+    /// Exponential backoff from 500 ms by a factor of 1.5 up to 60 s, plus up to 1 s of jitter,
+    /// for at most one hour; connection errors and the statuses 429, 500, 502, 503 and 504 are
+    /// retried.
+    fn default() -> Self {
+        RetryConfig {
+            enabled: true,
+            initial_interval: Duration::from_millis(500),
+            max_interval: Duration::from_secs(60),
+            exponent: 1.5,
+            max_elapsed_time: Duration::from_secs(3600),
+            jitter: Duration::from_secs(1),
+            retry_connection_errors: true,
+            status_codes: vec![429, 500, 502, 503, 504],
+            max_attempts: None,
+        }
+    }
+}
+
+impl RetryConfig {
+    /// No retries: every call makes exactly one attempt.
+    pub fn none() -> Self {
+        RetryConfig {
+            enabled: false,
+            ..RetryConfig::default()
+        }
+    }
+
+    /// The wait before the first retry (default 500 ms).
+    pub fn initial_interval(mut self, interval: Duration) -> Self {
+        self.initial_interval = interval;
+        self
+    }
+
+    /// The longest computed wait (default 60 s). Server hints are not capped.
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+
+    /// The factor between successive waits (default 1.5). Values below 1 are treated as 1.
+    pub fn exponent(mut self, exponent: f64) -> Self {
+        self.exponent = if exponent.is_finite() { exponent.max(1.0) } else { 1.0 };
+        self
+    }
+
+    /// The time after which no new attempt starts, counted from the first (default 1 h).
+    pub fn max_elapsed_time(mut self, time: Duration) -> Self {
+        self.max_elapsed_time = time;
+        self
+    }
+
+    /// The largest random amount added to each computed wait (default 1 s).
+    pub fn jitter(mut self, jitter: Duration) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Whether connection failures and read timeouts are retried (default true).
+    pub fn retry_connection_errors(mut self, retry: bool) -> Self {
+        self.retry_connection_errors = retry;
+        self
+    }
+
+    /// The HTTP statuses that are retried (default 429, 500, 502, 503, 504).
+    pub fn status_codes(mut self, codes: impl IntoIterator<Item = u16>) -> Self {
+        self.status_codes = codes.into_iter().collect();
+        self
+    }
+
+    /// At most this many attempts in all, the first included (default: no limit but time).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// Whether any retry can happen.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled && self.max_attempts != Some(1)
+    }
+
+    /// The configured statuses.
+    pub fn retried_statuses(&self) -> &[u16] {
+        &self.status_codes
+    }
+
+    /// Whether connection failures are retried.
+    pub fn retries_connection_errors(&self) -> bool {
+        self.retry_connection_errors
+    }
+
+    /// The computed wait before retry number `retries + 1`, for a jitter draw `u` in `[0, 1)`
+    /// (step 2 of the formula in the module docs).
+    pub fn backoff(&self, retries: u32, u: f64) -> Duration {
+        let base = self.initial_interval.as_secs_f64() * self.exponent.powi(retries.min(1000) as i32);
+        let jitter = self.jitter.as_secs_f64() * u.clamp(0.0, 1.0);
+        let seconds = (base + jitter).min(self.max_interval.as_secs_f64());
+        if seconds.is_finite() && seconds >= 0.0 {
+            Duration::from_secs_f64(seconds)
+        } else {
+            self.max_interval
+        }
+    }
+}
+
+/// What failed in an attempt, as far as the policy cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The server answered with this status.
+    Status(u16),
+    /// The connection failed, or the read timeout elapsed.
+    Connection,
+    /// Anything else: never retried.
+    Other,
+}
+
+/// The policy's answer after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Wait this long, then try again.
+    RetryAfter(Duration),
+    /// Stop.
+    GiveUp(crate::error::GiveUpReason),
+}
+
+/// The state of one call's retries.
+#[derive(Debug)]
+pub(crate) struct Backoff<'a> {
+    config: &'a RetryConfig,
+    retries: u32,
+}
+
+impl<'a> Backoff<'a> {
+    pub(crate) fn new(config: &'a RetryConfig) -> Self {
+        Backoff { config, retries: 0 }
+    }
+
+    /// Decides what to do after a failed attempt. `elapsed` runs from the start of the first
+    /// attempt; `deadline_left` is the time left before the call's deadline, if it has one;
+    /// `u` is a jitter draw in `[0, 1)`.
+    pub(crate) fn decide(
+        &mut self,
+        failure: Failure,
+        hint: Option<Duration>,
+        elapsed: Duration,
+        deadline_left: Option<Duration>,
+        u: f64,
+    ) -> Decision {
+        use crate::error::GiveUpReason::*;
+        let config = self.config;
+        let retryable = match failure {
+            Failure::Status(code) => config.status_codes.contains(&code),
+            Failure::Connection => config.retry_connection_errors,
+            Failure::Other => false,
+        };
+        if !config.enabled || !retryable {
+            return Decision::GiveUp(NotRetryable);
+        }
+        if let Some(max) = config.max_attempts
+            && self.retries + 1 >= max
+        {
+            return Decision::GiveUp(NotRetryable);
+        }
+        let (delay, from_hint) = match hint.filter(|h| !h.is_zero()) {
+            Some(hint) => (hint, true),
+            None => (config.backoff(self.retries, u), false),
+        };
+        if elapsed.saturating_add(delay) > config.max_elapsed_time {
+            return Decision::GiveUp(if from_hint { RetryAfterBeyondBudget } else { ElapsedTimeExhausted });
+        }
+        if let Some(left) = deadline_left
+            && delay >= left
+        {
+            return Decision::GiveUp(DeadlineReached);
+        }
+        self.retries += 1;
+        Decision::RetryAfter(delay)
+    }
+}
+
+/// The server's retry hint: `retry-after-ms` (milliseconds) wins over `Retry-After` (seconds or an
+/// HTTP date, relative to `now`). `None` when neither is present and valid, or when it is not
+/// positive.
+pub(crate) fn server_hint(retry_after_ms: Option<&str>, retry_after: Option<&str>, now: SystemTime) -> Option<Duration> {
+    if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok())
+        && ms.is_finite()
+        && ms > 0.0
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    let value = retry_after?.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    date.duration_since(now).ok().filter(|d| !d.is_zero())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::GiveUpReason;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn backoff_table() {
+        let c = RetryConfig::default();
+        // (retries so far, jitter draw, expected wait)
+        let table = [
+            (0, 0.0, ms(500)),
+            (1, 0.0, ms(750)),
+            (2, 0.0, ms(1125)),
+            (3, 0.0, Duration::from_secs_f64(1.6875)),
+            (4, 0.0, Duration::from_secs_f64(2.53125)),
+            (0, 0.5, ms(1000)),
+            (0, 0.999_999, Duration::from_secs_f64(0.5 + 0.999_999)),
+            (11, 0.0, Duration::from_secs_f64(0.5 * 1.5f64.powi(11))),
+            (12, 0.0, Duration::from_secs(60)),
+            (500, 0.5, Duration::from_secs(60)),
+        ];
+        for (retries, u, expected) in table {
+            let got = c.backoff(retries, u);
+            let diff = got.as_secs_f64() - expected.as_secs_f64();
+            assert!(diff.abs() < 1e-6, "retries {retries}, u {u}: got {got:?}, expected {expected:?}");
+        }
+    }
+
+    #[test]
+    fn the_cap_applies_after_the_jitter() {
+        let c = RetryConfig::default().max_interval(Duration::from_secs(1));
+        assert_eq!(c.backoff(0, 0.4), Duration::from_millis(900));
+        assert_eq!(c.backoff(0, 0.9), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn jitter_stays_within_its_bounds() {
+        let c = RetryConfig::default().jitter(ms(250));
+        for retries in 0..8 {
+            let low = c.backoff(retries, 0.0);
+            let high = c.backoff(retries, 0.999_999);
+            assert!(high >= low);
+            assert!(high - low <= ms(250), "retries {retries}: {low:?}..{high:?}");
+        }
+        let none = RetryConfig::default().jitter(Duration::ZERO);
+        assert_eq!(none.backoff(2, 0.7), ms(1125));
+    }
+
+    #[test]
+    fn hints_win_and_are_not_capped_or_jittered() {
+        let c = RetryConfig::default();
+        let mut b = Backoff::new(&c);
+        let d = b.decide(Failure::Status(429), Some(Duration::from_secs(90)), Duration::ZERO, None, 0.9);
+        assert_eq!(d, Decision::RetryAfter(Duration::from_secs(90)));
+        // A zero hint means "no hint".
+        let d = b.decide(Failure::Status(429), Some(Duration::ZERO), Duration::ZERO, None, 0.0);
+        assert_eq!(d, Decision::RetryAfter(ms(750)));
+    }
+
+    #[test]
+    fn only_configured_failures_are_retried() {
+        let c = RetryConfig::default();
+        let mut b = Backoff::new(&c);
+        assert_eq!(b.decide(Failure::Status(400), None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+        assert_eq!(b.decide(Failure::Other, None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+        assert!(matches!(b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
+        let c = RetryConfig::default().retry_connection_errors(false).status_codes([418]);
+        let mut b = Backoff::new(&c);
+        assert_eq!(b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+        assert!(matches!(b.decide(Failure::Status(418), None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
+        let c = RetryConfig::none();
+        let mut b = Backoff::new(&c);
+        assert_eq!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+    }
+
+    #[test]
+    fn the_budget_ends_retries_without_sleeping_past_it() {
+        let c = RetryConfig::default().max_elapsed_time(Duration::from_secs(10));
+        let mut b = Backoff::new(&c);
+        assert_eq!(
+            b.decide(Failure::Status(503), Some(Duration::from_secs(11)), Duration::ZERO, None, 0.0),
+            Decision::GiveUp(GiveUpReason::RetryAfterBeyondBudget)
+        );
+        assert_eq!(
+            b.decide(Failure::Status(503), None, Duration::from_millis(9_800), None, 0.0),
+            Decision::GiveUp(GiveUpReason::ElapsedTimeExhausted)
+        );
+        assert_eq!(
+            b.decide(Failure::Status(503), None, Duration::ZERO, Some(ms(100)), 0.0),
+            Decision::GiveUp(GiveUpReason::DeadlineReached)
+        );
+    }
+
+    #[test]
+    fn max_attempts_counts_the_first_attempt() {
+        let c = RetryConfig::default().max_attempts(3);
+        let mut b = Backoff::new(&c);
+        assert!(matches!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
+        assert!(matches!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
+        assert_eq!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+    }
+
+    #[test]
+    fn server_hints_parse_in_every_form() {
+        let now = httpdate::parse_http_date("Sun, 22 Nov 2026 10:00:00 GMT").unwrap();
+        assert_eq!(server_hint(Some("1500"), Some("9"), now), Some(ms(1500)));
+        assert_eq!(server_hint(Some("2.5"), None, now), Some(Duration::from_micros(2500)));
+        assert_eq!(server_hint(None, Some("3"), now), Some(Duration::from_secs(3)));
+        assert_eq!(server_hint(None, Some("0.25"), now), Some(ms(250)));
+        assert_eq!(server_hint(None, Some("Sun, 22 Nov 2026 10:00:07 GMT"), now), Some(Duration::from_secs(7)));
+        // Dates in the past, zero, junk: no hint.
+        assert_eq!(server_hint(None, Some("Sun, 22 Nov 2026 09:00:00 GMT"), now), None);
+        assert_eq!(server_hint(Some("0"), Some("0"), now), None);
+        assert_eq!(server_hint(Some("soon"), Some("later"), now), None);
+        // An invalid retry-after-ms falls back to Retry-After.
+        assert_eq!(server_hint(Some("-5"), Some("2"), now), Some(Duration::from_secs(2)));
+    }
+}

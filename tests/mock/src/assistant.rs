@@ -1,0 +1,614 @@
+//! The scripted assistant: a deterministic stand-in for the model and the server's tool runner.
+//!
+//! Given a validated request it decides which built-in tools run (and really runs the ones that
+//! can run locally), whether to call the caller's functions, and what to answer:
+//!
+//! - `math:calculator` runs when the last user message contains arithmetic (`3 + 6`);
+//!   `math:statistics` when it names a statistic and has at least two numbers;
+//!   `math:calendar` when it contains a `YYYY-MM-DD` date. The others (`web:search` for
+//!   "search"/"news"/"latest", `web:url` for a URL, `code:python-interpreter` for "python"/"code",
+//!   `file:text` for "file"/"document", `linkup:search` for "linkup") return a canned result marked
+//!   as such.
+//! - A `function` tool runs when the last user message mentions its name. Its arguments are the
+//!   JSON object that follows the name in the message, written as is (so tests can send malformed
+//!   arguments), or values made up from the parameters schema.
+//! - When the conversation ends with `tool` messages, the answer repeats their content; a user
+//!   message that says "repeatedly" makes the assistant call its functions again every turn.
+//! - `tool_choice: "none"` disables every tool; `"required"` forces one call when nothing
+//!   triggered; `{"type": "function", …}` forces that function.
+//! - `max_tokens` cuts the answer (`finish_reason: "length"`), `stop` phrases end it, `n`
+//!   repeats it per choice.
+
+use serde_json::{Map, Value, json};
+
+use crate::tools::{
+    ToolFailure, calendar, evaluate, find_expression, find_numbers, find_statistic, format_number,
+    statistic,
+};
+
+/// One built-in tool run of a turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolRun {
+    /// The `tool_call_id`.
+    pub id: String,
+    /// The tool's name, e.g. `math:calculator`.
+    pub name: String,
+    /// The parameters, as `(name, value)` pairs.
+    pub parameters: Vec<(String, String)>,
+    /// The result, or the failure.
+    pub outcome: Result<String, ToolFailure>,
+}
+
+/// A call of one of the caller's functions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionCall {
+    /// The call id.
+    pub id: String,
+    /// The function's name.
+    pub name: String,
+    /// The arguments text.
+    pub arguments: String,
+}
+
+/// What the assistant says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Text, cut into tokens, and the finish reason.
+    Text {
+        /// The tokens (concatenated, they form the answer).
+        tokens: Vec<String>,
+        /// `stop` or `length`.
+        finish_reason: &'static str,
+    },
+    /// Function calls for the caller to run.
+    Calls(Vec<FunctionCall>),
+}
+
+/// Everything the assistant does in one turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    /// The model name to report.
+    pub model: String,
+    /// The built-in tool runs, in order.
+    pub tool_runs: Vec<ToolRun>,
+    /// The answer.
+    pub answer: Answer,
+    /// How many answers (`n`).
+    pub choices: usize,
+    /// Prompt tokens (words of the conversation, plus tool outputs).
+    pub prompt_tokens: u64,
+}
+
+impl Turn {
+    /// Completion tokens of all choices.
+    pub fn completion_tokens(&self) -> u64 {
+        let per_choice = match &self.answer {
+            Answer::Text { tokens, .. } => tokens.len() as u64,
+            Answer::Calls(calls) => calls
+                .iter()
+                .map(|c| 1 + c.arguments.len().div_ceil(4) as u64)
+                .sum(),
+        };
+        per_choice * self.choices as u64
+    }
+
+    /// The whole answer text, if it is text.
+    pub fn text(&self) -> Option<String> {
+        match &self.answer {
+            Answer::Text { tokens, .. } => Some(tokens.concat()),
+            Answer::Calls(_) => None,
+        }
+    }
+}
+
+const BUILT_INS: [&str; 8] = [
+    "math:calculator",
+    "math:statistics",
+    "math:calendar",
+    "web:search",
+    "web:url",
+    "code:python-interpreter",
+    "file:text",
+    "linkup:search",
+];
+
+/// The text of a message's content (a string, or the text parts of a list).
+fn content_text(message: &Value) -> String {
+    match &message["content"] {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    }
+}
+
+/// Cuts text into tokens: words with their leading space, punctuation on its own.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        let boundary = c == ' ' || matches!(c, '.' | ',' | '?' | '!' | ':' | ';');
+        if boundary && !current.is_empty() && current != " " {
+            tokens.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+        if matches!(c, '.' | ',' | '?' | '!' | ':' | ';') {
+            tokens.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
+}
+
+/// Decides the turn for a (validated) request. `counter` makes the ids of this turn unique.
+pub fn respond(request: &Value, counter: u64) -> Turn {
+    let messages = request["messages"].as_array().cloned().unwrap_or_default();
+    let model = request["model"].as_str().unwrap_or("mock-model").to_owned();
+    let choices = request["n"].as_u64().unwrap_or(1).clamp(1, 8) as usize;
+    let prompt_tokens: u64 = messages
+        .iter()
+        .map(|m| content_text(m).split_whitespace().count() as u64)
+        .sum();
+    let user_text = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .map(content_text)
+        .unwrap_or_default();
+    let trailing_tool_results: Vec<String> = messages
+        .iter()
+        .rev()
+        .take_while(|m| m["role"] == "tool")
+        .map(content_text)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+
+    let tools: Vec<Value> = request["tools"].as_array().cloned().unwrap_or_default();
+    let tool_choice = &request["tool_choice"];
+    let tools_off = tool_choice == "none";
+    let offered = |name: &str| !tools_off && tools.iter().any(|t| t["type"] == name);
+    let functions: Vec<&Value> = if tools_off {
+        Vec::new()
+    } else {
+        tools.iter().filter(|t| t["type"] == "function").collect()
+    };
+
+    // Function calls.
+    let forced_function = tool_choice
+        .pointer("/function/name")
+        .and_then(Value::as_str);
+    let keep_calling = user_text.to_lowercase().contains("repeatedly");
+    let may_call = trailing_tool_results.is_empty() || keep_calling;
+    let mut calls = Vec::new();
+    if may_call {
+        for function in &functions {
+            let name = function
+                .pointer("/function/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let mentioned = !name.is_empty() && user_text.contains(name);
+            if mentioned || forced_function == Some(name) {
+                let arguments =
+                    arguments_for(&user_text, name, &function["function"]["parameters"]);
+                calls.push(FunctionCall {
+                    id: format!("call_{counter}_{}", calls.len()),
+                    name: name.to_owned(),
+                    arguments,
+                });
+            }
+        }
+    }
+
+    // Built-in tools.
+    let mut tool_runs = Vec::new();
+    if trailing_tool_results.is_empty() {
+        for name in BUILT_INS {
+            if !offered(name) {
+                continue;
+            }
+            if let Some((parameters, outcome)) = run_built_in(name, &user_text, request) {
+                tool_runs.push(ToolRun {
+                    id: format!("call_{counter}_t{}", tool_runs.len()),
+                    name: name.to_owned(),
+                    parameters,
+                    outcome,
+                });
+            }
+        }
+    }
+
+    // `required`: one tool call at least.
+    if tool_choice == "required" && calls.is_empty() && tool_runs.is_empty() && may_call {
+        if let Some(function) = functions.first() {
+            let name = function
+                .pointer("/function/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            calls.push(FunctionCall {
+                id: format!("call_{counter}_0"),
+                name: name.to_owned(),
+                arguments: arguments_for(&user_text, name, &function["function"]["parameters"]),
+            });
+        } else if let Some(name) = BUILT_INS.into_iter().find(|n| offered(n)) {
+            let outcome = Ok(canned(name, &user_text));
+            tool_runs.push(ToolRun {
+                id: format!("call_{counter}_t0"),
+                name: name.to_owned(),
+                parameters: vec![("query".to_owned(), user_text.clone())],
+                outcome,
+            });
+        }
+    }
+
+    let prompt_tokens = prompt_tokens
+        + tool_runs
+            .iter()
+            .map(|r| {
+                r.outcome
+                    .as_ref()
+                    .map_or(0, |o| o.split_whitespace().count() as u64)
+            })
+            .sum::<u64>();
+
+    if !calls.is_empty() {
+        return Turn {
+            model,
+            tool_runs,
+            answer: Answer::Calls(calls),
+            choices,
+            prompt_tokens,
+        };
+    }
+
+    let text = compose_answer(&user_text, &tool_runs, &trailing_tool_results);
+    let (text, mut finish_reason) = apply_stop(&text, &request["stop"]);
+    let mut tokens = tokenize(&text);
+    if let Some(max) = request["max_tokens"].as_u64()
+        && tokens.len() as u64 > max
+    {
+        tokens.truncate(max as usize);
+        finish_reason = "length";
+    }
+    Turn {
+        model,
+        tool_runs,
+        answer: Answer::Text {
+            tokens,
+            finish_reason,
+        },
+        choices,
+        prompt_tokens,
+    }
+}
+
+fn apply_stop(text: &str, stop: &Value) -> (String, &'static str) {
+    let cut = stop
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| text.find(s))
+        .min();
+    match cut {
+        Some(at) => (text[..at].to_owned(), "stop"),
+        None => (text.to_owned(), "stop"),
+    }
+}
+
+/// The arguments of a function call: the JSON object written after the function's name in the
+/// message (as is, even if malformed), or values made up from the parameters schema.
+fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
+    if let Some(at) = text.find(name)
+        && let Some(open) = text[at..].find('{')
+    {
+        let rest = &text[at + open..];
+        let mut depth = 0usize;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return rest[..=i].to_owned();
+                    }
+                }
+                _ => {}
+            }
+        }
+        return rest.to_owned();
+    }
+    let capitalised = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .next_back()
+        .unwrap_or("example")
+        .to_owned();
+    let number = find_numbers(text).first().copied().unwrap_or(1.0);
+    let mut args = Map::new();
+    if let Some(properties) = parameters["properties"].as_object() {
+        for (key, schema) in properties {
+            let value = match schema["type"].as_str() {
+                Some("string") => json!(capitalised),
+                Some("integer") => json!(number as i64),
+                Some("number") => json!(number),
+                Some("boolean") => json!(true),
+                Some("array") => json!([]),
+                Some("object") => json!({}),
+                _ => continue,
+            };
+            args.insert(key.clone(), value);
+        }
+    }
+    Value::Object(args).to_string()
+}
+
+/// Runs a built-in tool if the message calls for it.
+fn run_built_in(
+    name: &str,
+    text: &str,
+    request: &Value,
+) -> Option<(Vec<(String, String)>, Result<String, ToolFailure>)> {
+    let lower = text.to_lowercase();
+    match name {
+        "math:calculator" => {
+            let expression = find_expression(text)?;
+            let outcome = evaluate(&expression).map(|v| {
+                json!({"result": format!("{expression}={}", format_number(v))}).to_string()
+            });
+            Some((vec![("expression".into(), expression)], outcome))
+        }
+        "math:statistics" => {
+            let kind = find_statistic(text)?;
+            let numbers = find_numbers(text);
+            if numbers.len() < 2 {
+                return None;
+            }
+            let listed = numbers
+                .iter()
+                .map(|n| format_number(*n))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let outcome = statistic(kind, &numbers).map(|v| {
+                json!({"result": format!("{} of [{listed}]={}", kind.name(), format_number(v))})
+                    .to_string()
+            });
+            Some((
+                vec![
+                    ("operation".into(), kind.name().into()),
+                    ("values".into(), listed),
+                ],
+                outcome,
+            ))
+        }
+        "math:calendar" => {
+            if crate::tools::find_dates(text).is_empty() {
+                return None;
+            }
+            let outcome = calendar(text);
+            let expression = outcome
+                .as_ref()
+                .map(|(e, _)| e.clone())
+                .unwrap_or_else(|_| text.to_owned());
+            Some((
+                vec![("query".into(), expression.clone())],
+                outcome.map(|(_, answer)| {
+                    json!({"result": format!("{expression}={answer}")}).to_string()
+                }),
+            ))
+        }
+        "web:search"
+            if ["search", "news", "latest"]
+                .iter()
+                .any(|w| lower.contains(w)) =>
+        {
+            Some((
+                vec![("query".into(), text.to_owned())],
+                Ok(canned(name, text)),
+            ))
+        }
+        "web:url" if lower.contains("http://") || lower.contains("https://") => {
+            let url = text
+                .split_whitespace()
+                .find(|w| w.starts_with("http"))
+                .unwrap_or_default();
+            Some((
+                vec![(
+                    "url".into(),
+                    url.trim_end_matches(['.', ',', '?']).to_owned(),
+                )],
+                Ok(canned(name, text)),
+            ))
+        }
+        "code:python-interpreter" if lower.contains("python") || lower.contains("code") => Some((
+            vec![("code".into(), text.to_owned())],
+            Ok(canned(name, text)),
+        )),
+        "file:text" if lower.contains("file") || lower.contains("document") => {
+            let files = request["tools"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| t["type"] == "file:text")
+                .and_then(|t| t["files"].as_array())
+                .map(|f| {
+                    f.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            Some((vec![("files".into(), files)], Ok(canned(name, text))))
+        }
+        "linkup:search" if lower.contains("linkup") => Some((
+            vec![("query".into(), text.to_owned())],
+            Ok(canned(name, text)),
+        )),
+        _ => None,
+    }
+}
+
+/// The canned result of a tool that cannot run locally, marked as such.
+fn canned(name: &str, query: &str) -> String {
+    json!({
+        "mock": true,
+        "note": format!("canned result from friendli-mock: {name} does not run locally"),
+        "query": query,
+    })
+    .to_string()
+}
+
+/// The answer text of a turn.
+fn compose_answer(user_text: &str, runs: &[ToolRun], tool_results: &[String]) -> String {
+    if !tool_results.is_empty() {
+        return format!("Based on the tool results: {}.", tool_results.join("; "));
+    }
+    let mut sentences = Vec::new();
+    for run in runs {
+        let sentence = match (&run.outcome, run.name.as_str()) {
+            (Ok(result), "math:calculator" | "math:statistics" | "math:calendar") => {
+                let value: Value = serde_json::from_str(result).unwrap_or(Value::Null);
+                let text = value["result"].as_str().unwrap_or(result);
+                match text.split_once('=') {
+                    Some((question, answer)) => {
+                        format!("The {} says {} is {answer}.", run.name, question.trim())
+                    }
+                    None => format!("The {} says {text}.", run.name),
+                }
+            }
+            (Ok(_), name) => format!("The {name} tool returned a canned mock result."),
+            (Err(failure), name) => format!("The {name} tool failed: {}.", failure.message),
+        };
+        sentences.push(sentence);
+    }
+    if sentences.is_empty() {
+        let trimmed = user_text.trim();
+        if trimmed.is_empty() {
+            return "Hello from friendli-mock.".to_owned();
+        }
+        return format!("You said: {trimmed}");
+    }
+    sentences.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(text: &str, tools: Value) -> Value {
+        json!({"model": "m", "messages": [{"role": "user", "content": text}], "tools": tools})
+    }
+
+    #[test]
+    fn the_calculator_runs_and_the_answer_uses_its_result() {
+        let turn = respond(
+            &request("What is 3 + 6?", json!([{"type": "math:calculator"}])),
+            1,
+        );
+        assert_eq!(turn.tool_runs.len(), 1);
+        assert_eq!(
+            turn.tool_runs[0].parameters,
+            [("expression".to_owned(), "3 + 6".to_owned())]
+        );
+        assert_eq!(
+            turn.tool_runs[0].outcome,
+            Ok(r#"{"result":"3 + 6=9"}"#.to_owned())
+        );
+        assert_eq!(turn.text().unwrap(), "The math:calculator says 3 + 6 is 9.");
+    }
+
+    #[test]
+    fn tools_not_offered_or_switched_off_do_not_run() {
+        assert!(
+            respond(&request("What is 3 + 6?", json!([])), 1)
+                .tool_runs
+                .is_empty()
+        );
+        let mut r = request("What is 3 + 6?", json!([{"type": "math:calculator"}]));
+        r["tool_choice"] = json!("none");
+        assert!(respond(&r, 1).tool_runs.is_empty());
+    }
+
+    #[test]
+    fn a_failing_calculation_errors() {
+        let turn = respond(
+            &request("What is 1 / 0?", json!([{"type": "math:calculator"}])),
+            1,
+        );
+        assert_eq!(
+            turn.tool_runs[0].outcome.as_ref().unwrap_err().kind,
+            "ZeroDivisionError"
+        );
+        assert!(turn.text().unwrap().contains("division by zero"));
+    }
+
+    #[test]
+    fn mentioned_functions_are_called_with_the_given_arguments() {
+        let tools = json!([
+            {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}},
+            {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}}}}
+        ]);
+        let turn = respond(
+            &request(
+                r#"Call get_weather with {"city": "Seoul"} and get_time for Busan"#,
+                tools,
+            ),
+            7,
+        );
+        let Answer::Calls(calls) = turn.answer else {
+            panic!("expected calls")
+        };
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].arguments, r#"{"city": "Seoul"}"#);
+        assert_eq!(calls[1].name, "get_time");
+        assert_eq!(calls[1].arguments, r#"{"zone":"Busan"}"#);
+        assert_eq!(calls[0].id, "call_7_0");
+    }
+
+    #[test]
+    fn tool_results_end_the_calls_unless_asked_to_repeat() {
+        let tools = json!([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]);
+        let mut r = request("use f", tools);
+        r["messages"].as_array_mut().unwrap().extend([
+            json!({"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}),
+            json!({"role": "tool", "tool_call_id": "c", "content": "42"}),
+        ]);
+        assert_eq!(
+            respond(&r, 1).text().unwrap(),
+            "Based on the tool results: 42."
+        );
+        r["messages"][0]["content"] = json!("use f repeatedly");
+        assert!(matches!(respond(&r, 1).answer, Answer::Calls(_)));
+    }
+
+    #[test]
+    fn max_tokens_and_stop_cut_the_answer() {
+        let mut r = request("hello there friend", json!([]));
+        r["max_tokens"] = json!(2);
+        let turn = respond(&r, 1);
+        assert_eq!(
+            turn.answer,
+            Answer::Text {
+                tokens: vec!["You".into(), " said".into()],
+                finish_reason: "length"
+            }
+        );
+        r["max_tokens"] = Value::Null;
+        r["stop"] = json!(["there"]);
+        assert_eq!(respond(&r, 1).text().unwrap(), "You said: hello ");
+    }
+
+    #[test]
+    fn tokens_reassemble_the_text() {
+        let text = "The math:calculator says 3 + 6 is 9. Done, really!";
+        assert_eq!(tokenize(text).concat(), text);
+        assert!(tokenize(text).len() > 8);
+    }
+}
