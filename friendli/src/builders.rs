@@ -15,8 +15,8 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
 use crate::types::{
-    BuiltInToolName, ChatResult, FinishReason, Message, ToolAssistedChatRequestSeed, ToolAssistedChatTool, ToolCall,
-    ToolChoice, ToolChoiceMode, ToolStatus, UserContentPart,
+    BuiltInToolName, ChatResult, FinishReason, Message, ToolAssistedChatRequestSeed,
+    ToolAssistedChatTool, ToolCall, ToolChoice, ToolChoiceMode, ToolStatus, UserContentPart,
 };
 
 /// Decodes wire JSON that this module wrote into a generated type.
@@ -45,7 +45,10 @@ pub trait MessageExt: Sized {
     /// An earlier answer of the model.
     fn assistant(content: impl Into<String>) -> Self;
     /// An earlier answer of the model that called functions.
-    fn assistant_tool_calls(content: Option<String>, calls: impl IntoIterator<Item = ToolCall>) -> Self;
+    fn assistant_tool_calls(
+        content: Option<String>,
+        calls: impl IntoIterator<Item = ToolCall>,
+    ) -> Self;
     /// The result of the function call `tool_call_id`.
     fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self;
 }
@@ -68,13 +71,18 @@ impl MessageExt for Message {
         wire(json!({"role": "assistant", "content": content.into()}))
     }
 
-    fn assistant_tool_calls(content: Option<String>, calls: impl IntoIterator<Item = ToolCall>) -> Self {
+    fn assistant_tool_calls(
+        content: Option<String>,
+        calls: impl IntoIterator<Item = ToolCall>,
+    ) -> Self {
         let calls: Vec<ToolCall> = calls.into_iter().collect();
         wire(json!({"role": "assistant", "content": content, "tool_calls": calls}))
     }
 
     fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
-        wire(json!({"role": "tool", "tool_call_id": tool_call_id.into(), "content": content.into()}))
+        wire(
+            json!({"role": "tool", "tool_call_id": tool_call_id.into(), "content": content.into()}),
+        )
     }
 }
 
@@ -132,7 +140,11 @@ pub trait ToolExt: Sized {
     /// A function the caller runs, with a JSON Schema of its arguments object.
     ///
     /// Fails if `parameters` is not a JSON object (or `true`, which means "anything").
-    fn function(name: impl Into<String>, description: impl Into<String>, parameters: Value) -> Result<Self>;
+    fn function(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        parameters: Value,
+    ) -> Result<Self>;
     /// A function the caller runs, with the schema of its arguments derived from `Args`.
     ///
     /// ```
@@ -145,7 +157,10 @@ pub trait ToolExt: Sized {
     /// }
     /// let tool = Tool::function_for::<Weather>("get_weather", "Current weather of a city");
     /// ```
-    fn function_for<Args: JsonSchema>(name: impl Into<String>, description: impl Into<String>) -> Self;
+    fn function_for<Args: JsonSchema>(
+        name: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self;
 }
 
 fn built_in<T: DeserializeOwned>(kind: &str) -> T {
@@ -186,7 +201,11 @@ impl ToolExt for ToolAssistedChatTool {
         wire(json!({"type": "file:text", "files": files}))
     }
 
-    fn function(name: impl Into<String>, description: impl Into<String>, parameters: Value) -> Result<Self> {
+    fn function(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        parameters: Value,
+    ) -> Result<Self> {
         let name = name.into();
         let parameters = match parameters {
             Value::Object(map) => map,
@@ -200,12 +219,19 @@ impl ToolExt for ToolAssistedChatTool {
         Ok(function_tool(name, description.into(), parameters))
     }
 
-    fn function_for<Args: JsonSchema>(name: impl Into<String>, description: impl Into<String>) -> Self {
+    fn function_for<Args: JsonSchema>(
+        name: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
         function_tool(name.into(), description.into(), parameters_schema::<Args>())
     }
 }
 
-fn function_tool<T: DeserializeOwned>(name: String, description: String, parameters: Map<String, Value>) -> T {
+fn function_tool<T: DeserializeOwned>(
+    name: String,
+    description: String,
+    parameters: Map<String, Value>,
+) -> T {
     wire(json!({
         "type": "function",
         "function": {"name": name, "description": description, "parameters": parameters},
@@ -359,9 +385,18 @@ mod tests {
 
     #[test]
     fn message_constructors_produce_the_wire_json() {
-        assert_eq!(wire_json(&Message::system("s")), json!({"role": "system", "content": "s"}));
-        assert_eq!(wire_json(&Message::user("u")), json!({"role": "user", "content": "u"}));
-        assert_eq!(wire_json(&Message::assistant("a")), json!({"role": "assistant", "content": "a"}));
+        assert_eq!(
+            wire_json(&Message::system("s")),
+            json!({"role": "system", "content": "s"})
+        );
+        assert_eq!(
+            wire_json(&Message::user("u")),
+            json!({"role": "user", "content": "u"})
+        );
+        assert_eq!(
+            wire_json(&Message::assistant("a")),
+            json!({"role": "assistant", "content": "a"})
+        );
         assert_eq!(
             wire_json(&Message::tool("call_1", "{}")),
             json!({"role": "tool", "tool_call_id": "call_1", "content": "{}"})
@@ -381,8 +416,10 @@ mod tests {
                 {"type": "video_url", "video_url": {"url": "https://example.com/a.mp4"}},
             ]})
         );
-        let call: ToolCall =
-            serde_json::from_value(json!({"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}})).unwrap();
+        let call: ToolCall = serde_json::from_value(
+            json!({"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}),
+        )
+        .unwrap();
         assert_eq!(
             wire_json(&Message::assistant_tool_calls(None, [call])),
             json!({"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})
@@ -397,7 +434,10 @@ mod tests {
             (ToolAssistedChatTool::calendar(), "math:calendar"),
             (ToolAssistedChatTool::web_search(), "web:search"),
             (ToolAssistedChatTool::web_url(), "web:url"),
-            (ToolAssistedChatTool::python_interpreter(), "code:python-interpreter"),
+            (
+                ToolAssistedChatTool::python_interpreter(),
+                "code:python-interpreter",
+            ),
             (ToolAssistedChatTool::linkup_search(), "linkup:search"),
         ];
         for (tool, kind) in cases {
@@ -407,7 +447,12 @@ mod tests {
             wire_json(&ToolAssistedChatTool::file_text(["file-1"])),
             json!({"type": "file:text", "files": ["file-1"]})
         );
-        let f = ToolAssistedChatTool::function("f", "does f", json!({"type": "object", "properties": {}})).unwrap();
+        let f = ToolAssistedChatTool::function(
+            "f",
+            "does f",
+            json!({"type": "object", "properties": {}}),
+        )
+        .unwrap();
         assert_eq!(
             wire_json(&f),
             json!({"type": "function", "function": {"name": "f", "description": "does f", "parameters": {"type": "object", "properties": {}}}})
@@ -439,7 +484,10 @@ mod tests {
         let parameters = &value["function"]["parameters"];
         assert_eq!(parameters["type"], "object");
         assert_eq!(parameters["properties"]["city"]["description"], "The city.");
-        assert_eq!(parameters["properties"]["inner"]["properties"]["count"]["description"], "How many.");
+        assert_eq!(
+            parameters["properties"]["inner"]["properties"]["count"]["description"],
+            "How many."
+        );
         assert_eq!(parameters["required"], json!(["city", "inner"]));
         assert!(parameters.get("$schema").is_none() && parameters.get("title").is_none());
         assert!(!value.to_string().contains("$ref"), "{value}");
@@ -455,7 +503,10 @@ mod tests {
             json!({"type": "function", "function": {"name": "f"}})
         );
         assert_eq!(wire_json(&ToolAssistedChatRequestSeed::single(7)), json!(7));
-        assert_eq!(wire_json(&ToolAssistedChatRequestSeed::per_choice([1, 2])), json!([1, 2]));
+        assert_eq!(
+            wire_json(&ToolAssistedChatRequestSeed::per_choice([1, 2])),
+            json!([1, 2])
+        );
     }
 
     #[test]

@@ -162,7 +162,10 @@ impl fmt::Debug for ClientBuilder {
             .field("read_timeout", &self.read_timeout)
             .field("timeout", &self.timeout)
             .field("custom_http_client", &self.http_client.is_some())
-            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .field("max_event_size", &self.max_event_size)
             .field("use_env", &self.use_env)
             .finish()
@@ -295,7 +298,10 @@ impl ClientBuilder {
         };
 
         let mut headers = HeaderMap::new();
-        headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(USER_AGENT),
+        );
         for (name, value) in &self.headers {
             let (name, value) = header_pair(name, value).map_err(Error::invalid_config)?;
             headers.insert(name, value);
@@ -310,7 +316,9 @@ impl ClientBuilder {
                 .connect_timeout(self.connect_timeout)
                 .tcp_nodelay(true)
                 .build()
-                .map_err(|e| Error::invalid_config(format!("could not build the HTTP client: {e}")))?,
+                .map_err(|e| {
+                    Error::invalid_config(format!("could not build the HTTP client: {e}"))
+                })?,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -334,14 +342,20 @@ pub(crate) const TEAM_HEADER: HeaderName = HeaderName::from_static("x-friendli-t
 /// `Authorization: Bearer <token>`, marked sensitive. The error never contains the token.
 fn auth_header(token: &str) -> Result<HeaderValue> {
     let token = token.trim();
-    if token.is_empty() {
+    // A token given with its scheme is sent as is (as FriendliAI's SDKs do).
+    let (scheme, credential) = match token.get(..6) {
+        Some(prefix)
+            if prefix.eq_ignore_ascii_case("bearer") && token[6..].starts_with([' ', '\t']) =>
+        {
+            (&token[..6], token[6..].trim_start())
+        }
+        Some(prefix) if prefix.eq_ignore_ascii_case("bearer") && token.len() == 6 => (prefix, ""),
+        _ => ("Bearer", token),
+    };
+    if credential.is_empty() {
         return Err(Error::invalid_config("the API token is empty"));
     }
-    let value = if token.len() > 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-        token.to_owned()
-    } else {
-        format!("Bearer {token}")
-    };
+    let value = format!("{scheme} {credential}");
     let mut header = HeaderValue::from_str(&value).map_err(|_| {
         Error::invalid_config("the API token contains characters that cannot be sent in a header (the token is not shown)")
     })?;
@@ -352,7 +366,8 @@ fn auth_header(token: &str) -> Result<HeaderValue> {
 /// Validates a base URL and returns it without a trailing slash.
 pub(crate) fn parse_base_url(text: &str) -> Result<String> {
     let bad = |why: &str| Error::invalid_config(format!("the base URL {text:?} {why}"));
-    let url = reqwest::Url::parse(text.trim()).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
+    let url =
+        reqwest::Url::parse(text.trim()).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("must start with http:// or https://"));
     }
@@ -363,16 +378,22 @@ pub(crate) fn parse_base_url(text: &str) -> Result<String> {
         return Err(bad("must not have a query or a fragment"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not contain credentials; use ClientBuilder::token"));
+        return Err(bad(
+            "must not contain credentials; use ClientBuilder::token",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// Validates one header.
-pub(crate) fn header_pair(name: &str, value: &str) -> std::result::Result<(HeaderName, HeaderValue), String> {
-    let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("{name:?} is not a valid header name"))?;
-    let mut header_value =
-        HeaderValue::from_str(value).map_err(|_| format!("the value of header {name:?} is not a valid header value"))?;
+pub(crate) fn header_pair(
+    name: &str,
+    value: &str,
+) -> std::result::Result<(HeaderName, HeaderValue), String> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("{name:?} is not a valid header name"))?;
+    let mut header_value = HeaderValue::from_str(value)
+        .map_err(|_| format!("the value of header {name:?} is not a valid header value"))?;
     if header_name == reqwest::header::AUTHORIZATION {
         header_value.set_sensitive(true);
     }
@@ -385,10 +406,27 @@ mod tests {
 
     #[test]
     fn base_urls_are_validated_and_normalised() {
-        assert_eq!(parse_base_url("https://api.friendli.ai").unwrap(), "https://api.friendli.ai");
-        assert_eq!(parse_base_url("https://api.friendli.ai/").unwrap(), "https://api.friendli.ai");
-        assert_eq!(parse_base_url("http://127.0.0.1:8080/proxy/").unwrap(), "http://127.0.0.1:8080/proxy");
-        for bad in ["api.friendli.ai", "ftp://x", "https://", "https://x/?a=1", "https://x/#f", "https://u:p@x", "not a url"] {
+        assert_eq!(
+            parse_base_url("https://api.friendli.ai").unwrap(),
+            "https://api.friendli.ai"
+        );
+        assert_eq!(
+            parse_base_url("https://api.friendli.ai/").unwrap(),
+            "https://api.friendli.ai"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8080/proxy/").unwrap(),
+            "http://127.0.0.1:8080/proxy"
+        );
+        for bad in [
+            "api.friendli.ai",
+            "ftp://x",
+            "https://",
+            "https://x/?a=1",
+            "https://x/#f",
+            "https://u:p@x",
+            "not a url",
+        ] {
             let err = parse_base_url(bad).unwrap_err();
             assert!(matches!(err, Error::InvalidConfig(_)), "{bad}");
             assert!(err.to_string().contains("base URL"), "{err}");
@@ -401,6 +439,10 @@ mod tests {
         assert_eq!(header, "Bearer flp_abc");
         assert!(header.is_sensitive());
         assert_eq!(auth_header("bearer flp_abc").unwrap(), "bearer flp_abc");
+        assert_eq!(auth_header("Bearer   flp_abc ").unwrap(), "Bearer flp_abc");
+        assert!(auth_header("Bearer").is_err());
+        assert!(auth_header(" bearer  ").is_err());
+        assert_eq!(auth_header("bearerish").unwrap(), "Bearer bearerish");
         let err = auth_header("flp_\nsecret").unwrap_err().to_string();
         assert!(!err.contains("secret"), "{err}");
         assert!(auth_header("  ").is_err());

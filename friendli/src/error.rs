@@ -102,7 +102,11 @@ impl Error {
         })
     }
 
-    pub(crate) fn decode(what: impl Into<String>, raw: Bytes, source: Option<serde_json::Error>) -> Self {
+    pub(crate) fn decode(
+        what: impl Into<String>,
+        raw: Bytes,
+        source: Option<serde_json::Error>,
+    ) -> Self {
         Error::Decode(Box::new(DecodeError {
             what: what.into(),
             raw,
@@ -170,7 +174,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, headers: HeaderMap, raw_body: Bytes, in_stream: bool) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        raw_body: Bytes,
+        in_stream: bool,
+    ) -> Self {
         let body = serde_json::from_slice(&raw_body).ok();
         ApiError {
             status,
@@ -314,8 +323,16 @@ pub struct TimeoutError {
 impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            TimeoutKind::Read => write!(f, "no data arrived from the server for {:?} (the read timeout)", self.after),
-            TimeoutKind::Deadline => write!(f, "the call did not finish within its deadline of {:?}", self.after),
+            TimeoutKind::Read => write!(
+                f,
+                "no data arrived from the server for {:?} (the read timeout)",
+                self.after
+            ),
+            TimeoutKind::Deadline => write!(
+                f,
+                "the call did not finish within its deadline of {:?}",
+                self.after
+            ),
         }
     }
 }
@@ -363,7 +380,11 @@ impl fmt::Display for StreamTruncated {
             self.events_delivered
         )?;
         if !self.partial.is_empty() {
-            write!(f, " and {} bytes of an unfinished event", self.partial.len())?;
+            write!(
+                f,
+                " and {} bytes of an unfinished event",
+                self.partial.len()
+            )?;
         }
         Ok(())
     }
@@ -483,7 +504,9 @@ impl fmt::Display for RetriesExhausted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let why = match self.reason {
             GiveUpReason::ElapsedTimeExhausted => "the retry time budget was used up",
-            GiveUpReason::RetryAfterBeyondBudget => "the server asked to wait longer than the retry budget allows",
+            GiveUpReason::RetryAfterBeyondBudget => {
+                "the server asked to wait longer than the retry budget allows"
+            }
             GiveUpReason::NotRetryable => "the last failure is not retried",
             GiveUpReason::DeadlineReached => "the call's deadline left no time for another attempt",
         };

@@ -76,20 +76,24 @@ pub mod low_level {
 }
 
 pub use builders::{
-    ChatResultExt, MessageExt, SeedExt, ToolChoiceExt, ToolExt, UserContentPartExt, WireName, parameters_schema,
+    ChatResultExt, MessageExt, SeedExt, ToolChoiceExt, ToolExt, UserContentPartExt, WireName,
+    parameters_schema,
 };
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, ENV_BASE_URL, ENV_TEAM,
-    ENV_TOKEN, USER_AGENT,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
+    ENV_BASE_URL, ENV_TEAM, ENV_TOKEN, USER_AGENT,
 };
 pub use error::{
-    ApiError, AttemptFailure, DecodeError, Error, GiveUpReason, InvalidConfig, InvalidRequest, Result, RetriesExhausted,
-    StreamProtocolError, StreamTruncated, TimeoutError, TimeoutKind, TransportError, TransportPhase,
+    ApiError, AttemptFailure, DecodeError, Error, GiveUpReason, InvalidConfig, InvalidRequest,
+    Result, RetriesExhausted, StreamProtocolError, StreamTruncated, TimeoutError, TimeoutKind,
+    TransportError, TransportPhase,
 };
 pub use response::Response;
 pub use retry::RetryConfig;
 pub use serverless::ToolAssistedChatCompletionResponse;
-pub use stream::{ChatAccumulator, CollectedChat, EventStream, StreamEvent, ToolRun, ToolRunUpdate, UnknownEvent};
+pub use stream::{
+    ChatAccumulator, CollectedChat, EventStream, StreamEvent, ToolRun, ToolRunUpdate, UnknownEvent,
+};
 pub use types::ChatResult;
 
 /// Everything a typical program needs, in one `use friendli::prelude::*;`.
@@ -100,10 +104,12 @@ pub mod prelude {
     pub use crate::stream::{ChatAccumulator, CollectedChat, EventStream, StreamEvent};
     pub use crate::tools::{RunEvent, Tools};
     pub use crate::types::{
-        ChatResult, Message, ToolAssistedChatRequest, ToolAssistedChatRequestSeed as Seed, ToolAssistedChatTool as Tool,
-        ToolChoice, ToolStatusData, UserContentPart,
+        ChatResult, Message, ToolAssistedChatRequest, ToolAssistedChatRequestSeed as Seed,
+        ToolAssistedChatTool as Tool, ToolChoice, ToolStatusData, UserContentPart,
     };
-    pub use crate::{Client, ClientBuilder, Error, RetryConfig, ToolAssistedChatCompletionResponse};
+    pub use crate::{
+        Client, ClientBuilder, Error, RetryConfig, ToolAssistedChatCompletionResponse,
+    };
     /// `next()` and the other combinators of [`EventStream`].
     pub use futures::StreamExt as _;
 }

@@ -17,7 +17,11 @@ pub struct Response<T> {
 
 impl<T> Response<T> {
     pub(crate) fn new(value: T, status: StatusCode, headers: HeaderMap) -> Self {
-        Response { value, status, headers }
+        Response {
+            value,
+            status,
+            headers,
+        }
     }
 
     /// The HTTP status.

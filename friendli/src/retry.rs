@@ -88,7 +88,11 @@ impl RetryConfig {
 
     /// The factor between successive waits (default 1.5). Values below 1 are treated as 1.
     pub fn exponent(mut self, exponent: f64) -> Self {
-        self.exponent = if exponent.is_finite() { exponent.max(1.0) } else { 1.0 };
+        self.exponent = if exponent.is_finite() {
+            exponent.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -140,7 +144,8 @@ impl RetryConfig {
     /// The computed wait before retry number `retries + 1`, for a jitter draw `u` in `[0, 1)`
     /// (step 2 of the formula in the module docs).
     pub fn backoff(&self, retries: u32, u: f64) -> Duration {
-        let base = self.initial_interval.as_secs_f64() * self.exponent.powi(retries.min(1000) as i32);
+        let base =
+            self.initial_interval.as_secs_f64() * self.exponent.powi(retries.min(1000) as i32);
         let jitter = self.jitter.as_secs_f64() * u.clamp(0.0, 1.0);
         let seconds = (base + jitter).min(self.max_interval.as_secs_f64());
         if seconds.is_finite() && seconds >= 0.0 {
@@ -214,7 +219,11 @@ impl<'a> Backoff<'a> {
             None => (config.backoff(self.retries, u), false),
         };
         if elapsed.saturating_add(delay) > config.max_elapsed_time {
-            return Decision::GiveUp(if from_hint { RetryAfterBeyondBudget } else { ElapsedTimeExhausted });
+            return Decision::GiveUp(if from_hint {
+                RetryAfterBeyondBudget
+            } else {
+                ElapsedTimeExhausted
+            });
         }
         if let Some(left) = deadline_left
             && delay >= left
@@ -229,7 +238,11 @@ impl<'a> Backoff<'a> {
 /// The server's retry hint: `retry-after-ms` (milliseconds) wins over `Retry-After` (seconds or an
 /// HTTP date, relative to `now`). `None` when neither is present and valid, or when it is not
 /// positive.
-pub(crate) fn server_hint(retry_after_ms: Option<&str>, retry_after: Option<&str>, now: SystemTime) -> Option<Duration> {
+pub(crate) fn server_hint(
+    retry_after_ms: Option<&str>,
+    retry_after: Option<&str>,
+    now: SystemTime,
+) -> Option<Duration> {
     if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok())
         && ms.is_finite()
         && ms > 0.0
@@ -272,7 +285,10 @@ mod tests {
         for (retries, u, expected) in table {
             let got = c.backoff(retries, u);
             let diff = got.as_secs_f64() - expected.as_secs_f64();
-            assert!(diff.abs() < 1e-6, "retries {retries}, u {u}: got {got:?}, expected {expected:?}");
+            assert!(
+                diff.abs() < 1e-6,
+                "retries {retries}, u {u}: got {got:?}, expected {expected:?}"
+            );
         }
     }
 
@@ -290,7 +306,10 @@ mod tests {
             let low = c.backoff(retries, 0.0);
             let high = c.backoff(retries, 0.999_999);
             assert!(high >= low);
-            assert!(high - low <= ms(250), "retries {retries}: {low:?}..{high:?}");
+            assert!(
+                high - low <= ms(250),
+                "retries {retries}: {low:?}..{high:?}"
+            );
         }
         let none = RetryConfig::default().jitter(Duration::ZERO);
         assert_eq!(none.backoff(2, 0.7), ms(1125));
@@ -300,10 +319,22 @@ mod tests {
     fn hints_win_and_are_not_capped_or_jittered() {
         let c = RetryConfig::default();
         let mut b = Backoff::new(&c);
-        let d = b.decide(Failure::Status(429), Some(Duration::from_secs(90)), Duration::ZERO, None, 0.9);
+        let d = b.decide(
+            Failure::Status(429),
+            Some(Duration::from_secs(90)),
+            Duration::ZERO,
+            None,
+            0.9,
+        );
         assert_eq!(d, Decision::RetryAfter(Duration::from_secs(90)));
         // A zero hint means "no hint".
-        let d = b.decide(Failure::Status(429), Some(Duration::ZERO), Duration::ZERO, None, 0.0);
+        let d = b.decide(
+            Failure::Status(429),
+            Some(Duration::ZERO),
+            Duration::ZERO,
+            None,
+            0.0,
+        );
         assert_eq!(d, Decision::RetryAfter(ms(750)));
     }
 
@@ -311,16 +342,36 @@ mod tests {
     fn only_configured_failures_are_retried() {
         let c = RetryConfig::default();
         let mut b = Backoff::new(&c);
-        assert_eq!(b.decide(Failure::Status(400), None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
-        assert_eq!(b.decide(Failure::Other, None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
-        assert!(matches!(b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
-        let c = RetryConfig::default().retry_connection_errors(false).status_codes([418]);
+        assert_eq!(
+            b.decide(Failure::Status(400), None, Duration::ZERO, None, 0.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
+        assert_eq!(
+            b.decide(Failure::Other, None, Duration::ZERO, None, 0.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
+        assert!(matches!(
+            b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        let c = RetryConfig::default()
+            .retry_connection_errors(false)
+            .status_codes([418]);
         let mut b = Backoff::new(&c);
-        assert_eq!(b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
-        assert!(matches!(b.decide(Failure::Status(418), None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
+        assert_eq!(
+            b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
+        assert!(matches!(
+            b.decide(Failure::Status(418), None, Duration::ZERO, None, 0.0),
+            Decision::RetryAfter(_)
+        ));
         let c = RetryConfig::none();
         let mut b = Backoff::new(&c);
-        assert_eq!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+        assert_eq!(
+            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
     }
 
     #[test]
@@ -328,15 +379,33 @@ mod tests {
         let c = RetryConfig::default().max_elapsed_time(Duration::from_secs(10));
         let mut b = Backoff::new(&c);
         assert_eq!(
-            b.decide(Failure::Status(503), Some(Duration::from_secs(11)), Duration::ZERO, None, 0.0),
+            b.decide(
+                Failure::Status(503),
+                Some(Duration::from_secs(11)),
+                Duration::ZERO,
+                None,
+                0.0
+            ),
             Decision::GiveUp(GiveUpReason::RetryAfterBeyondBudget)
         );
         assert_eq!(
-            b.decide(Failure::Status(503), None, Duration::from_millis(9_800), None, 0.0),
+            b.decide(
+                Failure::Status(503),
+                None,
+                Duration::from_millis(9_800),
+                None,
+                0.0
+            ),
             Decision::GiveUp(GiveUpReason::ElapsedTimeExhausted)
         );
         assert_eq!(
-            b.decide(Failure::Status(503), None, Duration::ZERO, Some(ms(100)), 0.0),
+            b.decide(
+                Failure::Status(503),
+                None,
+                Duration::ZERO,
+                Some(ms(100)),
+                0.0
+            ),
             Decision::GiveUp(GiveUpReason::DeadlineReached)
         );
     }
@@ -345,24 +414,48 @@ mod tests {
     fn max_attempts_counts_the_first_attempt() {
         let c = RetryConfig::default().max_attempts(3);
         let mut b = Backoff::new(&c);
-        assert!(matches!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
-        assert!(matches!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::RetryAfter(_)));
-        assert_eq!(b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0), Decision::GiveUp(GiveUpReason::NotRetryable));
+        assert!(matches!(
+            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
     }
 
     #[test]
     fn server_hints_parse_in_every_form() {
         let now = httpdate::parse_http_date("Sun, 22 Nov 2026 10:00:00 GMT").unwrap();
         assert_eq!(server_hint(Some("1500"), Some("9"), now), Some(ms(1500)));
-        assert_eq!(server_hint(Some("2.5"), None, now), Some(Duration::from_micros(2500)));
-        assert_eq!(server_hint(None, Some("3"), now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            server_hint(Some("2.5"), None, now),
+            Some(Duration::from_micros(2500))
+        );
+        assert_eq!(
+            server_hint(None, Some("3"), now),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(server_hint(None, Some("0.25"), now), Some(ms(250)));
-        assert_eq!(server_hint(None, Some("Sun, 22 Nov 2026 10:00:07 GMT"), now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            server_hint(None, Some("Sun, 22 Nov 2026 10:00:07 GMT"), now),
+            Some(Duration::from_secs(7))
+        );
         // Dates in the past, zero, junk: no hint.
-        assert_eq!(server_hint(None, Some("Sun, 22 Nov 2026 09:00:00 GMT"), now), None);
+        assert_eq!(
+            server_hint(None, Some("Sun, 22 Nov 2026 09:00:00 GMT"), now),
+            None
+        );
         assert_eq!(server_hint(Some("0"), Some("0"), now), None);
         assert_eq!(server_hint(Some("soon"), Some("later"), now), None);
         // An invalid retry-after-ms falls back to Retry-After.
-        assert_eq!(server_hint(Some("-5"), Some("2"), now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            server_hint(Some("-5"), Some("2"), now),
+            Some(Duration::from_secs(2))
+        );
     }
 }

@@ -125,10 +125,17 @@ impl fmt::Display for SseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SseError::InvalidUtf8 { line } => {
-                write!(f, "the event stream contains a line that is not valid UTF-8 ({} bytes)", line.len())
+                write!(
+                    f,
+                    "the event stream contains a line that is not valid UTF-8 ({} bytes)",
+                    line.len()
+                )
             }
             SseError::EventTooLarge { limit } => {
-                write!(f, "an event of the stream is larger than the limit of {limit} bytes")
+                write!(
+                    f,
+                    "an event of the stream is larger than the limit of {limit} bytes"
+                )
             }
         }
     }
@@ -217,7 +224,11 @@ impl Decoder {
             if self.bom_buf.is_empty() && chunk.len() >= BOM.len() {
                 // The common case: decide on the first chunk without copying it.
                 self.bom_done = true;
-                let chunk = if chunk.starts_with(BOM) { chunk.slice(BOM.len()..) } else { chunk };
+                let chunk = if chunk.starts_with(BOM) {
+                    chunk.slice(BOM.len()..)
+                } else {
+                    chunk
+                };
                 if !chunk.is_empty() {
                     self.chunks.push_back(chunk);
                 }
@@ -340,7 +351,9 @@ impl Decoder {
 
     fn check_size(&self, pending_line: usize) -> Result<(), SseError> {
         if self.data_len + pending_line > self.max_event_size {
-            return Err(SseError::EventTooLarge { limit: self.max_event_size });
+            return Err(SseError::EventTooLarge {
+                limit: self.max_event_size,
+            });
         }
         Ok(())
     }
@@ -355,7 +368,11 @@ impl Decoder {
         }
         let (name, value) = match memchr::memchr(b':', &line) {
             Some(colon) => {
-                let start = if line.get(colon + 1) == Some(&b' ') { colon + 2 } else { colon + 1 };
+                let start = if line.get(colon + 1) == Some(&b' ') {
+                    colon + 2
+                } else {
+                    colon + 1
+                };
                 (&line[..colon], line.slice(start..))
             }
             None => (&line[..], Bytes::new()),
@@ -385,7 +402,11 @@ impl Decoder {
             }
             b"id" => {
                 if !value.contains(&0) {
-                    self.last_id = if value.is_empty() { None } else { Some(Arc::from(utf8(&value))) };
+                    self.last_id = if value.is_empty() {
+                        None
+                    } else {
+                        Some(Arc::from(utf8(&value)))
+                    };
                 }
             }
             b"retry" => {
@@ -447,7 +468,10 @@ mod tests {
     }
 
     fn summary(events: &[Event]) -> Vec<(Option<String>, String)> {
-        events.iter().map(|e| (e.event().map(str::to_owned), e.data().to_owned())).collect()
+        events
+            .iter()
+            .map(|e| (e.event().map(str::to_owned), e.data().to_owned()))
+            .collect()
     }
 
     #[test]
@@ -458,7 +482,11 @@ mod tests {
             b"data: a\r\rdata: b\r\r",
             b"data: a\r\n\ndata: b\n\r\n",
         ] {
-            assert_eq!(summary(&decode(input)), [(None, "a".into()), (None, "b".into())], "{input:?}");
+            assert_eq!(
+                summary(&decode(input)),
+                [(None, "a".into()), (None, "b".into())],
+                "{input:?}"
+            );
         }
     }
 
@@ -482,7 +510,9 @@ mod tests {
 
     #[test]
     fn id_carries_over_and_nul_ids_and_bad_retries_are_ignored() {
-        let events = decode(b"id: 1\ndata: a\n\ndata: b\n\nid: x\0y\nretry: 12a\ndata: c\n\nid\ndata: d\n\n");
+        let events = decode(
+            b"id: 1\ndata: a\n\ndata: b\n\nid: x\0y\nretry: 12a\ndata: c\n\nid\ndata: d\n\n",
+        );
         let ids: Vec<Option<&str>> = events.iter().map(Event::id).collect();
         assert_eq!(ids, [Some("1"), Some("1"), Some("1"), None]);
         assert!(events.iter().all(|e| e.retry().is_none()));
@@ -505,7 +535,10 @@ mod tests {
         let mut decoder = Decoder::new();
         decoder.feed(Bytes::from_static(b"\xEF"));
         assert!(decoder.next_event().is_none());
-        assert!(matches!(decoder.finish(), Some(Err(SseError::InvalidUtf8 { .. }))));
+        assert!(matches!(
+            decoder.finish(),
+            Some(Err(SseError::InvalidUtf8 { .. }))
+        ));
     }
 
     #[test]
@@ -518,9 +551,15 @@ mod tests {
         let mut decoder = Decoder::new();
         decoder.feed(Bytes::from_static(b"data: a\n\ndata: \xFF\xFE\n\n"));
         assert_eq!(decoder.next_event().unwrap().unwrap().data(), "a");
-        assert!(matches!(decoder.next_event(), Some(Err(SseError::InvalidUtf8 { .. }))));
+        assert!(matches!(
+            decoder.next_event(),
+            Some(Err(SseError::InvalidUtf8 { .. }))
+        ));
         // It stays failed.
-        assert!(matches!(decoder.next_event(), Some(Err(SseError::InvalidUtf8 { .. }))));
+        assert!(matches!(
+            decoder.next_event(),
+            Some(Err(SseError::InvalidUtf8 { .. }))
+        ));
     }
 
     #[test]
@@ -536,15 +575,23 @@ mod tests {
     #[test]
     fn oversized_events_fail_instead_of_growing() {
         let mut decoder = Decoder::with_max_event_size(16);
-        decoder.feed(Bytes::from_static(b"data: 0123456789\n\ndata: 0123456789\ndata: 0123456789\n\n"));
+        decoder.feed(Bytes::from_static(
+            b"data: 0123456789\n\ndata: 0123456789\ndata: 0123456789\n\n",
+        ));
         assert_eq!(decoder.next_event().unwrap().unwrap().data(), "0123456789");
-        assert_eq!(decoder.next_event(), Some(Err(SseError::EventTooLarge { limit: 16 })));
+        assert_eq!(
+            decoder.next_event(),
+            Some(Err(SseError::EventTooLarge { limit: 16 }))
+        );
         // A line that never ends is bounded too.
         let mut decoder = Decoder::with_max_event_size(16);
         for _ in 0..10 {
             decoder.feed(Bytes::from_static(b"data: xxxxxxxx"));
         }
-        assert_eq!(decoder.next_event(), Some(Err(SseError::EventTooLarge { limit: 16 })));
+        assert_eq!(
+            decoder.next_event(),
+            Some(Err(SseError::EventTooLarge { limit: 16 }))
+        );
     }
 
     #[test]

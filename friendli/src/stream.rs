@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, Error, StreamTruncated, TimeoutError, TimeoutKind, TransportPhase};
 use crate::sse::{self, Decoder};
 use crate::types::{
-    BuiltInToolName, ChatResult, FinishReason, StreamedChatData, ToolStatus, ToolStatusData, ToolStatusError,
-    ToolStatusFile, ToolStatusParameter,
+    BuiltInToolName, ChatResult, FinishReason, StreamedChatData, ToolStatus, ToolStatusData,
+    ToolStatusError, ToolStatusFile, ToolStatusParameter,
 };
 
 /// One event of a tool-assisted chat stream.
@@ -114,10 +114,20 @@ impl fmt::Debug for EventStream {
 }
 
 impl EventStream {
-    pub(crate) fn new(response: reqwest::Response, read_timeout: Option<Duration>, max_event_size: usize) -> Self {
+    pub(crate) fn new(
+        response: reqwest::Response,
+        read_timeout: Option<Duration>,
+        max_event_size: usize,
+    ) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        Self::from_parts(Box::pin(response.bytes_stream()), status, headers, read_timeout, max_event_size)
+        Self::from_parts(
+            Box::pin(response.bytes_stream()),
+            status,
+            headers,
+            read_timeout,
+            max_event_size,
+        )
     }
 
     fn from_parts(
@@ -193,7 +203,11 @@ impl EventStream {
         self.filter_map(|event| async move {
             match event {
                 Ok(StreamEvent::Chunk(chunk)) => {
-                    let text: String = chunk.choices.iter().filter_map(|c| c.delta.content.as_deref()).collect();
+                    let text: String = chunk
+                        .choices
+                        .iter()
+                        .filter_map(|c| c.delta.content.as_deref())
+                        .collect();
                     (!text.is_empty()).then_some(Ok(text))
                 }
                 Ok(_) => None,
@@ -220,13 +234,19 @@ impl EventStream {
             return Ok(None);
         }
         match event.event() {
-            None | Some("message") | Some("") => match serde_json::from_slice::<StreamedChatData>(data) {
-                Ok(chunk) => Ok(Some(StreamEvent::Chunk(chunk))),
-                Err(error) => Err(self.undecodable(data, "a chunk event (StreamedChatData)", error)),
-            },
+            None | Some("message") | Some("") => {
+                match serde_json::from_slice::<StreamedChatData>(data) {
+                    Ok(chunk) => Ok(Some(StreamEvent::Chunk(chunk))),
+                    Err(error) => {
+                        Err(self.undecodable(data, "a chunk event (StreamedChatData)", error))
+                    }
+                }
+            }
             Some("tool_status") => match serde_json::from_slice::<ToolStatusData>(data) {
                 Ok(status) => Ok(Some(StreamEvent::ToolStatus(status))),
-                Err(error) => Err(self.undecodable(data, "a tool_status event (ToolStatusData)", error)),
+                Err(error) => {
+                    Err(self.undecodable(data, "a tool_status event (ToolStatusData)", error))
+                }
             },
             Some("error") => Err(self.api_error(data)),
             Some(other) => Ok(Some(StreamEvent::Unknown(UnknownEvent {
@@ -238,7 +258,12 @@ impl EventStream {
     }
 
     fn api_error(&self, data: &Bytes) -> Error {
-        Error::Api(Box::new(ApiError::new(self.status, self.headers.clone(), data.clone(), true)))
+        Error::Api(Box::new(ApiError::new(
+            self.status,
+            self.headers.clone(),
+            data.clone(),
+            true,
+        )))
     }
 
     /// An event that did not decode: an error payload becomes an API error, anything else a
@@ -339,7 +364,10 @@ impl Stream for EventStream {
                     if let (Some(idle), Some(limit)) = (this.idle.as_mut(), this.read_timeout)
                         && idle.as_mut().poll(cx).is_ready()
                     {
-                        return this.fail(Error::Timeout(TimeoutError { kind: TimeoutKind::Read, after: limit }));
+                        return this.fail(Error::Timeout(TimeoutError {
+                            kind: TimeoutKind::Read,
+                            after: limit,
+                        }));
                     }
                     return Poll::Pending;
                 }
@@ -347,7 +375,6 @@ impl Stream for EventStream {
         }
     }
 }
-
 
 /// A streamed answer folded back into one result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -497,7 +524,10 @@ impl ChatAccumulator {
                 state.content.get_or_insert_with(String::new).push_str(text);
             }
             if let Some(text) = &delta.reasoning_content {
-                state.reasoning.get_or_insert_with(String::new).push_str(text);
+                state
+                    .reasoning
+                    .get_or_insert_with(String::new)
+                    .push_str(text);
             }
             for call in delta.tool_calls.iter().flatten() {
                 let entry = state.tool_calls.entry(call.index).or_default();
@@ -519,13 +549,19 @@ impl ChatAccumulator {
                 state.finish_reason = Some(reason.clone());
             }
             if let Some(content) = choice.logprobs.as_ref().and_then(|l| l.content.as_ref()) {
-                state.logprobs.extend(content.iter().filter_map(|t| serde_json::to_value(t).ok()));
+                state
+                    .logprobs
+                    .extend(content.iter().filter_map(|t| serde_json::to_value(t).ok()));
             }
         }
     }
 
     fn push_status(&mut self, status: &ToolStatusData) {
-        let index = match self.runs.iter().position(|r| r.tool_call_id == status.tool_call_id) {
+        let index = match self
+            .runs
+            .iter()
+            .position(|r| r.tool_call_id == status.tool_call_id)
+        {
             Some(index) => index,
             None => {
                 self.runs.push(ToolRun {
@@ -569,7 +605,9 @@ impl ChatAccumulator {
     /// no chunk arrived at all).
     pub fn finish(self) -> Result<CollectedChat, Error> {
         let Some(id) = self.id else {
-            return Err(Error::protocol("the stream carried no chunk, so there is no answer to fold"));
+            return Err(Error::protocol(
+                "the stream carried no chunk, so there is no answer to fold",
+            ));
         };
         let choices: Vec<Value> = self
             .choices
@@ -617,7 +655,11 @@ impl ChatAccumulator {
             "usage": self.usage.unwrap_or_else(|| json!({"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})),
         });
         let result = ChatResult::deserialize(&document).map_err(|e| {
-            Error::decode("the folded stream as a ChatResult", Bytes::from(document.to_string()), Some(e))
+            Error::decode(
+                "the folded stream as a ChatResult",
+                Bytes::from(document.to_string()),
+                Some(e),
+            )
         })?;
         Ok(CollectedChat {
             result,

@@ -53,15 +53,17 @@ use crate::error::{Error, Result};
 use crate::serverless::tool_assisted_chat::{Call, ToolAssistedChat, kind};
 use crate::stream::{ChatAccumulator, EventStream, StreamEvent, UnknownEvent};
 use crate::types::{
-    ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData, ToolAssistedChatRequest, ToolAssistedChatTool,
-    ToolCall, ToolStatusData,
+    ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData,
+    ToolAssistedChatRequest, ToolAssistedChatTool, ToolCall, ToolStatusData,
 };
 
 /// The default most model turns of a run.
 pub const DEFAULT_MAX_TURNS: u32 = 8;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-type Handler = Arc<dyn Fn(Value) -> BoxFuture<'static, std::result::Result<String, HandlerFailure>> + Send + Sync>;
+type Handler = Arc<
+    dyn Fn(Value) -> BoxFuture<'static, std::result::Result<String, HandlerFailure>> + Send + Sync,
+>;
 
 enum HandlerFailure {
     Arguments(serde_json::Error),
@@ -84,7 +86,9 @@ pub struct Tools {
 
 impl fmt::Debug for Tools {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tools").field("functions", &self.entries.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Tools")
+            .field("functions", &self.entries.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -98,7 +102,12 @@ impl Tools {
     /// schemars) is what the model sees. The handler's output is sent to the model as the call's
     /// result: a string as it is, anything else as JSON. A function registered twice keeps the
     /// last handler.
-    pub fn register<Args, F, Fut, R, E>(mut self, name: impl Into<String>, description: impl Into<String>, handler: F) -> Self
+    pub fn register<Args, F, Fut, R, E>(
+        mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        handler: F,
+    ) -> Self
     where
         Args: DeserializeOwned + JsonSchema + Send + 'static,
         F: Fn(Args) -> Fut + Send + Sync + 'static,
@@ -110,8 +119,11 @@ impl Tools {
         let erased: Handler = Arc::new(move |arguments: Value| {
             let handler = Arc::clone(&handler);
             async move {
-                let args: Args = serde_json::from_value(arguments).map_err(HandlerFailure::Arguments)?;
-                let output = handler(args).await.map_err(|e| HandlerFailure::Failed(e.into()))?;
+                let args: Args =
+                    serde_json::from_value(arguments).map_err(HandlerFailure::Arguments)?;
+                let output = handler(args)
+                    .await
+                    .map_err(|e| HandlerFailure::Failed(e.into()))?;
                 match serde_json::to_value(output).map_err(HandlerFailure::Output)? {
                     Value::String(text) => Ok(text),
                     other => Ok(other.to_string()),
@@ -199,24 +211,26 @@ impl Tools {
                 source,
             })?
         };
-        (entry.handler)(arguments).await.map_err(|failure| match failure {
-            HandlerFailure::Arguments(source) => ToolError::InvalidArguments {
-                call_id: call.id.clone(),
-                name: name.clone(),
-                arguments: raw.clone(),
-                source,
-            },
-            HandlerFailure::Failed(source) => ToolError::Failed {
-                call_id: call.id.clone(),
-                name: name.clone(),
-                source,
-            },
-            HandlerFailure::Output(source) => ToolError::Failed {
-                call_id: call.id.clone(),
-                name: name.clone(),
-                source: Box::new(source),
-            },
-        })
+        (entry.handler)(arguments)
+            .await
+            .map_err(|failure| match failure {
+                HandlerFailure::Arguments(source) => ToolError::InvalidArguments {
+                    call_id: call.id.clone(),
+                    name: name.clone(),
+                    arguments: raw.clone(),
+                    source,
+                },
+                HandlerFailure::Failed(source) => ToolError::Failed {
+                    call_id: call.id.clone(),
+                    name: name.clone(),
+                    source,
+                },
+                HandlerFailure::Output(source) => ToolError::Failed {
+                    call_id: call.id.clone(),
+                    name: name.clone(),
+                    source: Box::new(source),
+                },
+            })
     }
 }
 
@@ -267,9 +281,14 @@ impl ToolError {
     pub fn message_for_model(&self) -> String {
         let text = match self {
             ToolError::UnknownFunction { name, known, .. } => {
-                format!("there is no function named {name:?}; the functions are: {}", known.join(", "))
+                format!(
+                    "there is no function named {name:?}; the functions are: {}",
+                    known.join(", ")
+                )
             }
-            ToolError::InvalidArguments { source, .. } => format!("the arguments do not match the function's parameters: {source}"),
+            ToolError::InvalidArguments { source, .. } => {
+                format!("the arguments do not match the function's parameters: {source}")
+            }
             ToolError::Failed { source, .. } => format!("the function failed: {source}"),
             ToolError::TurnLimit { .. } => "too many turns".to_owned(),
         };
@@ -289,20 +308,36 @@ impl ToolError {
 impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ToolError::UnknownFunction { call_id, name, known } => write!(
+            ToolError::UnknownFunction {
+                call_id,
+                name,
+                known,
+            } => write!(
                 f,
                 "the model called function {name:?} (call {call_id}), which is not registered (registered: {})",
                 known.join(", ")
             ),
-            ToolError::InvalidArguments { call_id, name, arguments, source } => write!(
+            ToolError::InvalidArguments {
+                call_id,
+                name,
+                arguments,
+                source,
+            } => write!(
                 f,
                 "the arguments of function {name:?} (call {call_id}) do not match its parameters: {source} (arguments: {arguments})"
             ),
-            ToolError::Failed { call_id, name, source } => {
+            ToolError::Failed {
+                call_id,
+                name,
+                source,
+            } => {
                 write!(f, "function {name:?} (call {call_id}) failed: {source}")
             }
             ToolError::TurnLimit { max_turns, .. } => {
-                write!(f, "the model was still calling functions after {max_turns} turns")
+                write!(
+                    f,
+                    "the model was still calling functions after {max_turns} turns"
+                )
             }
         }
     }
@@ -411,7 +446,10 @@ impl<'c, 't> Call<'c, RunSettings<'t>> {
     }
 
     fn start(&mut self) -> Result<(ToolAssistedChatRequest, Vec<Message>)> {
-        let mut request = std::mem::replace(&mut self.request, Err(Error::invalid_request("the request was taken")))?;
+        let mut request = std::mem::replace(
+            &mut self.request,
+            Err(Error::invalid_request("the request was taken")),
+        )?;
         self.kind.tools.declare_in(&mut request);
         let messages = request.messages.clone();
         Ok((request, messages))
@@ -454,7 +492,11 @@ impl<'c, 't> Call<'c, RunSettings<'t>> {
 }
 
 /// Runs the calls of one turn concurrently; returns the outputs and records, in call order.
-async fn run_calls(settings: &RunSettings<'_>, turn: u32, calls: &[ToolCall]) -> Result<Vec<LocalCall>> {
+async fn run_calls(
+    settings: &RunSettings<'_>,
+    turn: u32,
+    calls: &[ToolCall],
+) -> Result<Vec<LocalCall>> {
     let runs = calls.iter().map(|call| async move {
         let started = Instant::now();
         let outcome = settings.tools.call(call).await;
@@ -479,7 +521,10 @@ async fn run_calls(settings: &RunSettings<'_>, turn: u32, calls: &[ToolCall]) ->
 }
 
 fn wants_tools(result: &ChatResult) -> bool {
-    matches!(result.finish_reason(), Some(FinishReason::Known(FinishReasonKnown::ToolCalls))) || !result.tool_calls().is_empty()
+    matches!(
+        result.finish_reason(),
+        Some(FinishReason::Known(FinishReasonKnown::ToolCalls))
+    ) || !result.tool_calls().is_empty()
 }
 
 impl<'c, 't: 'c> IntoFuture for Call<'c, RunSettings<'t>> {
@@ -497,7 +542,12 @@ impl<'c, 't: 'c> IntoFuture for Call<'c, RunSettings<'t>> {
                     messages.push(message);
                 }
                 if !wants_tools(&result) {
-                    return Ok(RunResult { result, messages, turns: turn, calls });
+                    return Ok(RunResult {
+                        result,
+                        messages,
+                        turns: turn,
+                        calls,
+                    });
                 }
                 for record in run_calls(&self.kind, turn, result.tool_calls()).await? {
                     messages.push(Message::tool(record.call.id.clone(), record.output.clone()));
@@ -581,7 +631,10 @@ impl fmt::Debug for RunStream<'_> {
 impl Stream for RunStream<'_> {
     type Item = Result<RunEvent>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
     }
 }
@@ -647,7 +700,8 @@ impl RunState<'_, '_> {
                     self.phase = Phase::StartTurn;
                     let turn = self.turn;
                     for record in run_calls(&self.call.kind, turn, &calls).await? {
-                        self.messages.push(Message::tool(record.call.id.clone(), record.output.clone()));
+                        self.messages
+                            .push(Message::tool(record.call.id.clone(), record.output.clone()));
                         self.queue.push_back(if record.failed {
                             RunEvent::LocalCallFailed {
                                 turn,
@@ -694,7 +748,10 @@ impl RunState<'_, '_> {
         }
         let calls = result.tool_calls().to_vec();
         self.queue
-            .extend(calls.iter().map(|call| RunEvent::LocalCallStarted { turn, call: call.clone() }));
+            .extend(calls.iter().map(|call| RunEvent::LocalCallStarted {
+                turn,
+                call: call.clone(),
+            }));
         self.phase = Phase::RunningTools(calls);
     }
 }

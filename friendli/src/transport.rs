@@ -11,7 +11,9 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url};
-use crate::error::{ApiError, AttemptFailure, Error, RetriesExhausted, TimeoutError, TimeoutKind, TransportPhase};
+use crate::error::{
+    ApiError, AttemptFailure, Error, RetriesExhausted, TimeoutError, TimeoutKind, TransportPhase,
+};
 use crate::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
 
 /// Error bodies longer than this are cut (the rest is not read).
@@ -56,7 +58,8 @@ impl Prepared {
         options: CallOptions,
     ) -> Result<Prepared, Error> {
         let base = match &options.server_url {
-            Some(url) => parse_base_url(url).map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?,
+            Some(url) => parse_base_url(url)
+                .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?,
             None => client.base_url.clone(),
         };
         let url = reqwest::Url::parse(&format!("{base}{}", operation.path))
@@ -66,8 +69,9 @@ impl Prepared {
         headers.insert(ACCEPT, HeaderValue::from_static(accept));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(team) = &options.team {
-            let value = HeaderValue::from_str(team)
-                .map_err(|_| Error::invalid_request(format!("the team id {team:?} is not a valid header value")))?;
+            let value = HeaderValue::from_str(team).map_err(|_| {
+                Error::invalid_request(format!("the team id {team:?} is not a valid header value"))
+            })?;
             headers.insert(TEAM_HEADER, value);
         }
         for (name, value) in &options.headers {
@@ -93,11 +97,17 @@ impl Prepared {
 }
 
 /// Waits for `future`, failing with a read timeout if it takes longer than `limit`.
-pub(crate) async fn within<T>(limit: Option<Duration>, future: impl Future<Output = T>) -> Result<T, Error> {
+pub(crate) async fn within<T>(
+    limit: Option<Duration>,
+    future: impl Future<Output = T>,
+) -> Result<T, Error> {
     match limit {
-        Some(limit) => tokio::time::timeout(limit, future)
-            .await
-            .map_err(|_| Error::Timeout(TimeoutError { kind: TimeoutKind::Read, after: limit })),
+        Some(limit) => tokio::time::timeout(limit, future).await.map_err(|_| {
+            Error::Timeout(TimeoutError {
+                kind: TimeoutKind::Read,
+                after: limit,
+            })
+        }),
         None => Ok(future.await),
     }
 }
@@ -143,7 +153,11 @@ pub(crate) struct Success<T> {
 /// Sends a prepared call with retries. `read` turns a success response into the result; an
 /// error it returns counts as a failed attempt (so a reset while reading a unary body is retried
 /// when the policy allows), unless the error is one the policy never retries.
-pub(crate) async fn send<T, F, Fut>(client: &ClientInner, prepared: &Prepared, mut read: F) -> Result<Success<T>, Error>
+pub(crate) async fn send<T, F, Fut>(
+    client: &ClientInner,
+    prepared: &Prepared,
+    mut read: F,
+) -> Result<Success<T>, Error>
 where
     F: FnMut(reqwest::Response) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -197,15 +211,25 @@ where
         }
     };
     match prepared.deadline {
-        Some(deadline) => match tokio::time::timeout(deadline, attempts).instrument(span).await {
+        Some(deadline) => match tokio::time::timeout(deadline, attempts)
+            .instrument(span)
+            .await
+        {
             Ok(result) => result,
-            Err(_) => Err(Error::Timeout(TimeoutError { kind: TimeoutKind::Deadline, after: deadline })),
+            Err(_) => Err(Error::Timeout(TimeoutError {
+                kind: TimeoutKind::Deadline,
+                after: deadline,
+            })),
         },
         None => attempts.instrument(span).await,
     }
 }
 
-async fn attempt_once<T, F, Fut>(client: &ClientInner, prepared: &Prepared, read: &mut F) -> Result<Success<T>, Error>
+async fn attempt_once<T, F, Fut>(
+    client: &ClientInner,
+    prepared: &Prepared,
+    read: &mut F,
+) -> Result<Success<T>, Error>
 where
     F: FnMut(reqwest::Response) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -218,10 +242,16 @@ where
     let headers = response.headers().clone();
     if !status.is_success() {
         let body = read_body(&mut response, prepared.read_timeout, MAX_ERROR_BODY).await?;
-        return Err(Error::Api(Box::new(ApiError::new(status, headers, body, false))));
+        return Err(Error::Api(Box::new(ApiError::new(
+            status, headers, body, false,
+        ))));
     }
     let value = read(response).await?;
-    Ok(Success { value, status, headers })
+    Ok(Success {
+        value,
+        status,
+        headers,
+    })
 }
 
 fn classify(error: &Error) -> Failure {
@@ -236,13 +266,24 @@ fn classify(error: &Error) -> Failure {
 fn hint_of(error: &Error) -> Option<Duration> {
     let Error::Api(api) = error else { return None };
     let header = |name: &str| api.headers.get(name).and_then(|v| v.to_str().ok());
-    server_hint(header("retry-after-ms"), header("retry-after"), SystemTime::now())
+    server_hint(
+        header("retry-after-ms"),
+        header("retry-after"),
+        SystemTime::now(),
+    )
 }
 
 /// The media type of a response, without parameters, lower-cased.
 pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 pub(crate) fn is_json(media_type: &str) -> bool {

@@ -33,7 +33,10 @@ impl<'c> Serverless<'c> {
     ///
     /// New code should prefer [`ToolAssistedChat::complete`] and [`ToolAssistedChat::stream`],
     /// whose result types are known statically.
-    pub fn tool_assisted_chat_completion<R>(&self, request: R) -> tool_assisted_chat::SingleOperationCall<'c>
+    pub fn tool_assisted_chat_completion<R>(
+        &self,
+        request: R,
+    ) -> tool_assisted_chat::SingleOperationCall<'c>
     where
         R: TryInto<ToolAssistedChatRequest>,
         R::Error: Display,

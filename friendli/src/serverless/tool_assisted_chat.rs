@@ -144,7 +144,9 @@ impl<'c, K> Call<'c, K> {
     {
         Call {
             client,
-            request: request.try_into().map_err(|e| Error::invalid_request(e.to_string())),
+            request: request
+                .try_into()
+                .map_err(|e| Error::invalid_request(e.to_string())),
             options: CallOptions::default(),
             kind,
         }
@@ -217,9 +219,16 @@ impl<'c, K> Call<'c, K> {
                 request.stream_options = None;
             }
         }
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| Error::invalid_request(format!("the request does not serialise to JSON: {e}")))?;
-        let prepared = Prepared::new(&self.client.inner, OPERATION, accept, Bytes::from(body), self.options)?;
+        let body = serde_json::to_vec(&request).map_err(|e| {
+            Error::invalid_request(format!("the request does not serialise to JSON: {e}"))
+        })?;
+        let prepared = Prepared::new(
+            &self.client.inner,
+            OPERATION,
+            accept,
+            Bytes::from(body),
+            self.options,
+        )?;
         Ok((self.client, prepared))
     }
 }
@@ -230,7 +239,10 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(what: &str, body: Byte
 }
 
 /// Reads a success response that must be JSON.
-async fn read_json_body(mut response: reqwest::Response, read_timeout: Option<Duration>) -> Result<Bytes> {
+async fn read_json_body(
+    mut response: reqwest::Response,
+    read_timeout: Option<Duration>,
+) -> Result<Bytes> {
     let media = media_type(response.headers());
     let body = read_body(&mut response, read_timeout, usize::MAX).await?;
     match media {
@@ -244,7 +256,10 @@ async fn read_json_body(mut response: reqwest::Response, read_timeout: Option<Du
 }
 
 /// Checks that a success response is an event stream.
-async fn expect_event_stream(mut response: reqwest::Response, read_timeout: Option<Duration>) -> Result<reqwest::Response> {
+async fn expect_event_stream(
+    mut response: reqwest::Response,
+    read_timeout: Option<Duration>,
+) -> Result<reqwest::Response> {
     match media_type(response.headers()) {
         Some(media) if media != "text/event-stream" => {
             let body = read_body(&mut response, read_timeout, 1024 * 1024).await?;
@@ -263,7 +278,10 @@ impl<'c> CompleteCall<'c> {
     pub async fn send_with_response(self) -> Result<Response<ChatResult>> {
         let (client, prepared) = self.prepare(Some(false), ACCEPT_JSON)?;
         let read_timeout = prepared.read_timeout;
-        let success = send(&client.inner, &prepared, |response| read_json_body(response, read_timeout)).await?;
+        let success = send(&client.inner, &prepared, |response| {
+            read_json_body(response, read_timeout)
+        })
+        .await?;
         let result = decode_json("the response as a ChatResult", success.value)?;
         Ok(Response::new(result, success.status, success.headers))
     }
@@ -286,8 +304,15 @@ impl<'c> IntoFuture for StreamCall<'c> {
         Box::pin(async move {
             let (client, prepared) = self.prepare(Some(true), ACCEPT_EVENT_STREAM)?;
             let read_timeout = prepared.read_timeout;
-            let success = send(&client.inner, &prepared, |response| expect_event_stream(response, read_timeout)).await?;
-            Ok(EventStream::new(success.value, read_timeout, client.inner.max_event_size))
+            let success = send(&client.inner, &prepared, |response| {
+                expect_event_stream(response, read_timeout)
+            })
+            .await?;
+            Ok(EventStream::new(
+                success.value,
+                read_timeout,
+                client.inner.max_event_size,
+            ))
         })
     }
 }
@@ -333,14 +358,12 @@ impl<'c> IntoFuture for SingleOperationCall<'c> {
             })
             .await?;
             Ok(match success.value {
-                Either::Json(body) => {
-                    ToolAssistedChatCompletionResponse::Json(Box::new(decode_json("the response as a ChatResult", body)?))
-                }
-                Either::Stream(response) => ToolAssistedChatCompletionResponse::Stream(EventStream::new(
-                    response,
-                    read_timeout,
-                    client.inner.max_event_size,
+                Either::Json(body) => ToolAssistedChatCompletionResponse::Json(Box::new(
+                    decode_json("the response as a ChatResult", body)?,
                 )),
+                Either::Stream(response) => ToolAssistedChatCompletionResponse::Stream(
+                    EventStream::new(response, read_timeout, client.inner.max_event_size),
+                ),
             })
         })
     }

@@ -1,1 +1,40 @@
+//! Helpers shared by the integration tests of the `friendli` crate.
 
+use friendli::prelude::*;
+use friendli_mock::MockServer;
+
+/// The token the tests use; tests check it never leaks.
+pub const TOKEN: &str = "flp_test_secret_token_0123456789";
+
+/// A client of `server` that ignores the environment and retries quickly.
+pub fn client(server: &MockServer) -> Client {
+    builder(server).build().expect("a valid configuration")
+}
+
+/// A builder for a client of `server`, with fast retries and no environment.
+pub fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder()
+        .ignore_env()
+        .token(TOKEN)
+        .base_url(server.url())
+        .retry(fast_retries())
+}
+
+/// The default policy, with short waits so that tests stay quick.
+pub fn fast_retries() -> RetryConfig {
+    RetryConfig::default()
+        .initial_interval(std::time::Duration::from_millis(10))
+        .max_interval(std::time::Duration::from_millis(50))
+        .jitter(std::time::Duration::from_millis(5))
+        .max_elapsed_time(std::time::Duration::from_secs(20))
+}
+
+/// A request asking `text`, offering `tools`.
+pub fn request(text: &str, tools: Vec<Tool>) -> ToolAssistedChatRequest {
+    ToolAssistedChatRequest::builder()
+        .model("mock-model")
+        .messages(vec![Message::user(text)])
+        .tools(tools)
+        .try_into()
+        .expect("a complete request")
+}
