@@ -207,8 +207,22 @@ impl MockServer {
         self.state.completed_streams.load(Ordering::SeqCst)
     }
 
-    /// Waits (polling) until at least `n` streams lost their client, or `limit` passes.
-    pub fn wait_for_disconnects(&self, n: usize, limit: Duration) -> bool {
+    /// Waits until at least `n` streams lost their client, or `limit` passes. Returns whether
+    /// they did. (Async, so that a client on the same runtime can close its connections
+    /// meanwhile; see [`wait_for_disconnects_blocking`](Self::wait_for_disconnects_blocking).)
+    pub async fn wait_for_disconnects(&self, n: usize, limit: Duration) -> bool {
+        let start = std::time::Instant::now();
+        while self.disconnects() < n {
+            if start.elapsed() > limit {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+
+    /// [`wait_for_disconnects`](Self::wait_for_disconnects) for code without an async runtime.
+    pub fn wait_for_disconnects_blocking(&self, n: usize, limit: Duration) -> bool {
         let start = std::time::Instant::now();
         while self.disconnects() < n {
             if start.elapsed() > limit {
@@ -310,6 +324,9 @@ async fn handle(
         json_response(StatusCode::UNAUTHORIZED, &error_body(refusal))
     } else {
         let scenario = next_scenario(&state);
+        if !scenario.delay.is_zero() {
+            tokio::time::sleep(scenario.delay).await;
+        }
         let mut response = match &scenario.reply {
             Reply::DropConnection => {
                 return Err(std::io::Error::other(

@@ -37,6 +37,7 @@ pub struct Scenario {
     pub(crate) times: u32,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) shape: StreamShape,
+    pub(crate) delay: Duration,
 }
 
 impl Scenario {
@@ -88,7 +89,14 @@ impl Scenario {
             times: 1,
             headers: Vec::new(),
             shape: StreamShape::default(),
+            delay: Duration::ZERO,
         }
+    }
+
+    /// Wait this long before answering (before the status line and headers are sent).
+    pub fn delay_headers(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
     }
 
     /// Use this scenario for the next `n` requests (default 1).
