@@ -1,0 +1,214 @@
+//! The blocking client, from plain threads (no runtime): the main cases of the async suite, and
+//! the clear error inside an async runtime.
+
+use std::time::Duration;
+
+use friendli::blocking::{self, ToolAssistedChatCompletionResponse};
+use friendli::prelude::*;
+use friendli::{Error, RetryConfig};
+use friendli_mock::{Fault, MockServer, Scenario, StreamShape};
+use friendli_tests::{builder, request};
+
+fn blocking_client(server: &MockServer) -> blocking::Client {
+    builder(server).build_blocking().unwrap()
+}
+
+fn ask() -> ToolAssistedChatRequest {
+    request("What is 3 + 6?", vec![Tool::calculator()])
+}
+
+#[test]
+fn complete_returns_the_answer() {
+    let server = MockServer::start();
+    let client = blocking_client(&server);
+    let result = client
+        .serverless()
+        .tool_assisted_chat()
+        .complete(ask())
+        .team("t")
+        .send()
+        .unwrap();
+    assert_eq!(
+        result.content(),
+        Some("The math:calculator says 3 + 6 is 9.")
+    );
+    assert_eq!(server.requests()[0].header("x-friendli-team"), Some("t"));
+    let response = client
+        .serverless()
+        .tool_assisted_chat()
+        .complete(ask())
+        .send_with_response()
+        .unwrap();
+    assert_eq!(response.request_id().as_deref(), Some("mock-req-2"));
+}
+
+#[test]
+fn stream_is_an_iterator_with_tool_status_events() {
+    let server = MockServer::start();
+    let client = blocking_client(&server);
+    let events: Vec<StreamEvent> = client
+        .serverless()
+        .tool_assisted_chat()
+        .stream(ask())
+        .send()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(matches!(events[0], StreamEvent::ToolStatus(_)));
+    assert!(matches!(events[1], StreamEvent::ToolStatus(_)));
+    let text: String = events.iter().filter_map(|e| e.content(0)).collect();
+    assert_eq!(text, "The math:calculator says 3 + 6 is 9.");
+    let folded = client
+        .serverless()
+        .tool_assisted_chat()
+        .stream(ask())
+        .send()
+        .unwrap()
+        .collect_chat()
+        .unwrap();
+    assert_eq!(folded.result.content(), Some(text.as_str()));
+    assert_eq!(folded.tool_runs.len(), 1);
+}
+
+#[test]
+fn a_truncated_stream_yields_its_events_then_the_error() {
+    let server = MockServer::start();
+    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::OmitDone)));
+    let mut events = blocking_client(&server)
+        .serverless()
+        .tool_assisted_chat()
+        .stream(ask())
+        .send()
+        .unwrap();
+    let mut delivered = 0;
+    let error = loop {
+        match events.next() {
+            Some(Ok(_)) => delivered += 1,
+            Some(Err(error)) => break error,
+            None => panic!("expected the truncation error"),
+        }
+    };
+    assert!(delivered > 3);
+    assert!(
+        matches!(error, Error::StreamTruncated(ref t) if t.events_delivered == delivered),
+        "{error:?}"
+    );
+    assert!(events.next().is_none());
+}
+
+#[test]
+fn a_503_is_retried() {
+    let server = MockServer::start();
+    server.push(Scenario::fail(503));
+    let result = blocking_client(&server)
+        .serverless()
+        .tool_assisted_chat()
+        .complete(ask())
+        .send()
+        .unwrap();
+    assert!(result.content().unwrap().contains('9'));
+    assert_eq!(server.request_count(), 2);
+    server.push(Scenario::fail(503));
+    let error = blocking_client(&server)
+        .serverless()
+        .tool_assisted_chat()
+        .complete(ask())
+        .retries(RetryConfig::none())
+        .send()
+        .unwrap_err();
+    assert_eq!(error.status().unwrap().as_u16(), 503);
+}
+
+#[test]
+fn dropping_the_iterator_closes_the_connection() {
+    let server = MockServer::start();
+    server.push(
+        Scenario::assistant().shape(StreamShape::default().fault(Fault::StallAfter {
+            events: 2,
+            duration: Duration::from_secs(60),
+        })),
+    );
+    let mut events = blocking_client(&server)
+        .serverless()
+        .tool_assisted_chat()
+        .stream(ask())
+        .send()
+        .unwrap();
+    events.next().unwrap().unwrap();
+    events.next().unwrap().unwrap();
+    drop(events);
+    assert!(server.wait_for_disconnects_blocking(1, Duration::from_secs(10)));
+}
+
+#[test]
+fn the_single_operation_and_the_tool_loop_work_too() {
+    let server = MockServer::start();
+    let client = blocking_client(&server);
+    let mut streamed = ask();
+    streamed.stream = true;
+    match client
+        .serverless()
+        .tool_assisted_chat_completion(streamed)
+        .send()
+        .unwrap()
+    {
+        ToolAssistedChatCompletionResponse::Stream(events) => assert!(events.count() > 3),
+        ToolAssistedChatCompletionResponse::Json(_) => panic!("expected a stream"),
+    }
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct Args {
+        city: String,
+    }
+    let tools =
+        Tools::new().register(
+            "get_weather",
+            "Weather of a city",
+            |args: Args| async move {
+                Ok::<_, std::convert::Infallible>(format!("sunny in {}", args.city))
+            },
+        );
+    let run = client
+        .serverless()
+        .tool_assisted_chat()
+        .run(
+            request(r#"Use get_weather with {"city": "Seoul"}"#, vec![]),
+            &tools,
+        )
+        .send()
+        .unwrap();
+    assert_eq!(
+        run.result.content(),
+        Some("Based on the tool results: sunny in Seoul.")
+    );
+}
+
+#[tokio::test]
+async fn inside_an_async_runtime_it_fails_with_a_clear_error() {
+    let server = MockServer::start();
+    // Building is fine; calling would block a runtime thread.
+    let client = blocking_client(&server);
+    let error = client
+        .serverless()
+        .tool_assisted_chat()
+        .complete(ask())
+        .send()
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidConfig(_)), "{error:?}");
+    assert!(
+        error.to_string().contains("inside an async runtime"),
+        "{error}"
+    );
+    let error = client
+        .serverless()
+        .tool_assisted_chat()
+        .stream(ask())
+        .send()
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("use the async friendli::Client"),
+        "{error}"
+    );
+    assert_eq!(server.request_count(), 0);
+    // Dropping the client here does not panic either.
+    drop(client);
+}
