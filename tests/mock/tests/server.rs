@@ -47,7 +47,11 @@ fn parse_sse(text: &str) -> Vec<(Option<String>, String)> {
 /// Checks that every event of a stream validates, and returns the events.
 fn assert_valid_stream(text: &str) -> Vec<(Option<String>, String)> {
     let events = parse_sse(text);
-    assert_eq!(events.last().map(|e| e.1.as_str()), Some("[DONE]"), "{text}");
+    assert_eq!(
+        events.last().map(|e| e.1.as_str()),
+        Some("[DONE]"),
+        "{text}"
+    );
     for (name, data) in &events[..events.len() - 1] {
         let value: Value = serde_json::from_str(data).unwrap();
         let schema = match name.as_deref() {
@@ -64,16 +68,31 @@ fn assert_valid_stream(text: &str) -> Vec<(Option<String>, String)> {
 #[tokio::test]
 async fn requests_without_a_bearer_token_get_401() {
     let server = MockServer::start();
-    let response = reqwest::Client::new().post(url(&server)).json(&ask("hi", json!([]), false)).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(url(&server))
+        .json(&ask("hi", json!([]), false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     let body: Value = response.json().await.unwrap();
     assert!(validate("ErrorBody", &body).is_empty());
     assert!(body["message"].as_str().unwrap().contains("Bearer"));
 
-    let strict = MockServer::start_with(MockConfig { token: Some("right".into()), ..MockConfig::default() }).unwrap();
+    let strict = MockServer::start_with(MockConfig {
+        token: Some("right".into()),
+        ..MockConfig::default()
+    })
+    .unwrap();
     let response = post(&strict, &ask("hi", json!([]), false)).await;
     assert_eq!(response.status(), 401);
-    let ok = reqwest::Client::new().post(url(&strict)).bearer_auth("right").json(&ask("hi", json!([]), false)).send().await.unwrap();
+    let ok = reqwest::Client::new()
+        .post(url(&strict))
+        .bearer_auth("right")
+        .json(&ask("hi", json!([]), false))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 }
 
@@ -86,21 +105,48 @@ async fn invalid_bodies_get_422_naming_the_field_and_bad_json_400() {
     assert_eq!(response.status(), 422);
     let error: Value = response.json().await.unwrap();
     assert!(validate("ErrorBody", &error).is_empty());
-    let locations: Vec<&Value> = error["detail"].as_array().unwrap().iter().map(|d| &d["loc"]).collect();
+    let locations: Vec<&Value> = error["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["loc"])
+        .collect();
     assert!(locations.contains(&&json!(["body", "top_p"])), "{error}");
     assert!(locations.iter().any(|l| l[1] == "tools"), "{error}");
-    assert!(error["message"].as_str().unwrap().starts_with("invalid request: body/"), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid request: body/"),
+        "{error}"
+    );
 
-    let response = reqwest::Client::new().post(url(&server)).bearer_auth("t").body("{not json").send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(url(&server))
+        .bearer_auth("t")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
 }
 
 #[tokio::test]
 async fn other_routes_and_methods_are_refused() {
     let server = MockServer::start();
-    let missing = reqwest::Client::new().post(format!("{}/v1/other", server.url())).bearer_auth("t").send().await.unwrap();
+    let missing = reqwest::Client::new()
+        .post(format!("{}/v1/other", server.url()))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
-    let wrong_method = reqwest::Client::new().get(url(&server)).bearer_auth("t").send().await.unwrap();
+    let wrong_method = reqwest::Client::new()
+        .get(url(&server))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_method.status(), 405);
 }
 
@@ -128,15 +174,29 @@ async fn every_request_is_recorded() {
 #[tokio::test]
 async fn json_mode_answers_a_valid_chat_completion() {
     let server = MockServer::start();
-    let response = post(&server, &ask("What is 3 + 6?", json!([{"type": "math:calculator"}]), false)).await;
+    let response = post(
+        &server,
+        &ask(
+            "What is 3 + 6?",
+            json!([{"type": "math:calculator"}]),
+            false,
+        ),
+    )
+    .await;
     assert_eq!(response.headers()["content-type"], "application/json");
     let body: Value = response.json().await.unwrap();
     assert!(validate("ChatResult", &body).is_empty());
     assert_eq!(body["object"], "chat.completion");
-    assert_eq!(body["choices"][0]["message"]["content"], "The math:calculator says 3 + 6 is 9.");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "The math:calculator says 3 + 6 is 9."
+    );
     assert_eq!(body["choices"][0]["finish_reason"], "stop");
     let usage = &body["usage"];
-    assert_eq!(usage["total_tokens"], usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap());
+    assert_eq!(
+        usage["total_tokens"],
+        usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap()
+    );
 }
 
 #[tokio::test]
@@ -152,18 +212,29 @@ async fn stream_mode_sends_tool_status_chunks_usage_and_done() {
     let started: Value = serde_json::from_str(&events[0].1).unwrap();
     assert_eq!(started["status"], "STARTED");
     let ended: Value = serde_json::from_str(&events[1].1).unwrap();
-    assert_eq!((ended["status"].as_str(), ended["result"].as_str()), (Some("ENDED"), Some(r#"{"result":"3 + 6=9"}"#)));
+    assert_eq!(
+        (ended["status"].as_str(), ended["result"].as_str()),
+        (Some("ENDED"), Some(r#"{"result":"3 + 6=9"}"#))
+    );
     let usage: Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
     assert_eq!(usage["choices"], json!([]));
     assert!(usage["usage"]["total_tokens"].as_u64().unwrap() > 0);
     let answer: String = events[2..events.len() - 2]
         .iter()
         .map(|(_, data)| serde_json::from_str::<Value>(data).unwrap())
-        .filter_map(|v| v["choices"][0]["delta"]["content"].as_str().map(str::to_owned))
+        .filter_map(|v| {
+            v["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(answer, "The math:calculator says 3 + 6 is 9.");
     // Without include_usage there is no usage chunk.
-    let text = post(&server, &ask("hi", json!([]), true)).await.text().await.unwrap();
+    let text = post(&server, &ask("hi", json!([]), true))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!text.contains("\"usage\":{"));
 }
 
@@ -180,9 +251,21 @@ async fn every_answer_of_every_scenario_validates_against_the_document() {
     let mut cases = vec![
         ask("What is (2 + 3) * 4?", all_tools.clone(), false),
         ask("What is 1 / 0?", all_tools.clone(), false),
-        ask("What is the mean of 2, 4, 6 and 8?", all_tools.clone(), false),
-        ask("What day of the week is 2026-11-22? And how many days to 2026-12-25?", all_tools.clone(), false),
-        ask("Search the latest news, read https://example.com, run python code on the file; try linkup", all_tools.clone(), false),
+        ask(
+            "What is the mean of 2, 4, 6 and 8?",
+            all_tools.clone(),
+            false,
+        ),
+        ask(
+            "What day of the week is 2026-11-22? And how many days to 2026-12-25?",
+            all_tools.clone(),
+            false,
+        ),
+        ask(
+            "Search the latest news, read https://example.com, run python code on the file; try linkup",
+            all_tools.clone(),
+            false,
+        ),
         ask("Use get_weather for Seoul", all_tools.clone(), false),
         ask("Just chat.", json!([]), false),
     ];
@@ -192,12 +275,24 @@ async fn every_answer_of_every_scenario_validates_against_the_document() {
         json!({"role": "tool", "tool_call_id": "c1", "content": "{\"celsius\": 20}"}),
     ]);
     cases.push(with_results);
-    let mut several = ask("What is 2 + 2?", json!([{"type": "math:calculator"}]), false);
+    let mut several = ask(
+        "What is 2 + 2?",
+        json!([{"type": "math:calculator"}]),
+        false,
+    );
     several["n"] = json!(2);
     several["max_tokens"] = json!(3);
     cases.push(several);
-    for choice in [json!("none"), json!("required"), json!({"type": "function", "function": {"name": "get_weather"}})] {
-        let mut forced = ask("Hello", json!([function("get_weather"), {"type": "web:search"}]), false);
+    for choice in [
+        json!("none"),
+        json!("required"),
+        json!({"type": "function", "function": {"name": "get_weather"}}),
+    ] {
+        let mut forced = ask(
+            "Hello",
+            json!([function("get_weather"), {"type": "web:search"}]),
+            false,
+        );
         forced["tool_choice"] = choice;
         cases.push(forced);
     }
@@ -205,7 +300,11 @@ async fn every_answer_of_every_scenario_validates_against_the_document() {
         for stream in [false, true] {
             let mut body = case.clone();
             body["stream"] = json!(stream);
-            body["stream_options"] = if stream { json!({"include_usage": true}) } else { Value::Null };
+            body["stream_options"] = if stream {
+                json!({"include_usage": true})
+            } else {
+                Value::Null
+            };
             if !stream {
                 body.as_object_mut().unwrap().remove("stream_options");
             }
@@ -223,7 +322,11 @@ async fn every_answer_of_every_scenario_validates_against_the_document() {
     // Error bodies too.
     for scenario in [Scenario::fail(503), Scenario::fail(429)] {
         server.push(scenario);
-        let error: Value = post(&server, &ask("hi", json!([]), false)).await.json().await.unwrap();
+        let error: Value = post(&server, &ask("hi", json!([]), false))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(validate("ErrorBody", &error).is_empty());
     }
 }
@@ -231,29 +334,49 @@ async fn every_answer_of_every_scenario_validates_against_the_document() {
 #[tokio::test]
 async fn a_chunked_body_arrives_byte_for_byte_whatever_the_split() {
     let server = MockServer::start();
-    let transcript = "event: tool_status\ndata: {\"a\": \"ü✓\"}\n\ndata: {\"b\": 2}\n\ndata: [DONE]\n\n";
+    let transcript =
+        "event: tool_status\ndata: {\"a\": \"ü✓\"}\n\ndata: {\"b\": 2}\n\ndata: [DONE]\n\n";
     for size in 1..=transcript.len() {
         server.push(Scenario::transcript(transcript).shape(StreamShape::default().chunks([size])));
-        let text = post(&server, &ask("hi", json!([]), true)).await.text().await.unwrap();
+        let text = post(&server, &ask("hi", json!([]), true))
+            .await
+            .text()
+            .await
+            .unwrap();
         assert_eq!(text, transcript, "chunks of {size}");
     }
     // The assistant's own streams too, in uneven chunks.
     server.push(Scenario::assistant().shape(StreamShape::default().chunks([1, 2, 3, 5, 8])));
-    let text = post(&server, &ask("What is 3 + 6?", json!([{"type": "math:calculator"}]), true)).await.text().await.unwrap();
+    let text = post(
+        &server,
+        &ask("What is 3 + 6?", json!([{"type": "math:calculator"}]), true),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert_valid_stream(&text);
 }
 
 #[tokio::test]
 async fn failures_happen_exactly_as_many_times_as_configured() {
     let server = MockServer::start();
-    server.push(Scenario::fail(503).retry_after("2").retry_after_ms("1500").times(2));
+    server.push(
+        Scenario::fail(503)
+            .retry_after("2")
+            .retry_after_ms("1500")
+            .times(2),
+    );
     for _ in 0..2 {
         let response = post(&server, &ask("hi", json!([]), false)).await;
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()["retry-after"], "2");
         assert_eq!(response.headers()["retry-after-ms"], "1500");
     }
-    assert_eq!(post(&server, &ask("hi", json!([]), false)).await.status(), 200);
+    assert_eq!(
+        post(&server, &ask("hi", json!([]), false)).await.status(),
+        200
+    );
     assert_eq!(server.request_count(), 3);
 }
 
@@ -273,47 +396,81 @@ async fn stream_faults_happen_where_configured() {
         }
     };
 
-    server.push(Scenario::assistant().shape(StreamShape::default().chunks([5]).fault(Fault::CloseAfterBytes(33))));
+    server.push(
+        Scenario::assistant().shape(
+            StreamShape::default()
+                .chunks([5])
+                .fault(Fault::CloseAfterBytes(33)),
+        ),
+    );
     let (bytes, clean) = read_all(post(&server, &question()).await).await;
     assert_eq!((bytes.len(), clean), (33, false));
 
-    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::CloseAfterEvents(3))));
+    server.push(
+        Scenario::assistant().shape(StreamShape::default().fault(Fault::CloseAfterEvents(3))),
+    );
     let (bytes, clean) = read_all(post(&server, &question()).await).await;
-    assert_eq!((parse_sse(&String::from_utf8(bytes).unwrap()).len(), clean), (3, false));
+    assert_eq!(
+        (parse_sse(&String::from_utf8(bytes).unwrap()).len(), clean),
+        (3, false)
+    );
 
     server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::OmitDone)));
     let (bytes, clean) = read_all(post(&server, &question()).await).await;
     assert!(clean && !String::from_utf8(bytes).unwrap().contains("[DONE]"));
 
-    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::MalformedJsonAfter(2))));
+    server.push(
+        Scenario::assistant().shape(StreamShape::default().fault(Fault::MalformedJsonAfter(2))),
+    );
     let events = parse_sse(&post(&server, &question()).await.text().await.unwrap());
     assert!(serde_json::from_str::<Value>(&events[2].1).is_err());
     assert!(serde_json::from_str::<Value>(&events[3].1).is_ok());
 
-    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::ErrorPayloadAfter(1))));
+    server.push(
+        Scenario::assistant().shape(StreamShape::default().fault(Fault::ErrorPayloadAfter(1))),
+    );
     let events = parse_sse(&post(&server, &question()).await.text().await.unwrap());
     assert_eq!(events.len(), 2);
     assert!(events[1].1.contains("\"error\""));
 
-    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::UnknownEventAfter(0))));
+    server.push(
+        Scenario::assistant().shape(StreamShape::default().fault(Fault::UnknownEventAfter(0))),
+    );
     let events = parse_sse(&post(&server, &question()).await.text().await.unwrap());
     assert_eq!(events[0].0.as_deref(), Some("mystery"));
 
-    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::OversizedEventAfter { events: 1, bytes: 100_000 })));
+    server.push(Scenario::assistant().shape(StreamShape::default().fault(
+        Fault::OversizedEventAfter {
+            events: 1,
+            bytes: 100_000,
+        },
+    )));
     let events = parse_sse(&post(&server, &question()).await.text().await.unwrap());
     assert!(events[1].1.len() > 100_000);
 
     server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::EventsAfterDone)));
     let text = post(&server, &question()).await.text().await.unwrap();
-    assert!(text.ends_with("data: [DONE]\n\ndata: {\"after\": \"done\"}\n\n"), "{text}");
+    assert!(
+        text.ends_with("data: [DONE]\n\ndata: {\"after\": \"done\"}\n\n"),
+        "{text}"
+    );
 
-    server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::StallAfter { events: 1, duration: Duration::from_millis(400) })));
+    server.push(
+        Scenario::assistant().shape(StreamShape::default().fault(Fault::StallAfter {
+            events: 1,
+            duration: Duration::from_millis(400),
+        })),
+    );
     let started = Instant::now();
     let mut response = post(&server, &question()).await;
     response.chunk().await.unwrap().unwrap();
     let first = started.elapsed();
     response.chunk().await.unwrap().unwrap();
-    assert!(started.elapsed() - first >= Duration::from_millis(350), "{:?}", started.elapsed() - first);
+    assert!(
+        started.elapsed() - first >= Duration::from_millis(350),
+        "{:?}",
+        started.elapsed() - first
+    );
 }
 
 #[tokio::test]
@@ -336,11 +493,19 @@ async fn delays_and_dropped_connections_are_scripted() {
     let server = MockServer::start();
     server.push(Scenario::assistant().delay_headers(Duration::from_millis(300)));
     let started = Instant::now();
-    assert_eq!(post(&server, &ask("hi", json!([]), false)).await.status(), 200);
+    assert_eq!(
+        post(&server, &ask("hi", json!([]), false)).await.status(),
+        200
+    );
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     server.push(Scenario::drop_connection());
-    let result = reqwest::Client::new().post(url(&server)).bearer_auth("t").json(&ask("hi", json!([]), false)).send().await;
+    let result = reqwest::Client::new()
+        .post(url(&server))
+        .bearer_auth("t")
+        .json(&ask("hi", json!([]), false))
+        .send()
+        .await;
     assert!(result.is_err());
 }
 
@@ -352,10 +517,19 @@ fn the_binary_prints_its_url_and_serves() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("friendli-mock listening on ").expect(&line).to_owned();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("friendli-mock listening on ")
+        .expect(&line)
+        .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"));
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let status = runtime.block_on(async {
         reqwest::Client::new()
             .post(format!("{url}{CHAT_PATH}"))
@@ -368,6 +542,10 @@ fn the_binary_prints_its_url_and_serves() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(status.unwrap(), 200);
-    let usage = std::process::Command::new(env!("CARGO_BIN_EXE_friendli-mock")).arg("--port").arg("x").output().unwrap();
+    let usage = std::process::Command::new(env!("CARGO_BIN_EXE_friendli-mock"))
+        .arg("--port")
+        .arg("x")
+        .output()
+        .unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }
