@@ -496,6 +496,8 @@ pub enum GiveUpReason {
     RetryAfterBeyondBudget,
     /// The last error is not one the policy retries.
     NotRetryable,
+    /// The configured number of attempts was made.
+    MaxAttemptsReached,
     /// The call's deadline would be passed.
     DeadlineReached,
 }
@@ -508,6 +510,7 @@ impl fmt::Display for RetriesExhausted {
                 "the server asked to wait longer than the retry budget allows"
             }
             GiveUpReason::NotRetryable => "the last failure is not retried",
+            GiveUpReason::MaxAttemptsReached => "the maximum number of attempts was reached",
             GiveUpReason::DeadlineReached => "the call's deadline left no time for another attempt",
         };
         let list: Vec<String> = self.attempts.iter().map(ToString::to_string).collect();

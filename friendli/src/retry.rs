@@ -212,7 +212,7 @@ impl<'a> Backoff<'a> {
         if let Some(max) = config.max_attempts
             && self.retries + 1 >= max
         {
-            return Decision::GiveUp(NotRetryable);
+            return Decision::GiveUp(MaxAttemptsReached);
         }
         let (delay, from_hint) = match hint.filter(|h| !h.is_zero()) {
             Some(hint) => (hint, true),
@@ -424,7 +424,7 @@ mod tests {
         ));
         assert_eq!(
             b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
-            Decision::GiveUp(GiveUpReason::NotRetryable)
+            Decision::GiveUp(GiveUpReason::MaxAttemptsReached)
         );
     }
 

@@ -154,7 +154,7 @@ async fn connection_refused_is_retried_and_the_final_error_lists_the_attempts() 
             AttemptFailure::Connect
         ]
     );
-    assert_eq!(exhausted.reason, GiveUpReason::NotRetryable);
+    assert_eq!(exhausted.reason, GiveUpReason::MaxAttemptsReached);
     assert!(matches!(exhausted.last, Error::Transport(ref t) if t.is_connect()));
     let text = error.to_string();
     assert!(text.starts_with("gave up after 3 attempts in "), "{text}");

@@ -38,6 +38,8 @@ impl fmt::Display for ToolFailure {
 /// Finds the longest arithmetic expression in `text`: numbers joined by `+ - * / % ^` and
 /// parentheses, with at least one operator. `3 + 6` in "What is 3 + 6?".
 pub fn find_expression(text: &str) -> Option<String> {
+    // Dates (`2026-12-25`) are not subtractions.
+    let text = &without_dates(text);
     let is_expr_char = |c: char| c.is_ascii_digit() || " .+-*/%^()×÷".contains(c);
     let mut best: Option<String> = None;
     let mut current = String::new();
@@ -291,8 +293,18 @@ pub fn find_statistic(text: &str) -> Option<Statistic> {
     .map(|(_, statistic)| statistic)
 }
 
-/// Every number in `text`.
+/// `text` with its `YYYY-MM-DD` dates blanked out.
+fn without_dates(text: &str) -> String {
+    let mut out = text.to_owned();
+    for date in find_dates(text) {
+        out = out.replace(&date.to_string(), " ");
+    }
+    out
+}
+
+/// Every number in `text`, dates excepted.
 pub fn find_numbers(text: &str) -> Vec<f64> {
+    let text = &without_dates(text);
     let mut numbers = Vec::new();
     let mut current = String::new();
     for c in text.chars().chain(std::iter::once(' ')) {
@@ -492,6 +504,8 @@ mod tests {
             Some("150 * 1.60934".to_owned())
         );
         assert_eq!(find_expression("no math here, just 42"), None);
+        assert_eq!(find_expression("What day is 2026-12-25?"), None);
+        assert_eq!(find_numbers("mean of 3 and 5 on 2026-12-25"), [3.0, 5.0]);
         let cases = [
             ("3 + 6", 9.0),
             ("7 / 2", 3.5),
