@@ -292,9 +292,11 @@ impl Call<'_, kind::Stream> {
 
 /// The answer of the blocking single-operation call.
 #[derive(Debug)]
+// Returned once per call and matched at once: boxing the stream would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum ToolAssistedChatCompletionResponse {
     /// The whole answer.
-    Json(Box<ChatResult>),
+    Json(ChatResult),
     /// The events.
     Stream(EventIter),
 }

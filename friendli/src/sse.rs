@@ -400,20 +400,16 @@ impl Decoder {
             b"event" => {
                 self.event = Some(utf8(&value).to_owned());
             }
-            b"id" => {
-                if !value.contains(&0) {
-                    self.last_id = if value.is_empty() {
-                        None
-                    } else {
-                        Some(Arc::from(utf8(&value)))
-                    };
-                }
+            b"id" if !value.contains(&0) => {
+                self.last_id = if value.is_empty() {
+                    None
+                } else {
+                    Some(Arc::from(utf8(&value)))
+                };
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    if let Ok(ms) = utf8(&value).parse::<u64>() {
-                        self.retry = Some(Duration::from_millis(ms));
-                    }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                if let Ok(ms) = utf8(&value).parse::<u64>() {
+                    self.retry = Some(Duration::from_millis(ms));
                 }
             }
             _ => {}

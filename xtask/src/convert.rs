@@ -986,7 +986,7 @@ impl Converter {
                     if let Some(summary) = stream_op.get("summary").and_then(Value::as_str) {
                         stream_op["summary"] = json!(format!("{summary} (event stream)"));
                     }
-                    keep_success_media(op, |k| is_json(k));
+                    keep_success_media(op, is_json);
                     keep_success_media(&mut stream_op, |k| k == "text/event-stream");
                     let stream_path = format!("{path}#stream");
                     if paths.contains_key(&stream_path) {

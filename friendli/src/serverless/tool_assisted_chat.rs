@@ -319,9 +319,11 @@ impl<'c> IntoFuture for StreamCall<'c> {
 
 /// The answer of the single-operation call: JSON or an event stream, by content type.
 #[derive(Debug)]
+// Returned once per call and matched at once: boxing the stream would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum ToolAssistedChatCompletionResponse {
     /// The request had `"stream": false`: the whole answer.
-    Json(Box<ChatResult>),
+    Json(ChatResult),
     /// The request had `"stream": true`: the events.
     Stream(EventStream),
 }
@@ -358,9 +360,10 @@ impl<'c> IntoFuture for SingleOperationCall<'c> {
             })
             .await?;
             Ok(match success.value {
-                Either::Json(body) => ToolAssistedChatCompletionResponse::Json(Box::new(
-                    decode_json("the response as a ChatResult", body)?,
-                )),
+                Either::Json(body) => ToolAssistedChatCompletionResponse::Json(decode_json(
+                    "the response as a ChatResult",
+                    body,
+                )?),
                 Either::Stream(response) => ToolAssistedChatCompletionResponse::Stream(
                     EventStream::new(response, read_timeout, client.inner.max_event_size),
                 ),

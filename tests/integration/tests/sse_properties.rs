@@ -5,6 +5,9 @@ use bytes::Bytes;
 use friendli::sse::{Decoder, Event, SseError};
 use proptest::prelude::*;
 
+/// An event as the tests see it: `(name, data, last id)`.
+type Summary = (Option<String>, String, Option<String>);
+
 /// An event as generated: its name, data lines and id.
 #[derive(Debug, Clone)]
 struct Generated {
@@ -70,7 +73,7 @@ fn encode(events: &[Generated], bom: bool) -> Vec<u8> {
 /// What the standard says the events are: `(name, data, last id)`. Every generated event has
 /// at least one `data` line, so every one is dispatched (an empty `data:` line makes an event
 /// with empty data; only an event without any `data` line is not dispatched).
-fn expected(events: &[Generated]) -> Vec<(Option<String>, String, Option<String>)> {
+fn expected(events: &[Generated]) -> Vec<Summary> {
     let mut last_id = None;
     let mut out = Vec::new();
     for event in events {
@@ -82,9 +85,7 @@ fn expected(events: &[Generated]) -> Vec<(Option<String>, String, Option<String>
     out
 }
 
-fn decode(
-    chunks: impl IntoIterator<Item = Vec<u8>>,
-) -> Result<Vec<(Option<String>, String, Option<String>)>, SseError> {
+fn decode(chunks: impl IntoIterator<Item = Vec<u8>>) -> Result<Vec<Summary>, SseError> {
     let mut decoder = Decoder::new();
     let mut out = Vec::new();
     let summary = |e: Event| {

@@ -257,7 +257,7 @@ async fn an_unfinished_last_event_is_delivered_if_whole_and_reported_if_cut() {
     let Some(Error::StreamTruncated(truncated)) = error else {
         panic!("{error:?}")
     };
-    assert_eq!(truncated.partial.as_ref(), chunk[..30].as_bytes());
+    assert_eq!(truncated.partial.as_ref(), &chunk.as_bytes()[..30]);
     // `[DONE]` without its blank line still ends the stream cleanly.
     server.push(Scenario::transcript(format!(
         "data: {chunk}\n\ndata: [DONE]"

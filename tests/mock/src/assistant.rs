@@ -327,8 +327,7 @@ fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
     }
     let capitalised = text
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-        .next_back()
+        .rfind(|w| w.chars().next().is_some_and(char::is_uppercase))
         .unwrap_or("example")
         .to_owned();
     let number = find_numbers(text).first().copied().unwrap_or(1.0);
@@ -350,12 +349,11 @@ fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
     Value::Object(args).to_string()
 }
 
+/// The parameters of a built-in tool run, and its outcome.
+type BuiltInRun = (Vec<(String, String)>, Result<String, ToolFailure>);
+
 /// Runs a built-in tool if the message calls for it.
-fn run_built_in(
-    name: &str,
-    text: &str,
-    request: &Value,
-) -> Option<(Vec<(String, String)>, Result<String, ToolFailure>)> {
+fn run_built_in(name: &str, text: &str, request: &Value) -> Option<BuiltInRun> {
     let lower = text.to_lowercase();
     match name {
         "math:calculator" => {

@@ -306,8 +306,7 @@ pub(crate) fn stream_segments(events: &[SseEvent], shape: &StreamShape) -> Vec<S
     if shape.bom {
         out.push(Segment::Bytes(Bytes::from_static(b"\xEF\xBB\xBF")));
     }
-    let mut written = 0usize;
-    for event in events {
+    for (written, event) in events.iter().enumerate() {
         for fault in &shape.faults {
             match fault {
                 Fault::CloseAfterEvents(n) if *n == written => {
@@ -357,7 +356,6 @@ pub(crate) fn stream_segments(events: &[SseEvent], shape: &StreamShape) -> Vec<S
             return out;
         }
         out.push(Segment::Bytes(encode_event(event, shape).into()));
-        written += 1;
     }
     if shape.faults.contains(&Fault::EventsAfterDone) {
         out.push(Segment::Bytes(
