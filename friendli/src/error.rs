@@ -114,8 +114,11 @@ impl Error {
         }))
     }
 
-    pub(crate) fn transport(during: TransportPhase, source: reqwest::Error) -> Self {
-        Error::Transport(TransportError { during, source })
+    pub(crate) fn transport(during: TransportPhase, source: impl Into<BoxError>) -> Self {
+        Error::Transport(TransportError {
+            during,
+            source: source.into(),
+        })
     }
 
     pub(crate) fn protocol(message: impl Into<String>) -> Self {
@@ -145,7 +148,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) => Some(&e.source),
+            Error::Transport(e) => Some(e.source.as_ref()),
             Error::Decode(e) => e.source.as_ref().map(|s| s as _),
             Error::RetriesExhausted(e) => Some(&e.last),
             Error::Tool(e) => e.source(),
@@ -262,31 +265,37 @@ pub enum TransportPhase {
 pub struct TransportError {
     /// When it happened.
     pub during: TransportPhase,
-    /// The underlying error.
-    pub source: reqwest::Error,
+    /// The underlying error: a `reqwest::Error` for HTTP calls, or the error of the byte stream
+    /// given to [`crate::EventStream::from_byte_stream`].
+    pub source: BoxError,
 }
+
+/// A boxed error of any type.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl TransportError {
     /// Whether the connection could not be established at all.
     pub fn is_connect(&self) -> bool {
-        self.source.is_connect()
+        self.source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_connect)
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.during {
-            TransportPhase::Send if self.source.is_connect() => "could not connect to the server",
+            TransportPhase::Send if self.is_connect() => "could not connect to the server",
             TransportPhase::Send => "could not send the request",
             TransportPhase::ReadBody => "the connection failed while reading the response",
             TransportPhase::ReadStream => "the connection failed in the middle of the event stream",
         };
-        write!(f, "{what}: {}", error_chain(&self.source))
+        write!(f, "{what}: {}", error_chain(self.source.as_ref()))
     }
 }
 
 /// `error: cause: cause` on one line.
-fn error_chain(error: &dyn std::error::Error) -> String {
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -84,9 +84,9 @@ pub use client::{
     ENV_BASE_URL, ENV_TEAM, ENV_TOKEN, USER_AGENT,
 };
 pub use error::{
-    ApiError, AttemptFailure, DecodeError, Error, GiveUpReason, InvalidConfig, InvalidRequest,
-    Result, RetriesExhausted, StreamProtocolError, StreamTruncated, TimeoutError, TimeoutKind,
-    TransportError, TransportPhase,
+    ApiError, AttemptFailure, BoxError, DecodeError, Error, GiveUpReason, InvalidConfig,
+    InvalidRequest, Result, RetriesExhausted, StreamProtocolError, StreamTruncated, TimeoutError,
+    TimeoutKind, TransportError, TransportPhase,
 };
 pub use response::Response;
 pub use retry::RetryConfig;

@@ -72,9 +72,9 @@ impl Event {
         self.event.as_deref()
     }
 
-    /// The data, as text.
+    /// The data, as text (`""` if it is not UTF-8, which only a decoder built with
+    /// [`Decoder::check_data_utf8`]`(false)` lets through).
     pub fn data(&self) -> &str {
-        // The decoder only builds events from validated UTF-8.
         std::str::from_utf8(&self.data).unwrap_or_default()
     }
 
@@ -146,6 +146,8 @@ impl std::error::Error for SseError {}
 /// The data of the event being assembled.
 enum Data {
     Empty,
+    /// One line so far, in the chunk being scanned (no reference count taken yet).
+    Current(std::ops::Range<usize>),
     /// One line so far, shared with the input.
     One(Bytes),
     /// Several lines, joined with `\n`.
@@ -156,6 +158,9 @@ enum Data {
 /// with [`next_event`](Self::next_event), and call [`finish`](Self::finish) at the end of input.
 pub struct Decoder {
     chunks: VecDeque<Bytes>,
+    /// The chunk being scanned, and how far.
+    current: Bytes,
+    pos: usize,
     /// The start of a line that continues in a later chunk.
     partial: BytesMut,
     /// The last line ended with `\r`: a `\n` at the start of the next chunk belongs to it.
@@ -170,7 +175,43 @@ pub struct Decoder {
     last_id: Option<Arc<str>>,
     retry: Option<Duration>,
     max_event_size: usize,
+    /// Whether `data` lines are checked for UTF-8 here (see [`Decoder::check_data_utf8`]).
+    validate_data: bool,
     failed: Option<SseError>,
+    /// The event just completed, until it is taken.
+    ready: Option<Ready>,
+}
+
+/// A completed event, before it is handed out.
+struct Ready {
+    event: Option<String>,
+    data: ReadyData,
+}
+
+enum ReadyData {
+    /// A range of the chunk being scanned.
+    Current(std::ops::Range<usize>),
+    Owned(Bytes),
+}
+
+/// A completed event borrowed from the decoder: no reference count, no allocation.
+pub(crate) struct EventRef<'a> {
+    pub(crate) event: Option<&'a str>,
+    pub(crate) data: &'a [u8],
+    owner: &'a Bytes,
+    id: Option<&'a str>,
+}
+
+impl EventRef<'_> {
+    /// The data as a shared [`Bytes`] (for errors that keep the raw data).
+    pub(crate) fn data_bytes(&self) -> Bytes {
+        self.owner.slice_ref(self.data)
+    }
+
+    /// The last event id.
+    pub(crate) fn id(&self) -> Option<&str> {
+        self.id
+    }
 }
 
 impl Default for Decoder {
@@ -201,6 +242,8 @@ impl Decoder {
     pub fn with_max_event_size(limit: usize) -> Self {
         Decoder {
             chunks: VecDeque::new(),
+            current: Bytes::new(),
+            pos: 0,
             partial: BytesMut::new(),
             after_cr: false,
             bom_done: false,
@@ -211,8 +254,20 @@ impl Decoder {
             last_id: None,
             retry: None,
             max_event_size: limit,
+            validate_data: true,
             failed: None,
+            ready: None,
         }
+    }
+
+    /// Whether `data` is checked for UTF-8 here (the default). A consumer that decodes every
+    /// payload as JSON with `serde_json`, which rejects invalid UTF-8 in every string it decodes
+    /// and every non-ASCII byte outside strings, can turn it off so that no byte is checked
+    /// twice. Event names and ids are checked either way. Without the check, [`Event::data`]
+    /// returns `""` for data that is not UTF-8; use [`Event::data_bytes`].
+    pub fn check_data_utf8(mut self, check: bool) -> Self {
+        self.validate_data = check;
+        self
     }
 
     /// Adds a chunk of input. Nothing is decoded until [`next_event`](Self::next_event) asks.
@@ -256,27 +311,152 @@ impl Decoder {
     ///
     /// After an error, the decoder keeps returning it.
     pub fn next_event(&mut self) -> Option<Result<Event, SseError>> {
-        if let Some(error) = &self.failed {
-            return Some(Err(error.clone()));
+        if let Some(range) = self.fast_event() {
+            return Some(Ok(Event {
+                event: None,
+                data: self.current.slice(range),
+                id: self.last_id.clone(),
+                retry: self.retry,
+            }));
         }
-        while let Some(chunk) = self.chunks.pop_front() {
-            match self.scan(chunk) {
-                Ok(Some(event)) => return Some(Ok(event)),
-                Ok(None) => {}
-                Err(error) => {
-                    self.failed = Some(error.clone());
-                    return Some(Err(error));
-                }
-            }
+        match self.advance()? {
+            Ok(()) => Some(Ok(self.take_ready())),
+            Err(error) => Some(Err(error)),
         }
-        None
+    }
+
+    /// Like [`next_event`](Self::next_event), but the event borrows the decoder: the data is a
+    /// slice of the input, with no reference count taken. Used by the event stream.
+    #[inline]
+    pub(crate) fn next_event_ref(&mut self) -> Option<Result<EventRef<'_>, SseError>> {
+        if let Some(range) = self.fast_event() {
+            return Some(Ok(EventRef {
+                event: None,
+                data: &self.current[range],
+                owner: &self.current,
+                id: self.last_id.as_deref(),
+            }));
+        }
+        match self.advance()? {
+            Ok(()) => Some(Ok(self.ready_ref())),
+            Err(error) => Some(Err(error)),
+        }
+    }
+
+    /// [`finish`](Self::finish), borrowed like [`next_event_ref`](Self::next_event_ref).
+    pub(crate) fn finish_ref(&mut self) -> Option<Result<EventRef<'_>, SseError>> {
+        match self.advance_final()? {
+            Ok(()) => Some(Ok(self.ready_ref())),
+            Err(error) => Some(Err(error)),
+        }
     }
 
     /// Ends the input: returns the events still held, one per call, then `None`. The last one may
     /// be an event the input stopped in the middle of (a stream that ends without the blank line
     /// after its last event), if it has data.
     pub fn finish(&mut self) -> Option<Result<Event, SseError>> {
-        if let Some(result) = self.next_event() {
+        match self.advance_final()? {
+            Ok(()) => Some(Ok(self.take_ready())),
+            Err(error) => Some(Err(error)),
+        }
+    }
+
+    fn take_ready(&mut self) -> Event {
+        let ready = self.ready.take().expect("an event is ready");
+        let data = match ready.data {
+            ReadyData::Current(range) => self.current.slice(range),
+            ReadyData::Owned(bytes) => bytes,
+        };
+        Event {
+            event: ready.event,
+            data,
+            id: self.last_id.clone(),
+            retry: self.retry,
+        }
+    }
+
+    #[inline]
+    fn ready_ref(&self) -> EventRef<'_> {
+        let ready = self.ready.as_ref().expect("an event is ready");
+        let (owner, data) = match &ready.data {
+            ReadyData::Current(range) => (&self.current, &self.current[range.clone()]),
+            ReadyData::Owned(bytes) => (bytes, &bytes[..]),
+        };
+        EventRef {
+            event: ready.event.as_deref(),
+            data,
+            owner,
+            id: self.last_id.as_deref(),
+        }
+    }
+
+    /// The common case in one step: the chunk being scanned holds `data: <payload>\n\n`, a whole
+    /// event, next, and no field of a new event was seen yet. Returns the payload's range, or
+    /// `None` to take the general path. (UTF-8 is then the consumer's to check, so this applies
+    /// only with [`check_data_utf8`](Self::check_data_utf8)`(false)`.)
+    #[inline]
+    fn fast_event(&mut self) -> Option<std::ops::Range<usize>> {
+        if self.validate_data
+            || self.failed.is_some()
+            || !self.partial.is_empty()
+            || self.event.is_some()
+            || !matches!(self.data, Data::Empty)
+        {
+            return None;
+        }
+        let start = self.pos;
+        let rest = self.current.get(start..)?;
+        if !rest.starts_with(b"data: ") {
+            return None;
+        }
+        let len = memchr::memchr2(b'\n', b'\r', &rest[6..])?;
+        if rest.get(6 + len..8 + len) != Some(b"\n\n") || len > self.max_event_size {
+            return None;
+        }
+        self.pos = start + 8 + len;
+        Some(start + 6..start + 6 + len)
+    }
+
+    /// Completes the next event into `ready`. `None`: more input is needed.
+    fn advance(&mut self) -> Option<Result<(), SseError>> {
+        if let Some(error) = &self.failed {
+            return Some(Err(error.clone()));
+        }
+        self.ready = None;
+        loop {
+            if self.pos >= self.current.len() {
+                let chunk = self.chunks.pop_front()?;
+                // Data still pointing into the old chunk takes a reference to it.
+                if let Data::Current(range) = &self.data {
+                    self.data = Data::One(self.current.slice(range.clone()));
+                }
+                self.current = chunk;
+                self.pos = 0;
+                if self.after_cr {
+                    self.after_cr = false;
+                    if self.current[0] == b'\n' {
+                        self.pos = 1;
+                    }
+                }
+                continue;
+            }
+            let chunk = std::mem::take(&mut self.current);
+            let result = self.scan(&chunk);
+            self.current = chunk;
+            match result {
+                Ok(true) => return Some(Ok(())),
+                Ok(false) => {}
+                Err(error) => {
+                    self.failed = Some(error.clone());
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+
+    /// [`advance`](Self::advance) at the end of input.
+    fn advance_final(&mut self) -> Option<Result<(), SseError>> {
+        if let Some(result) = self.advance() {
             return Some(result);
         }
         if !self.bom_done && !self.bom_buf.is_empty() {
@@ -284,37 +464,43 @@ impl Decoder {
             self.bom_done = true;
             let held = self.bom_buf.split().freeze();
             self.chunks.push_back(held);
-            if let Some(result) = self.next_event() {
+            if let Some(result) = self.advance() {
                 return Some(result);
             }
         }
         if !self.partial.is_empty() {
+            if let Data::Current(range) = &self.data {
+                self.data = Data::One(self.current.slice(range.clone()));
+            }
             let line = self.partial.split().freeze();
-            if let Err(error) = self.line(line) {
+            let len = line.len();
+            if let Err(error) = self.line(&line, 0..len, false) {
                 self.failed = Some(error.clone());
                 return Some(Err(error));
             }
         }
-        self.dispatch().map(Ok)
+        self.dispatch().then_some(Ok(()))
     }
 
-    /// Scans one chunk, returning as soon as an event is complete (the rest of the chunk is put
-    /// back at the front of the queue).
-    fn scan(&mut self, mut chunk: Bytes) -> Result<Option<Event>, SseError> {
-        if self.after_cr {
-            self.after_cr = false;
-            if chunk[0] == b'\n' {
-                chunk = chunk.slice(1..);
+    /// Scans the chunk from `pos`; returns true as soon as an event is complete.
+    fn scan(&mut self, chunk: &Bytes) -> Result<bool, SseError> {
+        while self.pos < chunk.len() {
+            let pos = self.pos;
+            // A blank line (the end of an event) is checked for before searching.
+            if self.partial.is_empty() && chunk[pos] == b'\n' {
+                self.pos = pos + 1;
+                if self.dispatch() {
+                    return Ok(true);
+                }
+                continue;
             }
-        }
-        let mut pos = 0;
-        while pos < chunk.len() {
             let Some(offset) = memchr::memchr2(b'\n', b'\r', &chunk[pos..]) else {
                 // The line continues in a later chunk.
                 let rest = &chunk[pos..];
                 self.check_size(self.partial.len() + rest.len())?;
                 self.partial.extend_from_slice(rest);
-                return Ok(None);
+                self.pos = chunk.len();
+                return Ok(false);
             };
             let end = pos + offset;
             let mut next = end + 1;
@@ -327,26 +513,24 @@ impl Decoder {
                     self.after_cr = true;
                 }
             }
-            let line = if self.partial.is_empty() {
-                chunk.slice(pos..end)
+            self.pos = next;
+            if self.partial.is_empty() {
+                if end == pos {
+                    if self.dispatch() {
+                        return Ok(true);
+                    }
+                } else {
+                    self.line(chunk, pos..end, true)?;
+                }
             } else {
                 self.check_size(self.partial.len() + (end - pos))?;
                 self.partial.extend_from_slice(&chunk[pos..end]);
-                self.partial.split().freeze()
-            };
-            pos = next;
-            if line.is_empty() {
-                if let Some(event) = self.dispatch() {
-                    if pos < chunk.len() {
-                        self.chunks.push_front(chunk.slice(pos..));
-                    }
-                    return Ok(Some(event));
-                }
-            } else {
-                self.line(line)?;
+                let line = self.partial.split().freeze();
+                let len = line.len();
+                self.line(&line, 0..len, false)?;
             }
         }
-        Ok(None)
+        Ok(false)
     }
 
     fn check_size(&self, pending_line: usize) -> Result<(), SseError> {
@@ -358,57 +542,73 @@ impl Decoder {
         Ok(())
     }
 
-    /// Processes one complete, non-empty line.
-    fn line(&mut self, line: Bytes) -> Result<(), SseError> {
+    /// Processes one complete, non-empty line: `owner[range]`. Only a `data` value is kept, as a
+    /// slice of `owner` (no copy).
+    fn line(
+        &mut self,
+        owner: &Bytes,
+        range: std::ops::Range<usize>,
+        in_current: bool,
+    ) -> Result<(), SseError> {
+        let line = &owner[range.clone()];
         if line[0] == b':' {
             return Ok(());
         }
-        if std::str::from_utf8(&line).is_err() {
-            return Err(SseError::InvalidUtf8 { line });
-        }
-        let (name, value) = match memchr::memchr(b':', &line) {
-            Some(colon) => {
-                let start = if line.get(colon + 1) == Some(&b' ') {
-                    colon + 2
-                } else {
-                    colon + 1
-                };
-                (&line[..colon], line.slice(start..))
-            }
-            None => (&line[..], Bytes::new()),
+        // The common case first: `data: ` with its one space.
+        let (name, value_start) = match line.get(..6) {
+            Some(b"data: ") => (&line[..4], 6),
+            _ => field(line),
         };
+        let is_data = name == b"data";
+        if (!is_data || self.validate_data) && simdutf8::basic::from_utf8(line).is_err() {
+            return Err(SseError::InvalidUtf8 {
+                line: owner.slice(range),
+            });
+        }
+        let value = &line[value_start..];
         match name {
             b"data" => {
                 self.data_len += value.len() + usize::from(!matches!(self.data, Data::Empty));
                 self.check_size(0)?;
+                let value_range = range.start + value_start..range.end;
                 self.data = match std::mem::replace(&mut self.data, Data::Empty) {
-                    Data::Empty => Data::One(value),
+                    Data::Empty if in_current => Data::Current(value_range),
+                    Data::Empty => Data::One(owner.slice(value_range)),
+                    Data::Current(first) => {
+                        // `first` is in the chunk being scanned, which is `owner` here.
+                        let first = &owner[first];
+                        let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
+                        joined.extend_from_slice(first);
+                        joined.extend_from_slice(b"\n");
+                        joined.extend_from_slice(value);
+                        Data::Many(joined)
+                    }
                     Data::One(first) => {
                         let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
                         joined.extend_from_slice(&first);
                         joined.extend_from_slice(b"\n");
-                        joined.extend_from_slice(&value);
+                        joined.extend_from_slice(value);
                         Data::Many(joined)
                     }
                     Data::Many(mut joined) => {
                         joined.extend_from_slice(b"\n");
-                        joined.extend_from_slice(&value);
+                        joined.extend_from_slice(value);
                         Data::Many(joined)
                     }
                 };
             }
             b"event" => {
-                self.event = Some(utf8(&value).to_owned());
+                self.event = Some(utf8(value).to_owned());
             }
             b"id" if !value.contains(&0) => {
                 self.last_id = if value.is_empty() {
                     None
                 } else {
-                    Some(Arc::from(utf8(&value)))
+                    Some(Arc::from(utf8(value)))
                 };
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                if let Ok(ms) = utf8(&value).parse::<u64>() {
+                if let Ok(ms) = utf8(value).parse::<u64>() {
                     self.retry = Some(Duration::from_millis(ms));
                 }
             }
@@ -417,21 +617,35 @@ impl Decoder {
         Ok(())
     }
 
-    /// Ends the current event: returns it if it has data, and resets the per-event fields.
-    fn dispatch(&mut self) -> Option<Event> {
+    /// Ends the current event: makes it ready if it has data (returns whether it did), and resets
+    /// the per-event fields.
+    fn dispatch(&mut self) -> bool {
         let event = self.event.take();
         self.data_len = 0;
         let data = match std::mem::replace(&mut self.data, Data::Empty) {
-            Data::Empty => return None,
-            Data::One(bytes) => bytes,
-            Data::Many(joined) => joined.freeze(),
+            Data::Empty => return false,
+            Data::Current(range) => ReadyData::Current(range),
+            Data::One(bytes) => ReadyData::Owned(bytes),
+            Data::Many(joined) => ReadyData::Owned(joined.freeze()),
         };
-        Some(Event {
-            event,
-            data,
-            id: self.last_id.clone(),
-            retry: self.retry,
-        })
+        self.ready = Some(Ready { event, data });
+        true
+    }
+}
+
+/// Splits a line into its field name and the start of its value (after the colon and one
+/// optional space; a line without a colon is a name with an empty value).
+fn field(line: &[u8]) -> (&[u8], usize) {
+    match memchr::memchr(b':', line) {
+        Some(colon) => {
+            let start = if line.get(colon + 1) == Some(&b' ') {
+                colon + 2
+            } else {
+                colon + 1
+            };
+            (&line[..colon], start)
+        }
+        None => (line, line.len()),
     }
 }
 

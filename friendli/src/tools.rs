@@ -571,7 +571,7 @@ pub enum RunEvent {
     /// A chunk of the model's answer (of the current turn).
     Chunk(StreamedChatData),
     /// Progress of a built-in tool run on the server.
-    ToolStatus(ToolStatusData),
+    ToolStatus(Box<ToolStatusData>),
     /// An event of the model's stream that this SDK does not know.
     Unknown(UnknownEvent),
     /// A local function call is about to run.

@@ -86,7 +86,15 @@ fn expected(events: &[Generated]) -> Vec<Summary> {
 }
 
 fn decode(chunks: impl IntoIterator<Item = Vec<u8>>) -> Result<Vec<Summary>, SseError> {
-    let mut decoder = Decoder::new();
+    decode_with(Decoder::new(), chunks)
+}
+
+/// Decodes with the given decoder (the unchecked one takes the one-step path for whole
+/// `data:` events; on valid UTF-8 it must agree with the checked one).
+fn decode_with(
+    mut decoder: Decoder,
+    chunks: impl IntoIterator<Item = Vec<u8>>,
+) -> Result<Vec<Summary>, SseError> {
     let mut out = Vec::new();
     let summary = |e: Event| {
         (
@@ -134,6 +142,9 @@ proptest! {
         prop_assert_eq!(&decode([bytes.clone()]).unwrap(), &want);
         prop_assert_eq!(&decode(bytes.iter().map(|b| vec![*b])).unwrap(), &want);
         prop_assert_eq!(&decode(split_at(&bytes, &cuts)).unwrap(), &want);
+        let unchecked = || Decoder::new().check_data_utf8(false);
+        prop_assert_eq!(&decode_with(unchecked(), [bytes.clone()]).unwrap(), &want);
+        prop_assert_eq!(&decode_with(unchecked(), split_at(&bytes, &cuts)).unwrap(), &want);
     }
 
     #[test]
