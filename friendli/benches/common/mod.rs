@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use bytes::Bytes;
 
 /// A deterministic pseudo-random sequence (no `rand` dependency needed for a fixed workload).

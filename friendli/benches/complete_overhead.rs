@@ -1,0 +1,81 @@
+//! The cost of the SDK on a unary call: `complete()` round trips next to a plain `reqwest` POST of
+//! the same body with `serde_json` decoding of the same response, against a local server that
+//! answers at once.
+//!
+//! Goal: median overhead ≤ 5% and ≤ 20 µs. Run with
+//! `cargo bench -p friendli --bench complete_overhead`.
+
+mod common;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use friendli::prelude::*;
+
+fn request() -> ToolAssistedChatRequest {
+    ToolAssistedChatRequest::builder()
+        .model("meta-llama-3.1-8b-instruct")
+        .messages(vec![
+            Message::system("You are helpful."),
+            Message::user("What is 3 + 6?"),
+        ])
+        .tools(vec![Tool::calculator(), Tool::web_search()])
+        .max_tokens(200)
+        .try_into()
+        .expect("a request")
+}
+
+fn bench(c: &mut Criterion) {
+    let server = common::server::start(common::server::Answers {
+        json: common::server::completion_json(120),
+        stream: common::server::chunk_stream(1),
+        gate_after: None,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let client = Client::builder()
+        .ignore_env()
+        .token("bench")
+        .base_url(&server.url)
+        .build()
+        .expect("a client");
+    let http = reqwest::Client::new();
+    let url = format!("{}/serverless/tools/v1/chat/completions", server.url);
+    let template = request();
+
+    let mut group = c.benchmark_group("complete_overhead");
+    group.sample_size(100);
+    group.bench_function(BenchmarkId::new("friendli", "complete()"), |b| {
+        b.to_async(&runtime).iter(|| async {
+            let result = client
+                .serverless()
+                .tool_assisted_chat()
+                .complete(template.clone())
+                .await
+                .expect("a result");
+            assert_eq!(result.choices.len(), 1);
+        })
+    });
+    group.bench_function(BenchmarkId::new("baseline", "reqwest + serde_json"), |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut request = template.clone();
+            request.stream = false;
+            let response = http
+                .post(&url)
+                .header("authorization", "Bearer bench")
+                .header("accept", "application/json")
+                .json(&request)
+                .send()
+                .await
+                .expect("a response");
+            let bytes = response.bytes().await.expect("a body");
+            let result: ChatResult = serde_json::from_slice(&bytes).expect("a result");
+            assert_eq!(result.choices.len(), 1);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
