@@ -114,6 +114,12 @@ pub mod prelude {
     pub use futures::StreamExt as _;
 }
 
+/// The repository's README, compiled as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// This crate's README, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;
