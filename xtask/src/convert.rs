@@ -52,7 +52,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::document::{METHODS, Problem, collect_refs, escape, join, pascal_case, schema_ref_name};
+use crate::document::{
+    METHODS, Problem, escape, join, pascal_case, reachable_schemas, referenced_schemas,
+    schema_ref_name,
+};
 
 /// The result of a conversion.
 #[derive(Debug, Clone)]
@@ -363,46 +366,24 @@ impl Converter {
 
     /// Component schemas reachable from any response body or event stream.
     fn find_open_components(&mut self) {
-        let mut queue: Vec<String> = Vec::new();
+        let mut roots: Vec<String> = Vec::new();
         if let Some(paths) = self.doc.get("paths").and_then(Value::as_object) {
             for item in paths.values() {
                 for method in METHODS {
-                    let Some(responses) = item
+                    let responses = item
                         .get(method)
                         .and_then(|op| op.get("responses"))
-                        .and_then(Value::as_object)
-                    else {
-                        continue;
-                    };
-                    for response in responses.values() {
-                        let mut refs = Vec::new();
+                        .and_then(Value::as_object);
+                    for response in responses.into_iter().flat_map(|r| r.values()) {
                         if let Some(content) = response.get("content") {
-                            collect_refs(content, &mut refs);
+                            roots.extend(referenced_schemas(content));
                         }
-                        queue.extend(
-                            refs.into_iter()
-                                .filter_map(schema_ref_name)
-                                .map(str::to_owned),
-                        );
                     }
                 }
             }
         }
         let schemas = self.schemas().cloned().unwrap_or_default();
-        while let Some(name) = queue.pop() {
-            if !self.open_components.insert(name.clone()) {
-                continue;
-            }
-            if let Some(schema) = schemas.get(&name) {
-                let mut refs = Vec::new();
-                collect_refs(schema, &mut refs);
-                queue.extend(
-                    refs.into_iter()
-                        .filter_map(schema_ref_name)
-                        .map(str::to_owned),
-                );
-            }
-        }
+        self.open_components = reachable_schemas(&schemas, roots);
     }
 
     /// `(component, property)` pairs that discriminate a union: they stay closed.
@@ -1287,13 +1268,7 @@ impl Converter {
 
     fn drop_unreferenced_inlined(&mut self) {
         loop {
-            let mut refs = Vec::new();
-            collect_refs(&self.doc, &mut refs);
-            let referenced: BTreeSet<String> = refs
-                .into_iter()
-                .filter_map(schema_ref_name)
-                .map(str::to_owned)
-                .collect();
+            let referenced: BTreeSet<String> = referenced_schemas(&self.doc).collect();
             let unused: Vec<String> = self
                 .inlined
                 .iter()

@@ -96,6 +96,33 @@ pub fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
+/// The names of the component schemas referenced anywhere below `value`.
+pub fn referenced_schemas(value: &Value) -> impl Iterator<Item = String> + '_ {
+    let mut refs = Vec::new();
+    collect_refs(value, &mut refs);
+    refs.into_iter()
+        .filter_map(schema_ref_name)
+        .map(str::to_owned)
+}
+
+/// The component schemas reachable from `roots` through `$ref`s (the roots included).
+pub fn reachable_schemas(
+    schemas: &serde_json::Map<String, Value>,
+    roots: impl IntoIterator<Item = String>,
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = queue.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get(&name) {
+            queue.extend(referenced_schemas(schema));
+        }
+    }
+    seen
+}
+
 /// The HTTP methods an OpenAPI path item may hold, in the order OpenAPI lists them.
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

@@ -15,7 +15,7 @@ use std::sync::Once;
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::{Map, Value};
 
-use crate::document::{METHODS, Problem, collect_refs, escape, join, schema_ref_name};
+use crate::document::{METHODS, Problem, escape, join, reachable_schemas};
 
 /// The generator settings of `friendli-gen` (see `friendli-gen/src/lib.rs`).
 pub fn settings() -> GenerationSettings {
@@ -135,25 +135,12 @@ fn locate(document: &Value, message: String) -> Problem {
 
 /// `name` and every schema it references, transitively.
 fn closure(schemas: &Map<String, Value>, name: &str) -> Map<String, Value> {
-    let mut out = Map::new();
-    let mut queue = vec![name.to_owned()];
-    while let Some(next) = queue.pop() {
-        if out.contains_key(&next) {
-            continue;
-        }
-        let Some(schema) = schemas.get(&next) else {
-            continue;
-        };
-        let mut refs = Vec::new();
-        collect_refs(schema, &mut refs);
-        queue.extend(
-            refs.into_iter()
-                .filter_map(schema_ref_name)
-                .map(str::to_owned),
-        );
-        out.insert(next, schema.clone());
-    }
-    out
+    let reachable = reachable_schemas(schemas, [name.to_owned()]);
+    schemas
+        .iter()
+        .filter(|(n, _)| reachable.contains(*n))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect()
 }
 
 /// `components.schemas.Foo.type` (serde_path_to_error's form) → `/components/schemas/Foo/type`.

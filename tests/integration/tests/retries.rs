@@ -16,6 +16,32 @@ fn ask() -> ToolAssistedChatRequest {
     request("What is 3 + 6?", vec![Tool::calculator()])
 }
 
+/// `complete()` of the calculator question, which must succeed with the right answer.
+async fn complete(server: &MockServer) -> ChatResult {
+    let result = client(server)
+        .serverless()
+        .tool_assisted_chat()
+        .complete(ask())
+        .await
+        .unwrap();
+    assert!(result.content().unwrap().contains('9'));
+    result
+}
+
+/// At least `least` passed since `started`, and not absurdly more (a loaded machine is slow,
+/// not that slow).
+fn assert_waited(started: Instant, least: Duration) {
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= least,
+        "waited {elapsed:?}, expected at least {least:?}"
+    );
+    assert!(
+        elapsed < least + Duration::from_secs(15),
+        "waited {elapsed:?}"
+    );
+}
+
 /// A policy that waits exactly `interval` between attempts (no growth, no jitter).
 fn fixed(interval: Duration) -> RetryConfig {
     RetryConfig::default()
@@ -39,12 +65,7 @@ async fn two_503s_then_success_takes_three_attempts_with_backoff() {
         .unwrap();
     assert!(result.content().unwrap().contains('9'));
     assert_eq!(server.request_count(), 3);
-    assert!(
-        started.elapsed() >= Duration::from_millis(200),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_waited(started, Duration::from_millis(200));
 }
 
 #[tokio::test]
@@ -52,19 +73,9 @@ async fn retry_after_seconds_is_honoured() {
     let server = MockServer::start();
     server.push(Scenario::fail(429).retry_after("1"));
     let started = Instant::now();
-    client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    complete(&server).await;
     assert_eq!(server.request_count(), 2);
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_waited(started, Duration::from_secs(1));
 }
 
 #[tokio::test]
@@ -72,12 +83,7 @@ async fn retry_after_ms_wins_over_retry_after() {
     let server = MockServer::start();
     server.push(Scenario::fail(503).retry_after_ms("300").retry_after("60"));
     let started = Instant::now();
-    client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    complete(&server).await;
     assert_eq!(server.request_count(), 2);
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
@@ -93,20 +99,10 @@ async fn an_http_date_retry_after_is_honoured() {
     let when = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
     server.push(Scenario::fail(503).retry_after(&when));
     let started = Instant::now();
-    client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    complete(&server).await;
     assert_eq!(server.request_count(), 2);
     // The date has one-second resolution: the wait is between one and two seconds.
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_waited(started, Duration::from_millis(900));
 }
 
 #[tokio::test]
@@ -190,13 +186,7 @@ async fn a_reset_while_reading_a_unary_body_is_retried() {
                 .fault(Fault::CloseAfterBytes(40)),
         ),
     );
-    let result = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
-    assert!(result.content().unwrap().contains('9'));
+    complete(&server).await;
     assert_eq!(server.request_count(), 2);
 
     // Without retries the reset is a transport error while reading the body.
@@ -224,12 +214,7 @@ async fn a_reset_while_reading_a_unary_body_is_retried() {
 async fn a_dropped_connection_before_the_response_is_retried() {
     let server = MockServer::start();
     server.push(Scenario::drop_connection());
-    client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    complete(&server).await;
     assert_eq!(server.request_count(), 2);
 }
 
@@ -459,12 +444,7 @@ async fn attempts_are_traced_without_the_token() {
 
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(2));
-    client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    complete(&server).await;
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert_eq!(log.matches("attempt failed; retrying").count(), 2, "{log}");

@@ -63,6 +63,17 @@ async fn drain(mut events: EventStream) -> (Vec<Value>, Option<Error>) {
     (seen, None)
 }
 
+/// Everything a stream of the calculator question yields, from `server`.
+async fn stream_of(server: &MockServer) -> (Vec<Value>, Option<Error>) {
+    let events = client(server)
+        .serverless()
+        .tool_assisted_chat()
+        .stream(calculator_request())
+        .await
+        .unwrap();
+    drain(events).await
+}
+
 /// The events of a clean stream of the calculator question.
 async fn baseline(server: &MockServer) -> Vec<Value> {
     let events = client(server)
@@ -228,15 +239,7 @@ async fn an_unfinished_last_event_is_delivered_if_whole_and_reported_if_cut() {
     let chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}";
     // The server closes right after the last data line, without the blank line.
     server.push(Scenario::transcript(format!("data: {chunk}\n")));
-    let (events, error) = drain(
-        client(&server)
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (events, error) = stream_of(&server).await;
     assert_eq!(events.len(), 1);
     assert!(
         matches!(error, Some(Error::StreamTruncated(ref t)) if t.events_delivered == 1),
@@ -244,15 +247,7 @@ async fn an_unfinished_last_event_is_delivered_if_whole_and_reported_if_cut() {
     );
     // Cut inside the JSON: nothing is delivered; the partial bytes are in the error.
     server.push(Scenario::transcript(format!("data: {}", &chunk[..30])));
-    let (events, error) = drain(
-        client(&server)
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (events, error) = stream_of(&server).await;
     assert!(events.is_empty());
     let Some(Error::StreamTruncated(truncated)) = error else {
         panic!("{error:?}")
@@ -262,15 +257,7 @@ async fn an_unfinished_last_event_is_delivered_if_whole_and_reported_if_cut() {
     server.push(Scenario::transcript(format!(
         "data: {chunk}\n\ndata: [DONE]"
     )));
-    let (events, error) = drain(
-        client(&server)
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (events, error) = stream_of(&server).await;
     assert_eq!(events.len(), 1);
     assert!(error.is_none(), "{error:?}");
 }
@@ -469,15 +456,7 @@ async fn a_nameless_event_that_is_not_a_chunk_is_reported() {
     server.push(Scenario::transcript(
         "data: {\"unexpected\": true}\n\ndata: [DONE]\n\n",
     ));
-    let (events, error) = drain(
-        client(&server)
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (events, error) = stream_of(&server).await;
     assert!(events.is_empty());
     let Some(Error::Decode(decode)) = error else {
         panic!("{error:?}")
@@ -487,15 +466,7 @@ async fn a_nameless_event_that_is_not_a_chunk_is_reported() {
     server.push(Scenario::transcript(
         "event: error\ndata: {\"message\": \"overloaded\"}\n\n",
     ));
-    let (_, error) = drain(
-        client(&server)
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, error) = stream_of(&server).await;
     assert_eq!(
         error.unwrap().api_error().unwrap().message(),
         Some("overloaded")
