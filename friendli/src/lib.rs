@@ -45,7 +45,7 @@
 //! ## Features
 //!
 //! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
-//! - `blocking`: [`blocking::Client`].
+//! - `blocking`: `friendli::blocking::Client`, for programs without an async runtime.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
