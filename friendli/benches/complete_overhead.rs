@@ -10,19 +10,6 @@ mod common;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use friendli::prelude::*;
 
-fn request() -> ToolAssistedChatRequest {
-    ToolAssistedChatRequest::builder()
-        .model("meta-llama-3.1-8b-instruct")
-        .messages(vec![
-            Message::system("You are helpful."),
-            Message::user("What is 3 + 6?"),
-        ])
-        .tools(vec![Tool::calculator(), Tool::web_search()])
-        .max_tokens(200)
-        .try_into()
-        .expect("a request")
-}
-
 fn bench(c: &mut Criterion) {
     let server = common::server::start(common::server::Answers {
         json: common::server::completion_json(120),
@@ -42,7 +29,7 @@ fn bench(c: &mut Criterion) {
         .expect("a client");
     let http = reqwest::Client::new();
     let url = format!("{}/serverless/tools/v1/chat/completions", server.url);
-    let template = request();
+    let template = common::request("What is 3 + 6?");
 
     let mut group = c.benchmark_group("complete_overhead");
     group.sample_size(100);

@@ -74,14 +74,6 @@ fn serve() -> ! {
     }
 }
 
-fn request() -> ToolAssistedChatRequest {
-    ToolAssistedChatRequest::builder()
-        .model("meta-llama-3.1-8b-instruct")
-        .messages(vec![Message::user("Stream, please.")])
-        .try_into()
-        .expect("a request")
-}
-
 /// Opens every stream, reads its first event, calls `all_open` once all are open, opens the gate
 /// and drains them all. Returns what `all_open` returned.
 async fn run<T>(client: &Client, url: &str, all_open: impl FnOnce() -> T) -> T {
@@ -93,7 +85,7 @@ async fn run<T>(client: &Client, url: &str, all_open: impl FnOnce() -> T) -> T {
             let mut events = client
                 .serverless()
                 .tool_assisted_chat()
-                .stream(request())
+                .stream(common::request("Stream, please."))
                 .await
                 .expect("a stream");
             let mut n = usize::from(events.next().await.is_some());

@@ -14,14 +14,6 @@ use friendli::types::StreamedChatData;
 
 const EVENTS: usize = 20_000;
 
-fn request() -> ToolAssistedChatRequest {
-    ToolAssistedChatRequest::builder()
-        .model("meta-llama-3.1-8b-instruct")
-        .messages(vec![Message::user("Count to twenty thousand.")])
-        .try_into()
-        .expect("a request")
-}
-
 /// The baseline: plain reqwest, events split on `\n\n`, payloads decoded with serde_json.
 async fn baseline(http: &reqwest::Client, url: &str, body: &[u8]) -> usize {
     use futures::StreamExt;
@@ -74,7 +66,7 @@ fn bench(c: &mut Criterion) {
         .expect("a client");
     let http = reqwest::Client::new();
     let url = format!("{}/serverless/tools/v1/chat/completions", server.url);
-    let body = serde_json::to_vec(&request()).expect("JSON");
+    let body = serde_json::to_vec(&common::request("Count to twenty thousand.")).expect("JSON");
 
     let mut group = c.benchmark_group("stream_e2e");
     group.throughput(Throughput::Elements(EVENTS as u64));
@@ -84,7 +76,7 @@ fn bench(c: &mut Criterion) {
             let mut events = client
                 .serverless()
                 .tool_assisted_chat()
-                .stream(request())
+                .stream(common::request("Count to twenty thousand."))
                 .await
                 .expect("a stream");
             let mut n = 0;

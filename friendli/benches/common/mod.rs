@@ -6,6 +6,21 @@ pub mod server;
 
 use bytes::Bytes;
 
+/// A tool-assisted chat request asking `text`.
+pub fn request(text: &str) -> friendli::types::ToolAssistedChatRequest {
+    use friendli::prelude::*;
+    ToolAssistedChatRequest::builder()
+        .model("meta-llama-3.1-8b-instruct")
+        .messages(vec![
+            Message::system("You are helpful."),
+            Message::user(text),
+        ])
+        .tools(vec![Tool::calculator(), Tool::web_search()])
+        .max_tokens(200)
+        .try_into()
+        .expect("a complete request")
+}
+
 /// A deterministic pseudo-random sequence (no `rand` dependency needed for a fixed workload).
 pub struct Lcg(u64);
 

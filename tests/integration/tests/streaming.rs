@@ -74,6 +74,13 @@ async fn stream_of(server: &MockServer) -> (Vec<Value>, Option<Error>) {
     drain(events).await
 }
 
+/// The events of a clean stream, then everything a stream with `fault` yields.
+async fn with_fault(server: &MockServer, fault: Fault) -> (Vec<Value>, Vec<Value>, Option<Error>) {
+    let expected = baseline(server).await;
+    let (events, error) = with_shape(server, StreamShape::default().fault(fault)).await;
+    (expected, events, error)
+}
+
 /// The events of a clean stream of the calculator question.
 async fn baseline(server: &MockServer) -> Vec<Value> {
     let events = client(server)
@@ -223,8 +230,7 @@ async fn a_connection_closed_mid_event_yields_the_whole_events_before_it() {
 #[tokio::test]
 async fn a_stream_without_done_yields_every_event_then_truncation() {
     let server = MockServer::start();
-    let expected = baseline(&server).await;
-    let (events, error) = with_shape(&server, StreamShape::default().fault(Fault::OmitDone)).await;
+    let (expected, events, error) = with_fault(&server, Fault::OmitDone).await;
     assert_eq!(events, expected);
     let Some(Error::StreamTruncated(truncated)) = error else {
         panic!("{error:?}")
@@ -265,12 +271,7 @@ async fn an_unfinished_last_event_is_delivered_if_whole_and_reported_if_cut() {
 #[tokio::test]
 async fn malformed_json_yields_the_events_before_it_then_a_decode_error() {
     let server = MockServer::start();
-    let expected = baseline(&server).await;
-    let (events, error) = with_shape(
-        &server,
-        StreamShape::default().fault(Fault::MalformedJsonAfter(4)),
-    )
-    .await;
+    let (expected, events, error) = with_fault(&server, Fault::MalformedJsonAfter(4)).await;
     assert_eq!(events, expected[..4]);
     let Some(Error::Decode(decode)) = error else {
         panic!("{error:?}")
@@ -285,12 +286,7 @@ async fn malformed_json_yields_the_events_before_it_then_a_decode_error() {
 #[tokio::test]
 async fn an_error_payload_in_the_stream_becomes_an_api_error() {
     let server = MockServer::start();
-    let expected = baseline(&server).await;
-    let (events, error) = with_shape(
-        &server,
-        StreamShape::default().fault(Fault::ErrorPayloadAfter(2)),
-    )
-    .await;
+    let (expected, events, error) = with_fault(&server, Fault::ErrorPayloadAfter(2)).await;
     assert_eq!(events, expected[..2]);
     let Some(Error::Api(api)) = error else {
         panic!("{error:?}")
@@ -440,12 +436,7 @@ async fn unknown_event_names_are_kept_not_dropped() {
 #[tokio::test]
 async fn events_after_done_are_ignored() {
     let server = MockServer::start();
-    let expected = baseline(&server).await;
-    let (events, error) = with_shape(
-        &server,
-        StreamShape::default().fault(Fault::EventsAfterDone),
-    )
-    .await;
+    let (expected, events, error) = with_fault(&server, Fault::EventsAfterDone).await;
     assert!(error.is_none());
     assert_eq!(events, expected);
 }
