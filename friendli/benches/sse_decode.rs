@@ -10,11 +10,18 @@
 //!
 //! Goal: `friendli` within 1.15× the time of `floor`. Run with
 //! `cargo bench -p friendli --bench sse_decode`.
+//!
+//! Before criterion's own measurements, the four paths also run in 31 interleaved rounds (the
+//! order rotating every round) and the medians and the median per-round ratios are printed: on a
+//! shared machine, criterion's one-path-after-another windows drift apart by more than the
+//! differences measured here, while interleaved rounds see the same conditions.
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use bytes::Bytes;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use friendli::types::{StreamedChatData, ToolStatusData};
 use friendli::{EventStream, StreamEvent};
 use futures::StreamExt;
@@ -29,114 +36,137 @@ fn decode_payload(is_tool: bool, data: &[u8]) -> usize {
     }
 }
 
-fn bench(c: &mut Criterion) {
+fn input(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    futures::stream::iter(chunks.to_vec().into_iter().map(Ok::<Bytes, std::io::Error>))
+}
+
+fn floor(payloads: &[(bool, Bytes)]) -> usize {
+    payloads.iter().map(|(is_tool, data)| decode_payload(*is_tool, data)).sum()
+}
+
+fn friendli_stream(chunks: &[Bytes]) -> usize {
+    let mut stream = EventStream::from_byte_stream(input(chunks));
+    futures::executor::block_on(async {
+        let mut n = 0;
+        while let Some(event) = stream.next().await {
+            match event.expect("a valid event") {
+                StreamEvent::Chunk(chunk) => n += chunk.choices.len(),
+                StreamEvent::ToolStatus(status) => n += status.parameters.len(),
+                _ => {}
+            }
+        }
+        n
+    })
+}
+
+fn friendli_sse_only(chunks: &[Bytes]) -> usize {
+    let mut decoder = friendli::sse::Decoder::new().check_data_utf8(false);
+    let mut n = 0;
+    for chunk in chunks.iter().cloned() {
+        decoder.feed(chunk);
+        while let Some(event) = decoder.next_event() {
+            n += event.expect("a valid event").data_bytes().len().min(1);
+        }
+    }
+    n
+}
+
+fn eventsource_stream(chunks: &[Bytes]) -> usize {
+    use eventsource_stream::Eventsource;
+    let mut stream = input(chunks).eventsource();
+    futures::executor::block_on(async {
+        let mut n = 0;
+        while let Some(event) = stream.next().await {
+            let event = event.expect("a valid event");
+            if event.data == "[DONE]" {
+                break;
+            }
+            n += decode_payload(event.event == "tool_status", event.data.as_bytes());
+        }
+        n
+    })
+}
+
+fn sse_stream(chunks: &[Bytes]) -> usize {
+    let mut stream = sse_stream::SseByteStream::new(input(chunks));
+    futures::executor::block_on(async {
+        let mut n = 0;
+        while let Some(event) = stream.next().await {
+            let event = event.expect("a valid event");
+            let Some(data) = event.data else { continue };
+            if data == "[DONE]" {
+                break;
+            }
+            n += decode_payload(event.event.as_deref() == Some("tool_status"), data.as_bytes());
+        }
+        n
+    })
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Interleaved rounds: every path once per round, in a rotating order.
+fn paired(payloads: &[(bool, Bytes)], chunks: &[Bytes], events: usize) {
+    type Path<'a> = (&'a str, Box<dyn Fn() -> usize + 'a>);
+    let paths: Vec<Path<'_>> = vec![
+        ("floor", Box::new(|| floor(payloads))),
+        ("friendli", Box::new(|| friendli_stream(chunks))),
+        ("sse_stream", Box::new(|| sse_stream(chunks))),
+        ("eventsource_stream", Box::new(|| eventsource_stream(chunks))),
+    ];
+    const ROUNDS: usize = 31;
+    let mut times = vec![Vec::with_capacity(ROUNDS); paths.len()];
+    for round in 0..ROUNDS {
+        for k in 0..paths.len() {
+            let i = (round + k) % paths.len();
+            let started = Instant::now();
+            assert!((paths[i].1)() >= events);
+            times[i].push(started.elapsed().as_secs_f64());
+        }
+    }
+    let floor_times = times[0].clone();
+    eprintln!("sse_decode interleaved ({ROUNDS} rounds; medians, and the median of the per-round ratios to the floor):");
+    for (i, (name, _)) in paths.iter().enumerate() {
+        let mut ratios: Vec<f64> = times[i].iter().zip(&floor_times).map(|(t, f)| t / f).collect();
+        let time = Duration::from_secs_f64(median(&mut times[i].clone()));
+        eprintln!("  {name:<20} {time:>10.3?}  {:.3}x", median(&mut ratios));
+    }
+}
+
+fn main() {
     let (bytes, events) = common::transcript(8 * 1024 * 1024, 7);
     let chunks = common::network_chunks(&bytes, 11);
     let payloads = common::payloads(&bytes);
     assert_eq!(payloads.len(), events);
 
-    let mut group = c.benchmark_group("sse_decode");
+    let mut criterion = Criterion::default().configure_from_args();
+    // `cargo test --benches` runs this binary briefly to check that it works; skip the rounds then.
+    if !std::env::args().any(|a| a == "--test") {
+        paired(&payloads, &chunks, events);
+    }
+
+    let mut group = criterion.benchmark_group("sse_decode");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(20);
-
-    group.bench_function(
-        BenchmarkId::new("floor", "serde_json on pre-split payloads"),
-        |b| {
-            b.iter(|| {
-                let mut n = 0;
-                for (is_tool, data) in &payloads {
-                    n += decode_payload(*is_tool, data);
-                }
-                assert!(n >= events);
-            })
-        },
-    );
-
-    group.bench_function(BenchmarkId::new("friendli", "EventStream"), |b| {
-        b.iter(|| {
-            let input =
-                futures::stream::iter(chunks.clone().into_iter().map(Ok::<Bytes, std::io::Error>));
-            let mut stream = EventStream::from_byte_stream(input);
-            let n = futures::executor::block_on(async {
-                let mut n = 0;
-                while let Some(event) = stream.next().await {
-                    match event.expect("a valid event") {
-                        StreamEvent::Chunk(chunk) => n += chunk.choices.len(),
-                        StreamEvent::ToolStatus(status) => n += status.parameters.len(),
-                        _ => {}
-                    }
-                }
-                n
-            });
-            assert!(n >= events);
-        })
+    group.bench_function(BenchmarkId::new("floor", "serde_json on pre-split payloads"), |b| {
+        b.iter(|| assert!(floor(&payloads) >= events))
     });
-
+    group.bench_function(BenchmarkId::new("friendli", "EventStream"), |b| {
+        b.iter(|| assert!(friendli_stream(&chunks) >= events))
+    });
     // Not a reference point: the SDK's SSE decoder alone, without JSON, to see where time goes.
     group.bench_function(BenchmarkId::new("friendli_sse_only", "sse::Decoder"), |b| {
-        b.iter(|| {
-            let mut decoder = friendli::sse::Decoder::new().check_data_utf8(false);
-            let mut n = 0;
-            for chunk in chunks.clone() {
-                decoder.feed(chunk);
-                while let Some(event) = decoder.next_event() {
-                    n += event.expect("a valid event").data_bytes().len().min(1);
-                }
-            }
-            assert!(n > events);
-        })
+        b.iter(|| assert!(friendli_sse_only(&chunks) > events))
     });
-
-    group.bench_function(
-        BenchmarkId::new("eventsource_stream", "+ serde_json"),
-        |b| {
-            use eventsource_stream::Eventsource;
-            b.iter(|| {
-                let input = futures::stream::iter(
-                    chunks.clone().into_iter().map(Ok::<Bytes, std::io::Error>),
-                );
-                let mut stream = input.eventsource();
-                let n = futures::executor::block_on(async {
-                    let mut n = 0;
-                    while let Some(event) = stream.next().await {
-                        let event = event.expect("a valid event");
-                        if event.data == "[DONE]" {
-                            break;
-                        }
-                        n += decode_payload(event.event == "tool_status", event.data.as_bytes());
-                    }
-                    n
-                });
-                assert!(n >= events);
-            })
-        },
-    );
-
+    group.bench_function(BenchmarkId::new("eventsource_stream", "+ serde_json"), |b| {
+        b.iter(|| assert!(eventsource_stream(&chunks) >= events))
+    });
     group.bench_function(BenchmarkId::new("sse_stream", "+ serde_json"), |b| {
-        b.iter(|| {
-            let input =
-                futures::stream::iter(chunks.clone().into_iter().map(Ok::<Bytes, std::io::Error>));
-            let mut stream = sse_stream::SseByteStream::new(input);
-            let n = futures::executor::block_on(async {
-                let mut n = 0;
-                while let Some(event) = stream.next().await {
-                    let event = event.expect("a valid event");
-                    let Some(data) = event.data else { continue };
-                    if data == "[DONE]" {
-                        break;
-                    }
-                    n += decode_payload(
-                        event.event.as_deref() == Some("tool_status"),
-                        data.as_bytes(),
-                    );
-                }
-                n
-            });
-            assert!(n >= events);
-        })
+        b.iter(|| assert!(sse_stream(&chunks) >= events))
     });
     group.finish();
+    criterion.final_summary();
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);
