@@ -36,12 +36,17 @@ fn decode_payload(is_tool: bool, data: &[u8]) -> usize {
     }
 }
 
-fn input(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+fn input(
+    chunks: &[Bytes],
+) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     futures::stream::iter(chunks.to_vec().into_iter().map(Ok::<Bytes, std::io::Error>))
 }
 
 fn floor(payloads: &[(bool, Bytes)]) -> usize {
-    payloads.iter().map(|(is_tool, data)| decode_payload(*is_tool, data)).sum()
+    payloads
+        .iter()
+        .map(|(is_tool, data)| decode_payload(*is_tool, data))
+        .sum()
 }
 
 fn friendli_stream(chunks: &[Bytes]) -> usize {
@@ -97,7 +102,10 @@ fn sse_stream(chunks: &[Bytes]) -> usize {
             if data == "[DONE]" {
                 break;
             }
-            n += decode_payload(event.event.as_deref() == Some("tool_status"), data.as_bytes());
+            n += decode_payload(
+                event.event.as_deref() == Some("tool_status"),
+                data.as_bytes(),
+            );
         }
         n
     })
@@ -115,7 +123,10 @@ fn paired(payloads: &[(bool, Bytes)], chunks: &[Bytes], events: usize) {
         ("floor", Box::new(|| floor(payloads))),
         ("friendli", Box::new(|| friendli_stream(chunks))),
         ("sse_stream", Box::new(|| sse_stream(chunks))),
-        ("eventsource_stream", Box::new(|| eventsource_stream(chunks))),
+        (
+            "eventsource_stream",
+            Box::new(|| eventsource_stream(chunks)),
+        ),
     ];
     const ROUNDS: usize = 31;
     let mut times = vec![Vec::with_capacity(ROUNDS); paths.len()];
@@ -128,9 +139,15 @@ fn paired(payloads: &[(bool, Bytes)], chunks: &[Bytes], events: usize) {
         }
     }
     let floor_times = times[0].clone();
-    eprintln!("sse_decode interleaved ({ROUNDS} rounds; medians, and the median of the per-round ratios to the floor):");
+    eprintln!(
+        "sse_decode interleaved ({ROUNDS} rounds; medians, and the median of the per-round ratios to the floor):"
+    );
     for (i, (name, _)) in paths.iter().enumerate() {
-        let mut ratios: Vec<f64> = times[i].iter().zip(&floor_times).map(|(t, f)| t / f).collect();
+        let mut ratios: Vec<f64> = times[i]
+            .iter()
+            .zip(&floor_times)
+            .map(|(t, f)| t / f)
+            .collect();
         let time = Duration::from_secs_f64(median(&mut times[i].clone()));
         eprintln!("  {name:<20} {time:>10.3?}  {:.3}x", median(&mut ratios));
     }
@@ -151,9 +168,10 @@ fn main() {
     let mut group = criterion.benchmark_group("sse_decode");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(20);
-    group.bench_function(BenchmarkId::new("floor", "serde_json on pre-split payloads"), |b| {
-        b.iter(|| assert!(floor(&payloads) >= events))
-    });
+    group.bench_function(
+        BenchmarkId::new("floor", "serde_json on pre-split payloads"),
+        |b| b.iter(|| assert!(floor(&payloads) >= events)),
+    );
     group.bench_function(BenchmarkId::new("friendli", "EventStream"), |b| {
         b.iter(|| assert!(friendli_stream(&chunks) >= events))
     });
@@ -161,9 +179,10 @@ fn main() {
     group.bench_function(BenchmarkId::new("friendli_sse_only", "sse::Decoder"), |b| {
         b.iter(|| assert!(friendli_sse_only(&chunks) > events))
     });
-    group.bench_function(BenchmarkId::new("eventsource_stream", "+ serde_json"), |b| {
-        b.iter(|| assert!(eventsource_stream(&chunks) >= events))
-    });
+    group.bench_function(
+        BenchmarkId::new("eventsource_stream", "+ serde_json"),
+        |b| b.iter(|| assert!(eventsource_stream(&chunks) >= events)),
+    );
     group.bench_function(BenchmarkId::new("sse_stream", "+ serde_json"), |b| {
         b.iter(|| assert!(sse_stream(&chunks) >= events))
     });
