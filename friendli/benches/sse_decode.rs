@@ -39,7 +39,8 @@ fn decode_payload(is_tool: bool, data: &[u8]) -> usize {
 fn input(
     chunks: &[Bytes],
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-    futures::stream::iter(chunks.to_vec().into_iter().map(Ok::<Bytes, std::io::Error>))
+    let owned: Vec<Bytes> = Vec::from(chunks);
+    futures::stream::iter(owned.into_iter().map(Ok::<Bytes, std::io::Error>))
 }
 
 fn floor(payloads: &[(bool, Bytes)]) -> usize {
