@@ -69,6 +69,9 @@ impl StreamEvent {
 
 type Body = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
+/// What a chunk event is called in decode errors.
+const CHUNK_EVENT: &str = "a chunk event (StreamedChatData)";
+
 /// The `[DONE]` event, which ends a stream.
 fn is_done(event: &EventRef<'_>) -> bool {
     event.data == b"[DONE]"
@@ -278,13 +281,7 @@ impl EventStream {
             None | Some("message") | Some("") => {
                 match serde_json::from_slice::<StreamedChatData>(data) {
                     Ok(chunk) => Ok(StreamEvent::Chunk(chunk)),
-                    Err(error) => Err(undecodable(
-                        status,
-                        headers,
-                        event,
-                        "a chunk event (StreamedChatData)",
-                        error,
-                    )),
+                    Err(error) => Err(undecodable(status, headers, event, CHUNK_EVENT, error)),
                 }
             }
             Some("tool_status") => match serde_json::from_slice::<ToolStatusData>(data) {
@@ -369,7 +366,18 @@ impl Stream for EventStream {
                         this.close();
                         return Poll::Ready(None);
                     }
-                    // Built once and returned as is: events are large, moves are not free.
+                    // The common case (a chunk), decoded straight into the value returned:
+                    // one 144-byte move less per event than going through `map`.
+                    if event.event.is_none() {
+                        let error = match serde_json::from_slice::<StreamedChatData>(event.data) {
+                            Ok(chunk) => {
+                                this.delivered += 1;
+                                return Poll::Ready(Some(Ok(StreamEvent::Chunk(chunk))));
+                            }
+                            Err(error) => undecodable(status, headers, &event, CHUNK_EVENT, error),
+                        };
+                        return this.fail(error);
+                    }
                     let item = Self::map(status, headers, &event);
                     match &item {
                         Ok(_) => this.delivered += 1,
