@@ -1,5 +1,6 @@
-//! Local function tools: the model calls functions of this program, and `run()` executes them and
-//! sends the results back until the model answers. The streaming flavour shows each step.
+//! A function tool by hand: declare a function of this program with a schema derived from its
+//! argument type, let the model call it, run it, and send the result back with a `tool` message.
+//! (`local_tools.rs` shows `run()`, which does this loop for you.)
 //!
 //! ```sh
 //! cargo run --example function_tool
@@ -8,97 +9,95 @@
 mod common;
 
 use friendli::prelude::*;
-use friendli::tools::RunEvent;
 use serde::Deserialize;
 
-/// The arguments of `get_weather`; the model sees the JSON Schema derived from this type.
-#[derive(Deserialize, schemars::JsonSchema)]
-struct WeatherArgs {
-    /// City name, e.g. "Seoul".
-    city: String,
-    /// "celsius" or "fahrenheit".
-    unit: Option<String>,
+/// The arguments of `convert_currency`; the model sees the JSON Schema derived from this type.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct ConvertArgs {
+    /// The amount to convert.
+    amount: f64,
+    /// ISO 4217 code of the amount's currency, e.g. "USD".
+    from: String,
+    /// ISO 4217 code to convert to, e.g. "KRW".
+    to: String,
 }
 
-async fn get_weather(args: WeatherArgs) -> Result<serde_json::Value, String> {
-    let celsius = match args.city.as_str() {
-        "Seoul" => 21,
-        "Busan" => 24,
-        other => return Err(format!("no weather station in {other}")),
+/// The function the model may call.
+fn convert_currency(args: &ConvertArgs) -> serde_json::Value {
+    let per_usd = |code: &str| match code {
+        "USD" => Some(1.0),
+        "KRW" => Some(1_400.0),
+        "EUR" => Some(0.92),
+        _ => None,
     };
-    let (value, unit) = match args.unit.as_deref() {
-        Some("fahrenheit") => (celsius * 9 / 5 + 32, "°F"),
-        _ => (celsius, "°C"),
-    };
-    Ok(
-        serde_json::json!({ "city": args.city, "temperature": format!("{value}{unit}"), "sky": "clear" }),
-    )
+    match (per_usd(&args.from), per_usd(&args.to)) {
+        (Some(from), Some(to)) => {
+            serde_json::json!({ "amount": args.amount / from * to, "currency": args.to })
+        }
+        _ => serde_json::json!({ "error": "unknown currency" }),
+    }
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _mock) = common::client()?;
-    let tools = Tools::new().register("get_weather", "Current weather of a city", get_weather);
 
-    let request = ToolAssistedChatRequest::builder()
-        .model(common::model())
-        .messages(vec![Message::user(
-            r#"What's the weather in Seoul? Call get_weather with {"city": "Seoul"}."#,
-        )])
-        .tools(vec![Tool::calculator()]);
+    let mut messages = vec![Message::user(
+        r#"How much is 250 USD in KRW? Call convert_currency with {"amount": 250, "from": "USD", "to": "KRW"}."#,
+    )];
+    let tools = vec![Tool::function_for::<ConvertArgs>(
+        "convert_currency",
+        "Converts an amount of money between currencies",
+    )];
+    let request = |messages: Vec<Message>| {
+        ToolAssistedChatRequest::builder()
+            .model(common::model())
+            .messages(messages)
+            .tools(tools.clone())
+            .tool_choice(ToolChoice::auto())
+    };
 
-    // The whole loop in one call.
-    let run = client
+    // Turn 1: the model answers with calls of our function instead of text.
+    let first = client
         .serverless()
         .tool_assisted_chat()
-        .run(request.clone(), &tools)
-        .max_turns(4)
+        .complete(request(messages.clone()))
         .await?;
+    let calls = first.tool_calls();
     println!(
-        "answer after {} turn(s): {}",
-        run.turns,
-        run.result.content().unwrap_or_default()
+        "finish reason: {}; {} function call(s)",
+        first
+            .finish_reason()
+            .map(|r| r.wire_name())
+            .unwrap_or_default(),
+        calls.len()
     );
-    for call in &run.calls {
-        println!(
-            "  ran {}({}) -> {}",
-            call.call.function.name, call.call.function.arguments, call.output
-        );
+    if calls.is_empty() {
+        println!("answer: {}", first.content().unwrap_or_default());
+        return Ok(());
     }
 
-    // The same loop, step by step.
-    let mut events = client
+    // Keep the model's turn in the conversation, then one `tool` message per call.
+    messages.extend(first.to_message());
+    for call in calls {
+        let output = match serde_json::from_str::<ConvertArgs>(&call.function.arguments) {
+            Ok(args) => {
+                println!("calling {}({args:?})", call.function.name);
+                convert_currency(&args)
+            }
+            // Tell the model what was wrong rather than failing the conversation.
+            Err(error) => serde_json::json!({ "error": format!("bad arguments: {error}") }),
+        };
+        println!("  -> {output}");
+        messages.push(Message::tool(&call.id, output.to_string()));
+    }
+
+    // Turn 2: the model answers with the results in view.
+    let answer = client
         .serverless()
         .tool_assisted_chat()
-        .run(request, &tools)
-        .into_stream();
-    while let Some(event) = events.next().await {
-        match event? {
-            RunEvent::LocalCallStarted { turn, call } => {
-                println!("[turn {turn}] calling {}", call.function.name)
-            }
-            RunEvent::LocalCallFinished {
-                name,
-                output,
-                duration,
-                ..
-            } => {
-                println!("[local] {name} returned {output} in {duration:?}")
-            }
-            RunEvent::TurnFinished { turn, result } => {
-                println!(
-                    "[turn {turn}] finished: {}",
-                    result
-                        .finish_reason()
-                        .map(|r| r.wire_name())
-                        .unwrap_or_default()
-                )
-            }
-            RunEvent::Finished(run) => {
-                println!("done: {}", run.result.content().unwrap_or_default())
-            }
-            _ => {}
-        }
-    }
+        .complete(request(messages))
+        .await?;
+    println!("answer: {}", answer.content().unwrap_or_default());
     Ok(())
 }
