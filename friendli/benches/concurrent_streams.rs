@@ -115,15 +115,8 @@ fn main() {
         serve();
     }
     let (_server, url) = start_server();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let client = Client::builder()
-        .ignore_env()
-        .token("bench")
-        .base_url(&url)
+    let runtime = common::runtime(2);
+    let client = common::client(&url)
         .read_timeout(Duration::from_secs(60))
         .build()
         .expect("a client");

@@ -53,17 +53,8 @@ fn bench(c: &mut Criterion) {
         stream: common::server::chunk_stream(EVENTS),
         gate_after: None,
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let client = Client::builder()
-        .ignore_env()
-        .token("bench")
-        .base_url(&server.url)
-        .build()
-        .expect("a client");
+    let runtime = common::runtime(1);
+    let client = common::client(&server.url).build().expect("a client");
     let http = reqwest::Client::new();
     let url = format!("{}/serverless/tools/v1/chat/completions", server.url);
     let body = serde_json::to_vec(&common::request("Count to twenty thousand.")).expect("JSON");

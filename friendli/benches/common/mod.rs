@@ -6,6 +6,23 @@ pub mod server;
 
 use bytes::Bytes;
 
+/// A multi-threaded runtime with `workers` worker threads.
+pub fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// A client builder for the local server at `url` (no environment, a dummy token).
+pub fn client(url: &str) -> friendli::ClientBuilder {
+    friendli::Client::builder()
+        .ignore_env()
+        .token("bench")
+        .base_url(url)
+}
+
 /// A tool-assisted chat request asking `text`.
 pub fn request(text: &str) -> friendli::types::ToolAssistedChatRequest {
     use friendli::prelude::*;

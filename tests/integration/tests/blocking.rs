@@ -17,28 +17,34 @@ fn ask() -> ToolAssistedChatRequest {
     request("What is 3 + 6?", vec![Tool::calculator()])
 }
 
+/// A stream of the calculator question from `server`.
+fn open_stream(server: &MockServer) -> blocking::EventIter {
+    blocking_client(server)
+        .serverless()
+        .tool_assisted_chat()
+        .stream(ask())
+        .send()
+        .unwrap()
+}
+
+/// `complete()` of the calculator question with `client`, ready for per-call options.
+fn ask_with(
+    client: &blocking::Client,
+) -> blocking::Call<'_, friendli::serverless::tool_assisted_chat::kind::Complete> {
+    client.serverless().tool_assisted_chat().complete(ask())
+}
+
 #[test]
 fn complete_returns_the_answer() {
     let server = MockServer::start();
     let client = blocking_client(&server);
-    let result = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .team("t")
-        .send()
-        .unwrap();
+    let result = ask_with(&client).team("t").send().unwrap();
     assert_eq!(
         result.content(),
         Some("The math:calculator says 3 + 6 is 9.")
     );
     assert_eq!(server.requests()[0].header("x-friendli-team"), Some("t"));
-    let response = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .send_with_response()
-        .unwrap();
+    let response = ask_with(&client).send_with_response().unwrap();
     assert_eq!(response.request_id().as_deref(), Some("mock-req-2"));
 }
 
@@ -74,12 +80,7 @@ fn stream_is_an_iterator_with_tool_status_events() {
 fn a_truncated_stream_yields_its_events_then_the_error() {
     let server = MockServer::start();
     server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::OmitDone)));
-    let mut events = blocking_client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(ask())
-        .send()
-        .unwrap();
+    let mut events = open_stream(&server);
     let mut delivered = 0;
     let error = loop {
         match events.next() {
@@ -128,12 +129,7 @@ fn dropping_the_iterator_closes_the_connection() {
             duration: Duration::from_secs(60),
         })),
     );
-    let mut events = blocking_client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(ask())
-        .send()
-        .unwrap();
+    let mut events = open_stream(&server);
     events.next().unwrap().unwrap();
     events.next().unwrap().unwrap();
     drop(events);
@@ -187,12 +183,7 @@ async fn inside_an_async_runtime_it_fails_with_a_clear_error() {
     let server = MockServer::start();
     // Building is fine; calling would block a runtime thread.
     let client = blocking_client(&server);
-    let error = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .send()
-        .unwrap_err();
+    let error = ask_with(&client).send().unwrap_err();
     assert!(matches!(error, Error::InvalidConfig(_)), "{error:?}");
     assert!(
         error.to_string().contains("inside an async runtime"),

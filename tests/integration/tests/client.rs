@@ -12,6 +12,14 @@ use friendli_mock::{MockServer, Scenario};
 use friendli_tests::{TOKEN, builder, client, request};
 use serde_json::{Value, json};
 
+/// `complete()` of a short greeting with `client`, ready for per-call options.
+fn say_hi(client: &friendli::Client) -> friendli::serverless::tool_assisted_chat::CompleteCall<'_> {
+    client
+        .serverless()
+        .tool_assisted_chat()
+        .complete(request("hi", vec![]))
+}
+
 #[tokio::test]
 async fn the_request_on_the_wire_uses_every_field() {
     let server = MockServer::start();
@@ -224,10 +232,7 @@ async fn a_non_json_error_body_is_kept_raw() {
         "text/html",
         "<html><body>Bad gateway</body></html>",
     ));
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(request("hi", vec![]))
+    let error = say_hi(&client(&server))
         .retries(RetryConfig::none())
         .await
         .unwrap_err();
@@ -266,12 +271,7 @@ async fn unknown_enum_values_and_fields_are_kept() {
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2, "audio_tokens": 0}
         }),
     ));
-    let result = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(request("hi", vec![]))
-        .await
-        .unwrap();
+    let result = say_hi(&client(&server)).await.unwrap();
     assert_eq!(
         result.finish_reason(),
         Some(&FinishReason::Unknown("content_filter".to_owned()))
@@ -287,12 +287,7 @@ async fn unknown_enum_values_and_fields_are_kept() {
         200,
         json!({"id": "x", "object": "chat.completion", "created": 1, "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": "length"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}),
     ));
-    let result = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(request("hi", vec![]))
-        .await
-        .unwrap();
+    let result = say_hi(&client(&server)).await.unwrap();
     assert_eq!(
         result.finish_reason(),
         Some(&FinishReason::Known(FinishReasonKnown::Length))
@@ -307,12 +302,7 @@ async fn a_malformed_success_body_is_a_decode_error_with_the_raw_bytes() {
         "application/json",
         "{\"id\": \"x\", \"choices\": ",
     ));
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(request("hi", vec![]))
-        .await
-        .unwrap_err();
+    let error = say_hi(&client(&server)).await.unwrap_err();
     let Error::Decode(decode) = &error else {
         panic!("{error:?}")
     };
@@ -407,12 +397,7 @@ async fn child_environment_configuration() {
     // `from_env` below. Setting it here would need `unsafe`, so the parent passes the rest.
     let client = Client::builder().base_url(server.url()).build().unwrap();
     assert_eq!(client.team(), Some("team-env"));
-    client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(request("hi", vec![]))
-        .await
-        .unwrap();
+    say_hi(&client).await.unwrap();
     let sent = &server.requests()[0];
     assert_eq!(sent.header("authorization"), Some("Bearer flp_from_env"));
     assert_eq!(sent.header("x-friendli-team"), Some("team-env"));
@@ -452,12 +437,7 @@ async fn base_urls_work_with_and_without_a_trailing_slash() {
             .base_url(&base)
             .build()
             .unwrap();
-        client
-            .serverless()
-            .tool_assisted_chat()
-            .complete(request("hi", vec![]))
-            .await
-            .unwrap();
+        say_hi(&client).await.unwrap();
     }
     let prefixed = Client::builder()
         .ignore_env()

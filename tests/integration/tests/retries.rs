@@ -16,14 +16,16 @@ fn ask() -> ToolAssistedChatRequest {
     request("What is 3 + 6?", vec![Tool::calculator()])
 }
 
+/// `complete()` of the calculator question with `client`, ready for per-call options.
+fn ask_with(
+    client: &friendli::Client,
+) -> friendli::serverless::tool_assisted_chat::CompleteCall<'_> {
+    client.serverless().tool_assisted_chat().complete(ask())
+}
+
 /// `complete()` of the calculator question, which must succeed with the right answer.
 async fn complete(server: &MockServer) -> ChatResult {
-    let result = client(server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    let result = ask_with(&client(server)).await.unwrap();
     assert!(result.content().unwrap().contains('9'));
     result
 }
@@ -56,10 +58,7 @@ async fn two_503s_then_success_takes_three_attempts_with_backoff() {
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(2));
     let started = Instant::now();
-    let result = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    let result = ask_with(&client(&server))
         .retries(fixed(Duration::from_millis(100)))
         .await
         .unwrap();
@@ -109,12 +108,7 @@ async fn an_http_date_retry_after_is_honoured() {
 async fn a_400_is_not_retried() {
     let server = MockServer::start();
     server.push(Scenario::fail(400).times(5));
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap_err();
+    let error = ask_with(&client(&server)).await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
     assert_eq!(server.request_count(), 1);
@@ -133,12 +127,7 @@ async fn connection_refused_is_retried_and_the_final_error_lists_the_attempts() 
         .retry(fast_retries().max_attempts(3))
         .build()
         .unwrap();
-    let error = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap_err();
+    let error = ask_with(&client).await.unwrap_err();
     let Error::RetriesExhausted(exhausted) = &error else {
         panic!("{error:?}")
     };
@@ -197,10 +186,7 @@ async fn a_reset_while_reading_a_unary_body_is_retried() {
                 .fault(Fault::CloseAfterBytes(40)),
         ),
     );
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    let error = ask_with(&client(&server))
         .retries(RetryConfig::none())
         .await
         .unwrap_err();
@@ -265,10 +251,7 @@ async fn the_maximum_elapsed_time_ends_the_retries() {
     server.push(Scenario::fail(503).times(1000));
     let policy = fixed(Duration::from_millis(100)).max_elapsed_time(Duration::from_millis(350));
     let started = Instant::now();
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    let error = ask_with(&client(&server))
         .retries(policy)
         .await
         .unwrap_err();
@@ -298,10 +281,7 @@ async fn a_hint_beyond_the_budget_ends_the_retries_at_once() {
     let server = MockServer::start();
     server.push(Scenario::fail(429).retry_after("120").times(5));
     let started = Instant::now();
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    let error = ask_with(&client(&server))
         .retries(fast_retries().max_elapsed_time(Duration::from_secs(5)))
         .await
         .unwrap_err();
@@ -315,12 +295,7 @@ async fn retry_config_none_makes_one_attempt() {
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(3));
     let client = builder(&server).retry(RetryConfig::none()).build().unwrap();
-    let error = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap_err();
+    let error = ask_with(&client).await.unwrap_err();
     assert!(matches!(error, Error::Api(_)));
     assert_eq!(server.request_count(), 1);
 }
@@ -330,20 +305,11 @@ async fn a_per_call_policy_overrides_the_clients() {
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(2));
     let client = builder(&server).retry(RetryConfig::none()).build().unwrap();
-    client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .retries(fast_retries())
-        .await
-        .unwrap();
+    ask_with(&client).retries(fast_retries()).await.unwrap();
     assert_eq!(server.request_count(), 3);
     // Status codes are configurable too.
     server.push(Scenario::fail(418));
-    client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    ask_with(&client)
         .retries(fast_retries().status_codes([418]))
         .await
         .unwrap();
@@ -355,10 +321,7 @@ async fn a_per_call_deadline_covers_every_attempt() {
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(1000));
     let started = Instant::now();
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    let error = ask_with(&client(&server))
         .retries(fixed(Duration::from_millis(100)))
         .timeout(Duration::from_millis(450))
         .await
@@ -385,12 +348,7 @@ async fn a_read_timeout_while_waiting_for_the_answer_is_retried() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let result = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
-        .await
-        .unwrap();
+    let result = ask_with(&client).await.unwrap();
     assert!(result.content().unwrap().contains('9'));
     assert_eq!(server.request_count(), 2);
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -398,10 +356,7 @@ async fn a_read_timeout_while_waiting_for_the_answer_is_retried() {
 
     // Without retries, the timeout is the error.
     server.push(Scenario::assistant().delay_headers(Duration::from_secs(30)));
-    let error = client
-        .serverless()
-        .tool_assisted_chat()
-        .complete(ask())
+    let error = ask_with(&client)
         .retries(RetryConfig::none())
         .await
         .unwrap_err();

@@ -16,6 +16,15 @@ fn calculator_request() -> ToolAssistedChatRequest {
     request(QUESTION, vec![Tool::calculator()])
 }
 
+/// Opens a stream of the calculator question with `client`.
+async fn open(client: &friendli::Client) -> Result<EventStream, Error> {
+    client
+        .serverless()
+        .tool_assisted_chat()
+        .stream(calculator_request())
+        .await
+}
+
 /// An event with the values that differ between runs (ids, times) blanked.
 fn normalise(event: &StreamEvent) -> Value {
     let mut value = serde_json::to_value(event).unwrap();
@@ -65,12 +74,7 @@ async fn drain(mut events: EventStream) -> (Vec<Value>, Option<Error>) {
 
 /// Everything a stream of the calculator question yields, from `server`.
 async fn stream_of(server: &MockServer) -> (Vec<Value>, Option<Error>) {
-    let events = client(server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let events = open(&client(server)).await.unwrap();
     drain(events).await
 }
 
@@ -83,37 +87,21 @@ async fn with_fault(server: &MockServer, fault: Fault) -> (Vec<Value>, Vec<Value
 
 /// The events of a clean stream of the calculator question.
 async fn baseline(server: &MockServer) -> Vec<Value> {
-    let events = client(server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
-    let (events, error) = drain(events).await;
+    let (events, error) = stream_of(server).await;
     assert!(error.is_none(), "{error:?}");
     events
 }
 
+/// Everything a stream of the calculator question shaped by `shape` yields.
 async fn with_shape(server: &MockServer, shape: StreamShape) -> (Vec<Value>, Option<Error>) {
     server.push(Scenario::assistant().shape(shape));
-    let events = client(server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
-    drain(events).await
+    stream_of(server).await
 }
 
 #[tokio::test]
 async fn a_stream_has_tool_status_events_then_chunks() {
     let server = MockServer::start();
-    let mut events = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let mut events = open(&client(&server)).await.unwrap();
     assert_eq!(events.status().as_u16(), 200);
     assert_eq!(events.request_id().as_deref(), Some("mock-req-1"));
     let Some(Ok(StreamEvent::ToolStatus(started))) = events.next().await else {
@@ -211,12 +199,7 @@ async fn a_connection_closed_mid_event_yields_the_whole_events_before_it() {
                     .fault(Fault::CloseAfterBytes(cut)),
             ),
         );
-        let events = client(&server)
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap();
+        let events = open(&client(&server)).await.unwrap();
         let (events, error) = drain(events).await;
         let expected = usize::from(cut >= first_event_len);
         assert_eq!(events.len(), expected, "cut at {cut}");
@@ -319,15 +302,7 @@ async fn a_stalled_stream_ends_with_a_read_timeout_after_the_events_that_arrived
         .read_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let (events, error) = drain(
-        client
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (events, error) = drain(open(&client).await.unwrap()).await;
     assert_eq!(events, expected[..3]);
     let Some(Error::Timeout(timeout)) = error else {
         panic!("{error:?}")
@@ -359,12 +334,7 @@ async fn a_slow_but_steady_stream_outlives_every_timeout() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let events = client
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let events = open(&client).await.unwrap();
     let (events, error) = drain(events).await;
     assert!(error.is_none(), "{error:?}");
     assert!(events.len() > 5);
@@ -387,15 +357,7 @@ async fn an_oversized_event_fails_the_stream_instead_of_growing() {
         )),
     );
     let client = builder(&server).max_event_size(16 * 1024).build().unwrap();
-    let (events, error) = drain(
-        client
-            .serverless()
-            .tool_assisted_chat()
-            .stream(calculator_request())
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (events, error) = drain(open(&client).await.unwrap()).await;
     assert_eq!(events, expected[..2]);
     let Some(Error::StreamProtocol(protocol)) = error else {
         panic!("{error:?}")
@@ -416,12 +378,7 @@ async fn unknown_event_names_are_kept_not_dropped() {
     server.push(
         Scenario::assistant().shape(StreamShape::default().fault(Fault::UnknownEventAfter(1))),
     );
-    let events = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let events = open(&client(&server)).await.unwrap();
     let collected: Vec<StreamEvent> = events.map(Result::unwrap).collect().await;
     let StreamEvent::Unknown(unknown) = &collected[1] else {
         panic!("{:?}", collected[1])
@@ -468,20 +425,10 @@ async fn a_nameless_event_that_is_not_a_chunk_is_reported() {
 async fn error_statuses_fail_the_stream_call_itself() {
     let server = MockServer::start();
     server.push(Scenario::fail(400));
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap_err();
+    let error = open(&client(&server)).await.unwrap_err();
     assert_eq!(error.status().unwrap().as_u16(), 400);
     server.push(Scenario::json(200, json!({"not": "a stream"})));
-    let error = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap_err();
+    let error = open(&client(&server)).await.unwrap_err();
     assert!(
         error
             .to_string()
@@ -499,12 +446,7 @@ async fn dropping_a_stream_closes_the_connection_promptly() {
             duration: Duration::from_secs(60),
         })),
     );
-    let mut events = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let mut events = open(&client(&server)).await.unwrap();
     events.next().await.unwrap().unwrap();
     events.next().await.unwrap().unwrap();
     assert_eq!(server.disconnects(), 0);
@@ -522,12 +464,7 @@ async fn the_first_event_arrives_before_the_rest_is_sent() {
     let server = MockServer::start();
     let gate = Gate::new();
     server.push(Scenario::assistant().shape(StreamShape::default().gate_after(1, gate.clone())));
-    let mut events = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let mut events = open(&client(&server)).await.unwrap();
     // The server holds everything after the first event until the gate opens, so this returns
     // only if the SDK hands the first event over without waiting for more bytes.
     let first = tokio::time::timeout(Duration::from_secs(20), events.next())
@@ -654,12 +591,7 @@ async fn function_call_deltas_are_merged_by_index() {
 #[tokio::test]
 async fn text_deltas_yield_only_the_answer_text() {
     let server = MockServer::start();
-    let events = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
-        .await
-        .unwrap();
+    let events = open(&client(&server)).await.unwrap();
     let text: Vec<String> = events.text_deltas().map(Result::unwrap).collect().await;
     assert!(text.len() > 3);
     assert_eq!(text.concat(), "The math:calculator says 3 + 6 is 9.");
@@ -668,10 +600,7 @@ async fn text_deltas_yield_only_the_answer_text() {
 #[tokio::test]
 async fn stream_events_serialise_for_logging_and_replay() {
     let server = MockServer::start();
-    let events: Vec<StreamEvent> = client(&server)
-        .serverless()
-        .tool_assisted_chat()
-        .stream(calculator_request())
+    let events: Vec<StreamEvent> = open(&client(&server))
         .await
         .unwrap()
         .map(Result::unwrap)
