@@ -53,6 +53,7 @@
 mod builders;
 mod client;
 mod error;
+mod json;
 mod response;
 mod retry;
 pub mod serverless;

@@ -179,7 +179,8 @@ impl EventStream {
     ) -> Self {
         EventStream {
             body: Some(body),
-            // Every payload is decoded by serde_json, which checks its UTF-8; see `map`.
+            // Every payload's UTF-8 is checked once, in one pass, where it is decoded (`map`,
+            // `crate::json::from_slice`); the decoder need not check it too.
             decoder: Decoder::with_max_event_size(max_event_size).check_data_utf8(false),
             read_timeout,
             idle: read_timeout.map(|d| Box::pin(tokio::time::sleep(d))),
@@ -279,12 +280,12 @@ impl EventStream {
         let data = event.data;
         match event.event {
             None | Some("message") | Some("") => {
-                match serde_json::from_slice::<StreamedChatData>(data) {
+                match crate::json::from_slice::<StreamedChatData>(data) {
                     Ok(chunk) => Ok(StreamEvent::Chunk(chunk)),
                     Err(error) => Err(undecodable(status, headers, event, CHUNK_EVENT, error)),
                 }
             }
-            Some("tool_status") => match serde_json::from_slice::<ToolStatusData>(data) {
+            Some("tool_status") => match crate::json::from_slice::<ToolStatusData>(data) {
                 Ok(status) => Ok(StreamEvent::ToolStatus(Box::new(status))),
                 Err(error) => Err(undecodable(
                     status,
@@ -369,7 +370,7 @@ impl Stream for EventStream {
                     // The common case (a chunk), decoded straight into the value returned:
                     // one 144-byte move less per event than going through `map`.
                     if event.event.is_none() {
-                        let error = match serde_json::from_slice::<StreamedChatData>(event.data) {
+                        let error = match crate::json::from_slice::<StreamedChatData>(event.data) {
                             Ok(chunk) => {
                                 this.delivered += 1;
                                 return Poll::Ready(Some(Ok(StreamEvent::Chunk(chunk))));

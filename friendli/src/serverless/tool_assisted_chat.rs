@@ -235,7 +235,7 @@ impl<'c, K> Call<'c, K> {
 
 /// Decodes a JSON body.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(what: &str, body: Bytes) -> Result<T> {
-    serde_json::from_slice(&body).map_err(|e| Error::decode(what, body, Some(e)))
+    crate::json::from_slice(&body).map_err(|e| Error::decode(what, body, Some(e)))
 }
 
 /// Reads a success response that must be JSON.

@@ -422,6 +422,36 @@ async fn a_nameless_event_that_is_not_a_chunk_is_reported() {
 }
 
 #[tokio::test]
+async fn a_payload_that_is_not_utf8_is_a_decode_error_after_the_events_before_it() {
+    let server = MockServer::start();
+    let chunk = |content: &[u8], unused: &[u8]| {
+        let mut event = b"data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\
+            \"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+            .to_vec();
+        event.extend_from_slice(content);
+        event.extend_from_slice(b"\"}}],\"unused\":\"");
+        event.extend_from_slice(unused);
+        event.extend_from_slice(b"\"}\n\n");
+        event
+    };
+    // The bad bytes sit in a field no type reads: serde_json alone would skip them unseen.
+    let good = chunk(b"caf\xc3\xa9", b"ok");
+    let bad = chunk(b"fine", b"\xc3\x28");
+    let mut transcript = good;
+    transcript.extend_from_slice(&bad);
+    transcript.extend_from_slice(b"data: [DONE]\n\n");
+    server.push(Scenario::transcript(transcript));
+    let (events, error) = stream_of(&server).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["data"]["choices"][0]["delta"]["content"], "café");
+    let Some(Error::Decode(decode)) = error else {
+        panic!("{error:?}")
+    };
+    assert!(decode.raw.ends_with(b"\"unused\":\"\xc3\x28\"}"));
+    assert!(decode.to_string().contains("not valid UTF-8"), "{decode}");
+}
+
+#[tokio::test]
 async fn error_statuses_fail_the_stream_call_itself() {
     let server = MockServer::start();
     server.push(Scenario::fail(400));

@@ -1,6 +1,8 @@
 //! `friendli-mock [--port N] [--token T]`: serves the mock Friendli API on 127.0.0.1 until
 //! interrupted, and prints its URL.
 
+use std::io::Write;
+
 use friendli_mock::{MockConfig, MockServer};
 
 fn main() -> std::process::ExitCode {
@@ -19,11 +21,17 @@ fn main() -> std::process::ExitCode {
     }
     match MockServer::start_with(config) {
         Ok(server) => {
-            println!("friendli-mock listening on {}", server.url());
-            println!(
+            // Whoever started the server may stop reading its output after the URL (a closed
+            // pipe): that must not stop the server, so write errors are ignored, not panicked on.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "friendli-mock listening on {}", server.url());
+            let _ = writeln!(
+                out,
                 "try: FRIENDLI_BASE_URL={} FRIENDLI_TOKEN=any cargo run --example quickstart",
                 server.url()
             );
+            let _ = out.flush();
+            drop(out);
             loop {
                 std::thread::park();
             }

@@ -517,6 +517,8 @@ fn the_binary_prints_its_url_and_serves() {
         .spawn()
         .unwrap();
     let mut line = String::new();
+    // Only the first line is read; the pipe is closed before the second is (or is not yet)
+    // written, which must not stop the server.
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
