@@ -24,10 +24,14 @@
 //!
 //! # Copies
 //!
-//! Decoded data is a [`Bytes`] that shares memory with the chunks fed in. A line that lies
-//! within one chunk is never copied; a line split across chunks is copied once, into the buffer
-//! that completes it. Only `data` spread over several lines (which JSON payloads never need) is
-//! joined by one further copy. Event names and ids are small and are copied into `String`s.
+//! Each byte of an event's data is copied at most once on its way out. Data on one line that lies
+//! within one chunk is not copied at all: the event's [`Bytes`] shares memory with the chunk fed
+//! in. Data that needs a buffer of its own — a `data` line that continues in a later chunk, or
+//! data spread over several lines (which JSON payloads never need) — is written once into the
+//! event's buffer, where the lines are joined: a `data` line split across chunks goes straight
+//! there, not through the buffer that completes other split lines (which holds at most the
+//! four-byte start of a `data` line while its name is incomplete). Growing that buffer may move
+//! it, as any growing buffer does. Event names and ids are small and are copied into `String`s.
 //!
 //! # Why no crate
 //!
@@ -116,7 +120,8 @@ impl fmt::Debug for Event {
 pub enum SseError {
     /// A line was not valid UTF-8.
     InvalidUtf8 {
-        /// The offending line, as it arrived.
+        /// The offending line, as it arrived (of a `data` line that arrived in several chunks,
+        /// its value).
         line: Bytes,
     },
     /// An event grew past the configured bound.
@@ -166,8 +171,12 @@ pub struct Decoder {
     /// The chunk being scanned, and how far.
     current: Bytes,
     pos: usize,
-    /// The start of a line that continues in a later chunk.
+    /// The start of a line that continues in a later chunk: any line but a `data` line (at
+    /// most the first four bytes of one, until its name is known).
     partial: BytesMut,
+    /// A `data` line that continues in a later chunk: its value is being written straight into
+    /// the event's buffer (`Data::Many`), so that no byte of it is copied twice.
+    open_data: Option<OpenData>,
     /// The last line ended with `\r`: a `\n` at the start of the next chunk belongs to it.
     after_cr: bool,
     /// The byte order mark has been dealt with.
@@ -185,6 +194,26 @@ pub struct Decoder {
     failed: Option<SseError>,
     /// The event just completed, until it is taken.
     ready: Option<Ready>,
+    #[cfg(test)]
+    copies: CopyCounts,
+}
+
+/// A `data` line being read across chunks into the event's buffer.
+struct OpenData {
+    /// The byte after the colon has not arrived yet (one space there is not part of the value).
+    strip_space: bool,
+    /// Where this line's value starts in the event's buffer (checked for UTF-8 once complete).
+    start: usize,
+}
+
+/// Counts of copies, to test that no data byte is copied twice.
+#[cfg(test)]
+#[derive(Debug, Default, Clone, Copy)]
+struct CopyCounts {
+    /// Bytes copied into an event's buffer.
+    into_event: usize,
+    /// The most bytes the partial-line buffer has held.
+    partial_peak: usize,
 }
 
 /// A completed event, before it is handed out.
@@ -237,6 +266,9 @@ impl fmt::Debug for Decoder {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The name of a `data` field and its colon.
+const DATA_FIELD: &[u8] = b"data:";
+
 impl Decoder {
     /// A decoder with the default event bound ([`DEFAULT_MAX_EVENT_SIZE`]).
     pub fn new() -> Self {
@@ -250,6 +282,7 @@ impl Decoder {
             current: Bytes::new(),
             pos: 0,
             partial: BytesMut::new(),
+            open_data: None,
             after_cr: false,
             bom_done: false,
             bom_buf: BytesMut::new(),
@@ -262,6 +295,8 @@ impl Decoder {
             validate_data: true,
             failed: None,
             ready: None,
+            #[cfg(test)]
+            copies: CopyCounts::default(),
         }
     }
 
@@ -473,6 +508,12 @@ impl Decoder {
                 return Some(result);
             }
         }
+        if self.open_data.is_some()
+            && let Err(error) = self.close_data()
+        {
+            self.failed = Some(error.clone());
+            return Some(Err(error));
+        }
         if !self.partial.is_empty() {
             if let Data::Current(range) = &self.data {
                 self.data = Data::One(self.current.slice(range.clone()));
@@ -490,6 +531,10 @@ impl Decoder {
     /// Scans the chunk from `pos`; returns true as soon as an event is complete.
     fn scan(&mut self, chunk: &Bytes) -> Result<bool, SseError> {
         while self.pos < chunk.len() {
+            if self.open_data.is_some() {
+                self.continue_data(chunk)?;
+                continue;
+            }
             let pos = self.pos;
             // A blank line (the end of an event) is checked for before searching.
             if self.partial.is_empty() && chunk[pos] == b'\n' {
@@ -499,26 +544,40 @@ impl Decoder {
                 }
                 continue;
             }
+            if !self.partial.is_empty() && DATA_FIELD.starts_with(&self.partial) {
+                // The line started in an earlier chunk with (a prefix of) `data:`: once its
+                // name is complete, its value goes straight into the event's buffer.
+                let known = self.partial.len();
+                let wanted = (DATA_FIELD.len() - known).min(chunk.len() - pos);
+                let more = &chunk[pos..pos + wanted];
+                if DATA_FIELD[known..].starts_with(more) {
+                    self.pos = pos + wanted;
+                    if known + wanted == DATA_FIELD.len() {
+                        self.partial.clear();
+                        self.begin_data(chunk);
+                    } else {
+                        self.partial.extend_from_slice(more);
+                        self.count_partial();
+                    }
+                    continue;
+                }
+            }
             let Some(offset) = memchr::memchr2(b'\n', b'\r', &chunk[pos..]) else {
                 // The line continues in a later chunk.
                 let rest = &chunk[pos..];
+                if self.partial.is_empty() && rest.starts_with(DATA_FIELD) {
+                    self.pos = pos + DATA_FIELD.len();
+                    self.begin_data(chunk);
+                    continue;
+                }
                 self.check_size(self.partial.len() + rest.len())?;
                 self.partial.extend_from_slice(rest);
+                self.count_partial();
                 self.pos = chunk.len();
                 return Ok(false);
             };
             let end = pos + offset;
-            let mut next = end + 1;
-            if chunk[end] == b'\r' {
-                if next < chunk.len() {
-                    if chunk[next] == b'\n' {
-                        next += 1;
-                    }
-                } else {
-                    self.after_cr = true;
-                }
-            }
-            self.pos = next;
+            self.pos = self.after_line_end(chunk, end);
             if self.partial.is_empty() {
                 if end == pos {
                     if self.dispatch() {
@@ -530,12 +589,119 @@ impl Decoder {
             } else {
                 self.check_size(self.partial.len() + (end - pos))?;
                 self.partial.extend_from_slice(&chunk[pos..end]);
+                self.count_partial();
                 let line = self.partial.split().freeze();
                 let len = line.len();
                 self.line(&line, 0..len, false)?;
             }
         }
         Ok(false)
+    }
+
+    /// The position after the line ending at `chunk[end]` (`\n`, `\r` or `\r\n`); notes a `\r`
+    /// that ends the chunk, whose `\n` may start the next one.
+    fn after_line_end(&mut self, chunk: &[u8], end: usize) -> usize {
+        let mut next = end + 1;
+        if chunk[end] == b'\r' {
+            if next < chunk.len() {
+                if chunk[next] == b'\n' {
+                    next += 1;
+                }
+            } else {
+                self.after_cr = true;
+            }
+        }
+        next
+    }
+
+    /// Starts a `data` line that continues past the chunk being scanned (`chunk`): the data so
+    /// far moves into the event's buffer (its one copy), and the value follows it there.
+    fn begin_data(&mut self, chunk: &Bytes) {
+        let had_data = !matches!(self.data, Data::Empty);
+        let mut joined = match std::mem::replace(&mut self.data, Data::Empty) {
+            Data::Empty => BytesMut::new(),
+            Data::Many(joined) => joined,
+            Data::Current(range) => self.copy_into_event(&chunk[range]),
+            Data::One(bytes) => self.copy_into_event(&bytes),
+        };
+        if had_data {
+            joined.extend_from_slice(b"\n");
+            self.data_len += 1;
+        }
+        self.open_data = Some(OpenData {
+            strip_space: true,
+            start: joined.len(),
+        });
+        self.data = Data::Many(joined);
+    }
+
+    /// Reads more of the open `data` line from `chunk`, into the event's buffer.
+    fn continue_data(&mut self, chunk: &Bytes) -> Result<(), SseError> {
+        let Some(open) = self.open_data.as_mut() else {
+            return Ok(());
+        };
+        let mut pos = self.pos;
+        if open.strip_space {
+            open.strip_space = false;
+            if chunk[pos] == b' ' {
+                pos += 1;
+            }
+        }
+        let rest = &chunk[pos..];
+        let end = memchr::memchr2(b'\n', b'\r', rest);
+        let value = &rest[..end.unwrap_or(rest.len())];
+        self.data_len += value.len();
+        self.check_size(0)?;
+        if let Data::Many(joined) = &mut self.data {
+            joined.extend_from_slice(value);
+        }
+        #[cfg(test)]
+        {
+            self.copies.into_event += value.len();
+        }
+        match end {
+            Some(offset) => {
+                self.pos = self.after_line_end(chunk, pos + offset);
+                self.close_data()
+            }
+            None => {
+                self.pos = chunk.len();
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the open `data` line: checks its value for UTF-8 (when this decoder checks data).
+    fn close_data(&mut self) -> Result<(), SseError> {
+        let Some(open) = self.open_data.take() else {
+            return Ok(());
+        };
+        if let Data::Many(joined) = &self.data {
+            let value = &joined[open.start..];
+            if self.validate_data && simdutf8::basic::from_utf8(value).is_err() {
+                return Err(SseError::InvalidUtf8 {
+                    line: Bytes::copy_from_slice(value),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A new event buffer holding `earlier` (the data's one copy).
+    fn copy_into_event(&mut self, earlier: &[u8]) -> BytesMut {
+        #[cfg(test)]
+        {
+            self.copies.into_event += earlier.len();
+        }
+        BytesMut::from(earlier)
+    }
+
+    #[inline]
+    fn count_partial(&mut self) {
+        #[cfg(test)]
+        {
+            self.copies.partial_peak = self.copies.partial_peak.max(self.partial.len());
+        }
     }
 
     fn check_size(&self, pending_line: usize) -> Result<(), SseError> {
@@ -576,6 +742,15 @@ impl Decoder {
                 self.data_len += value.len() + usize::from(!matches!(self.data, Data::Empty));
                 self.check_size(0)?;
                 let value_range = range.start + value_start..range.end;
+                #[cfg(test)]
+                {
+                    self.copies.into_event += match &self.data {
+                        Data::Empty => 0,
+                        Data::Current(first) => first.len() + value.len(),
+                        Data::One(first) => first.len() + value.len(),
+                        Data::Many(_) => value.len(),
+                    };
+                }
                 self.data = match std::mem::replace(&mut self.data, Data::Empty) {
                     Data::Empty if in_current => Data::Current(value_range),
                     Data::Empty => Data::One(owner.slice(value_range)),
@@ -807,6 +982,60 @@ mod tests {
             decoder.next_event(),
             Some(Err(SseError::EventTooLarge { limit: 16 }))
         );
+    }
+
+    /// Decodes `chunks`, returning the events and the decoder's copy counts.
+    fn decode_counting(chunks: &[&[u8]], check_utf8: bool) -> (Vec<Event>, CopyCounts) {
+        let mut decoder = Decoder::new().check_data_utf8(check_utf8);
+        let mut out = Vec::new();
+        for chunk in chunks {
+            decoder.feed(Bytes::copy_from_slice(chunk));
+            while let Some(event) = decoder.next_event() {
+                out.push(event.unwrap());
+            }
+        }
+        while let Some(event) = decoder.finish() {
+            out.push(event.unwrap());
+        }
+        (out, decoder.copies)
+    }
+
+    #[test]
+    fn no_data_byte_is_copied_twice_however_the_input_is_split() {
+        let input: &[u8] = "data: first line\ndata: second, longer line\ndata:third\n\n\
+            data: {\"a\":1}\r\n\r\ndata: x\rdata: y\r\rdata:\ndata: after an empty line\n\n\
+            data: é ü\ndata: 2\n\ndata:  two spaces\ndata\ndata: last"
+            .as_bytes();
+        for check_utf8 in [true, false] {
+            let (whole, _) = decode_counting(&[input], check_utf8);
+            assert_eq!(whole.len(), 6);
+            assert_eq!(whole[0].data(), "first line\nsecond, longer line\nthird");
+            assert_eq!(whole[3].data(), "\nafter an empty line");
+            assert_eq!(whole[5].data(), " two spaces\n\nlast");
+            // The input's data bytes: the events' data without the `\n`s that join lines.
+            let data_bytes: usize = whole
+                .iter()
+                .map(|e| e.data_bytes().iter().filter(|&&b| b != b'\n').count())
+                .sum();
+            let mut splits: Vec<Vec<&[u8]>> = vec![input.chunks(1).collect()];
+            for i in 1..input.len() {
+                splits.push(vec![&input[..i], &input[i..]]);
+                for j in i + 1..input.len() {
+                    splits.push(vec![&input[..i], &input[i..j], &input[j..]]);
+                }
+            }
+            for chunks in splits {
+                let (events, copies) = decode_counting(&chunks, check_utf8);
+                assert_eq!(events, whole, "{chunks:?}");
+                // Every byte copied into an event's buffer is a byte of its data, once.
+                assert!(copies.into_event <= data_bytes, "{copies:?} {chunks:?}");
+                // The partial-line buffer never holds more than the name of a `data` field.
+                assert!(
+                    copies.partial_peak < DATA_FIELD.len(),
+                    "{copies:?} {chunks:?}"
+                );
+            }
+        }
     }
 
     #[test]
