@@ -160,8 +160,9 @@ enum Data {
     Current(std::ops::Range<usize>),
     /// One line so far, shared with the input.
     One(Bytes),
-    /// Several lines, joined with `\n`.
-    Many(BytesMut),
+    /// In the decoder's event buffer (`Decoder::joined`): several lines joined with `\n`, or a
+    /// line that arrived in several chunks.
+    Joined,
 }
 
 /// An incremental event-stream decoder. Feed it chunks with [`feed`](Self::feed), take events
@@ -175,8 +176,12 @@ pub struct Decoder {
     /// most the first four bytes of one, until its name is known).
     partial: BytesMut,
     /// A `data` line that continues in a later chunk: its value is being written straight into
-    /// the event's buffer (`Data::Many`), so that no byte of it is copied twice.
+    /// the event's buffer (`joined`), so that no byte of it is copied twice.
     open_data: Option<OpenData>,
+    /// The event's buffer, for data that cannot be a slice of one chunk (`Data::Joined`). Its
+    /// contents are split off when the event is dispatched; the allocation is reused once the
+    /// event is dropped.
+    joined: BytesMut,
     /// The last line ended with `\r`: a `\n` at the start of the next chunk belongs to it.
     after_cr: bool,
     /// The byte order mark has been dealt with.
@@ -283,6 +288,7 @@ impl Decoder {
             pos: 0,
             partial: BytesMut::new(),
             open_data: None,
+            joined: BytesMut::new(),
             after_cr: false,
             bom_done: false,
             bom_buf: BytesMut::new(),
@@ -618,21 +624,19 @@ impl Decoder {
     /// far moves into the event's buffer (its one copy), and the value follows it there.
     fn begin_data(&mut self, chunk: &Bytes) {
         let had_data = !matches!(self.data, Data::Empty);
-        let mut joined = match std::mem::replace(&mut self.data, Data::Empty) {
-            Data::Empty => BytesMut::new(),
-            Data::Many(joined) => joined,
+        match std::mem::replace(&mut self.data, Data::Joined) {
+            Data::Empty | Data::Joined => {}
             Data::Current(range) => self.copy_into_event(&chunk[range]),
             Data::One(bytes) => self.copy_into_event(&bytes),
-        };
+        }
         if had_data {
-            joined.extend_from_slice(b"\n");
+            self.joined.extend_from_slice(b"\n");
             self.data_len += 1;
         }
         self.open_data = Some(OpenData {
             strip_space: true,
-            start: joined.len(),
+            start: self.joined.len(),
         });
-        self.data = Data::Many(joined);
     }
 
     /// Reads more of the open `data` line from `chunk`, into the event's buffer.
@@ -652,9 +656,7 @@ impl Decoder {
         let value = &rest[..end.unwrap_or(rest.len())];
         self.data_len += value.len();
         self.check_size(0)?;
-        if let Data::Many(joined) = &mut self.data {
-            joined.extend_from_slice(value);
-        }
+        self.joined.extend_from_slice(value);
         #[cfg(test)]
         {
             self.copies.into_event += value.len();
@@ -676,24 +678,22 @@ impl Decoder {
         let Some(open) = self.open_data.take() else {
             return Ok(());
         };
-        if let Data::Many(joined) = &self.data {
-            let value = &joined[open.start..];
-            if self.validate_data && simdutf8::basic::from_utf8(value).is_err() {
-                return Err(SseError::InvalidUtf8 {
-                    line: Bytes::copy_from_slice(value),
-                });
-            }
+        let value = &self.joined[open.start..];
+        if self.validate_data && simdutf8::basic::from_utf8(value).is_err() {
+            return Err(SseError::InvalidUtf8 {
+                line: Bytes::copy_from_slice(value),
+            });
         }
         Ok(())
     }
 
-    /// A new event buffer holding `earlier` (the data's one copy).
-    fn copy_into_event(&mut self, earlier: &[u8]) -> BytesMut {
+    /// Appends `bytes` to the event's buffer (their one copy).
+    fn copy_into_event(&mut self, bytes: &[u8]) {
         #[cfg(test)]
         {
-            self.copies.into_event += earlier.len();
+            self.copies.into_event += bytes.len();
         }
-        BytesMut::from(earlier)
+        self.joined.extend_from_slice(bytes);
     }
 
     #[inline]
@@ -742,40 +742,25 @@ impl Decoder {
                 self.data_len += value.len() + usize::from(!matches!(self.data, Data::Empty));
                 self.check_size(0)?;
                 let value_range = range.start + value_start..range.end;
-                #[cfg(test)]
-                {
-                    self.copies.into_event += match &self.data {
-                        Data::Empty => 0,
-                        Data::Current(first) => first.len() + value.len(),
-                        Data::One(first) => first.len() + value.len(),
-                        Data::Many(_) => value.len(),
-                    };
-                }
-                self.data = match std::mem::replace(&mut self.data, Data::Empty) {
-                    Data::Empty if in_current => Data::Current(value_range),
-                    Data::Empty => Data::One(owner.slice(value_range)),
+                match std::mem::replace(&mut self.data, Data::Joined) {
+                    Data::Empty if in_current => self.data = Data::Current(value_range),
+                    Data::Empty => self.data = Data::One(owner.slice(value_range)),
                     Data::Current(first) => {
                         // `first` is in the chunk being scanned, which is `owner` here.
-                        let first = &owner[first];
-                        let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
-                        joined.extend_from_slice(first);
-                        joined.extend_from_slice(b"\n");
-                        joined.extend_from_slice(value);
-                        Data::Many(joined)
+                        self.copy_into_event(&owner[first]);
+                        self.joined.extend_from_slice(b"\n");
+                        self.copy_into_event(value);
                     }
                     Data::One(first) => {
-                        let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
-                        joined.extend_from_slice(&first);
-                        joined.extend_from_slice(b"\n");
-                        joined.extend_from_slice(value);
-                        Data::Many(joined)
+                        self.copy_into_event(&first);
+                        self.joined.extend_from_slice(b"\n");
+                        self.copy_into_event(value);
                     }
-                    Data::Many(mut joined) => {
-                        joined.extend_from_slice(b"\n");
-                        joined.extend_from_slice(value);
-                        Data::Many(joined)
+                    Data::Joined => {
+                        self.joined.extend_from_slice(b"\n");
+                        self.copy_into_event(value);
                     }
-                };
+                }
             }
             b"event" => {
                 self.event = Some(utf8(value).to_owned());
@@ -806,7 +791,7 @@ impl Decoder {
             Data::Empty => return false,
             Data::Current(range) => ReadyData::Current(range),
             Data::One(bytes) => ReadyData::Owned(bytes),
-            Data::Many(joined) => ReadyData::Owned(joined.freeze()),
+            Data::Joined => ReadyData::Owned(self.joined.split().freeze()),
         };
         self.ready = Some(Ready { event, data });
         true
