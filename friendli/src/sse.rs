@@ -37,14 +37,14 @@
 //!
 //! The goal of the benchmark `friendli/benches/sse_decode.rs` is the whole event pipeline within
 //! 1.15× the time of `serde_json` alone on pre-split payloads, and ahead of the crates.
-//! `eventsource-stream` (unmaintained since 2022) builds a `String` per event and runs at ~2.0×
-//! the floor. `sse-stream` copies every payload into a `String`; with its text handed to
-//! `serde_json::from_str` it runs at 0.94–1.09× (mostly ~1.02×), where this decoder, whose
-//! events hand `serde_json` a slice of the network buffer, makes the SDK's whole pipeline run at
-//! 0.89–0.99×, ahead in 35 of 36 measured runs. Neither crate bounds the size of an event (both grow their buffers until memory
-//! runs out on a stream that never sends a blank line), which the SDK must, and neither reports
-//! the event a stream ended in the middle of. This decoder alone runs at ~4 GB/s (see
-//! `PERFORMANCE.md` for the measured figures).
+//! `eventsource-stream` (unmaintained since 2022) builds a `String` per event and runs at ~2.0× the
+//! floor. `sse-stream` copies every payload into a `String`; with its text handed to
+//! `serde_json::from_str` it runs at 0.94–1.09× (mostly ~1.02×), where this decoder, whose events
+//! hand `serde_json` a slice of the network buffer, makes the SDK's whole pipeline run at
+//! 0.89–0.99×, ahead in 36 of 37 measured runs. Neither crate bounds the size of an event (both
+//! grow their buffers until memory runs out on a stream that never sends a blank line), which the
+//! SDK must, and neither reports the event a stream ended in the middle of. This decoder alone runs
+//! at ~4 GB/s (see `PERFORMANCE.md` for the measured figures).
 
 use std::collections::VecDeque;
 use std::fmt;
