@@ -824,18 +824,7 @@ mod tests {
     use super::*;
 
     fn decode_chunks(chunks: &[&[u8]]) -> Vec<Event> {
-        let mut decoder = Decoder::new();
-        let mut out = Vec::new();
-        for chunk in chunks {
-            decoder.feed(Bytes::copy_from_slice(chunk));
-            while let Some(event) = decoder.next_event() {
-                out.push(event.unwrap());
-            }
-        }
-        if let Some(event) = decoder.finish() {
-            out.push(event.unwrap());
-        }
-        out
+        decode_counting(chunks, true).0
     }
 
     fn decode(input: &[u8]) -> Vec<Event> {
