@@ -45,7 +45,16 @@ use reqwest::header::{
     ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue,
 };
 
-progenitor::generate_api!(
+/// The paths the macro's output names (`progenitor::progenitor_client::…`). Depending on
+/// `progenitor-macro` and `progenitor-client` instead of the `progenitor` facade keeps the
+/// generator crates (`progenitor-impl`, `typify-impl`, …) out of the normal dependencies: the
+/// facade depends on them, so they were compiled twice, once for the macro and once for nothing
+/// (see `PERFORMANCE.md`, build time).
+mod progenitor {
+    pub use progenitor_client;
+}
+
+progenitor_macro::generate_api!(
     spec = "spec/friendli.json",
     interface = Builder,
     tags = Merged,

@@ -147,14 +147,13 @@ struct Converter {
 }
 
 /// Keywords of JSON Schema 2020-12 that have no OpenAPI 3.0 or progenitor equivalent.
-const UNSUPPORTED_KEYWORDS: [&str; 14] = [
+const UNSUPPORTED_KEYWORDS: [&str; 13] = [
     "$dynamicRef",
     "$dynamicAnchor",
     "$recursiveRef",
     "$anchor",
     "$id",
     "$defs",
-    "prefixItems",
     "if",
     "then",
     "else",
@@ -532,7 +531,24 @@ impl Converter {
                 component: None,
                 root: false,
             };
-            let converted = self.schema(schema, &join(pointer, "schema"), &ctx)?;
+            let mut converted = self.schema(schema, &join(pointer, "schema"), &ctx)?;
+            // A parameter that may be left out needs no `null` as well: progenitor would take an
+            // `Option<Option<T>>`-like value it cannot format. Absent is how a parameter says null.
+            if let Value::Object(map) = &mut converted
+                && map.get("nullable") == Some(&Value::Bool(true))
+            {
+                map.remove("nullable");
+                if parameter.get("required").and_then(Value::as_bool) == Some(true) {
+                    self.note(join(pointer, "schema"), "a required parameter that may be null: null cannot be sent in a path, query or header, so it is required and not nullable in the progenitor form");
+                }
+                // An optional nullable parameter is simply optional: no note, nothing is lost.
+                if let Some(Value::Array(branches)) = map.get("allOf")
+                    && branches.len() == 1
+                    && map.len() == 1
+                {
+                    converted = branches[0].clone();
+                }
+            }
             if let Some(slot) = self.doc.pointer_mut(&join(pointer, "schema")) {
                 *slot = converted;
             }
@@ -730,12 +746,36 @@ impl Converter {
                     }
                     out.insert(key.clone(), Value::Object(converted));
                 }
-                "items" => {
-                    if value.is_array() {
-                        return Err(Problem::new(here, "tuple-style `items` arrays are not supported"));
+                "items" | "prefixItems" => {
+                    // A tuple (`prefixItems`, or 3.0-era `items: [..]`) has no progenitor form: it
+                    // becomes an array of its one element schema when all are the same, otherwise
+                    // an array of any JSON values.
+                    let tuple = match (key.as_str(), value) {
+                        // `items: false` after `prefixItems`: no more elements, which an array type
+                        // cannot say; `items: true`: any more elements.
+                        ("items", Value::Bool(_)) if map.contains_key("prefixItems") => continue,
+                        ("prefixItems", Value::Array(items)) | ("items", Value::Array(items)) => Some(items),
+                        ("prefixItems", _) => return Err(Problem::new(here, "`prefixItems` must be an array")),
+                        _ => None,
+                    };
+                    let element = match tuple {
+                        None => value.clone(),
+                        Some(items) => {
+                            let same = items.windows(2).all(|w| w[0] == w[1]);
+                            let (element, what) = match items.first() {
+                                Some(first) if same => (first.clone(), "an array of its element schema"),
+                                _ => (json!({}), "an array of any JSON values"),
+                            };
+                            self.note(here.clone(), format!("tuple of {} elements degraded to {what} (progenitor has no tuples)", items.len()));
+                            element
+                        }
+                    };
+                    if key == "prefixItems" && map.get("items").is_some_and(|i| !i.is_boolean()) {
+                        // Both: the `items` keyword (the rest of the tuple) is converted on its own.
+                        continue;
                     }
                     let child = Ctx { hint: format!("{}Item", ctx.hint), root: false, component: None, ..ctx.clone() };
-                    out.insert(key.clone(), self.schema(value, &here, &child)?);
+                    out.insert("items".into(), self.schema(&element, &here, &child)?);
                 }
                 "additionalProperties" => match value {
                     Value::Bool(false) => self.note(
@@ -759,7 +799,8 @@ impl Converter {
                         return Err(Problem::new(here, format!("`{key}` must be an array")));
                     };
                     let target = if key == "anyOf" { "oneOf" } else { key.as_str() };
-                    if key == "anyOf" {
+                    let non_null = branches.iter().filter(|b| !is_null_schema(b)).count();
+                    if key == "anyOf" && non_null > 1 {
                         self.note(here.clone(), "`anyOf` became `oneOf` (typify cannot decode an `anyOf` of scalars)");
                     }
                     let mut converted = Vec::new();
@@ -796,6 +837,11 @@ impl Converter {
                 }
                 "discriminator" => {
                     out.insert(key.clone(), value.clone());
+                }
+                "pattern" => {
+                    // typify would make a validated newtype needing the `regress` crate at run
+                    // time; the server validates the pattern anyway.
+                    self.note(here, "dropped `pattern`: the server checks it (a validated newtype would need the regress crate)");
                 }
                 k if DROPPED_KEYWORDS.contains(&k) => {
                     self.note(here, format!("dropped `{k}`: progenitor ignores it"));
@@ -942,6 +988,7 @@ impl Converter {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
+                self.drop_unsupported_bodies(op, &op_ptr);
                 let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                     return Err(Problem::new(
                         join(&op_ptr, "responses"),
@@ -1033,6 +1080,72 @@ impl Converter {
             }
         }
         Ok(())
+    }
+
+    /// Request bodies progenitor cannot send (`multipart/form-data`, or several media types) are
+    /// left out of the progenitor form: the low-level client then sends the operation without a
+    /// body. The body schemas stay in `components`, so their types are still generated; the
+    /// `friendli` crate builds such bodies itself.
+    fn drop_unsupported_bodies(&mut self, op: &mut Value, op_ptr: &str) {
+        const SENDABLE: [&str; 5] = [
+            "application/json",
+            "application/octet-stream",
+            "application/x-www-form-urlencoded",
+            "text/plain",
+            "text/x-markdown",
+        ];
+        let Some(body) = op.get_mut("requestBody") else {
+            return;
+        };
+        let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let media_types: Vec<String> = content.keys().cloned().collect();
+        let sendable: Vec<&String> = media_types
+            .iter()
+            .filter(|m| SENDABLE.contains(&m.split(';').next().unwrap_or_default().trim()))
+            .collect();
+        let keep = match sendable.as_slice() {
+            [] => None,
+            // Several: JSON if offered, otherwise the first.
+            list => Some(
+                list.iter()
+                    .find(|m| is_json(m))
+                    .copied()
+                    .unwrap_or(list[0])
+                    .clone(),
+            ),
+        };
+        let dropped: Vec<String> = media_types
+            .iter()
+            .filter(|m| Some(*m) != keep.as_ref())
+            .cloned()
+            .collect();
+        if dropped.is_empty() {
+            return;
+        }
+        content.retain(|m, _| Some(m) == keep.as_ref());
+        let body_ptr = join(op_ptr, "requestBody");
+        if keep.is_none() {
+            if let Value::Object(op) = op {
+                op.remove("requestBody");
+            }
+            self.note(
+                body_ptr,
+                format!(
+                    "request body ({}) left out of the progenitor form: progenitor cannot send it; the low-level method sends no body, the `friendli` crate builds it",
+                    dropped.join(", ")
+                ),
+            );
+        } else {
+            self.note(
+                body_ptr,
+                format!(
+                    "request body media types {} left out of the progenitor form (progenitor sends one)",
+                    dropped.join(", ")
+                ),
+            );
+        }
     }
 
     fn unify_errors(

@@ -1,6 +1,8 @@
 //! The library behind `cargo xtask`: everything that turns `openapi/friendli.yaml` into the files
 //! derived from it, and checks that they are fresh.
 //!
+//! - [`import`] turns the provider's document into `openapi/friendli.yaml`: its facts, none of its
+//!   prose, and our overlay (`openapi/overlay.yaml`).
 //! - [`document`] loads a YAML or JSON OpenAPI document and reports where a problem is, as a JSON
 //!   pointer.
 //! - [`convert`] turns an OpenAPI 3.1 (or 3.0) document of this API into the 3.0.3 form that
@@ -14,6 +16,7 @@ pub mod convert;
 pub mod diff;
 pub mod document;
 pub mod generate;
+pub mod import;
 pub mod workspace;
 
 pub use document::Problem;

@@ -1,6 +1,7 @@
 //! `cargo xtask` — regenerate and check everything derived from `openapi/friendli.yaml`.
 //!
 //! ```text
+//! cargo xtask import [--check] [--notes] PROVIDER.yaml   the provider's document, facts only, plus our overlay
 //! cargo xtask generate [--check] [--notes]   regenerate the derived files, or check they are fresh
 //! cargo xtask convert IN OUT [--notes]       convert any OpenAPI 3.1/3.0 document to the progenitor form
 //! cargo xtask diff OLD NEW [--deny-breaking] report the API changes between two documents
@@ -14,10 +15,17 @@ use xtask::{Problem, diff, document};
 
 const USAGE: &str = "\
 usage:
+  cargo xtask import [--check] [--notes] [--overlay=FILE] PROVIDER.yaml
+                                              write openapi/friendli.yaml from the provider's OpenAPI document
+                                              (its facts, none of its prose) and openapi/overlay.yaml
+                                              (--check: fail with a diff if the committed file is stale;
+                                              --overlay: another overlay than openapi/overlay.yaml)
   cargo xtask generate [--check] [--notes]    regenerate friendli-gen/spec/friendli.json from openapi/friendli.yaml
                                               (--check: fail with a diff if it is stale, write nothing)
-  cargo xtask convert IN OUT [--notes]        convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the
+  cargo xtask convert IN OUT [--notes] [--rust=FILE]
+                                              convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the
                                               progenitor-ready 3.0.3 form and prove that it generates
+                                              (--rust: also write the Rust code progenitor generates)
   cargo xtask diff OLD NEW [--deny-breaking]  report the API changes from OLD to NEW, flagging breaking ones
                                               (--deny-breaking: exit 1 when any change is breaking)";
 
@@ -34,12 +42,21 @@ fn main() -> ExitCode {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let result = match positional.as_slice() {
+        ["import", provider] if only(&flags, &["--check", "--notes", "--overlay="]) => {
+            run_import(
+                Path::new(provider),
+                flag_value(&flags, "--overlay="),
+                flags.contains(&"--check"),
+                flags.contains(&"--notes"),
+            )
+        }
         ["generate"] if only(&flags, &["--check", "--notes"]) => {
             run_generate(flags.contains(&"--check"), flags.contains(&"--notes"))
         }
-        ["convert", input, output] if only(&flags, &["--notes"]) => run_convert(
+        ["convert", input, output] if only(&flags, &["--notes", "--rust="]) => run_convert(
             Path::new(input),
             Path::new(output),
+            flag_value(&flags, "--rust="),
             flags.contains(&"--notes"),
         ),
         ["diff", old, new] if only(&flags, &["--deny-breaking"]) => run_diff(
@@ -65,8 +82,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether every flag is allowed; an allowed entry ending in `=` admits a value.
 fn only(flags: &[&str], allowed: &[&str]) -> bool {
-    flags.iter().all(|f| allowed.contains(f))
+    flags.iter().all(|f| {
+        allowed
+            .iter()
+            .any(|a| f == a || (a.ends_with('=') && f.starts_with(a)))
+    })
+}
+
+/// The value of a `--name=value` flag.
+fn flag_value<'a>(flags: &[&'a str], prefix: &str) -> Option<&'a Path> {
+    flags
+        .iter()
+        .find_map(|f| f.strip_prefix(prefix))
+        .map(Path::new)
 }
 
 fn print_notes(notes: &[Problem]) {
@@ -111,7 +141,53 @@ fn run_generate(check: bool, show_notes: bool) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_convert(input: &Path, output: &Path, show_notes: bool) -> Result<ExitCode, String> {
+fn run_import(
+    provider: &Path,
+    overlay: Option<&Path>,
+    check: bool,
+    show_notes: bool,
+) -> Result<ExitCode, String> {
+    let root = workspace::root();
+    let overlay = overlay.map_or_else(|| root.join(workspace::OVERLAY), Path::to_path_buf);
+    let file = workspace::imported_file(&root, provider, &overlay).map_err(|p| p.to_string())?;
+    if show_notes {
+        print_notes(&file.1);
+    }
+    let file = file.0;
+    if check {
+        return match workspace::check(&root, &file) {
+            Freshness::Fresh => {
+                println!("fresh: {}", file.path);
+                Ok(ExitCode::SUCCESS)
+            }
+            Freshness::Stale(diff) => {
+                println!("STALE: {}\n{diff}", file.path);
+                Err(format!(
+                    "{} is stale relative to {} and {}; run `cargo xtask import {}` and commit the result",
+                    file.path,
+                    provider.display(),
+                    workspace::OVERLAY,
+                    provider.display()
+                ))
+            }
+        };
+    }
+    let written =
+        workspace::write(&root, &file).map_err(|e| format!("cannot write {}: {e}", file.path))?;
+    println!(
+        "{}: {}",
+        if written { "wrote" } else { "unchanged" },
+        file.path
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_convert(
+    input: &Path,
+    output: &Path,
+    rust: Option<&Path>,
+    show_notes: bool,
+) -> Result<ExitCode, String> {
     let source = document::load(input).map_err(|p| p.to_string())?;
     let derived = workspace::derive_progenitor_json(&source)
         .map_err(|p| format!("{}: {p}", input.display()))?;
@@ -120,6 +196,10 @@ fn run_convert(input: &Path, output: &Path, show_notes: bool) -> Result<ExitCode
     }
     std::fs::write(output, &derived.json)
         .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    if let Some(rust) = rust {
+        std::fs::write(rust, &derived.rust)
+            .map_err(|e| format!("cannot write {}: {e}", rust.display()))?;
+    }
     println!(
         "wrote {} ({} notes; --notes lists them); progenitor generates {} lines of Rust from it",
         output.display(),

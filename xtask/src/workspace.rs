@@ -8,6 +8,8 @@ use crate::{Problem, convert, document, generate};
 
 /// The source of truth, relative to the workspace root.
 pub const SPEC: &str = "openapi/friendli.yaml";
+/// Our overlay on the provider's document, relative to the workspace root.
+pub const OVERLAY: &str = "openapi/overlay.yaml";
 /// The progenitor-ready document, relative to the workspace root (read by `generate_api!`).
 pub const DERIVED_SPEC: &str = "friendli-gen/spec/friendli.json";
 
@@ -70,6 +72,25 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, Vec<Problem>), Pr
             contents: derived.json,
         }],
         derived.notes,
+    ))
+}
+
+/// `openapi/friendli.yaml` as `cargo xtask import PROVIDER` writes it, and the import's notes.
+pub fn imported_file(
+    root: &Path,
+    provider: &Path,
+    overlay: &Path,
+) -> Result<(DerivedFile, Vec<Problem>), Problem> {
+    let _ = root;
+    let provider = document::load(provider)?;
+    let overlay = document::load(overlay)?;
+    let imported = crate::import::import(&provider, &overlay)?;
+    Ok((
+        DerivedFile {
+            path: SPEC,
+            contents: crate::import::to_yaml(&imported.document),
+        },
+        imported.notes,
     ))
 }
 
