@@ -11,16 +11,20 @@
 //!   as such.
 //! - A `function` tool runs when the last user message mentions its name. Its arguments are the
 //!   JSON object that follows the name in the message, written as is (so tests can send malformed
-//!   arguments), or values made up from the parameters schema.
+//!   arguments), or else made up from the function's parameters schema and valid against it
+//!   (see [`invent_arguments`]).
 //! - When the conversation ends with `tool` messages, the answer repeats their content; a user
 //!   message that says "repeatedly" makes the assistant call its functions again every turn.
 //! - `tool_choice: "none"` disables every tool; `"required"` forces one call when nothing
 //!   triggered; `{"type": "function", …}` forces that function.
 //! - `max_tokens` cuts the answer (`finish_reason: "length"`), `stop` phrases end it, `n`
 //!   repeats it per choice.
+//! - `parse_reasoning: true` (unless `include_reasoning: false`) adds a short reasoning text,
+//!   reported in `reasoning_content`.
 
 use serde_json::{Map, Value, json};
 
+use crate::generate::Generator;
 use crate::tools::{
     ToolFailure, calendar, evaluate, find_expression, find_numbers, find_statistic, format_number,
     statistic,
@@ -77,6 +81,8 @@ pub struct Turn {
     pub choices: usize,
     /// Prompt tokens (words of the conversation, plus tool outputs).
     pub prompt_tokens: u64,
+    /// The reasoning, when the request asked for it (`parse_reasoning`).
+    pub reasoning: Option<String>,
 }
 
 impl Turn {
@@ -89,7 +95,11 @@ impl Turn {
                 .map(|c| 1 + c.arguments.len().div_ceil(4) as u64)
                 .sum(),
         };
-        per_choice * self.choices as u64
+        let reasoning = self
+            .reasoning
+            .as_deref()
+            .map_or(0, |r| tokenize(r).len() as u64);
+        (per_choice + reasoning) * self.choices as u64
     }
 
     /// The whole answer text, if it is text.
@@ -257,6 +267,9 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
             })
             .sum::<u64>();
 
+    let reasoning = (request["parse_reasoning"] == true && request["include_reasoning"] != false)
+        .then(|| reasoning_for(&user_text, &tool_runs, &calls));
+
     if !calls.is_empty() {
         return Turn {
             model,
@@ -264,6 +277,7 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
             answer: Answer::Calls(calls),
             choices,
             prompt_tokens,
+            reasoning,
         };
     }
 
@@ -285,7 +299,26 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
         },
         choices,
         prompt_tokens,
+        reasoning,
     }
+}
+
+/// The reasoning reported with `parse_reasoning`: what was asked and how it is answered.
+fn reasoning_for(user_text: &str, runs: &[ToolRun], calls: &[FunctionCall]) -> String {
+    let asked = match user_text.trim() {
+        "" => "The user sent no text.".to_owned(),
+        text => format!("The user asked: {text}"),
+    };
+    let plan = if !calls.is_empty() {
+        let names: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
+        format!("I should call {}.", names.join(" and "))
+    } else if !runs.is_empty() {
+        let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+        format!("The results of {} answer it.", names.join(" and "))
+    } else {
+        "I can answer directly.".to_owned()
+    };
+    format!("{asked} {plan}")
 }
 
 fn apply_stop(text: &str, stop: &Value) -> (String, &'static str) {
@@ -304,7 +337,8 @@ fn apply_stop(text: &str, stop: &Value) -> (String, &'static str) {
 }
 
 /// The arguments of a function call: the JSON object written after the function's name in the
-/// message (as is, even if malformed), or values made up from the parameters schema.
+/// message (as is, even if malformed), or else [invented](invent_arguments) from the parameters
+/// schema.
 fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
     if let Some(at) = text.find(name)
         && let Some(open) = text[at..].find('{')
@@ -325,28 +359,33 @@ fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
         }
         return rest.to_owned();
     }
-    let capitalised = text
+    invent_arguments(text, parameters).to_string()
+}
+
+/// Arguments for a function, made up from its parameters schema (a JSON Schema; its local
+/// `$ref`s such as `#/$defs/X` resolve within it) so that they validate against it: every
+/// property is filled (required ones always), an `enum` gets one of its values (one the message
+/// mentions, if any), a number the first number of the message (clamped to the schema's
+/// bounds), a free-form string the last capitalised word of the message, a `const` its value.
+/// The result is always a JSON object (`{}` when the schema describes none).
+pub fn invent_arguments(text: &str, parameters: &Value) -> Value {
+    let word = text
         .split(|c: char| !c.is_alphanumeric())
         .rfind(|w| w.chars().next().is_some_and(char::is_uppercase))
         .unwrap_or("example")
         .to_owned();
     let number = find_numbers(text).first().copied().unwrap_or(1.0);
-    let mut args = Map::new();
-    if let Some(properties) = parameters["properties"].as_object() {
-        for (key, schema) in properties {
-            let value = match schema["type"].as_str() {
-                Some("string") => json!(capitalised),
-                Some("integer") => json!(number as i64),
-                Some("number") => json!(number),
-                Some("boolean") => json!(true),
-                Some("array") => json!([]),
-                Some("object") => json!({}),
-                _ => continue,
-            };
-            args.insert(key.clone(), value);
-        }
+    let arguments = Generator::with_root(parameters)
+        .optional_properties(true)
+        .max_depth(4)
+        .word(word)
+        .number(number)
+        .text(text)
+        .generate(parameters);
+    match arguments {
+        Value::Object(_) => arguments,
+        _ => Value::Object(Map::new()),
     }
-    Value::Object(args).to_string()
 }
 
 /// The parameters of a built-in tool run, and its outcome.

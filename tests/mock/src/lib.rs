@@ -1,22 +1,37 @@
-//! `friendli-mock`: a local server that speaks the Friendli tool-assisted chat wire protocol.
+//! `friendli-mock`: a local server that answers every operation of the Friendli API, from the
+//! API's own OpenAPI document.
 //!
-//! It serves `POST /serverless/tools/v1/chat/completions` on `127.0.0.1`, in both modes:
-//! `"stream": false` answers a `chat.completion` JSON document, `"stream": true` a
-//! `text/event-stream` of `tool_status` events, chunks, an optional usage chunk and `[DONE]`.
-//! Requests need `Authorization: Bearer …` (401 otherwise) and must validate against the JSON
-//! Schema of the project's OpenAPI document (422 naming the offending field otherwise). The
-//! answers come from a deterministic scripted assistant that really runs the calculator,
-//! statistics and calendar tools (see [`assistant`]).
+//! It serves, on `127.0.0.1`, every path and method of the document this SDK is generated from
+//! (84 operations: serverless, dedicated, container and platform), with a route table built from
+//! the document at startup:
 //!
-//! Tests queue [`Scenario`]s to script failures, transcripts and stream faults, and read back
-//! every request the server received. The server runs on its own thread and runtime, so it works
-//! the same from async tests, blocking tests and examples.
+//! - **requests are checked** against the operation's schemas: path and query parameters, JSON
+//!   bodies, multipart forms (a `422` with `{"detail": [{"loc", "msg", "type"}]}` names each
+//!   offending field); an unknown path gets `404`, a known path with another method `405`;
+//!   serverless, dedicated and platform operations need `Authorization: Bearer …` (`401`
+//!   otherwise), container operations (`/v1/…`, `/classify`) need none, as the document says;
+//! - **chat, completions, tokenize and detokenize answer realistically**: a deterministic
+//!   scripted assistant (see [`assistant`]) that really runs the calculator, statistics and
+//!   calendar tools of tool-assisted chat, calls your functions with arguments valid against
+//!   their schema, and streams chunks, usage and `[DONE]`; a reversible [`tokenizer`];
+//! - **every other operation answers from its response schema**: a deterministic, schema-valid
+//!   instance (see [`generate`]), or a short event stream ending the way the document says
+//!   (`data: [DONE]`, or a final named event such as `message_stop`).
+//!
+//! The request body's `"stream": true` (or the form field `stream=true`) selects the
+//! event-stream twin of an operation (the document's `…#stream` path keys).
+//!
+//! Tests queue [`Scenario`]s to script failures, transcripts and faults, for whatever request
+//! comes next ([`MockServer::push`]) or for one operation ([`MockServer::push_for`]), and read
+//! back every request the server received with the operation it matched. The server runs on its
+//! own thread and runtime, so it works the same from async tests, blocking tests and examples.
 //!
 //! ```no_run
 //! use friendli_mock::{MockServer, Scenario};
 //!
 //! let server = MockServer::start();
 //! server.push(Scenario::fail(503).retry_after("1").times(2));
+//! server.push_for("serverlessTokenization", Scenario::fail(429));
 //! // … point a client at server.url() …
 //! assert_eq!(server.requests().len(), 0);
 //! ```
@@ -25,12 +40,17 @@
 //! it.
 
 pub mod assistant;
+pub mod generate;
+pub mod multipart;
+mod respond;
 pub mod scenario;
 pub mod schema;
+pub mod spec;
+pub mod tokenizer;
 pub mod tools;
 pub mod wire;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,6 +65,8 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
+
+pub use spec::{Operation, operation, operations};
 
 pub use scenario::{Fault, Gate, LineEnding, Reply, Scenario, StreamShape};
 pub use wire::SseEvent;
@@ -65,6 +87,11 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Bytes,
+    /// The `operationId` of the operation the request matched (`None`: no operation has its
+    /// path and method). For a path with an event-stream twin, the body's `stream` decides.
+    pub operation_id: Option<String>,
+    /// The path parameters, e.g. `[("endpoint_id", "ep-1")]`, decoded.
+    pub path_params: Vec<(String, String)>,
 }
 
 impl RecordedRequest {
@@ -81,6 +108,28 @@ impl RecordedRequest {
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// The query parameters, decoded, in order (a repeated name appears once per value).
+    pub fn query(&self) -> Vec<(String, String)> {
+        self.path
+            .split_once('?')
+            .map(|(_, query)| spec::parse_query(query))
+            .unwrap_or_default()
+    }
+
+    /// The value of a path parameter.
+    pub fn path_param(&self, name: &str) -> Option<&str> {
+        self.path_params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The parts of a `multipart/form-data` body (`None` for other bodies, or one that does not
+    /// parse).
+    pub fn form(&self) -> Option<Vec<multipart::Part>> {
+        multipart::parse(self.header("content-type")?, &self.body).ok()
+    }
 }
 
 /// Settings of a server.
@@ -95,6 +144,7 @@ pub struct MockConfig {
 struct State {
     config: MockConfig,
     scenarios: Mutex<VecDeque<Scenario>>,
+    scenarios_for: Mutex<HashMap<String, VecDeque<Scenario>>>,
     requests: Mutex<Vec<RecordedRequest>>,
     counter: AtomicU64,
     disconnects: AtomicUsize,
@@ -137,6 +187,7 @@ impl MockServer {
         let state = Arc::new(State {
             config,
             scenarios: Mutex::new(VecDeque::new()),
+            scenarios_for: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
             disconnects: AtomicUsize::new(0),
@@ -180,16 +231,49 @@ impl MockServer {
         &self.url
     }
 
-    /// Queues a scenario: the next requests get it (in queue order) instead of the assistant.
+    /// Queues a scenario for whatever operation comes next: the next requests that reach an
+    /// operation (past routing and authentication) get it, in queue order, instead of the
+    /// operation's own answer. Scenarios queued for the operation with
+    /// [`push_for`](Self::push_for) come first.
     pub fn push(&self, scenario: Scenario) {
         if scenario.times > 0 {
             lock(&self.state.scenarios).push_back(scenario);
         }
     }
 
+    /// Queues a scenario for one operation, by its `operationId` (e.g. `serverlessChatStream`,
+    /// `dedicatedGetEndpointStatus`; see [`operations`]): the next requests of that operation
+    /// get it, before any scenario of the global queue ([`push`](Self::push)).
+    ///
+    /// # Panics
+    ///
+    /// If the API document has no operation `operation_id` (a typo would otherwise leave the
+    /// scenario unused, silently).
+    pub fn push_for(&self, operation_id: &str, scenario: Scenario) {
+        assert!(
+            operation(operation_id).is_some(),
+            "friendli-mock: the API document has no operation {operation_id:?}"
+        );
+        if scenario.times > 0 {
+            lock(&self.state.scenarios_for)
+                .entry(operation_id.to_owned())
+                .or_default()
+                .push_back(scenario);
+        }
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.requests).clone()
+    }
+
+    /// The requests received so far that matched the operation `operation_id`.
+    pub fn requests_for(&self, operation_id: &str) -> Vec<RecordedRequest> {
+        lock(&self.state.requests)
+            .iter()
+            .filter(|r| r.operation_id.as_deref() == Some(operation_id))
+            .cloned()
+            .collect()
     }
 
     /// The number of requests received so far.
@@ -246,16 +330,25 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn next_scenario(state: &State) -> Scenario {
-    let mut queue = lock(&state.scenarios);
+/// Takes one use of the scenario at the front of a queue.
+fn take(queue: &mut VecDeque<Scenario>) -> Option<Scenario> {
     match queue.front_mut() {
         Some(front) if front.times > 1 => {
             front.times -= 1;
-            front.clone()
+            Some(front.clone())
         }
-        Some(_) => queue.pop_front().unwrap_or_else(Scenario::assistant),
-        None => Scenario::assistant(),
+        Some(_) => queue.pop_front(),
+        None => None,
     }
+}
+
+/// The scenario for the next request of an operation: its own queue first, then the global one.
+fn next_scenario(state: &State, operation_id: &str) -> Scenario {
+    let own = lock(&state.scenarios_for)
+        .get_mut(operation_id)
+        .and_then(take);
+    own.or_else(|| take(&mut lock(&state.scenarios)))
+        .unwrap_or_else(Scenario::assistant)
 }
 
 fn full(bytes: impl Into<Bytes>) -> Body {
@@ -277,6 +370,19 @@ fn error_body(message: &str) -> Value {
     json!({"message": message})
 }
 
+/// The recorded form of a request's headers.
+fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Handles one request. An `Err` closes the connection without a response.
 async fn handle(
     state: Arc<State>,
@@ -289,6 +395,28 @@ async fn handle(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let number = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
+    let path = parts.uri.path().to_owned();
+    let query = spec::parse_query(parts.uri.query().unwrap_or_default());
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let routed = spec::route(parts.method.as_str(), &path);
+    let (operation, path_params, parsed) = match &routed {
+        spec::Routed::Found(candidates, path_params) => {
+            let parsed = candidates
+                .first()
+                .map(|first| respond::Parsed::new(first, content_type.as_deref(), &body))
+                .unwrap_or(respond::Parsed::Empty);
+            (
+                respond::select(candidates, &parsed),
+                path_params.clone(),
+                parsed,
+            )
+        }
+        _ => (None, Vec::new(), respond::Parsed::Empty),
+    };
     lock(&state.requests).push(RecordedRequest {
         method: parts.method.to_string(),
         path: parts
@@ -296,76 +424,139 @@ async fn handle(
             .path_and_query()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: header_pairs(&parts.headers),
         body: body.clone(),
+        operation_id: operation.map(|o| o.operation_id.clone()),
+        path_params: path_params.clone(),
     });
     let request_id = format!("mock-req-{number}");
 
-    let mut response = if parts.uri.path() != CHAT_PATH {
-        json_response(
+    let mut response = match (&routed, operation) {
+        (spec::Routed::MethodNotAllowed(methods), _) => {
+            let mut response = json_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &error_body(&format!(
+                    "friendli-mock: {path} does not take {}; it takes {}",
+                    parts.method,
+                    methods.join(", ")
+                )),
+            );
+            if let Ok(allow) = HeaderValue::from_str(&methods.join(", ")) {
+                response.headers_mut().insert(hyper::header::ALLOW, allow);
+            }
+            response
+        }
+        (_, None) => json_response(
             StatusCode::NOT_FOUND,
-            &error_body(&format!("friendli-mock: no route for {}", parts.uri.path())),
-        )
-    } else if parts.method != hyper::Method::POST {
-        json_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            &error_body("friendli-mock: use POST"),
-        )
-    } else if let Some(refusal) = check_auth(&state.config, &parts.headers) {
-        json_response(StatusCode::UNAUTHORIZED, &error_body(refusal))
-    } else {
-        let scenario = next_scenario(&state);
-        if !scenario.delay.is_zero() {
-            tokio::time::sleep(scenario.delay).await;
-        }
-        let mut response = match &scenario.reply {
-            Reply::DropConnection => {
-                return Err(std::io::Error::other(
-                    "friendli-mock: scripted dropped connection",
-                ));
-            }
-            Reply::Raw {
-                status,
-                content_type,
-                body,
-            } => {
-                let segments = vec![Segment::Bytes(body.clone())];
-                let mut response =
-                    Response::new(write_body(&state, segments, &scenario.shape, false));
-                *response.status_mut() =
-                    StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                if let Ok(value) = HeaderValue::from_str(content_type) {
-                    response.headers_mut().insert(CONTENT_TYPE, value);
-                }
-                response
-            }
-            Reply::Transcript(bytes) => {
-                let segments = vec![Segment::Bytes(bytes.clone())];
-                event_stream_response(write_body(&state, segments, &scenario.shape, true))
-            }
-            Reply::Assistant => assistant_response(&state, &body, &scenario.shape, number),
-        };
-        for (name, value) in &scenario.headers {
-            if let (Ok(name), Ok(value)) = (
-                hyper::header::HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                response.headers_mut().insert(name, value);
+            &error_body(&format!(
+                "friendli-mock: no operation of the API document has the path {path}"
+            )),
+        ),
+        (_, Some(operation)) => {
+            let refusal = if operation.requires_auth {
+                check_auth(&state.config, &parts.headers)
+            } else {
+                None
+            };
+            if let Some(refusal) = refusal {
+                json_response(StatusCode::UNAUTHORIZED, &error_body(refusal))
+            } else {
+                let inputs = respond::Inputs {
+                    path: &path_params,
+                    query: &query,
+                    headers: &parts.headers,
+                    parsed: &parsed,
+                };
+                reply(&state, operation, &inputs, number).await?
             }
         }
-        response
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
+    }
+    Ok(response)
+}
+
+/// The answer of an operation to an authorised request: the next scenario's reply.
+async fn reply(
+    state: &Arc<State>,
+    operation: &'static spec::Operation,
+    inputs: &respond::Inputs<'_>,
+    number: u64,
+) -> Result<Response<Body>, std::io::Error> {
+    let scenario = next_scenario(state, &operation.operation_id);
+    if !scenario.delay.is_zero() {
+        tokio::time::sleep(scenario.delay).await;
+    }
+    let shape = &scenario.shape;
+    let mut response = match &scenario.reply {
+        Reply::DropConnection => {
+            return Err(std::io::Error::other(
+                "friendli-mock: scripted dropped connection",
+            ));
+        }
+        Reply::Raw {
+            status,
+            content_type,
+            body,
+        } => {
+            let is_stream = content_type.starts_with("text/event-stream");
+            let segments = scenario::body_segments(body.clone(), shape);
+            let mut response = Response::new(write_body(state, segments, shape, is_stream));
+            *response.status_mut() =
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if let Ok(value) = HeaderValue::from_str(content_type) {
+                response.headers_mut().insert(CONTENT_TYPE, value);
+            }
+            response
+        }
+        Reply::Transcript(bytes) => {
+            let segments = vec![Segment::Bytes(bytes.clone())];
+            event_stream_response(write_body(state, segments, shape, true))
+        }
+        Reply::Assistant | Reply::Generated => match respond::validate(operation, inputs) {
+            Err(refusal) => {
+                let status = StatusCode::from_u16(refusal.status)
+                    .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                json_response(status, &refusal.body)
+            }
+            Ok(request) => {
+                let generated_only = matches!(scenario.reply, Reply::Generated);
+                match respond::answer(operation, &request, number, generated_only) {
+                    respond::Answer::Json(status, body) => {
+                        let segments =
+                            scenario::body_segments(Bytes::from(body.to_string()), shape);
+                        let mut response = Response::new(write_body(state, segments, shape, false));
+                        *response.status_mut() =
+                            StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                        response
+                            .headers_mut()
+                            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                        response
+                    }
+                    respond::Answer::Empty(status) => {
+                        let mut response = Response::new(full(Bytes::new()));
+                        *response.status_mut() =
+                            StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                        response
+                    }
+                    respond::Answer::Events(events) => {
+                        let events = respond::finish_stream(operation, events);
+                        let style = respond::stream_style(operation);
+                        let segments = scenario::styled_segments(&events, shape, &style);
+                        event_stream_response(write_body(state, segments, shape, true))
+                    }
+                }
+            }
+        },
+    };
+    for (name, value) in &scenario.headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
     }
     Ok(response)
 }
@@ -397,72 +588,6 @@ fn event_stream_response(body: Body) -> Response<Body> {
         .headers_mut()
         .insert("cache-control", HeaderValue::from_static("no-cache"));
     response
-}
-
-fn assistant_response(
-    state: &Arc<State>,
-    body: &Bytes,
-    shape: &StreamShape,
-    number: u64,
-) -> Response<Body> {
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(request) => request,
-        Err(error) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                &error_body(&format!(
-                    "friendli-mock: the body is not valid JSON: {error}"
-                )),
-            );
-        }
-    };
-    let violations = schema::validate("ToolAssistedChatRequest", &request);
-    if let Some(first) = violations.first() {
-        let detail: Vec<Value> = violations
-            .iter()
-            .map(|v| {
-                let mut loc = vec![json!("body")];
-                loc.extend(
-                    v.pointer
-                        .split('/')
-                        .skip(1)
-                        .map(|t| match t.parse::<u64>() {
-                            Ok(i) => json!(i),
-                            Err(_) => json!(t),
-                        }),
-                );
-                json!({"loc": loc, "msg": v.message, "type": "value_error"})
-            })
-            .collect();
-        let field = if first.pointer.is_empty() {
-            "body".to_owned()
-        } else {
-            format!("body{}", first.pointer)
-        };
-        let body = json!({"message": format!("invalid request: {field}: {}", first.message), "detail": detail});
-        return json_response(StatusCode::UNPROCESSABLE_ENTITY, &body);
-    }
-    let turn = assistant::respond(&request, number);
-    let id = format!("chatcmpl-mock-{number}");
-    if request["stream"] == true {
-        let include_usage = request.pointer("/stream_options/include_usage") == Some(&json!(true));
-        let events = wire::stream_events(&turn, &id, include_usage);
-        let segments = scenario::stream_segments(&events, shape);
-        event_stream_response(write_body(state, segments, shape, true))
-    } else {
-        let body = wire::completion_body(&turn, &id);
-        let mut response = json_response(StatusCode::OK, &body);
-        if !shape.chunk_sizes.is_empty() || !shape.faults.is_empty() || !shape.chunk_delay.is_zero()
-        {
-            *response.body_mut() = write_body(
-                state,
-                vec![Segment::Bytes(Bytes::from(body.to_string()))],
-                shape,
-                false,
-            );
-        }
-        response
-    }
 }
 
 /// A body written by a task: chunked, delayed, stalled, gated or aborted as the shape says.

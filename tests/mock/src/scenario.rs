@@ -13,8 +13,15 @@ use crate::wire::SseEvent;
 /// What the server does with one request.
 #[derive(Debug, Clone)]
 pub enum Reply {
-    /// The scripted assistant answers (JSON or a stream, as the request's `stream` says).
+    /// The operation's own answer, after the request is validated: the scripted assistant for
+    /// chat (JSON or a stream, as the request's `stream` says), the hand-written responders for
+    /// completions, tokenize and detokenize, and an answer generated from the document's
+    /// response schema for every other operation.
     Assistant,
+    /// An answer generated from the document's response schema (JSON, or a short event stream
+    /// ending as the document says), even for operations with a hand-written responder. The
+    /// request is validated first.
+    Generated,
     /// These exact event-stream bytes, with status 200.
     Transcript(Bytes),
     /// A fixed response.
@@ -41,10 +48,16 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The scripted assistant (the default when no scenario is queued), shaped by
-    /// [`Scenario::shape`].
+    /// The operation's own answer (the default when no scenario is queued; the scripted
+    /// assistant for chat), shaped by [`Scenario::shape`]. See [`Reply::Assistant`].
     pub fn assistant() -> Scenario {
         Scenario::from_reply(Reply::Assistant)
+    }
+
+    /// An answer generated from the document's response schema, shaped by
+    /// [`Scenario::shape`]. See [`Reply::Generated`].
+    pub fn generated() -> Scenario {
+        Scenario::from_reply(Reply::Generated)
     }
 
     /// Fail with `status` and a JSON error body.
@@ -151,17 +164,26 @@ impl LineEnding {
 }
 
 /// A fault injected into a body. Event counts are of the events written before the fault.
+///
+/// On a JSON (or any non-stream) body, the byte-level faults apply as they do on streams, and
+/// the body counts as one event: `CloseAfterEvents(0)` resets the connection after the headers,
+/// `StallAfter { events: 0, .. }` and a gate after 0 events hold the body back,
+/// `CloseAfterEvents(1)` resets the connection after the whole body. The other faults only make
+/// sense in event streams and leave JSON bodies alone.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     /// Write this many bytes of the body, then reset the connection.
     CloseAfterBytes(usize),
     /// Write this many events, then reset the connection.
     CloseAfterEvents(usize),
-    /// End the stream cleanly without its `[DONE]` event.
+    /// End the stream cleanly without its end: the `[DONE]` sentinel, or the final end event
+    /// (`message_stop`, `response.completed`, …) of a stream that ends with a named event.
     OmitDone,
     /// After this many events, send an event whose data is not JSON.
     MalformedJsonAfter(usize),
-    /// After this many events, send an error payload (`{"error": {...}}`) and end the stream.
+    /// After this many events, send an error payload and end the stream: `{"error": {...}}` as
+    /// unnamed data, or, where the operation's stream has an `error` event (messages), that
+    /// event (`event: error`, data `{"type": "error", "error": {...}}`).
     ErrorPayloadAfter(usize),
     /// After this many events, go silent for the duration.
     StallAfter {
@@ -179,7 +201,7 @@ pub enum Fault {
     },
     /// After this many events, send an event with an unknown name.
     UnknownEventAfter(usize),
-    /// Send more events after `[DONE]`.
+    /// Send more events after the stream's end (`[DONE]` or its end event).
     EventsAfterDone,
 }
 
@@ -300,8 +322,72 @@ fn encode_event(event: &SseEvent, shape: &StreamShape) -> String {
     text
 }
 
+/// How a stream ends and reports errors, for the faults that change them.
+#[derive(Debug, Clone)]
+pub(crate) struct StreamStyle {
+    /// Whether the last event is the stream's end (the sentinel or an end event).
+    pub terminal: bool,
+    /// The event written by [`Fault::ErrorPayloadAfter`].
+    pub error: SseEvent,
+}
+
+impl StreamStyle {
+    /// The style of streams that end with `[DONE]` when their last event is it, with unnamed
+    /// `{"error": …}` payloads.
+    #[cfg(test)]
+    pub(crate) fn for_events(events: &[SseEvent]) -> StreamStyle {
+        StreamStyle {
+            terminal: events.last().is_some_and(|e| e.data == "[DONE]"),
+            error: SseEvent::data(error_payload().to_string()),
+        }
+    }
+}
+
+/// The error payload of [`Fault::ErrorPayloadAfter`] on streams without an error event.
+pub(crate) fn error_payload() -> Value {
+    json!({"error": {"message": "friendli-mock: scripted error in the stream", "type": "server_error", "code": "mock_error"}})
+}
+
 /// The events with the event-level faults applied, written as segments.
+#[cfg(test)]
 pub(crate) fn stream_segments(events: &[SseEvent], shape: &StreamShape) -> Vec<Segment> {
+    styled_segments(events, shape, &StreamStyle::for_events(events))
+}
+
+/// A non-stream body as segments, with the faults that apply to it (see [`Fault`]).
+pub(crate) fn body_segments(body: Bytes, shape: &StreamShape) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for fault in &shape.faults {
+        match fault {
+            Fault::CloseAfterEvents(0) => {
+                out.push(Segment::Abort);
+                return out;
+            }
+            Fault::StallAfter {
+                events: 0,
+                duration,
+            } => out.push(Segment::Stall(*duration)),
+            _ => {}
+        }
+    }
+    if let Some((0, gate)) = &shape.gate {
+        out.push(Segment::Gate(gate.clone()));
+    }
+    out.push(Segment::Bytes(body));
+    if shape.faults.contains(&Fault::CloseAfterEvents(1)) {
+        out.push(Segment::Abort);
+    }
+    out
+}
+
+/// The events with the event-level faults applied, written as segments, for a stream of the
+/// given style.
+pub(crate) fn styled_segments(
+    events: &[SseEvent],
+    shape: &StreamShape,
+    style: &StreamStyle,
+) -> Vec<Segment> {
+    let last = events.len().saturating_sub(1);
     let mut out = Vec::new();
     if shape.bom {
         out.push(Segment::Bytes(Bytes::from_static(b"\xEF\xBB\xBF")));
@@ -323,10 +409,7 @@ pub(crate) fn stream_segments(events: &[SseEvent], shape: &StreamShape) -> Vec<S
                     ));
                 }
                 Fault::ErrorPayloadAfter(n) if *n == written => {
-                    let payload = json!({"error": {"message": "friendli-mock: scripted error in the stream", "type": "server_error", "code": "mock_error"}});
-                    out.push(Segment::Bytes(
-                        encode_event(&SseEvent::data(payload.to_string()), shape).into(),
-                    ));
+                    out.push(Segment::Bytes(encode_event(&style.error, shape).into()));
                     return out;
                 }
                 Fault::StallAfter { events, duration } if *events == written => {
@@ -352,7 +435,7 @@ pub(crate) fn stream_segments(events: &[SseEvent], shape: &StreamShape) -> Vec<S
         {
             out.push(Segment::Gate(gate.clone()));
         }
-        if event.data == "[DONE]" && shape.faults.contains(&Fault::OmitDone) {
+        if style.terminal && written == last && shape.faults.contains(&Fault::OmitDone) {
             return out;
         }
         out.push(Segment::Bytes(encode_event(event, shape).into()));

@@ -1,24 +1,56 @@
 //! Validation against the JSON Schemas of the project's OpenAPI 3.1 document, which is the
 //! document the SDK is generated from (embedded at build time).
+//!
+//! The document is a copy of the workspace's `openapi/friendli.yaml` kept inside this crate
+//! (`tests/mock/openapi/friendli.yaml`) so that the published crate carries it; a test checks that
+//! the copy matches the workspace's document whenever that one is present.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// The OpenAPI document, as written in the repository.
-pub const OPENAPI_YAML: &str = include_str!("../../../openapi/friendli.yaml");
+pub const OPENAPI_YAML: &str = include_str!("../openapi/friendli.yaml");
 
 /// One failed check: where in the instance, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    /// The JSON pointer of the offending value in the validated document.
+    /// The JSON pointer of the offending value in the validated document. For a missing
+    /// required property it is the pointer of the object that lacks it.
     pub pointer: String,
     /// What is wrong with it.
     pub message: String,
+    /// The name of the missing property, when the violation is a missing required property.
+    pub missing: Option<String>,
 }
 
-fn document() -> &'static Value {
+impl Violation {
+    /// The path of the offending value as `loc` items (after the location, e.g. `body`):
+    /// object keys as strings, array indices as numbers, and the missing property last when one
+    /// is missing.
+    pub fn loc(&self) -> Vec<Value> {
+        let mut loc: Vec<Value> = self
+            .pointer
+            .split('/')
+            .skip(1)
+            .map(|token| {
+                let token = token.replace("~1", "/").replace("~0", "~");
+                match token.parse::<u64>() {
+                    Ok(index) => json!(index),
+                    Err(_) => json!(token),
+                }
+            })
+            .collect();
+        if let Some(missing) = &self.missing {
+            loc.push(json!(missing));
+        }
+        loc
+    }
+}
+
+/// The parsed OpenAPI document.
+pub fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
         serde_saphyr::from_str(OPENAPI_YAML)
@@ -34,38 +66,147 @@ pub fn schema_names() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Validates `instance` against the component schema `name`. Returns every violation, or an
-/// empty list.
-pub fn validate(name: &str, instance: &Value) -> Vec<Violation> {
-    static VALIDATORS: OnceLock<Mutex<HashMap<String, &'static jsonschema::Validator>>> =
+/// The component schema `name`, if the document has it.
+pub fn component(name: &str) -> Option<&'static Value> {
+    document()["components"]["schemas"].get(name)
+}
+
+/// Follows `$ref`s (within the document) until a schema that is not a bare reference.
+/// An unresolvable reference resolves to itself.
+pub fn resolve(schema: &Value) -> &Value {
+    resolve_in(document(), schema)
+}
+
+/// Follows `$ref`s within `root` (JSON pointers such as `#/components/schemas/X` or
+/// `#/$defs/X`) until a schema without `$ref`, at most 32 steps.
+pub fn resolve_in<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => match lookup(root, reference) {
+                Some(target) => schema = target,
+                None => return schema,
+            },
+            None => return schema,
+        }
+    }
+    schema
+}
+
+/// The schema a local reference (`#/…`) points to in `root`.
+pub fn lookup<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    root.pointer(pointer)
+}
+
+fn validator(
+    key: String,
+    build: impl FnOnce() -> Value,
+    formats: bool,
+) -> &'static jsonschema::Validator {
+    static VALIDATORS: OnceLock<Mutex<HashMap<(String, bool), &'static jsonschema::Validator>>> =
         OnceLock::new();
-    let validator = {
-        let mut map = VALIDATORS
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        *map.entry(name.to_owned()).or_insert_with(|| {
-            let schema = json!({
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$ref": format!("#/components/schemas/{name}"),
-                "components": document()["components"],
+    let mut map = VALIDATORS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    map.entry((key.clone(), formats)).or_insert_with(|| {
+        let schema = build();
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(formats)
+            .build(&schema)
+            .unwrap_or_else(|e| {
+                panic!("the schema {key} of openapi/friendli.yaml does not compile: {e}")
             });
-            let validator = jsonschema::draft202012::options()
-                .should_validate_formats(false)
-                .build(&schema)
-                .unwrap_or_else(|e| {
-                    panic!("the schema {name} of openapi/friendli.yaml does not compile: {e}")
-                });
-            Box::leak(Box::new(validator))
-        })
-    };
+        // A validator per schema of the document, built once: the set is bounded by the
+        // document, so leaking them keeps the validators `'static` at a fixed cost.
+        Box::leak(Box::new(validator))
+    })
+}
+
+fn violations(validator: &jsonschema::Validator, instance: &Value) -> Vec<Violation> {
     validator
         .iter_errors(instance)
         .map(|error| Violation {
             pointer: error.instance_path().to_string(),
             message: error.to_string(),
+            missing: match error.kind() {
+                jsonschema::error::ValidationErrorKind::Required { property } => Some(
+                    property
+                        .as_str()
+                        .map_or_else(|| property.to_string(), str::to_owned),
+                ),
+                _ => None,
+            },
         })
         .collect()
+}
+
+/// Validates `instance` against the component schema `name`. Returns every violation, or an
+/// empty list. A `name` the document lacks is one violation saying so.
+pub fn validate(name: &str, instance: &Value) -> Vec<Violation> {
+    if component(name).is_none() {
+        return vec![Violation {
+            pointer: String::new(),
+            message: format!("the API document has no schema {name:?}"),
+            missing: None,
+        }];
+    }
+    let validator = validator(
+        name.to_owned(),
+        || {
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$ref": format!("#/components/schemas/{name}"),
+                "components": document()["components"],
+            })
+        },
+        false,
+    );
+    violations(validator, instance)
+}
+
+/// Validates `instance` against a schema taken from the document (a component, a parameter's or
+/// a media type's schema): its `$ref`s resolve against the document. Formats are not checked,
+/// as by the server the document describes.
+pub fn validate_schema(schema: &Value, instance: &Value) -> Vec<Violation> {
+    validate_schema_with(schema, instance, false)
+}
+
+/// [`validate_schema`], checking `format`s (`date-time`, …) too when `formats` is set.
+pub(crate) fn validate_schema_with(
+    schema: &Value,
+    instance: &Value,
+    formats: bool,
+) -> Vec<Violation> {
+    let key = schema.to_string();
+    let validator = validator(
+        key,
+        || {
+            let mut root = Map::new();
+            root.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
+            match schema {
+                Value::Object(fields) => {
+                    for (k, v) in fields {
+                        root.insert(k.clone(), v.clone());
+                    }
+                }
+                Value::Bool(false) => {
+                    root.insert("not".into(), json!({}));
+                }
+                _ => {}
+            }
+            root.insert("components".into(), document()["components"].clone());
+            Value::Object(root)
+        },
+        formats,
+    );
+    violations(validator, instance)
 }
 
 #[cfg(test)]
@@ -76,24 +217,43 @@ mod tests {
     fn the_document_has_the_schemas_the_mock_uses() {
         let names = schema_names();
         for name in [
-            "ToolAssistedChatRequest",
+            "ServerlessToolAssistedChatCompletionBody",
             "ChatResult",
             "StreamedChatData",
             "ToolStatusData",
-            "ErrorBody",
+            "HTTPValidationError",
         ] {
             assert!(names.iter().any(|n| n == name), "{name}");
+        }
+        assert!(component("ChatResult").is_some());
+        assert!(component("NoSuchSchema").is_none());
+        let unknown = validate("NoSuchSchema", &json!({}));
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0].message.contains("NoSuchSchema"));
+    }
+
+    #[test]
+    fn the_embedded_copy_is_the_workspace_document() {
+        // In the workspace the crate's copy must equal `openapi/friendli.yaml`; a published crate
+        // has no workspace around it, and then there is nothing to compare.
+        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/friendli.yaml");
+        if let Ok(original) = std::fs::read_to_string(workspace) {
+            assert!(
+                original == OPENAPI_YAML,
+                "tests/mock/openapi/friendli.yaml is stale: copy openapi/friendli.yaml over it"
+            );
         }
     }
 
     #[test]
     fn violations_name_the_offending_value() {
+        let name = "ServerlessToolAssistedChatCompletionBody";
         let ok = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
-        assert!(validate("ToolAssistedChatRequest", &ok).is_empty());
-        let bad = json!({"model": "m", "messages": [{"role": "robot", "content": "hi"}], "temperature": -1});
-        let violations = validate("ToolAssistedChatRequest", &bad);
+        assert!(validate(name, &ok).is_empty());
+        let bad = json!({"model": "m", "messages": [{"role": "robot", "content": "hi"}], "top_p": "high"});
+        let violations = validate(name, &bad);
         assert!(
-            violations.iter().any(|v| v.pointer == "/temperature"),
+            violations.iter().any(|v| v.pointer == "/top_p"),
             "{violations:?}"
         );
         assert!(
@@ -103,10 +263,47 @@ mod tests {
             "{violations:?}"
         );
         let missing = json!({"messages": []});
-        assert!(
-            validate("ToolAssistedChatRequest", &missing)
-                .iter()
-                .any(|v| v.message.contains("model"))
+        let violations = validate(name, &missing);
+        let model = violations
+            .iter()
+            .find(|v| v.message.contains("model"))
+            .expect("a violation for the missing model");
+        assert_eq!(model.missing.as_deref(), Some("model"));
+        assert_eq!(model.loc(), [json!("model")]);
+    }
+
+    #[test]
+    fn inline_schemas_resolve_their_references_in_the_document() {
+        let schema =
+            json!({"anyOf": [{"$ref": "#/components/schemas/CostBucketWidth"}, {"type": "null"}]});
+        assert!(validate_schema(&schema, &json!("1d")).is_empty());
+        assert!(validate_schema(&schema, &Value::Null).is_empty());
+        assert!(!validate_schema(&schema, &json!("2w")).is_empty());
+        let date = json!({"type": "string", "format": "date-time"});
+        assert!(validate_schema(&date, &json!("yesterday")).is_empty());
+        assert!(!validate_schema_with(&date, &json!("yesterday"), true).is_empty());
+        assert!(validate_schema_with(&date, &json!("2026-01-01T00:00:00Z"), true).is_empty());
+        let pointer = Violation {
+            pointer: "/a~1b/3".into(),
+            message: String::new(),
+            missing: None,
+        };
+        assert_eq!(pointer.loc(), [json!("a/b"), json!(3)]);
+    }
+
+    #[test]
+    fn references_resolve_through_chains() {
+        let success = component("ServerlessChatCompleteSuccess").unwrap();
+        assert_eq!(
+            resolve(success)["properties"]["object"]["const"],
+            "chat.completion"
         );
+        let local = json!({"$defs": {"A": {"$ref": "#/$defs/B"}, "B": {"type": "integer"}}});
+        assert_eq!(
+            resolve_in(&local, &json!({"$ref": "#/$defs/A"})),
+            &json!({"type": "integer"})
+        );
+        let dangling = json!({"$ref": "#/nowhere"});
+        assert_eq!(resolve_in(&local, &dangling), &dangling);
     }
 }

@@ -1,11 +1,12 @@
 //! A turn of the scripted assistant, written in the wire format: a `chat.completion` JSON body,
-//! or the events of a `text/event-stream`.
+//! or the events of a `text/event-stream`; and text completions (`text_completion`) likewise.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::assistant::{Answer, ToolRun, Turn};
+use crate::assistant::{Answer, ToolRun, Turn, tokenize};
+use crate::tokenizer;
 
 /// One server-sent event.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,20 +66,20 @@ pub fn completion_body(turn: &Turn, id: &str) -> Value {
                 finish_reason,
             } => json!({
                 "index": index,
-                "message": {"role": "assistant", "content": tokens.concat()},
+                "message": with_reasoning(json!({"role": "assistant", "content": tokens.concat()}), turn),
                 "finish_reason": finish_reason,
                 "logprobs": null,
             }),
             Answer::Calls(calls) => json!({
                 "index": index,
-                "message": {
+                "message": with_reasoning(json!({
                     "role": "assistant",
                     "content": null,
                     "tool_calls": calls.iter().map(|c| json!({
                         "id": c.id, "type": "function",
                         "function": {"name": c.name, "arguments": c.arguments},
                     })).collect::<Vec<_>>(),
-                },
+                }), turn),
                 "finish_reason": "tool_calls",
                 "logprobs": null,
             }),
@@ -92,6 +93,13 @@ pub fn completion_body(turn: &Turn, id: &str) -> Value {
         "choices": choices,
         "usage": usage(turn),
     })
+}
+
+fn with_reasoning(mut message: Value, turn: &Turn) -> Value {
+    if let Some(reasoning) = &turn.reasoning {
+        message["reasoning_content"] = json!(reasoning);
+    }
+    message
 }
 
 fn tool_status(run: &ToolRun, status: &str, include_outcome: bool) -> SseEvent {
@@ -126,6 +134,14 @@ fn tool_status(run: &ToolRun, status: &str, include_outcome: bool) -> SseEvent {
 /// The events of a streamed turn: tool status events, chunks, the usage chunk when asked for,
 /// and `[DONE]`.
 pub fn stream_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<SseEvent> {
+    let mut events = stream_data_events(turn, id, include_usage);
+    events.push(SseEvent::done());
+    events
+}
+
+/// [`stream_events`] without the final `[DONE]`: the server ends each stream the way its
+/// operation's document says.
+pub fn stream_data_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<SseEvent> {
     let mut events = Vec::new();
     for run in &turn.tool_runs {
         events.push(tool_status(run, "STARTED", false));
@@ -150,6 +166,16 @@ pub fn stream_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<SseEvent
         )
     };
     for index in 0..turn.choices {
+        if let Some(reasoning) = &turn.reasoning {
+            for piece in tokenize(reasoning) {
+                events.push(chunk(json!([{
+                    "index": index,
+                    "delta": {"role": "assistant", "reasoning_content": piece},
+                    "finish_reason": null,
+                    "logprobs": null,
+                }])));
+            }
+        }
         match &turn.answer {
             Answer::Text {
                 tokens,
@@ -204,6 +230,113 @@ pub fn stream_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<SseEvent
         last["usage"] = usage(turn);
         events.push(SseEvent::data(last.to_string()));
     }
-    events.push(SseEvent::done());
+    events
+}
+
+/// One completed text of a text completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionChoice {
+    /// The text (cut by `max_tokens` and `stop`).
+    pub text: String,
+    /// `stop` or `length`.
+    pub finish_reason: &'static str,
+}
+
+/// A text completion: the choices for every prompt and `n`, and the prompt's token count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    /// The model name to report.
+    pub model: Option<String>,
+    /// The choices, in order.
+    pub choices: Vec<CompletionChoice>,
+    /// The seed to report.
+    pub seed: i64,
+    /// Tokens of the prompts (see [`tokenizer`]).
+    pub prompt_tokens: u64,
+}
+
+impl Completion {
+    /// Tokens of all choices (see [`tokenizer`]).
+    pub fn completion_tokens(&self) -> u64 {
+        self.choices.iter().map(|c| tokenizer::count(&c.text)).sum()
+    }
+
+    fn usage(&self) -> Value {
+        let completion = self.completion_tokens();
+        json!({
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": self.prompt_tokens + completion,
+            "prompt_tokens_details": {"cached_tokens": 0},
+        })
+    }
+}
+
+/// The `text_completion` JSON body of a completion. Every choice's `tokens` are the
+/// [`tokenizer`]'s tokens of its text.
+pub fn completions_body(completion: &Completion, id: &str) -> Value {
+    let choices: Vec<Value> = completion
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(index, choice)| {
+            json!({
+                "index": index,
+                "text": choice.text,
+                "seed": completion.seed,
+                "finish_reason": choice.finish_reason,
+                "tokens": tokenizer::encode(&choice.text),
+                "logprobs": null,
+            })
+        })
+        .collect();
+    json!({
+        "id": id,
+        "object": "text_completion",
+        "created": now_seconds() as i64,
+        "model": completion.model,
+        "choices": choices,
+        "usage": completion.usage(),
+    })
+}
+
+/// The events of a streamed completion (without the stream's end): one chunk per token
+/// (character) with its `token` ID, a last chunk per choice with an empty text and the finish
+/// reason, and the usage chunk when asked for.
+pub fn completions_stream_events(
+    completion: &Completion,
+    id: &str,
+    include_usage: bool,
+) -> Vec<SseEvent> {
+    let created = now_seconds() as i64;
+    let chunk = |choices: Value, usage: Option<Value>| {
+        let mut data = json!({
+            "id": id,
+            "object": "text_completion",
+            "created": created,
+            "model": completion.model,
+            "choices": choices,
+        });
+        if let Some(usage) = usage {
+            data["usage"] = usage;
+        }
+        SseEvent::data(data.to_string())
+    };
+    let mut events = Vec::new();
+    for (index, choice) in completion.choices.iter().enumerate() {
+        for c in choice.text.chars() {
+            events.push(chunk(
+                json!([{"index": index, "text": c.to_string(), "token": tokenizer::encode(&c.to_string())[0], "finish_reason": null, "logprobs": null}]),
+                None,
+            ));
+        }
+        events.push(chunk(
+            json!([{"index": index, "text": "", "token": null, "finish_reason": choice.finish_reason, "logprobs": null}]),
+            None,
+        ));
+    }
+    if include_usage {
+        events.push(chunk(json!([]), Some(completion.usage())));
+    }
     events
 }
