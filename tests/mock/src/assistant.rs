@@ -307,7 +307,7 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
 fn reasoning_for(user_text: &str, runs: &[ToolRun], calls: &[FunctionCall]) -> String {
     let asked = match user_text.trim() {
         "" => "The user sent no text.".to_owned(),
-        text => format!("The user asked: {text}"),
+        text => format!("The user asked: \"{text}\"."),
     };
     let plan = if !calls.is_empty() {
         let names: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
@@ -640,6 +640,79 @@ mod tests {
         r["max_tokens"] = Value::Null;
         r["stop"] = json!(["there"]);
         assert_eq!(respond(&r, 1).text().unwrap(), "You said: hello ");
+    }
+
+    #[test]
+    fn invented_arguments_are_valid_against_the_parameters_schema() {
+        let schemas = [
+            json!({"type": "object", "properties": {
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                "city": {"type": "string"},
+            }, "required": ["unit", "city"]}),
+            json!({"type": "object", "properties": {
+                "days": {"type": "integer", "minimum": 1, "maximum": 7},
+                "ratio": {"type": "number", "exclusiveMaximum": 1},
+                "verbose": {"type": "boolean"},
+                "kind": {"const": "forecast"},
+                "tags": {"type": "array", "items": {"type": "string", "enum": ["rain", "sun"]}, "minItems": 1},
+                "when": {"type": "string", "format": "date-time"},
+            }, "required": ["days", "ratio", "kind"], "additionalProperties": false}),
+            json!({"$defs": {"Place": {"type": "object", "required": ["name", "country"], "properties": {
+                "name": {"type": "string", "minLength": 2},
+                "country": {"type": "string", "enum": ["KR", "US"]},
+            }}}, "type": "object", "required": ["place"], "properties": {
+                "place": {"$ref": "#/$defs/Place"},
+                "fallback": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/Place"}]},
+            }}),
+            json!({"type": "object"}),
+            json!({}),
+        ];
+        let text = "Use get_weather for Busan in fahrenheit over 30 days";
+        for schema in &schemas {
+            let arguments = invent_arguments(text, schema);
+            assert!(arguments.is_object(), "{arguments}");
+            let validator = jsonschema::validator_for(schema).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&arguments)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{schema}\n{arguments}\n{errors:?}");
+        }
+        let first = invent_arguments(text, &schemas[0]);
+        assert_eq!(first, json!({"unit": "fahrenheit", "city": "Busan"}));
+        let second = invent_arguments(text, &schemas[1]);
+        assert_eq!(second["days"], json!(7), "30 is clamped to the maximum");
+        assert_eq!(second["kind"], "forecast");
+        assert_eq!(second["tags"], json!(["rain"]));
+        let third = invent_arguments(text, &schemas[2]);
+        assert_eq!(third["place"], json!({"name": "Busan", "country": "KR"}));
+        assert_eq!(invent_arguments(text, &Value::Null), json!({}));
+        // Through the assistant, with the name mentioned and no JSON written.
+        let tools = json!([{"type": "function", "function": {"name": "get_weather", "parameters": schemas[0]}}]);
+        let Answer::Calls(calls) = respond(&request(text, tools), 1).answer else {
+            panic!("expected a call")
+        };
+        let arguments: Value = serde_json::from_str(&calls[0].arguments).unwrap();
+        assert_eq!(arguments, first);
+    }
+
+    #[test]
+    fn reasoning_is_reported_only_when_asked_for() {
+        let mut r = request("What is 3 + 6?", json!([{"type": "math:calculator"}]));
+        assert_eq!(respond(&r, 1).reasoning, None);
+        r["parse_reasoning"] = json!(true);
+        let turn = respond(&r, 1);
+        assert_eq!(
+            turn.reasoning.as_deref(),
+            Some("The user asked: \"What is 3 + 6?\". The results of math:calculator answer it.")
+        );
+        let without = Turn {
+            reasoning: None,
+            ..turn.clone()
+        };
+        assert!(turn.completion_tokens() > without.completion_tokens());
+        r["include_reasoning"] = json!(false);
+        assert_eq!(respond(&r, 1).reasoning, None);
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! - strings follow `format` (`date-time`, `uri`, …), `pattern` (from a list of plausible
 //!   candidates), `minLength` / `maxLength`, or else read `mock-<property name>`;
 //! - numbers respect `minimum` / `maximum` (exclusive too) and `multipleOf`; properties named
-//!   like timestamps (`created`, `createdAt`, `updated_at`, …) get a plausible Unix time;
+//!   like timestamps (`created`, `createdAt`, `updated_at`, …) get a plausible Unix time, and
+//!   an `index` starts at 0;
 //! - recursion is bounded: past [`max_depth`](Generator::max_depth) optional properties are left
 //!   out, nullable values become `null` and arrays shrink to `minItems`.
 
@@ -331,6 +332,7 @@ impl<'a> Generator<'a> {
         match (self.number, name) {
             (Some(number), _) => number,
             (None, Some(name)) if looks_like_timestamp(name) => TIMESTAMP as f64,
+            (None, Some("index")) => 0.0,
             _ => 1.0,
         }
     }

@@ -490,8 +490,9 @@ pub(crate) fn complete(request: &Value) -> Completion {
 }
 
 /// An answer generated from the operation's response schema: JSON, nothing, or a short event
-/// stream (two events of every kind that carries deltas, one of every other kind, no error
-/// events, and one end event last where the stream ends with one).
+/// stream (two events of every kind that carries content deltas and of single-kind streams,
+/// one of every other kind, no error events, and one end event last where the stream ends with
+/// one).
 pub(crate) fn generated(operation: &Operation) -> Answer {
     let generator = Generator::document().optional_properties(true);
     match &operation.response {
@@ -519,7 +520,7 @@ pub(crate) fn generated(operation: &Operation) -> Answer {
                 }
                 let repeated = kinds.len() == 1
                     || kind.event.is_none() && kind.tag.is_some() && kind.tag_property.is_none()
-                    || kind.tag.as_deref().is_some_and(|t| t.contains("delta"));
+                    || kind.tag.as_deref().is_some_and(is_content_delta);
                 for _ in 0..if repeated { 2 } else { 1 } {
                     events.push(event_of(kind));
                 }
@@ -546,6 +547,13 @@ pub(crate) fn generated(operation: &Operation) -> Answer {
             )
         }
     }
+}
+
+/// Whether an event kind carries a piece of content (`content_block_delta`,
+/// `response.output_text.delta`, `transcript.text.delta`, …), which streams repeat; a
+/// `message_delta` is a one-off summary.
+fn is_content_delta(tag: &str) -> bool {
+    tag.ends_with(".delta") || tag.ends_with("block_delta")
 }
 
 /// The events of an answer with the stream's end the document declares: the sentinel appended,
