@@ -18,6 +18,8 @@
 //! - recursion is bounded: past [`max_depth`](Generator::max_depth) optional properties are left
 //!   out, nullable values become `null` and arrays shrink to `minItems`.
 
+use std::cell::Cell;
+
 use serde_json::{Map, Number, Value, json};
 
 use crate::schema::{document, lookup};
@@ -31,10 +33,15 @@ pub const DATE_TIME: &str = "2026-01-01T00:00:00Z";
 /// Past this depth, generation stops outright (`null`), whatever the schema says.
 const HARD_LIMIT: usize = 64;
 
+/// At most this many values per generated instance: a schema that requires several copies of
+/// itself (unsatisfiable, but a client may send one) must not take exponential time.
+const NODE_BUDGET: usize = 20_000;
+
 /// Generates instances of JSON Schemas. See the [module docs](self).
 #[derive(Debug, Clone)]
 pub struct Generator<'a> {
     root: &'a Value,
+    nodes: Cell<usize>,
     optional: bool,
     max_depth: usize,
     word: Option<String>,
@@ -55,6 +62,7 @@ impl<'a> Generator<'a> {
     pub fn with_root(root: &'a Value) -> Generator<'a> {
         Generator {
             root,
+            nodes: Cell::new(0),
             optional: false,
             max_depth: 6,
             word: None,
@@ -96,12 +104,14 @@ impl<'a> Generator<'a> {
 
     /// An instance of `schema`.
     pub fn generate(&self, schema: &Value) -> Value {
+        self.nodes.set(0);
         self.value(schema, None, 0)
     }
 
     /// An instance of `schema` for a property (or parameter) called `name`: free-form strings
     /// read `mock-<name>`, and timestamps look like timestamps.
     pub fn generate_named(&self, schema: &Value, name: &str) -> Value {
+        self.nodes.set(0);
         self.value(schema, Some(name), 0)
     }
 
@@ -116,7 +126,8 @@ impl<'a> Generator<'a> {
     }
 
     fn value(&self, schema: &Value, name: Option<&str>, depth: usize) -> Value {
-        if depth > HARD_LIMIT {
+        self.nodes.set(self.nodes.get() + 1);
+        if depth > HARD_LIMIT || self.nodes.get() > NODE_BUDGET {
             return Value::Null;
         }
         let Some(fields) = schema.as_object() else {
@@ -568,5 +579,15 @@ mod tests {
                 .unwrap();
         assert!(validator.is_valid(&node), "{node}");
         assert!(node.to_string().len() < 10_000);
+        // Unsatisfiable and doubling at every level: generation still ends, quickly.
+        let root = json!({"$defs": {"N": {"type": "object", "required": ["a", "b"], "properties": {
+            "a": {"$ref": "#/$defs/N"}, "b": {"$ref": "#/$defs/N"},
+        }}}});
+        let started = std::time::Instant::now();
+        let value = Generator::with_root(&root).generate(&json!({"$ref": "#/$defs/N"}));
+        assert!(value.is_object());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let cyclic = json!({"$ref": "#"});
+        assert_eq!(Generator::with_root(&cyclic).generate(&cyclic), Value::Null);
     }
 }

@@ -1,5 +1,6 @@
-//! `friendli-mock [--port N] [--token T]`: serves the mock Friendli API on 127.0.0.1 until
-//! interrupted, and prints its URL.
+//! `friendli-mock [--port N] [--token T]`: serves the mock Friendli API (every operation of its
+//! OpenAPI document) on 127.0.0.1 until interrupted, and prints its URL.
+//! `friendli-mock --list` prints the operations it serves instead.
 
 use std::io::Write;
 
@@ -9,6 +10,9 @@ fn main() -> std::process::ExitCode {
     let mut config = MockConfig::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--list" {
+            return list();
+        }
         match (arg.as_str(), args.next()) {
             ("--port", Some(port)) => match port.parse() {
                 Ok(port) => config.port = port,
@@ -43,11 +47,36 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// Prints `METHOD PATH operationId [stream] [no auth]` per operation.
+fn list() -> std::process::ExitCode {
+    let mut out = std::io::stdout().lock();
+    for operation in friendli_mock::operations() {
+        let mut notes = Vec::new();
+        if operation.is_stream() {
+            notes.push("stream");
+        }
+        if !operation.requires_auth {
+            notes.push("no auth");
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{:6} {} {}{notes}",
+            operation.method, operation.path, operation.operation_id
+        );
+    }
+    std::process::ExitCode::SUCCESS
+}
+
 fn usage(problem: &str) -> std::process::ExitCode {
     if !problem.is_empty() {
         eprintln!("error: {problem}");
     }
-    eprintln!("usage: friendli-mock [--port N] [--token T]");
+    eprintln!("usage: friendli-mock [--port N] [--token T] | --list");
     if problem.is_empty() {
         std::process::ExitCode::SUCCESS
     } else {

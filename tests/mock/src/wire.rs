@@ -326,7 +326,7 @@ pub fn completions_stream_events(
     for (index, choice) in completion.choices.iter().enumerate() {
         for c in choice.text.chars() {
             events.push(chunk(
-                json!([{"index": index, "text": c.to_string(), "token": tokenizer::encode(&c.to_string())[0], "finish_reason": null, "logprobs": null}]),
+                json!([{"index": index, "text": c.to_string(), "token": i64::from(u32::from(c)), "finish_reason": null, "logprobs": null}]),
                 None,
             ));
         }

@@ -878,3 +878,84 @@ async fn faults_work_on_streams_that_end_with_a_named_event() {
         .unwrap();
     assert!(!text.contains("[DONE]") && text.contains("chat.completion.chunk"));
 }
+
+#[test]
+fn the_binary_lists_the_operations_it_serves() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_friendli-mock"))
+        .arg("--list")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), operations().len());
+    assert!(
+        text.contains("POST   /serverless/v1/chat/completions serverlessChatStream (stream)\n")
+    );
+    assert!(text.contains("POST   /classify containerTextClassification (no auth)\n"));
+}
+
+#[tokio::test]
+async fn bad_input_gets_an_error_response_never_a_broken_connection() {
+    let server = MockServer::start();
+    let garbage: &[u8] = b"\xff\xfe{\"model\": [[[[ \x00";
+    for operation in operations() {
+        let example = operation.example_request();
+        let path = example.path_and_query.split('?').next().unwrap().to_owned();
+        for content_type in [
+            Some("application/json"),
+            Some("multipart/form-data; boundary=zz"),
+            Some("multipart/form-data"),
+            None,
+        ] {
+            let response = send(
+                &server,
+                &example.method,
+                &path,
+                content_type,
+                garbage.to_vec(),
+            )
+            .await;
+            let status = response.status().as_u16();
+            assert!(
+                (200..500).contains(&status),
+                "{} {content_type:?}: {status}",
+                operation.operation_id
+            );
+            if operation.request_body.is_some() {
+                assert!(status >= 400, "{}: {status}", operation.operation_id);
+            }
+        }
+    }
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let response = send(
+        &server,
+        "POST",
+        "/serverless/v1/chat/completions",
+        Some("application/json"),
+        deep.into_bytes(),
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    for path in [
+        "/%",
+        "/%zz/%%",
+        "/serverless/v1/chat/completions/",
+        "//",
+        &"/a".repeat(5000),
+    ] {
+        let response = send(&server, "GET", path, None, Vec::new()).await;
+        assert!(matches!(response.status().as_u16(), 404 | 405), "{path}");
+    }
+    // A function schema that requires two copies of itself: the assistant still answers.
+    let tools = json!([{"type": "function", "function": {"name": "f", "parameters": {
+        "$defs": {"N": {"type": "object", "required": ["a", "b"], "properties": {
+            "a": {"$ref": "#/$defs/N"}, "b": {"$ref": "#/$defs/N"}}}},
+        "$ref": "#/$defs/N",
+    }}}]);
+    let ask =
+        json!({"model": "m", "tools": tools, "messages": [{"role": "user", "content": "call f"}]});
+    let response = post_json(&server, "/serverless/v1/chat/completions", &ask).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["choices"][0]["finish_reason"], "tool_calls");
+}

@@ -61,6 +61,11 @@ fn assert_valid_stream(text: &str) -> Vec<(Option<String>, String)> {
         };
         let violations = validate(schema, &value);
         assert!(violations.is_empty(), "{schema}: {violations:?}\n{data}");
+        // And as the operation's event envelope says (token events come without a name).
+        let violations = friendli_mock::operation("serverlessToolAssistedChatStream")
+            .unwrap()
+            .validate_event(name.as_deref(), &value);
+        assert!(violations.is_empty(), "{violations:?}\n{data}");
     }
     events
 }
@@ -166,6 +171,10 @@ async fn every_request_is_recorded() {
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "mock-req-1");
     let recorded = &server.requests()[0];
+    assert_eq!(
+        recorded.operation_id.as_deref(),
+        Some("serverlessToolAssistedChatComplete")
+    );
     assert_eq!(recorded.method, "POST");
     assert_eq!(recorded.path, CHAT_PATH);
     assert_eq!(recorded.header("Authorization"), Some("Bearer tok"));
