@@ -181,6 +181,9 @@ impl MockServer {
 
     /// Starts a server with these settings.
     pub fn start_with(config: MockConfig) -> std::io::Result<MockServer> {
+        // Parse the document and build the route table now (once per process), so that the
+        // first request is not the one that waits for it.
+        spec::warm_up();
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let url = format!("http://{}", listener.local_addr()?);
@@ -500,9 +503,8 @@ async fn reply(
             content_type,
             body,
         } => {
-            let is_stream = content_type.starts_with("text/event-stream");
             let segments = scenario::body_segments(body.clone(), shape);
-            let mut response = Response::new(write_body(state, segments, shape, is_stream));
+            let mut response = Response::new(write_body(state, segments, shape, false));
             *response.status_mut() =
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             if let Ok(value) = HeaderValue::from_str(content_type) {

@@ -842,6 +842,11 @@ fn routes() -> &'static [Route] {
     })
 }
 
+/// Builds the operations and the route table (parsing the document) if not done yet.
+pub(crate) fn warm_up() {
+    let _ = routes();
+}
+
 /// Routes a request by method and path (without the query).
 pub(crate) fn route(method: &str, path: &str) -> Routed {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
