@@ -1,22 +1,34 @@
-//! The low-level layer of friendli-rs: the types and a client of the Friendli tool-assisted chat
-//! API, generated at build time by [progenitor](https://docs.rs/progenitor) from
-//! `spec/friendli.json`.
+//! The low-level layer of friendli-rs: the types and low-level clients of the whole Friendli API,
+//! generated at build time by [progenitor](https://docs.rs/progenitor)'s `generate_api!` from the
+//! documents in `spec/`.
 //!
-//! That file is derived from `openapi/friendli.yaml` by `cargo xtask generate`; neither it nor
-//! anything generated from it is edited by hand. Most programs want the `friendli` crate, which
-//! re-exports [`types`] and adds configuration, retries, event-stream decoding and builders.
+//! Those documents, and `src/generated.rs` (the macro calls), are derived from
+//! `openapi/friendli.yaml` by `cargo xtask generate`; nothing generated is edited by hand. Most
+//! programs want the `friendli` crate, which re-exports [`types`] and adds configuration, retries,
+//! event-stream decoding, namespaces and builders.
 //!
-//! # Using the generated client directly
+//! # Modules and features
 //!
-//! Every operation is a method of [`Client`] returning a builder that is finished with `send()`.
-//! Build the client with [`Client::new_with_client`] and a `reqwest::Client` that has a connect
-//! timeout and a read timeout but no total timeout: [`Client::new`] applies progenitor's 15-second
-//! total timeout, which cuts event streams short. [`RequestDefaults`] holds headers (the
-//! `Authorization` header, for instance) that every request of the client carries.
+//! The operations are split by the group they belong to, each group behind a feature, so that a
+//! program compiles only what it uses: [`serverless`] (feature `serverless`), `dedicated`,
+//! `container` and `platform` (files, datasets, cost, usage). The types that more than one group
+//! uses live in [`shared`], always compiled; [`types`] re-exports every type of the enabled
+//! groups. Each group module has its own low-level `Client`.
+//!
+//! # Using a generated client directly
+//!
+//! Every operation is a method of its group's `Client` returning a builder that is finished with
+//! `send()`. Build the client with `Client::new_with_client` and a `reqwest::Client` that has a
+//! connect timeout and a read timeout but no total timeout (`Client::new` applies progenitor's
+//! 15-second total timeout, which cuts event streams short). [`RequestDefaults`] holds headers
+//! (the `Authorization` header, for instance) that every request of the client carries. Calls of
+//! these clients are not retried, and multipart bodies (audio transcriptions, sample uploads) are
+//! not sent: the `friendli` crate does both.
 //!
 //! ```no_run
+//! # #[cfg(feature = "serverless")]
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use friendli_gen::{Client, RequestDefaults, types};
+//! use friendli_gen::{RequestDefaults, serverless::Client, types};
 //!
 //! let http = reqwest::Client::builder()
 //!     .connect_timeout(std::time::Duration::from_secs(10))
@@ -25,12 +37,11 @@
 //! let defaults = RequestDefaults::new().bearer_token("flp_...")?;
 //! let client = Client::new_with_client("https://api.friendli.ai", http, defaults);
 //!
-//! let request: types::ToolAssistedChatRequest = serde_json::from_value(serde_json::json!({
+//! let request: types::ServerlessChatCompletionBody = serde_json::from_value(serde_json::json!({
 //!     "model": "meta-llama-3.1-8b-instruct",
 //!     "messages": [{"role": "user", "content": "What is 3 + 6?"}],
-//!     "tools": [{"type": "math:calculator"}],
 //! }))?;
-//! let result = client.serverless_tool_assisted_chat_completion().body(request).send().await?;
+//! let result = client.serverless_chat_complete().body(request).send().await?;
 //! println!("{:?}", result.choices[0].message.content);
 //! # Ok(())
 //! # }
@@ -40,6 +51,13 @@
 // Generated code: progenitor and typify decide its shape, and document every item they can from
 // the OpenAPI descriptions.
 #![allow(missing_docs, clippy::all)]
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::bare_urls,
+    rustdoc::invalid_html_tags,
+    rustdoc::invalid_rust_codeblocks
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use reqwest::header::{
     ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue,
@@ -54,13 +72,28 @@ mod progenitor {
     pub use progenitor_client;
 }
 
-progenitor_macro::generate_api!(
-    spec = "spec/friendli.json",
-    interface = Builder,
-    tags = Merged,
-    inner_type = crate::RequestDefaults,
-    derives = [schemars::JsonSchema, PartialEq],
-);
+/// The `ClientHooks` of a generated module's client: they apply [`RequestDefaults`] (the orphan
+/// rule allows this impl only in the crate that generates the client).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! hooks {
+    () => {
+        impl ClientHooks<crate::RequestDefaults> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &OperationInfo,
+            ) -> Result<(), Error<E>> {
+                crate::apply_defaults(&self.inner, request, info.operation_id);
+                Ok(())
+            }
+        }
+    };
+}
+
+#[rustfmt::skip]
+mod generated;
+pub use generated::*;
 
 /// Headers that every request of a generated [`Client`] carries (unless the request sets the
 /// header itself), such as `Authorization` and `X-Friendli-Team`.
@@ -118,24 +151,18 @@ impl std::fmt::Debug for RequestDefaults {
     }
 }
 
-impl ClientHooks<RequestDefaults> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        let headers = request.headers_mut();
-        for (name, value) in &self.inner.headers {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
+/// Adds the default headers that `request` lacks, and `Accept: text/event-stream` for event-stream
+/// operations (progenitor sends no `Accept` for bodies that are not JSON).
+#[doc(hidden)]
+pub fn apply_defaults(defaults: &RequestDefaults, request: &mut reqwest::Request, operation_id: &str) {
+    let headers = request.headers_mut();
+    for (name, value) in &defaults.headers {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
         }
-        // progenitor sends no `Accept` for operations whose body is not JSON; the `…_stream`
-        // operations answer with an event stream.
-        if info.operation_id.ends_with("_stream") && !headers.contains_key(ACCEPT) {
-            headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
-        }
-        Ok(())
+    }
+    if operation_id.ends_with("_stream") && !headers.contains_key(ACCEPT) {
+        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
     }
 }
 

@@ -1,10 +1,13 @@
 //! A blocking client, for programs without an async runtime (feature `blocking`).
 //!
 //! It is the async [`crate::Client`] driven by a small runtime of its own, so it shares all its
-//! behaviour: configuration, retries, errors, event-stream decoding. Streams are iterators.
+//! behaviour: configuration, retries, errors, event-stream decoding. It has the same namespaces
+//! (`client.serverless().chat().complete(…)`) and [`Client::call`] for any operation; a call is
+//! sent with [`Call::send`], and streams are iterators.
 //!
 //! ```no_run
 //! use friendli::prelude::*;
+//! use friendli::chat::ChatEvent;
 //!
 //! fn main() -> Result<(), friendli::Error> {
 //!     let client = friendli::blocking::Client::from_env()?;
@@ -25,24 +28,23 @@
 //! `spawn_blocking` closure) fails with [`Error::InvalidConfig`] instead of blocking a runtime
 //! thread: use the async [`crate::Client`] there.
 
-use std::fmt::{self, Display};
-use std::future::IntoFuture;
+use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::StreamExt;
 
+use crate::call::{Caller, call_options};
 use crate::error::{Error, Result};
+use crate::operation::{Events, Operation, ResponseKind};
 use crate::response::Response;
-use crate::retry::RetryConfig;
-use crate::serverless::tool_assisted_chat::{self as chat, kind};
-use crate::stream::{CollectedChat, StreamEvent};
-use crate::tools::{RunResult, RunSettings, Tools};
-use crate::types::{ChatResult, ToolAssistedChatRequest};
-use crate::{ClientBuilder, EventStream};
+use crate::stream::{EventStream, SseEvent};
+use crate::transport::Read;
 
-/// Owns the runtime, and shuts it down without blocking if it is dropped inside another one.
-struct Runtime(Option<tokio::runtime::Runtime>);
+/// The runtime of a blocking client. It shuts down without blocking if it is dropped inside
+/// another runtime.
+#[doc(hidden)]
+pub struct Runtime(Option<tokio::runtime::Runtime>);
 
 impl Runtime {
     fn get(&self) -> &tokio::runtime::Runtime {
@@ -50,7 +52,7 @@ impl Runtime {
     }
 
     /// Runs a future to completion on this thread, refusing to do so inside an async runtime.
-    fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output> {
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
         check_context()?;
         Ok(self.get().block_on(future))
     }
@@ -94,14 +96,14 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// The builder of the async client; finish it with [`ClientBuilder::build_blocking`].
+    /// A builder; [`ClientBuilder::build`] gives the blocking client.
     pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
+        ClientBuilder(crate::ClientBuilder::new())
     }
 
     /// A client configured from the environment, like [`crate::Client::from_env`].
     pub fn from_env() -> Result<Client> {
-        ClientBuilder::new().build_blocking()
+        Client::builder().build()
     }
 
     /// A blocking client that drives this async client.
@@ -127,105 +129,76 @@ impl Client {
         &self.inner
     }
 
-    /// The serverless endpoints.
-    pub fn serverless(&self) -> Serverless<'_> {
-        Serverless { client: self }
-    }
-}
-
-impl ClientBuilder {
-    /// Builds a [`blocking::Client`](Client).
-    pub fn build_blocking(self) -> Result<Client> {
-        Client::new(self.build()?)
-    }
-}
-
-/// The serverless endpoints of a blocking client.
-#[derive(Debug, Clone, Copy)]
-pub struct Serverless<'c> {
-    client: &'c Client,
-}
-
-impl<'c> Serverless<'c> {
-    /// Tool-assisted chat.
-    pub fn tool_assisted_chat(&self) -> ToolAssistedChat<'c> {
-        ToolAssistedChat {
-            client: self.client,
-        }
-    }
-
-    /// The single operation that answers JSON or an event stream by the request's `stream`
-    /// (see [`crate::serverless::Serverless::tool_assisted_chat_completion`]).
-    pub fn tool_assisted_chat_completion<R>(&self, request: R) -> Call<'c, kind::SingleOperation>
+    /// Calls any operation of the API (see [`crate::Client::call`]); send it with
+    /// [`Call::send`].
+    pub fn call<O, B>(&self, operation: O, body: B) -> Call<'_, O>
     where
-        R: TryInto<ToolAssistedChatRequest>,
-        R::Error: Display,
+        O: Operation,
+        B: TryInto<O::Body>,
+        B::Error: fmt::Display,
     {
-        self.client.call(
-            self.client
-                .inner
-                .serverless()
-                .tool_assisted_chat_completion(request),
-        )
-    }
-}
-
-/// Tool-assisted chat of a blocking client.
-#[derive(Debug, Clone, Copy)]
-pub struct ToolAssistedChat<'c> {
-    client: &'c Client,
-}
-
-impl<'c> ToolAssistedChat<'c> {
-    fn chat(&self) -> chat::ToolAssistedChat<'c> {
-        self.client.inner.serverless().tool_assisted_chat()
+        self.wrap(self.inner.call(operation, body))
     }
 
-    /// The whole answer (see [`chat::ToolAssistedChat::complete`]).
-    pub fn complete<R>(&self, request: R) -> Call<'c, kind::Complete>
-    where
-        R: TryInto<ToolAssistedChatRequest>,
-        R::Error: Display,
-    {
-        self.client.call(self.chat().complete(request))
-    }
-
-    /// The answer as an iterator of events (see [`chat::ToolAssistedChat::stream`]).
-    pub fn stream<R>(&self, request: R) -> Call<'c, kind::Stream>
-    where
-        R: TryInto<ToolAssistedChatRequest>,
-        R::Error: Display,
-    {
-        self.client.call(self.chat().stream(request))
-    }
-
-    /// The conversation loop with local function tools (see [`crate::tools`]).
-    pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> Call<'c, RunSettings<'t>>
-    where
-        R: TryInto<ToolAssistedChatRequest>,
-        R::Error: Display,
-    {
-        self.client.call(self.chat().run(request, tools))
-    }
-}
-
-impl Client {
-    fn call<'c, K>(&'c self, call: chat::Call<'c, K>) -> Call<'c, K> {
-        Call {
+    pub(crate) fn wrap<'c, T>(&'c self, call: T) -> Blocking<'c, T> {
+        Blocking {
             call,
             runtime: &self.runtime,
         }
     }
 }
 
+impl Caller for Client {
+    type Call<'c, O: Operation> = Call<'c, O>;
+
+    fn start<'c, O: Operation>(&'c self, operation: O, body: Result<O::Body>) -> Call<'c, O> {
+        self.wrap(self.inner.start(operation, body))
+    }
+}
+
+/// The builder of a blocking [`Client`]: the async client's builder, whose
+/// [`build`](Self::build) gives the blocking client.
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder(pub crate::ClientBuilder);
+
+impl ClientBuilder {
+    /// Changes the settings with the async builder's methods.
+    pub fn configure(self, f: impl FnOnce(crate::ClientBuilder) -> crate::ClientBuilder) -> Self {
+        ClientBuilder(f(self.0))
+    }
+
+    /// Checks the configuration and builds the blocking client.
+    pub fn build(self) -> Result<Client> {
+        Client::new(self.0.build()?)
+    }
+}
+
+impl std::ops::Deref for ClientBuilder {
+    type Target = crate::ClientBuilder;
+
+    fn deref(&self) -> &crate::ClientBuilder {
+        &self.0
+    }
+}
+
+impl crate::ClientBuilder {
+    /// Builds a [`blocking::Client`](Client).
+    pub fn build_blocking(self) -> Result<Client> {
+        Client::new(self.build()?)
+    }
+}
+
 /// A call of the blocking client: set options, then [`send`](Call::send) it.
+pub type Call<'c, O> = Blocking<'c, crate::Call<'c, O>>;
+
+/// An async call made blocking: the same per-call options, then `send()`.
 #[must_use = "a call does nothing until it is sent"]
-pub struct Call<'c, K> {
-    call: chat::Call<'c, K>,
+pub struct Blocking<'c, T> {
+    pub(crate) call: T,
     runtime: &'c Arc<Runtime>,
 }
 
-impl<K: fmt::Debug> fmt::Debug for Call<'_, K> {
+impl<T: fmt::Debug> fmt::Debug for Blocking<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("blocking::Call")
             .field("call", &self.call)
@@ -233,117 +206,104 @@ impl<K: fmt::Debug> fmt::Debug for Call<'_, K> {
     }
 }
 
-impl<'c, K> Call<'c, K> {
-    fn map(self, f: impl FnOnce(chat::Call<'c, K>) -> chat::Call<'c, K>) -> Self {
-        Call {
+impl<'c, T> Blocking<'c, T> {
+    /// Changes the underlying async call.
+    pub fn map(self, f: impl FnOnce(T) -> T) -> Self {
+        Blocking {
             call: f(self.call),
             runtime: self.runtime,
         }
     }
 
-    /// The retry policy of this call.
-    pub fn retries(self, retry: RetryConfig) -> Self {
-        self.map(|c| c.retries(retry))
-    }
-
-    /// A deadline for this call (see [`chat::Call::timeout`]).
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.map(|c| c.timeout(timeout))
-    }
-
-    /// Another base URL for this call.
-    pub fn server_url(self, url: impl Into<String>) -> Self {
-        self.map(|c| c.server_url(url))
-    }
-
-    /// Another team for this call.
-    pub fn team(self, team: impl Into<String>) -> Self {
-        self.map(|c| c.team(team))
-    }
-
-    /// An extra header for this call.
-    pub fn header(self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.map(|c| c.header(name, value))
+    /// The underlying call and the runtime that drives it.
+    pub(crate) fn into_parts(self) -> (T, &'c Arc<Runtime>) {
+        (self.call, self.runtime)
     }
 }
 
-impl Call<'_, kind::Complete> {
-    /// Sends the call and waits for the answer.
-    pub fn send(self) -> Result<ChatResult> {
-        self.runtime.block_on(self.call.into_future())?
+impl<'c, O: Operation> Blocking<'c, crate::Call<'c, O>> {
+    call_options!(call.options);
+
+    /// Changes the operation's parameters before the call is sent.
+    pub fn map_operation(self, f: impl FnOnce(O) -> O) -> Self {
+        self.map(|call| call.map_operation(f))
     }
 
-    /// Sends the call; the answer comes with the response's status and headers.
-    pub fn send_with_response(self) -> Result<Response<ChatResult>> {
-        self.runtime.block_on(self.call.send_with_response())?
+    /// Changes the body before the call is sent.
+    pub fn map_body(self, f: impl FnOnce(&mut O::Body)) -> Self {
+        self.map(|call| call.map_body(f))
     }
 }
 
-impl Call<'_, kind::Stream> {
-    /// Sends the call and returns the events as an iterator once the stream has started.
-    pub fn send(self) -> Result<EventIter> {
-        let stream = self.runtime.block_on(self.call.into_future())??;
-        Ok(EventIter {
+impl<'c, O> Blocking<'c, crate::Call<'c, O>>
+where
+    O: Operation,
+    O::Response: BlockingResponse,
+{
+    /// Sends the call and waits for the answer (for a stream: until it starts; the events then
+    /// come from the iterator).
+    pub fn send(self) -> Result<<O::Response as BlockingResponse>::BlockingOutput> {
+        self.send_with_response().map(Response::into_inner)
+    }
+
+    /// Sends the call; the answer comes with the response's status, headers and attempts.
+    pub fn send_with_response(
+        self,
+    ) -> Result<Response<<O::Response as BlockingResponse>::BlockingOutput>> {
+        let Blocking { call, runtime } = self;
+        let response = runtime.block_on(call.send_with_response())??;
+        let runtime = Arc::clone(runtime);
+        Ok(response.map(|value| <O::Response as BlockingResponse>::blocking(value, runtime)))
+    }
+}
+
+/// What a blocking call gives: the async output, with event streams made iterators.
+pub trait BlockingResponse: Read {
+    /// The blocking output.
+    type BlockingOutput;
+
+    #[doc(hidden)]
+    fn blocking(
+        output: <Self as ResponseKind>::Output,
+        runtime: Arc<Runtime>,
+    ) -> Self::BlockingOutput;
+}
+
+impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse
+    for crate::operation::Json<T>
+{
+    type BlockingOutput = T;
+
+    fn blocking(output: T, _runtime: Arc<Runtime>) -> T {
+        output
+    }
+}
+
+impl BlockingResponse for crate::operation::Empty {
+    type BlockingOutput = ();
+
+    fn blocking(_output: (), _runtime: Arc<Runtime>) {}
+}
+
+impl<E: SseEvent> BlockingResponse for Events<E> {
+    type BlockingOutput = EventIter<E>;
+
+    fn blocking(stream: EventStream<E>, runtime: Arc<Runtime>) -> EventIter<E> {
+        EventIter {
             stream: Some(stream),
-            runtime: Arc::clone(self.runtime),
-        })
+            runtime,
+        }
     }
 }
 
-/// The answer of the blocking single-operation call.
-#[derive(Debug)]
-// Returned once per call and matched at once: boxing the stream would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-pub enum ToolAssistedChatCompletionResponse {
-    /// The whole answer.
-    Json(ChatResult),
-    /// The events.
-    Stream(EventIter),
-}
-
-impl Call<'_, kind::SingleOperation> {
-    /// Sends the call; the answer is JSON or an event iterator by its content type.
-    pub fn send(self) -> Result<ToolAssistedChatCompletionResponse> {
-        let runtime = Arc::clone(self.runtime);
-        Ok(match runtime.block_on(self.call.into_future())?? {
-            crate::ToolAssistedChatCompletionResponse::Json(result) => {
-                ToolAssistedChatCompletionResponse::Json(result)
-            }
-            crate::ToolAssistedChatCompletionResponse::Stream(stream) => {
-                ToolAssistedChatCompletionResponse::Stream(EventIter {
-                    stream: Some(stream),
-                    runtime,
-                })
-            }
-        })
-    }
-}
-
-impl<'c, 't: 'c> Call<'c, RunSettings<'t>> {
-    /// The most model turns (see [`crate::tools::RunCall::max_turns`]).
-    pub fn max_turns(self, turns: u32) -> Self {
-        self.map(|c| c.max_turns(turns))
-    }
-
-    /// Report local tool failures to the model (see [`crate::tools::RunCall::report_tool_errors`]).
-    pub fn report_tool_errors(self, report: bool) -> Self {
-        self.map(|c| c.report_tool_errors(report))
-    }
-
-    /// Runs the loop to the end.
-    pub fn send(self) -> Result<RunResult> {
-        self.runtime.block_on(self.call.into_future())?
-    }
-}
-
-/// The events of a blocking stream: an `Iterator<Item = Result<StreamEvent, Error>>`, with the
-/// same rules as [`EventStream`]. Dropping it closes the connection.
-pub struct EventIter {
-    stream: Option<EventStream>,
+/// The events of a blocking stream: an `Iterator<Item = Result<E, Error>>`, with the same rules
+/// as [`EventStream`]. Dropping it closes the connection.
+pub struct EventIter<E> {
+    stream: Option<EventStream<E>>,
     runtime: Arc<Runtime>,
 }
 
-impl fmt::Debug for EventIter {
+impl<E> fmt::Debug for EventIter<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventIter")
             .field("stream", &self.stream)
@@ -351,23 +311,36 @@ impl fmt::Debug for EventIter {
     }
 }
 
-impl EventIter {
-    /// The underlying event stream, if the iterator has not failed.
-    pub fn event_stream(&self) -> Option<&EventStream> {
+impl<E: SseEvent> EventIter<E> {
+    /// The underlying event stream, if the iterator has not ended.
+    pub fn event_stream(&self) -> Option<&EventStream<E>> {
         self.stream.as_ref()
     }
 
-    /// Reads the rest of the stream and folds it into a [`CollectedChat`].
-    pub fn collect_chat(mut self) -> Result<CollectedChat> {
+    /// Runs `f` over the rest of the stream on the client's runtime (for the async helpers of
+    /// [`EventStream`], such as `collect_chat`).
+    pub fn with_stream<F, Fut, T>(mut self, f: F) -> Result<T>
+    where
+        F: FnOnce(EventStream<E>) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         let Some(stream) = self.stream.take() else {
             return Err(Error::protocol("the stream already ended"));
         };
-        self.runtime.block_on(stream.collect_chat())?
+        self.runtime.block_on(f(stream))?
     }
 }
 
-impl Iterator for EventIter {
-    type Item = Result<StreamEvent>;
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+impl<E: crate::chat::ChatEvent> EventIter<E> {
+    /// Reads the rest of the stream and folds it into a [`CollectedChat`](crate::CollectedChat).
+    pub fn collect_chat(self) -> Result<crate::CollectedChat> {
+        self.with_stream(EventStream::collect_chat)
+    }
+}
+
+impl<E: SseEvent> Iterator for EventIter<E> {
+    type Item = Result<E>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let stream = self.stream.as_mut()?;
@@ -385,7 +358,7 @@ impl Iterator for EventIter {
     }
 }
 
-impl Drop for EventIter {
+impl<E> Drop for EventIter<E> {
     fn drop(&mut self) {
         // Drop the stream (and its connection) inside the runtime that owns its I/O.
         if let Some(stream) = self.stream.take() {

@@ -14,9 +14,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
+#[cfg(feature = "serverless")]
+use crate::types::{BuiltInToolName, ToolAssistedChatTool, ToolStatus};
 use crate::types::{
-    BuiltInToolName, ChatResult, FinishReason, Message, ToolAssistedChatRequestSeed,
-    ToolAssistedChatTool, ToolCall, ToolChoice, ToolChoiceMode, ToolStatus, UserContentPart,
+    ChatResult, FinishReason, Message, Seed, Tool, ToolCall, ToolChoice, UserContentPart,
 };
 
 /// Decodes wire JSON that this module wrote into a generated type.
@@ -116,10 +117,12 @@ impl UserContentPartExt for UserContentPart {
     }
 }
 
-/// Constructors of [`ToolAssistedChatTool`] (re-exported as `Tool` by the prelude).
+/// Constructors of the built-in tools of tool-assisted chat ([`ToolAssistedChatTool`],
+/// re-exported as `Tool` by the prelude).
 ///
 /// A built-in tool added to the OpenAPI document after this SDK was written is available as a
 /// variant of the generated enum right away (e.g. `Tool::MathGeometry`), constructor or not.
+#[cfg(feature = "serverless")]
 pub trait ToolExt: Sized {
     /// `math:calculator`: evaluates arithmetic on the server.
     fn calculator() -> Self;
@@ -137,36 +140,14 @@ pub trait ToolExt: Sized {
     fn linkup_search() -> Self;
     /// `file:text`: reads uploaded files (by id).
     fn file_text(file_ids: impl IntoIterator<Item = impl Into<String>>) -> Self;
-    /// A function the caller runs, with a JSON Schema of its arguments object.
-    ///
-    /// Fails if `parameters` is not a JSON object (or `true`, which means "anything").
-    fn function(
-        name: impl Into<String>,
-        description: impl Into<String>,
-        parameters: Value,
-    ) -> Result<Self>;
-    /// A function the caller runs, with the schema of its arguments derived from `Args`.
-    ///
-    /// ```
-    /// use friendli::prelude::*;
-    ///
-    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
-    /// struct Weather {
-    ///     /// City name, e.g. "Seoul".
-    ///     city: String,
-    /// }
-    /// let tool = Tool::function_for::<Weather>("get_weather", "Current weather of a city");
-    /// ```
-    fn function_for<Args: JsonSchema>(
-        name: impl Into<String>,
-        description: impl Into<String>,
-    ) -> Self;
 }
 
+#[cfg(feature = "serverless")]
 fn built_in<T: DeserializeOwned>(kind: &str) -> T {
     wire(json!({"type": kind}))
 }
 
+#[cfg(feature = "serverless")]
 impl ToolExt for ToolAssistedChatTool {
     fn calculator() -> Self {
         built_in("math:calculator")
@@ -200,42 +181,95 @@ impl ToolExt for ToolAssistedChatTool {
         let files: Vec<String> = file_ids.into_iter().map(Into::into).collect();
         wire(json!({"type": "file:text", "files": files}))
     }
+}
 
+/// Constructors of function tools, for every tool type of the chat requests: [`Tool`] (chat
+/// completions) and `ToolAssistedChatTool` (tool-assisted chat).
+pub trait FunctionToolExt: Sized {
+    /// A function the caller runs, with a JSON Schema of its arguments object.
+    ///
+    /// Fails if `parameters` is not a JSON object (or `true`, which means "anything").
     fn function(
         name: impl Into<String>,
         description: impl Into<String>,
         parameters: Value,
-    ) -> Result<Self> {
-        let name = name.into();
-        let parameters = match parameters {
-            Value::Object(map) => map,
-            Value::Bool(true) => Map::new(),
-            other => {
-                return Err(Error::invalid_request(format!(
-                    "the parameters schema of function {name:?} must be a JSON object, not {other}"
-                )));
-            }
-        };
-        Ok(function_tool(name, description.into(), parameters))
-    }
+    ) -> Result<Self>;
 
+    /// A function the caller runs, with the schema of its arguments derived from `Args`. The
+    /// doc comments of `Args` and its fields become the descriptions the model reads.
+    ///
+    /// ```
+    /// use friendli::prelude::*;
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Weather {
+    ///     /// City name, e.g. "Seoul".
+    ///     city: String,
+    /// }
+    /// let tool = Tool::function_for::<Weather>("get_weather", "Current weather of a city");
+    /// ```
     fn function_for<Args: JsonSchema>(
         name: impl Into<String>,
         description: impl Into<String>,
-    ) -> Self {
-        function_tool(name.into(), description.into(), parameters_schema::<Args>())
-    }
+    ) -> Self;
 }
 
-fn function_tool<T: DeserializeOwned>(
+macro_rules! function_tools {
+    ($($(#[$attr:meta])* $ty:ty),*) => {
+        $(
+            $(#[$attr])*
+            impl FunctionToolExt for $ty {
+                fn function(
+                    name: impl Into<String>,
+                    description: impl Into<String>,
+                    parameters: Value,
+                ) -> Result<Self> {
+                    let name = name.into();
+                    let parameters = match parameters {
+                        Value::Object(map) => map,
+                        Value::Bool(true) => Map::new(),
+                        other => {
+                            return Err(Error::invalid_request(format!(
+                                "the parameters schema of function {name:?} must be a JSON object, not {other}"
+                            )));
+                        }
+                    };
+                    function_tool(name, description.into(), parameters)
+                }
+
+                fn function_for<Args: JsonSchema>(
+                    name: impl Into<String>,
+                    description: impl Into<String>,
+                ) -> Self {
+                    wire(function_json(name.into(), description.into(), parameters_schema::<Args>()))
+                }
+            }
+        )*
+    };
+}
+
+function_tools!(Tool, #[cfg(feature = "serverless")] ToolAssistedChatTool);
+
+fn function_json(name: String, description: String, parameters: Map<String, Value>) -> Value {
+    json!({
+        "type": "function",
+        "function": {"name": name, "description": description, "parameters": parameters},
+    })
+}
+
+/// A function tool declaration of type `T`, or an error naming the function when `T` cannot hold
+/// it.
+pub(crate) fn function_tool<T: DeserializeOwned>(
     name: String,
     description: String,
     parameters: Map<String, Value>,
-) -> T {
-    wire(json!({
-        "type": "function",
-        "function": {"name": name, "description": description, "parameters": parameters},
-    }))
+) -> Result<T> {
+    serde_json::from_value(function_json(name.clone(), description, parameters)).map_err(|e| {
+        Error::invalid_request(format!(
+            "the declaration of function {name:?} does not fit {}: {e}",
+            std::any::type_name::<T>()
+        ))
+    })
 }
 
 /// The JSON Schema of a function's arguments, derived from a Rust type: inlined (no `$ref`s,
@@ -288,7 +322,7 @@ impl ToolChoiceExt for ToolChoice {
     }
 }
 
-/// Constructors of the request's `seed` ([`ToolAssistedChatRequestSeed`], re-exported as `Seed`).
+/// Constructors of the requests' `seed` ([`Seed`]).
 pub trait SeedExt: Sized {
     /// One seed for the request.
     fn single(seed: i64) -> Self;
@@ -296,7 +330,7 @@ pub trait SeedExt: Sized {
     fn per_choice(seeds: impl IntoIterator<Item = i64>) -> Self;
 }
 
-impl SeedExt for ToolAssistedChatRequestSeed {
+impl SeedExt for Seed {
     fn single(seed: i64) -> Self {
         wire(json!(seed))
     }
@@ -371,9 +405,10 @@ pub trait WireName: Serialize {
 }
 
 impl WireName for FinishReason {}
+#[cfg(feature = "serverless")]
 impl WireName for ToolStatus {}
+#[cfg(feature = "serverless")]
 impl WireName for BuiltInToolName {}
-impl WireName for ToolChoiceMode {}
 
 #[cfg(test)]
 mod tests {
@@ -426,6 +461,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "serverless")]
     #[test]
     fn tool_constructors_produce_the_wire_json() {
         let cases = [
@@ -479,7 +515,7 @@ mod tests {
 
     #[test]
     fn function_for_derives_an_inlined_parameters_schema() {
-        let tool = ToolAssistedChatTool::function_for::<Args>("get_weather", "Weather");
+        let tool = Tool::function_for::<Args>("get_weather", "Weather");
         let value = wire_json(&tool);
         let parameters = &value["function"]["parameters"];
         assert_eq!(parameters["type"], "object");
@@ -502,9 +538,9 @@ mod tests {
             wire_json(&ToolChoice::function("f")),
             json!({"type": "function", "function": {"name": "f"}})
         );
-        assert_eq!(wire_json(&ToolAssistedChatRequestSeed::single(7)), json!(7));
+        assert_eq!(wire_json(&Seed::single(7)), json!(7));
         assert_eq!(
-            wire_json(&ToolAssistedChatRequestSeed::per_choice([1, 2])),
+            wire_json(&Seed::per_choice([1, 2])),
             json!([1, 2])
         );
     }

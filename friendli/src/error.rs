@@ -7,7 +7,9 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::types;
+use serde_json::json;
+
+use crate::types::Message;
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -45,7 +47,11 @@ pub enum Error {
     /// Retries were exhausted: every attempt failed. The last attempt's error is inside.
     RetriesExhausted(Box<RetriesExhausted>),
     /// Running a local function tool failed (see [`crate::tools`]).
-    Tool(Box<crate::tools::ToolError>),
+    Tool(Box<ToolError>),
+    /// A successful response's body was larger than the limit
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size), or the
+    /// call's `max_response_size`); the rest was not read.
+    ResponseTooLarge(ResponseTooLarge),
 }
 
 impl Error {
@@ -67,14 +73,16 @@ impl Error {
         }
     }
 
-    /// Whether a new attempt of the same call could succeed: connection failures, timeouts of a
-    /// single attempt, and the statuses 408, 409, 429 and 5xx. (The retry policy itself uses
-    /// [`crate::RetryConfig`]'s list of statuses.)
+    /// Whether the default retry policy ([`RetryConfig::default`](crate::RetryConfig)) would try
+    /// this again: connection failures, read timeouts, and the statuses it retries (429, 500,
+    /// 502, 503, 504). Errors inside a stream that had started are never retried.
     pub fn is_retryable(&self) -> bool {
         match self.last() {
             Error::Api(e) => {
                 !e.in_stream
-                    && (matches!(e.status.as_u16(), 408 | 409 | 429) || e.status.is_server_error())
+                    && crate::RetryConfig::default()
+                        .retried_statuses()
+                        .contains(&e.status.as_u16())
             }
             Error::Transport(_) => true,
             Error::Timeout(t) => t.kind != TimeoutKind::Deadline,
@@ -107,11 +115,18 @@ impl Error {
         raw: Bytes,
         source: Option<serde_json::Error>,
     ) -> Self {
+        let len = raw.len();
+        let raw = if len > MAX_RAW { raw.slice(..MAX_RAW) } else { raw };
         Error::Decode(Box::new(DecodeError {
             what: what.into(),
             raw,
+            raw_len: len,
             source,
         }))
+    }
+
+    pub(crate) fn too_large(limit: usize, announced: Option<u64>) -> Self {
+        Error::ResponseTooLarge(ResponseTooLarge { limit, announced })
     }
 
     pub(crate) fn transport(during: TransportPhase, source: impl Into<BoxError>) -> Self {
@@ -141,6 +156,7 @@ impl fmt::Display for Error {
             Error::InvalidConfig(e) => e.fmt(f),
             Error::RetriesExhausted(e) => e.fmt(f),
             Error::Tool(e) => e.fmt(f),
+            Error::ResponseTooLarge(e) => e.fmt(f),
         }
     }
 }
@@ -151,7 +167,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e.source.as_ref()),
             Error::Decode(e) => e.source.as_ref().map(|s| s as _),
             Error::RetriesExhausted(e) => Some(&e.last),
-            Error::Tool(e) => e.source(),
+            Error::Tool(e) => std::error::Error::source(e.as_ref()),
             _ => None,
         }
     }
@@ -206,9 +222,26 @@ impl ApiError {
             .or_else(|| body.pointer("/detail/0/msg").and_then(|m| m.as_str()))
     }
 
-    /// The body as the generated [`types::ErrorBody`], when it has that shape.
-    pub fn error_body(&self) -> Option<types::ErrorBody> {
+    /// The body decoded as `T` (e.g. `types::HttpValidationError` for a 422 of the platform
+    /// operations, or `types::MessagesErrorResponse` for the messages operations), when it has
+    /// that shape.
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(&self.raw_body).ok()
+    }
+
+    pub(crate) fn redirect(status: StatusCode, headers: HeaderMap, location: String) -> Self {
+        let message = format!(
+            "the server redirected the request to {location}; the Friendli API does not redirect, so the redirect was not followed (check the base URL)"
+        );
+        let body = serde_json::json!({ "message": message });
+        ApiError {
+            status,
+            request_id: request_id(&headers),
+            headers,
+            raw_body: Bytes::from(body.to_string()),
+            body: Some(body),
+            in_stream: false,
+        }
     }
 }
 
@@ -240,11 +273,15 @@ impl fmt::Display for ApiError {
 
 /// The request id header of a response.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    request_id_str(headers).map(str::to_owned)
+}
+
+/// The request id header of a response, borrowed.
+pub(crate) fn request_id_str(headers: &HeaderMap) -> Option<&str> {
     ["x-request-id", "x-friendli-request-id", "request-id"]
         .iter()
         .find_map(|name| headers.get(*name))
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// When a transport failure happened.
@@ -346,14 +383,19 @@ impl fmt::Display for TimeoutError {
     }
 }
 
+/// The most bytes of an undecodable body that a [`DecodeError`] keeps.
+pub const MAX_RAW: usize = 64 * 1024;
+
 /// A body or event that did not decode.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// What was being decoded, and what was expected.
     pub what: String,
-    /// The bytes that failed to decode.
+    /// The bytes that failed to decode (at most the first [`MAX_RAW`] of them).
     pub raw: Bytes,
+    /// How long the undecodable body or event was.
+    pub raw_len: usize,
     /// The JSON error, when the bytes were not the expected JSON.
     pub source: Option<serde_json::Error>,
 }
@@ -367,11 +409,39 @@ impl fmt::Display for DecodeError {
         let text = String::from_utf8_lossy(&self.raw);
         let shown: String = text.chars().take(200).collect();
         let more = if shown.len() < text.len() { "…" } else { "" };
-        write!(f, " (got {} bytes: {shown:?}{more})", self.raw.len())
+        write!(f, " (got {} bytes: {shown:?}{more})", self.raw_len)
     }
 }
 
-/// The stream ended without `[DONE]`.
+/// A response body larger than the limit.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ResponseTooLarge {
+    /// The limit, in bytes.
+    pub limit: usize,
+    /// The length the response announced (`Content-Length`), if it did.
+    pub announced: Option<u64>,
+}
+
+impl fmt::Display for ResponseTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.announced {
+            Some(length) => write!(
+                f,
+                "the response body ({length} bytes) is larger than the limit of {} bytes",
+                self.limit
+            )?,
+            None => write!(
+                f,
+                "the response body is larger than the limit of {} bytes",
+                self.limit
+            )?,
+        }
+        f.write_str(" (raise it with ClientBuilder::max_response_size or the call's max_response_size)")
+    }
+}
+
+/// The stream ended before its end (its `[DONE]` sentinel, or its last event).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StreamTruncated {
@@ -385,7 +455,7 @@ impl fmt::Display for StreamTruncated {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the event stream ended without its [DONE] event after {} events",
+            "the event stream ended before its end marker after {} events",
             self.events_delivered
         )?;
         if !self.partial.is_empty() {
@@ -533,3 +603,124 @@ impl fmt::Display for RetriesExhausted {
         )
     }
 }
+
+/// Why running local function tools failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// The model called a function that is not registered.
+    UnknownFunction {
+        /// The call's id.
+        call_id: String,
+        /// The name the model used.
+        name: String,
+        /// The registered names.
+        known: Vec<String>,
+    },
+    /// The arguments were not JSON, or did not match the handler's argument type.
+    InvalidArguments {
+        /// The call's id.
+        call_id: String,
+        /// The function.
+        name: String,
+        /// The arguments as the model wrote them.
+        arguments: String,
+        /// What was wrong.
+        source: serde_json::Error,
+    },
+    /// The handler returned an error.
+    Failed {
+        /// The call's id.
+        call_id: String,
+        /// The function.
+        name: String,
+        /// The handler's error.
+        source: BoxError,
+    },
+    /// The model was still calling functions after the most turns allowed.
+    TurnLimit {
+        /// The limit.
+        max_turns: u32,
+        /// The conversation so far, to continue it with a higher limit.
+        messages: Vec<Message>,
+    },
+}
+
+impl ToolError {
+    /// What the model is told when the failure is reported to it instead of failing the run.
+    pub fn message_for_model(&self) -> String {
+        let text = match self {
+            ToolError::UnknownFunction { name, known, .. } => {
+                format!(
+                    "there is no function named {name:?}; the functions are: {}",
+                    known.join(", ")
+                )
+            }
+            ToolError::InvalidArguments { source, .. } => {
+                format!("the arguments do not match the function's parameters: {source}")
+            }
+            ToolError::Failed { source, .. } => format!("the function failed: {source}"),
+            ToolError::TurnLimit { .. } => "too many turns".to_owned(),
+        };
+        json!({ "error": text }).to_string()
+    }
+
+    fn cause_of(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ToolError::InvalidArguments { source, .. } => Some(source),
+            ToolError::Failed { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolError::UnknownFunction {
+                call_id,
+                name,
+                known,
+            } => write!(
+                f,
+                "the model called function {name:?} (call {call_id}), which is not registered (registered: {})",
+                known.join(", ")
+            ),
+            ToolError::InvalidArguments {
+                call_id,
+                name,
+                arguments,
+                source,
+            } => write!(
+                f,
+                "the arguments of function {name:?} (call {call_id}) do not match its parameters: {source} (arguments: {arguments})"
+            ),
+            ToolError::Failed {
+                call_id,
+                name,
+                source,
+            } => {
+                write!(f, "function {name:?} (call {call_id}) failed: {source}")
+            }
+            ToolError::TurnLimit { max_turns, .. } => {
+                write!(
+                    f,
+                    "the model was still calling functions after {max_turns} turns"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ToolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause_of()
+    }
+}
+
+impl From<ToolError> for Error {
+    fn from(error: ToolError) -> Self {
+        Error::Tool(Box::new(error))
+    }
+}
+

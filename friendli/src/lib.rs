@@ -1,9 +1,10 @@
 //! # friendli
 //!
-//! The Rust SDK of the [Friendli](https://friendli.ai) API, starting with **tool-assisted chat**:
-//! chat completions in which the Friendli server runs built-in tools (`math:calculator`,
-//! `web:search`, `code:python-interpreter`, …) on the model's behalf and streams their progress as
-//! `tool_status` events between the tokens.
+//! The Rust SDK of the [Friendli](https://friendli.ai) API: chat and completions, tokenization,
+//! messages, responses, embeddings, images, audio, on serverless, dedicated and self-hosted
+//! container endpoints; dedicated endpoint management, files, datasets, cost and usage; and
+//! **tool-assisted chat**, in which the Friendli server runs built-in tools (`math:calculator`,
+//! `web:search`, …) and streams their progress between the tokens.
 //!
 //! ```no_run
 //! use friendli::prelude::*;
@@ -18,7 +19,7 @@
 //! let mut events = client.serverless().tool_assisted_chat().stream(request).await?;
 //! while let Some(event) = events.next().await {
 //!     match event? {
-//!         StreamEvent::ToolStatus(status) => println!("[{} {}]", status.name.wire_name(), status.status.wire_name()),
+//!         StreamEvent::ToolStatus(status) => println!("[{} {}]", status.name, status.status),
 //!         StreamEvent::Chunk(chunk) => print!("{}", chunk.choices[0].delta.content.as_deref().unwrap_or("")),
 //!         _ => {}
 //!     }
@@ -28,99 +29,189 @@
 //!
 //! ## What is where
 //!
-//! - [`Client`] and [`ClientBuilder`]: token, base URL, team, timeouts, retries, your own
-//!   `reqwest::Client`.
-//! - [`serverless::tool_assisted_chat`]: `complete()`, `stream()` and their per-call options;
-//!   [`tools`] adds `run()`, which runs local function tools in a loop until the model answers.
-//! - [`types`]: every request and response type, generated from the OpenAPI document of the API
-//!   (a field added there reaches you with no other change). [`prelude`] adds constructors such as
+//! - [`Client`] and [`ClientBuilder`]: token, base URL, container URL, team, timeouts, retries,
+//!   your own `reqwest::Client`.
+//! - The namespaces, generated from the API document as in FriendliAI's own SDKs:
+//!   `client.serverless().chat().complete(request)`, `client.dedicated().endpoint().get_status(id)`,
+//!   `client.container().token().tokenize(request)`, `client.dataset()…`, `client.file()…` (see
+//!   [`namespaces`]). Every call takes per-call options before it is awaited.
+//! - [`operations`]: one type per operation of the API, and [`Client::call`] to send any of them.
+//! - [`types`]: every request and response type, generated from the API document (a field added
+//!   there reaches you with no other change). [`prelude`] adds constructors such as
 //!   `Message::user` and `Tool::calculator` through extension traits.
-//! - [`EventStream`] and [`StreamEvent`]: the typed events of a stream, and
-//!   [`EventStream::collect_chat`] to fold one into the [`ChatResult`] that `complete()` returns.
+//! - [`EventStream`]: the events of a streamed call, typed per operation ([`events`]);
+//!   [`chat`] folds chat streams into the result `complete()` returns.
+//! - [`tools`]: local function tools and `run()`, the loop that runs them.
 //! - [`Error`]: one error type; API errors keep status, body, headers and request id.
 //! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default.
 //! - [`sse`]: the event-stream decoder underneath, usable on its own.
-//! - `blocking` (feature `blocking`): the same API for programs without an async runtime.
+//! - [`blocking`] (feature `blocking`): the same API for programs without an async runtime.
 //!
 //! ## Features
 //!
-//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
+//! - `serverless` (default), `dedicated`, `container`, `platform` (files, datasets, cost, usage):
+//!   the groups of operations compiled in; `full` enables all four. Each group costs build time
+//!   (its generated types), so enable what you use.
+//! - `rustls` (default): TLS through rustls with the `ring` provider. `native-tls`: the
+//!   platform's TLS instead.
 //! - `blocking`: `friendli::blocking::Client`, for programs without an async runtime.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builders;
+pub mod call;
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+pub mod chat;
 mod client;
 mod error;
 mod json;
+mod multipart;
+pub mod operation;
 mod response;
 mod retry;
-pub mod serverless;
 pub mod sse;
-mod stream;
+pub mod stream;
+mod stream_flag;
+#[cfg(feature = "serverless")]
 pub mod tools;
 mod transport;
+
+/// One type per operation of the API (generated from its document by `cargo xtask generate`).
+#[rustfmt::skip]
+#[path = "generated/operations.rs"]
+pub mod operations;
+
+/// The event types of the API's event streams (generated from its document).
+#[rustfmt::skip]
+#[path = "generated/events.rs"]
+pub mod events;
+
+/// The namespaces of the client (generated from the operation names of the API document).
+#[rustfmt::skip]
+#[path = "generated/namespaces.rs"]
+pub mod namespaces;
 
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 
-/// The request and response types of the API, generated from its OpenAPI document by
-/// progenitor (re-exported from the `friendli-gen` crate).
-pub use friendli_gen::types;
+/// The request and response types of the API, generated from its document by progenitor
+/// (re-exported from the `friendli-gen` crate), and the names earlier versions of this crate
+/// gave some of them.
+pub mod types {
+    pub use friendli_gen::types::*;
 
-/// The low-level client generated by progenitor: one method per operation, no retries. Reach it
-/// configured from a [`Client`] with [`Client::low_level`].
-pub mod low_level {
-    pub use friendli_gen::{ByteStream, Client, Error, RequestDefaults, ResponseValue};
+    /// The request of tool-assisted chat.
+    #[cfg(feature = "serverless")]
+    pub type ToolAssistedChatRequest = ServerlessToolAssistedChatCompletionBody;
+    /// Why a choice of a chat result ended (an open enum: values this SDK does not know are kept).
+    pub type FinishReason = ChatChoiceFinishReason;
+    /// The finish reasons this SDK knows.
+    pub type FinishReasonKnown = ChatChoiceFinishReasonKnown;
+    #[cfg(feature = "serverless")]
+    /// The status of a built-in tool run (an open enum).
+    pub type ToolStatus = ToolStatusDataStatus;
+    #[cfg(feature = "serverless")]
+    /// The statuses of a built-in tool run this SDK knows.
+    pub type ToolStatusKnown = ToolStatusDataStatusKnown;
+    #[cfg(feature = "serverless")]
+    /// The name of a built-in tool in a status event (an open enum).
+    pub type BuiltInToolName = ToolStatusDataName;
+    #[cfg(feature = "serverless")]
+    /// The built-in tools this SDK knows.
+    pub type BuiltInToolNameKnown = ToolStatusDataNameKnown;
+    /// A part of a multimodal user message.
+    pub type UserContentPart = UserMessageContentMultiModal;
+    /// A function call in a chat result.
+    pub type ToolCall = ToolCallResult;
+    /// The `seed` of a request: one seed, or one per choice.
+    pub type ToolAssistedChatRequestSeed = Seed;
+    /// The change of a streamed chat choice.
+    pub type StreamedChatDelta = StreamedChatChoiceDelta;
 }
 
+/// The low-level clients generated by progenitor, one per group of operations: one method per
+/// operation, no retries. Reach them configured from a [`Client`] with [`Client::low_level`].
+pub mod low_level {
+    #[cfg(feature = "container")]
+    pub use friendli_gen::container;
+    #[cfg(feature = "dedicated")]
+    pub use friendli_gen::dedicated;
+    #[cfg(feature = "platform")]
+    pub use friendli_gen::platform;
+    #[cfg(feature = "serverless")]
+    pub use friendli_gen::serverless;
+    pub use friendli_gen::{RequestDefaults, shared};
+}
+
+#[cfg(feature = "serverless")]
+pub use builders::ToolExt;
 pub use builders::{
-    ChatResultExt, MessageExt, SeedExt, ToolChoiceExt, ToolExt, UserContentPartExt, WireName,
-    parameters_schema,
+    ChatResultExt, FunctionToolExt, MessageExt, SeedExt, ToolChoiceExt, UserContentPartExt,
+    WireName, parameters_schema,
 };
+pub use call::{Call, Caller};
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+pub use chat::{ChatAccumulator, CollectedChat, ToolRun, ToolRunUpdate};
+#[cfg(feature = "serverless")]
+pub use chat::ToolAssistedChatCompletionResponse;
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
-    ENV_BASE_URL, ENV_TEAM, ENV_TOKEN, USER_AGENT,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTAINER_URL,
+    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_READ_TIMEOUT, ENV_BASE_URL, ENV_CONTAINER_URL, ENV_TEAM,
+    ENV_TOKEN, LowLevel, USER_AGENT,
 };
 pub use error::{
     ApiError, AttemptFailure, BoxError, DecodeError, Error, GiveUpReason, InvalidConfig,
-    InvalidRequest, Result, RetriesExhausted, StreamProtocolError, StreamTruncated, TimeoutError,
-    TimeoutKind, TransportError, TransportPhase,
+    InvalidRequest, MAX_RAW, ResponseTooLarge, Result, RetriesExhausted, StreamProtocolError,
+    StreamTruncated, TimeoutError, TimeoutKind, ToolError, TransportError, TransportPhase,
 };
+#[cfg(feature = "serverless")]
+pub use events::ToolAssistedChatEvent;
+pub use operation::Operation;
 pub use response::Response;
 pub use retry::RetryConfig;
-pub use serverless::ToolAssistedChatCompletionResponse;
-pub use stream::{
-    ChatAccumulator, CollectedChat, EventStream, StreamEvent, ToolRun, ToolRunUpdate, UnknownEvent,
-};
+pub use stream::{EventStream, SseEvent, UnknownEvent};
 pub use types::ChatResult;
+
+/// The events of a tool-assisted chat stream (the name earlier versions of this crate used).
+#[cfg(feature = "serverless")]
+pub type StreamEvent = events::ToolAssistedChatEvent;
 
 /// Everything a typical program needs, in one `use friendli::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "serverless")]
+    pub use crate::builders::ToolExt;
     pub use crate::builders::{
-        ChatResultExt, MessageExt, SeedExt, ToolChoiceExt, ToolExt, UserContentPartExt, WireName,
+        ChatResultExt, FunctionToolExt, MessageExt, SeedExt, ToolChoiceExt, UserContentPartExt,
+        WireName,
     };
-    pub use crate::stream::{ChatAccumulator, CollectedChat, EventStream, StreamEvent};
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::chat::ChatEvent;
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::chat::{ChatAccumulator, CollectedChat};
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::events::ChatStreamEvent;
+    #[cfg(feature = "serverless")]
     pub use crate::tools::{RunEvent, Tools};
+    pub use crate::types::{ChatResult, Message, Seed, Tool as FunctionTool, ToolChoice};
+    #[cfg(feature = "serverless")]
     pub use crate::types::{
-        ChatResult, Message, ToolAssistedChatRequest, ToolAssistedChatRequestSeed as Seed,
-        ToolAssistedChatTool as Tool, ToolChoice, ToolStatusData, UserContentPart,
+        ToolAssistedChatRequest, ToolAssistedChatTool as Tool, ToolStatusData, UserContentPart,
     };
-    pub use crate::{
-        Client, ClientBuilder, Error, RetryConfig, ToolAssistedChatCompletionResponse,
-    };
+    #[cfg(feature = "serverless")]
+    pub use crate::{StreamEvent, ToolAssistedChatCompletionResponse};
+    pub use crate::{Client, ClientBuilder, Error, EventStream, RetryConfig};
     /// `next()` and the other combinators of [`EventStream`].
     pub use futures::StreamExt as _;
 }
 
 /// The repository's README, compiled as a doc test.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "serverless"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
 /// This crate's README, compiled as a doc test.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "serverless"))]
 #[doc = include_str!("../README.md")]
 struct CrateReadmeDoctests;

@@ -40,7 +40,8 @@ pub struct RetryConfig {
     max_interval: Duration,
     exponent: f64,
     max_elapsed_time: Duration,
-    jitter: Duration,
+    /// `None`: the default, twice the initial interval but at most one second.
+    jitter: Option<Duration>,
     retry_connection_errors: bool,
     status_codes: Vec<u16>,
     max_attempts: Option<u32>,
@@ -57,7 +58,7 @@ impl Default for RetryConfig {
             max_interval: Duration::from_secs(60),
             exponent: 1.5,
             max_elapsed_time: Duration::from_secs(3600),
-            jitter: Duration::from_secs(1),
+            jitter: None,
             retry_connection_errors: true,
             status_codes: vec![429, 500, 502, 503, 504],
             max_attempts: None,
@@ -102,10 +103,19 @@ impl RetryConfig {
         self
     }
 
-    /// The largest random amount added to each computed wait (default 1 s).
+    /// The largest random amount added to each computed wait. By default it is twice the
+    /// initial interval, at most one second: 1 s with the default 500 ms start (as FriendliAI's
+    /// SDKs do), 200 ms with a 100 ms start, so that a short interval is not swamped by the
+    /// jitter. Set here, it is used as given.
     pub fn jitter(mut self, jitter: Duration) -> Self {
-        self.jitter = jitter;
+        self.jitter = Some(jitter);
         self
+    }
+
+    /// The jitter in use (see [`jitter`](Self::jitter)).
+    pub fn effective_jitter(&self) -> Duration {
+        self.jitter
+            .unwrap_or_else(|| self.initial_interval.saturating_mul(2).min(Duration::from_secs(1)))
     }
 
     /// Whether connection failures and read timeouts are retried (default true).
@@ -146,22 +156,30 @@ impl RetryConfig {
     pub fn backoff(&self, retries: u32, u: f64) -> Duration {
         let base =
             self.initial_interval.as_secs_f64() * self.exponent.powi(retries.min(1000) as i32);
-        let jitter = self.jitter.as_secs_f64() * u.clamp(0.0, 1.0);
+        let jitter = self.effective_jitter().as_secs_f64() * u.clamp(0.0, 1.0);
         let seconds = (base + jitter).min(self.max_interval.as_secs_f64());
+        // Saturates: a huge interval (up to `Duration::MAX`) waits the cap, never panics.
         if seconds.is_finite() && seconds >= 0.0 {
-            Duration::from_secs_f64(seconds)
+            Duration::try_from_secs_f64(seconds).unwrap_or(self.max_interval)
         } else {
             self.max_interval
         }
     }
 }
 
+/// Statuses after which the server surely did not act on the request: a call with side effects
+/// (creating, deleting, uploading) is retried on these only.
+pub(crate) const NOT_ACTED_ON: [u16; 2] = [429, 503];
+
 /// What failed in an attempt, as far as the policy cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
     /// The server answered with this status.
     Status(u16),
-    /// The connection failed, or the read timeout elapsed.
+    /// No connection could be made: the request surely did not reach the server.
+    Connect,
+    /// The connection failed after it was made, or the read timeout elapsed: the request may
+    /// have reached the server.
     Connection,
     /// Anything else: never retried.
     Other,
@@ -194,6 +212,7 @@ impl<'a> Backoff<'a> {
     pub(crate) fn decide(
         &mut self,
         failure: Failure,
+        side_effects: bool,
         hint: Option<Duration>,
         elapsed: Duration,
         deadline_left: Option<Duration>,
@@ -202,8 +221,12 @@ impl<'a> Backoff<'a> {
         use crate::error::GiveUpReason::*;
         let config = self.config;
         let retryable = match failure {
-            Failure::Status(code) => config.status_codes.contains(&code),
-            Failure::Connection => config.retry_connection_errors,
+            Failure::Status(code) => {
+                config.status_codes.contains(&code)
+                    && (!side_effects || NOT_ACTED_ON.contains(&code))
+            }
+            Failure::Connect => config.retry_connection_errors,
+            Failure::Connection => config.retry_connection_errors && !side_effects,
             Failure::Other => false,
         };
         if !config.enabled || !retryable {
@@ -243,15 +266,18 @@ pub(crate) fn server_hint(
     retry_after: Option<&str>,
     now: SystemTime,
 ) -> Option<Duration> {
+    // A hint too large for a `Duration` saturates: it is beyond any budget, and the policy
+    // gives up with `RetryAfterBeyondBudget` (it never panics, whatever the server sends).
+    let saturating = |seconds: f64| Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
     if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok())
-        && ms.is_finite()
+        && !ms.is_nan()
         && ms > 0.0
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        return Some(saturating(ms / 1000.0));
     }
     let value = retry_after?.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds));
+        return (!seconds.is_nan() && seconds > 0.0).then(|| saturating(seconds));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     date.duration_since(now).ok().filter(|d| !d.is_zero())
@@ -321,6 +347,7 @@ mod tests {
         let mut b = Backoff::new(&c);
         let d = b.decide(
             Failure::Status(429),
+            false,
             Some(Duration::from_secs(90)),
             Duration::ZERO,
             None,
@@ -330,6 +357,7 @@ mod tests {
         // A zero hint means "no hint".
         let d = b.decide(
             Failure::Status(429),
+            false,
             Some(Duration::ZERO),
             Duration::ZERO,
             None,
@@ -343,15 +371,15 @@ mod tests {
         let c = RetryConfig::default();
         let mut b = Backoff::new(&c);
         assert_eq!(
-            b.decide(Failure::Status(400), None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Status(400), false, None, Duration::ZERO, None, 0.0),
             Decision::GiveUp(GiveUpReason::NotRetryable)
         );
         assert_eq!(
-            b.decide(Failure::Other, None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Other, false, None, Duration::ZERO, None, 0.0),
             Decision::GiveUp(GiveUpReason::NotRetryable)
         );
         assert!(matches!(
-            b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Connection, false, None, Duration::ZERO, None, 0.0),
             Decision::RetryAfter(_)
         ));
         let c = RetryConfig::default()
@@ -359,17 +387,17 @@ mod tests {
             .status_codes([418]);
         let mut b = Backoff::new(&c);
         assert_eq!(
-            b.decide(Failure::Connection, None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Connection, false, None, Duration::ZERO, None, 0.0),
             Decision::GiveUp(GiveUpReason::NotRetryable)
         );
         assert!(matches!(
-            b.decide(Failure::Status(418), None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Status(418), false, None, Duration::ZERO, None, 0.0),
             Decision::RetryAfter(_)
         ));
         let c = RetryConfig::none();
         let mut b = Backoff::new(&c);
         assert_eq!(
-            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Status(503), false, None, Duration::ZERO, None, 0.0),
             Decision::GiveUp(GiveUpReason::NotRetryable)
         );
     }
@@ -381,6 +409,7 @@ mod tests {
         assert_eq!(
             b.decide(
                 Failure::Status(503),
+                false,
                 Some(Duration::from_secs(11)),
                 Duration::ZERO,
                 None,
@@ -391,6 +420,7 @@ mod tests {
         assert_eq!(
             b.decide(
                 Failure::Status(503),
+                false,
                 None,
                 Duration::from_millis(9_800),
                 None,
@@ -401,6 +431,7 @@ mod tests {
         assert_eq!(
             b.decide(
                 Failure::Status(503),
+                false,
                 None,
                 Duration::ZERO,
                 Some(ms(100)),
@@ -415,15 +446,15 @@ mod tests {
         let c = RetryConfig::default().max_attempts(3);
         let mut b = Backoff::new(&c);
         assert!(matches!(
-            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Status(503), false, None, Duration::ZERO, None, 0.0),
             Decision::RetryAfter(_)
         ));
         assert!(matches!(
-            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Status(503), false, None, Duration::ZERO, None, 0.0),
             Decision::RetryAfter(_)
         ));
         assert_eq!(
-            b.decide(Failure::Status(503), None, Duration::ZERO, None, 0.0),
+            b.decide(Failure::Status(503), false, None, Duration::ZERO, None, 0.0),
             Decision::GiveUp(GiveUpReason::MaxAttemptsReached)
         );
     }
@@ -456,6 +487,90 @@ mod tests {
         assert_eq!(
             server_hint(Some("-5"), Some("2"), now),
             Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn calls_with_side_effects_are_retried_only_when_the_server_did_not_act() {
+        let c = RetryConfig::default();
+        for (failure, retried) in [
+            (Failure::Connect, true),
+            (Failure::Status(429), true),
+            (Failure::Status(503), true),
+            (Failure::Connection, false),
+            (Failure::Status(500), false),
+            (Failure::Status(502), false),
+            (Failure::Status(504), false),
+        ] {
+            let mut b = Backoff::new(&c);
+            let decision = b.decide(failure, true, None, Duration::ZERO, None, 0.0);
+            assert_eq!(
+                matches!(decision, Decision::RetryAfter(_)),
+                retried,
+                "{failure:?}: {decision:?}"
+            );
+            // Without side effects, every one of them is retried.
+            let mut b = Backoff::new(&c);
+            assert!(matches!(
+                b.decide(failure, false, None, Duration::ZERO, None, 0.0),
+                Decision::RetryAfter(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn hints_too_large_for_a_duration_end_the_retries_without_panicking() {
+        let now = SystemTime::now();
+        for (ms, secs) in [
+            (None, Some("1e20")),
+            (None, Some("18446744073709551616")),
+            (Some("1e30"), None),
+            (Some("inf"), None),
+            (None, Some("inf")),
+        ] {
+            let hint = server_hint(ms, secs, now);
+            assert_eq!(hint, Some(Duration::MAX), "{ms:?} {secs:?}");
+            let c = RetryConfig::default();
+            let mut b = Backoff::new(&c);
+            assert_eq!(
+                b.decide(Failure::Status(503), false, hint, Duration::ZERO, None, 0.0),
+                Decision::GiveUp(GiveUpReason::RetryAfterBeyondBudget)
+            );
+        }
+        assert_eq!(server_hint(Some("NaN"), Some("nan"), now), None);
+    }
+
+    #[test]
+    fn huge_configured_intervals_saturate() {
+        let c = RetryConfig::default()
+            .initial_interval(Duration::MAX)
+            .max_interval(Duration::MAX)
+            .jitter(Duration::MAX)
+            .exponent(f64::MAX);
+        for retries in [0, 1, 50, 1000] {
+            assert_eq!(c.backoff(retries, 0.99), Duration::MAX);
+        }
+        let mut b = Backoff::new(&c);
+        assert_eq!(
+            b.decide(Failure::Status(503), false, None, Duration::ZERO, None, 0.5),
+            Decision::GiveUp(GiveUpReason::ElapsedTimeExhausted)
+        );
+    }
+
+    #[test]
+    fn the_default_jitter_scales_with_a_shorter_interval_unless_set() {
+        assert_eq!(RetryConfig::default().effective_jitter(), Duration::from_secs(1));
+        let short = RetryConfig::default().initial_interval(ms(100));
+        assert_eq!(short.effective_jitter(), ms(200));
+        // The worst wait before the first retry is then 300 ms, not 1.1 s.
+        assert_eq!(short.backoff(0, 0.999_999_999), ms(300));
+        let explicit = short.clone().jitter(Duration::from_secs(2));
+        assert_eq!(explicit.effective_jitter(), Duration::from_secs(2));
+        assert_eq!(
+            RetryConfig::default()
+                .initial_interval(Duration::from_secs(5))
+                .effective_jitter(),
+            Duration::from_secs(1)
         );
     }
 }

@@ -233,22 +233,34 @@ enum ReadyData {
     Owned(Bytes),
 }
 
-/// A completed event borrowed from the decoder: no reference count, no allocation.
-pub(crate) struct EventRef<'a> {
+/// A completed event borrowed from the decoder: no reference count, no allocation. What the
+/// event types of the streams ([`crate::stream::SseEvent`]) decode from.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRef<'a> {
     pub(crate) event: Option<&'a str>,
     pub(crate) data: &'a [u8],
     owner: &'a Bytes,
     id: Option<&'a str>,
 }
 
-impl EventRef<'_> {
+impl<'a> EventRef<'a> {
+    /// The event name, if the event had one.
+    pub fn event(&self) -> Option<&'a str> {
+        self.event
+    }
+
+    /// The data (its lines joined with `\n`).
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
     /// The data as a shared [`Bytes`] (for errors that keep the raw data).
-    pub(crate) fn data_bytes(&self) -> Bytes {
+    pub fn data_bytes(&self) -> Bytes {
         self.owner.slice_ref(self.data)
     }
 
-    /// The last event id.
-    pub(crate) fn id(&self) -> Option<&str> {
+    /// The last event id of the stream.
+    pub fn id(&self) -> Option<&'a str> {
         self.id
     }
 }

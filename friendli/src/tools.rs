@@ -3,8 +3,9 @@
 //! Built-in tools run on the Friendli server. `function` tools come back to the caller as
 //! `tool_calls`: the program runs them and sends the results back in `tool` messages, until the
 //! model answers. [`Tools`] holds the functions of a program (name, description, an arguments
-//! type whose JSON Schema is derived with schemars, and an async handler), and
-//! [`ToolAssistedChat::run`] runs the whole loop:
+//! type whose JSON Schema is derived with schemars, and an async handler), and `run()` runs the
+//! whole loop, on every chat operation: serverless, dedicated and container chat completions and
+//! tool-assisted chat.
 //!
 //! ```no_run
 //! # async fn example(client: friendli::Client) -> friendli::Result<()> {
@@ -49,13 +50,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::builders::{ChatResultExt, MessageExt, parameters_schema};
-use crate::error::{Error, Result};
-use crate::serverless::tool_assisted_chat::{Call, ToolAssistedChat, kind};
-use crate::stream::{ChatAccumulator, EventStream, StreamEvent, UnknownEvent};
-use crate::types::{
-    ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData,
-    ToolAssistedChatRequest, ToolAssistedChatTool, ToolCall, ToolStatusData,
-};
+use crate::call::{Call, call_options};
+use crate::chat::{ChatAccumulator, ChatEvent};
+use crate::client::Client;
+use crate::error::{Error, Result, ToolError};
+use crate::operation::{Events, Json, Operation};
+use crate::stream::UnknownEvent;
+use crate::types::{ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData, ToolCall, ToolStatusData};
 
 /// The default most model turns of a run.
 pub const DEFAULT_MAX_TURNS: u32 = 8;
@@ -152,42 +153,41 @@ impl Tools {
         self.entries.keys().map(String::as_str)
     }
 
-    /// The `function` tool declarations of the registered functions.
-    pub fn declarations(&self) -> Vec<ToolAssistedChatTool> {
+    /// The `function` tool declarations of the registered functions, as tools of type `T` (the
+    /// tool type of a chat request: `ToolAssistedChatTool` or `Tool`).
+    pub fn declarations<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
         self.entries
             .iter()
-            .filter_map(|(name, entry)| {
-                serde_json::from_value(json!({
-                    "type": "function",
-                    "function": {"name": name, "description": entry.description, "parameters": entry.parameters},
-                }))
-                .ok()
+            .map(|(name, entry)| {
+                crate::builders::function_tool(
+                    name.clone(),
+                    entry.description.clone(),
+                    entry.parameters.clone(),
+                )
             })
             .collect()
     }
 
     /// Adds the declarations to a request's `tools`, unless a function of the same name is
     /// already declared there.
-    pub fn declare_in(&self, request: &mut ToolAssistedChatRequest) {
-        let declared: Vec<String> = request
-            .tools
+    pub fn declare_in<T: DeserializeOwned + Serialize>(&self, tools: &mut Option<Vec<T>>) -> Result<()> {
+        let declared: Vec<String> = tools
             .iter()
             .flatten()
-            .filter_map(|tool| match tool {
-                ToolAssistedChatTool::Function { function } => Some(function.name.clone()),
-                _ => None,
+            .filter_map(|tool| {
+                let value = serde_json::to_value(tool).ok()?;
+                (value.get("type")? == "function")
+                    .then(|| value.pointer("/function/name")?.as_str().map(str::to_owned))
+                    .flatten()
             })
             .collect();
-        let mut tools = request.tools.take().unwrap_or_default();
-        for declaration in self.declarations() {
-            if let ToolAssistedChatTool::Function { function } = &declaration
-                && declared.contains(&function.name)
-            {
-                continue;
+        let list = tools.get_or_insert_with(Vec::new);
+        for (name, declaration) in self.entries.keys().zip(self.declarations::<T>()?) {
+            if !declared.contains(name) {
+                list.push(declaration);
             }
-            tools.push(declaration);
         }
-        request.tools = Some(tools);
+        Ok(())
     }
 
     /// Runs one call: decodes its arguments, runs the handler, returns the result text.
@@ -234,168 +234,110 @@ impl Tools {
     }
 }
 
-/// Why running local function tools failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ToolError {
-    /// The model called a function that is not registered.
-    UnknownFunction {
-        /// The call's id.
-        call_id: String,
-        /// The name the model used.
-        name: String,
-        /// The registered names.
-        known: Vec<String>,
-    },
-    /// The arguments were not JSON, or did not match the handler's argument type.
-    InvalidArguments {
-        /// The call's id.
-        call_id: String,
-        /// The function.
-        name: String,
-        /// The arguments as the model wrote them.
-        arguments: String,
-        /// What was wrong.
-        source: serde_json::Error,
-    },
-    /// The handler returned an error.
-    Failed {
-        /// The call's id.
-        call_id: String,
-        /// The function.
-        name: String,
-        /// The handler's error.
-        source: BoxError,
-    },
-    /// The model was still calling functions after the most turns allowed.
-    TurnLimit {
-        /// The limit.
-        max_turns: u32,
-        /// The conversation so far, to continue it with a higher limit.
-        messages: Vec<Message>,
-    },
+
+/// A chat operation the local tool loop can drive: its stream twin, and where its body keeps the
+/// conversation and the tools. Implemented for the chat completions of the serverless,
+/// dedicated and container APIs and for tool-assisted chat.
+pub trait ChatLoop: Operation<Response = Json<ChatResult>> + Copy + Default {
+    /// The event-stream twin, which takes the same body.
+    type Stream: Operation<Body = Self::Body, Response = Events<Self::Event>> + Copy + Default;
+    /// The events of the stream.
+    type Event: ChatEvent;
+    /// The conversation of a request.
+    fn messages(body: &mut Self::Body) -> &mut Vec<Message>;
+    /// Adds the declarations of `tools` to a request.
+    fn declare(body: &mut Self::Body, tools: &Tools) -> Result<()>;
 }
 
-impl ToolError {
-    /// What the model is told when the failure is reported to it instead of failing the run.
-    pub fn message_for_model(&self) -> String {
-        let text = match self {
-            ToolError::UnknownFunction { name, known, .. } => {
-                format!(
-                    "there is no function named {name:?}; the functions are: {}",
-                    known.join(", ")
-                )
+macro_rules! chat_loops {
+    ($($feature:literal: $complete:ident, $stream:ident, $event:ident;)*) => {
+        $(
+            #[cfg(feature = $feature)]
+            impl ChatLoop for crate::operations::$complete {
+                type Stream = crate::operations::$stream;
+                type Event = crate::events::$event;
+
+                fn messages(body: &mut Self::Body) -> &mut Vec<Message> {
+                    &mut body.messages
+                }
+
+                fn declare(body: &mut Self::Body, tools: &Tools) -> Result<()> {
+                    tools.declare_in(&mut body.tools)
+                }
             }
-            ToolError::InvalidArguments { source, .. } => {
-                format!("the arguments do not match the function's parameters: {source}")
+        )*
+    };
+}
+
+chat_loops! {
+    "serverless": ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatStream, ToolAssistedChatEvent;
+    "serverless": ServerlessChatComplete, ServerlessChatStream, ChatStreamEvent;
+    "dedicated": DedicatedChatComplete, DedicatedChatStream, ChatStreamEvent;
+    "container": ContainerChatComplete, ContainerChatStream, ChatStreamEvent;
+}
+
+/// `run()` on the chat namespaces of the async and the blocking client.
+macro_rules! run_methods {
+    ($($feature:literal: $namespace:ident, $complete:ident, $body:ident;)*) => {
+        $(
+            #[cfg(feature = $feature)]
+            impl<'c> crate::namespaces::$namespace<'c, Client> {
+                /// Runs the conversation loop with local function tools: sends the request (with
+                /// the declarations of `tools` added), runs the functions the model calls, sends
+                /// the results back, and repeats until the model answers or the turn limit is
+                /// reached. Await it for the [`RunResult`], or stream it with
+                /// [`RunCall::into_stream`]. Per-call options apply to every turn.
+                pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> RunCall<'c, 't, crate::operations::$complete>
+                where
+                    R: TryInto<crate::types::$body>,
+                    R::Error: fmt::Display,
+                {
+                    RunCall::new(self.client().call(crate::operations::$complete, request), tools)
+                }
             }
-            ToolError::Failed { source, .. } => format!("the function failed: {source}"),
-            ToolError::TurnLimit { .. } => "too many turns".to_owned(),
-        };
-        json!({ "error": text }).to_string()
-    }
 
-    /// The source error, if any.
-    pub(crate) fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ToolError::InvalidArguments { source, .. } => Some(source),
-            ToolError::Failed { source, .. } => Some(source.as_ref()),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ToolError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ToolError::UnknownFunction {
-                call_id,
-                name,
-                known,
-            } => write!(
-                f,
-                "the model called function {name:?} (call {call_id}), which is not registered (registered: {})",
-                known.join(", ")
-            ),
-            ToolError::InvalidArguments {
-                call_id,
-                name,
-                arguments,
-                source,
-            } => write!(
-                f,
-                "the arguments of function {name:?} (call {call_id}) do not match its parameters: {source} (arguments: {arguments})"
-            ),
-            ToolError::Failed {
-                call_id,
-                name,
-                source,
-            } => {
-                write!(f, "function {name:?} (call {call_id}) failed: {source}")
+            #[cfg(all(feature = $feature, feature = "blocking"))]
+            impl<'c> crate::namespaces::$namespace<'c, crate::blocking::Client> {
+                /// The conversation loop with local function tools (see the async client's
+                /// `run`); finish it with `send()`.
+                pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> crate::blocking::Blocking<'c, RunCall<'c, 't, crate::operations::$complete>>
+                where
+                    R: TryInto<crate::types::$body>,
+                    R::Error: fmt::Display,
+                {
+                    let client = self.client();
+                    client.wrap(RunCall::new(client.async_client().call(crate::operations::$complete, request), tools))
+                }
             }
-            ToolError::TurnLimit { max_turns, .. } => {
-                write!(
-                    f,
-                    "the model was still calling functions after {max_turns} turns"
-                )
-            }
-        }
-    }
+        )*
+    };
 }
 
-impl std::error::Error for ToolError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        ToolError::source(self)
-    }
+run_methods! {
+    "serverless": ServerlessToolAssistedChat, ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatCompletionBody;
+    "serverless": ServerlessChat, ServerlessChatComplete, ServerlessChatCompletionBody;
+    "dedicated": DedicatedChat, DedicatedChatComplete, DedicatedChatCompletionBody;
+    "container": ContainerChat, ContainerChatComplete, ContainerChatCompletionBody;
 }
 
-impl From<ToolError> for Error {
-    fn from(error: ToolError) -> Self {
-        Error::Tool(Box::new(error))
-    }
-}
-
-/// The settings of a run call.
-#[derive(Clone)]
-pub struct RunSettings<'t> {
+/// A `run()` call: await it for the final [`RunResult`], or turn it into a stream of
+/// [`RunEvent`]s with [`RunCall::into_stream`]. Per-call options apply to every model turn.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct RunCall<'c, 't, O: ChatLoop> {
+    call: Call<'c, O>,
     tools: &'t Tools,
     max_turns: u32,
     report_tool_errors: bool,
 }
 
-impl fmt::Debug for RunSettings<'_> {
+impl<O: ChatLoop> fmt::Debug for RunCall<'_, '_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RunSettings")
+        f.debug_struct("RunCall")
+            .field("call", &self.call)
             .field("tools", self.tools)
             .field("max_turns", &self.max_turns)
             .field("report_tool_errors", &self.report_tool_errors)
             .finish()
-    }
-}
-
-/// A [`ToolAssistedChat::run`] call: await it for the final [`RunResult`], or turn it into a
-/// stream of [`RunEvent`]s with [`RunCall::into_stream`]. Per-call options apply to every model
-/// turn.
-pub type RunCall<'c, 't> = Call<'c, RunSettings<'t>>;
-
-impl<'c> ToolAssistedChat<'c> {
-    /// Runs the conversation loop with local function tools: sends the request (with the
-    /// declarations of `tools` added), runs the functions the model calls, sends the results back,
-    /// and repeats until the model answers or the turn limit is reached.
-    pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> RunCall<'c, 't>
-    where
-        R: TryInto<ToolAssistedChatRequest>,
-        R::Error: fmt::Display,
-    {
-        Call::with_kind(
-            self.client(),
-            request,
-            RunSettings {
-                tools,
-                max_turns: DEFAULT_MAX_TURNS,
-                report_tool_errors: false,
-            },
-        )
     }
 }
 
@@ -430,29 +372,47 @@ pub struct LocalCall {
     pub duration: Duration,
 }
 
-impl<'c, 't> Call<'c, RunSettings<'t>> {
+impl<'c, 't, O: ChatLoop> RunCall<'c, 't, O> {
+    fn new(call: Call<'c, O>, tools: &'t Tools) -> Self {
+        RunCall {
+            call,
+            tools,
+            max_turns: DEFAULT_MAX_TURNS,
+            report_tool_errors: false,
+        }
+    }
+
+    call_options!(call.options);
+
     /// The most model turns (default 8). A run that reaches it fails with
     /// [`ToolError::TurnLimit`], which holds the conversation so far.
     pub fn max_turns(mut self, turns: u32) -> Self {
-        self.kind.max_turns = turns.max(1);
+        self.max_turns = turns.max(1);
         self
     }
 
     /// Send the failures of local calls (unknown function, bad arguments, handler error) to the
     /// model as the call's result, instead of failing the run.
     pub fn report_tool_errors(mut self, report: bool) -> Self {
-        self.kind.report_tool_errors = report;
+        self.report_tool_errors = report;
         self
     }
 
-    fn start(&mut self) -> Result<(ToolAssistedChatRequest, Vec<Message>)> {
+    fn start(&mut self) -> Result<(O::Body, Vec<Message>)> {
         let mut request = std::mem::replace(
-            &mut self.request,
+            &mut self.call.body,
             Err(Error::invalid_request("the request was taken")),
         )?;
-        self.kind.tools.declare_in(&mut request);
-        let messages = request.messages.clone();
+        O::declare(&mut request, self.tools)?;
+        let messages = O::messages(&mut request).clone();
         Ok((request, messages))
+    }
+
+    fn settings(&self) -> Settings<'t> {
+        Settings {
+            tools: self.tools,
+            report_tool_errors: self.report_tool_errors,
+        }
     }
 
     /// The run as a stream of events: the model's chunks and built-in tool statuses as they
@@ -460,6 +420,7 @@ impl<'c, 't> Call<'c, RunSettings<'t>> {
     pub fn into_stream(mut self) -> RunStream<'c>
     where
         't: 'c,
+        O::Body: Clone,
     {
         let state = match self.start() {
             Ok((request, messages)) => RunState {
@@ -491,12 +452,14 @@ impl<'c, 't> Call<'c, RunSettings<'t>> {
     }
 }
 
+#[derive(Clone, Copy)]
+struct Settings<'t> {
+    tools: &'t Tools,
+    report_tool_errors: bool,
+}
+
 /// Runs the calls of one turn concurrently; returns the outputs and records, in call order.
-async fn run_calls(
-    settings: &RunSettings<'_>,
-    turn: u32,
-    calls: &[ToolCall],
-) -> Result<Vec<LocalCall>> {
+async fn run_calls(settings: Settings<'_>, turn: u32, calls: &[ToolCall]) -> Result<Vec<LocalCall>> {
     let runs = calls.iter().map(|call| async move {
         let started = Instant::now();
         let outcome = settings.tools.call(call).await;
@@ -527,7 +490,11 @@ fn wants_tools(result: &ChatResult) -> bool {
     ) || !result.tool_calls().is_empty()
 }
 
-impl<'c, 't: 'c> IntoFuture for Call<'c, RunSettings<'t>> {
+impl<'c, 't: 'c, O> IntoFuture for RunCall<'c, 't, O>
+where
+    O: ChatLoop,
+    O::Body: Clone,
+{
     type Output = Result<RunResult>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
@@ -535,9 +502,9 @@ impl<'c, 't: 'c> IntoFuture for Call<'c, RunSettings<'t>> {
         Box::pin(async move {
             let (mut request, mut messages) = self.start()?;
             let mut calls = Vec::new();
-            for turn in 1..=self.kind.max_turns {
-                request.messages = messages.clone();
-                let result = self.rekind(request.clone(), kind::Complete).await?;
+            for turn in 1..=self.max_turns {
+                *O::messages(&mut request) = messages.clone();
+                let result = self.call.with_body(request.clone()).await?;
                 if let Some(message) = result.to_message() {
                     messages.push(message);
                 }
@@ -549,17 +516,42 @@ impl<'c, 't: 'c> IntoFuture for Call<'c, RunSettings<'t>> {
                         calls,
                     });
                 }
-                for record in run_calls(&self.kind, turn, result.tool_calls()).await? {
+                for record in run_calls(self.settings(), turn, result.tool_calls()).await? {
                     messages.push(Message::tool(record.call.id.clone(), record.output.clone()));
                     calls.push(record);
                 }
             }
             Err(ToolError::TurnLimit {
-                max_turns: self.kind.max_turns,
+                max_turns: self.max_turns,
                 messages,
             }
             .into())
         })
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl<'c, 't: 'c, O> crate::blocking::Blocking<'c, RunCall<'c, 't, O>>
+where
+    O: ChatLoop,
+    O::Body: Clone,
+{
+    call_options!(call.call.options);
+
+    /// The most model turns (see [`RunCall::max_turns`]).
+    pub fn max_turns(self, turns: u32) -> Self {
+        self.map(|c| c.max_turns(turns))
+    }
+
+    /// Report local tool failures to the model (see [`RunCall::report_tool_errors`]).
+    pub fn report_tool_errors(self, report: bool) -> Self {
+        self.map(|c| c.report_tool_errors(report))
+    }
+
+    /// Runs the loop to the end.
+    pub fn send(self) -> Result<RunResult> {
+        let (call, runtime) = self.into_parts();
+        runtime.block_on(call.into_future())?
     }
 }
 
@@ -570,7 +562,7 @@ impl<'c, 't: 'c> IntoFuture for Call<'c, RunSettings<'t>> {
 pub enum RunEvent {
     /// A chunk of the model's answer (of the current turn).
     Chunk(StreamedChatData),
-    /// Progress of a built-in tool run on the server.
+    /// Progress of a built-in tool run on the server (tool-assisted chat).
     ToolStatus(Box<ToolStatusData>),
     /// An event of the model's stream that this SDK does not know.
     Unknown(UnknownEvent),
@@ -639,24 +631,27 @@ impl Stream for RunStream<'_> {
     }
 }
 
-enum Phase {
+enum Phase<E> {
     StartTurn,
-    Streaming(Box<EventStream>, Box<ChatAccumulator>),
+    Streaming(Box<crate::EventStream<E>>, Box<ChatAccumulator>),
     RunningTools(Vec<ToolCall>),
     Done,
 }
 
-struct RunState<'c, 't> {
-    call: Call<'c, RunSettings<'t>>,
-    phase: Phase,
+struct RunState<'c, 't, O: ChatLoop> {
+    call: RunCall<'c, 't, O>,
+    phase: Phase<O::Event>,
     turn: u32,
-    request: ToolAssistedChatRequest,
+    request: O::Body,
     messages: Vec<Message>,
     calls: Vec<LocalCall>,
     queue: VecDeque<RunEvent>,
 }
 
-impl RunState<'_, '_> {
+impl<O: ChatLoop> RunState<'_, '_, O>
+where
+    O::Body: Clone,
+{
     /// The next event; `None` at the end.
     async fn step(&mut self) -> Result<Option<RunEvent>> {
         loop {
@@ -666,28 +661,37 @@ impl RunState<'_, '_> {
             match &mut self.phase {
                 Phase::Done => return Ok(None),
                 Phase::StartTurn => {
-                    if self.turn >= self.call.kind.max_turns {
+                    if self.turn >= self.call.max_turns {
                         self.phase = Phase::Done;
                         return Err(ToolError::TurnLimit {
-                            max_turns: self.call.kind.max_turns,
+                            max_turns: self.call.max_turns,
                             messages: std::mem::take(&mut self.messages),
                         }
                         .into());
                     }
                     self.turn += 1;
-                    self.request.messages = self.messages.clone();
-                    let events = self.call.rekind(self.request.clone(), kind::Stream).await?;
+                    *O::messages(&mut self.request) = self.messages.clone();
+                    let events = self
+                        .call
+                        .call
+                        .rebind(O::Stream::default(), Ok(self.request.clone()))
+                        .await?;
                     self.phase = Phase::Streaming(Box::new(events), Box::default());
                 }
                 Phase::Streaming(events, accumulator) => match events.next().await {
                     Some(event) => {
                         let event = event?;
                         accumulator.push(&event);
-                        return Ok(Some(match event {
-                            StreamEvent::Chunk(chunk) => RunEvent::Chunk(chunk),
-                            StreamEvent::ToolStatus(status) => RunEvent::ToolStatus(status),
-                            StreamEvent::Unknown(unknown) => RunEvent::Unknown(unknown),
-                        }));
+                        let out = if let Some(chunk) = event.chunk() {
+                            RunEvent::Chunk(chunk.clone())
+                        } else if let Some(status) = event.tool_status() {
+                            RunEvent::ToolStatus(Box::new(status.clone()))
+                        } else if let Some(unknown) = event.unknown() {
+                            RunEvent::Unknown(unknown.clone())
+                        } else {
+                            continue;
+                        };
+                        return Ok(Some(out));
                     }
                     None => {
                         let accumulator = std::mem::take(accumulator);
@@ -699,7 +703,7 @@ impl RunState<'_, '_> {
                     let calls = std::mem::take(calls);
                     self.phase = Phase::StartTurn;
                     let turn = self.turn;
-                    for record in run_calls(&self.call.kind, turn, &calls).await? {
+                    for record in run_calls(self.call.settings(), turn, &calls).await? {
                         self.messages
                             .push(Message::tool(record.call.id.clone(), record.output.clone()));
                         self.queue.push_back(if record.failed {

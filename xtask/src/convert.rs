@@ -119,15 +119,20 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
         open_components: BTreeSet::new(),
         tag_properties: BTreeSet::new(),
         inlined: BTreeSet::new(),
+        event_unions: BTreeSet::new(),
     };
     converter.check_references()?;
     converter.inline_component_references()?;
     converter.find_open_components();
     converter.find_tag_properties();
+    converter.event_unions = event_unions(&converter.doc);
     converter.convert_schemas()?;
     converter.rewrite_operations()?;
     converter.inline_discriminated_unions()?;
     converter.drop_unreferenced_inlined();
+    converter.hoist_shared_property_types();
+    converter.drop_file_fields();
+    converter.resolve_aliases();
     converter.finish_root();
     Ok(Converted {
         document: converter.doc,
@@ -144,6 +149,9 @@ struct Converter {
     tag_properties: BTreeSet<(String, String)>,
     /// Components whose copies replaced `$ref` branches of discriminated unions.
     inlined: BTreeSet<String>,
+    /// Discriminated unions of event-stream events: their branches stay components (the SDK
+    /// dispatches on the event name itself, and needs a type per kind of event).
+    event_unions: BTreeSet<String>,
 }
 
 /// Keywords of JSON Schema 2020-12 that have no OpenAPI 3.0 or progenitor equivalent.
@@ -1032,8 +1040,13 @@ impl Converter {
                     );
                 }
 
-                // Success responses: one kind, schemas by reference.
+                // Request bodies by reference too, so that every body type has a known name.
                 let op = item.get_mut(method).expect("method present");
+                if let Some(body) = op.get_mut("requestBody") {
+                    self.hoist_json_schema(body, &format!("{}Body", pascal_case(&op_id)), &mut hoisted);
+                }
+
+                // Success responses: one kind, schemas by reference.
                 let responses = op
                     .get_mut("responses")
                     .and_then(Value::as_object_mut)
@@ -1124,8 +1137,23 @@ impl Converter {
         if dropped.is_empty() {
             return;
         }
+        let multipart = content.get("multipart/form-data").and_then(|media| {
+            let name = media
+                .pointer("/schema/$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)?;
+            let mut marker = json!({ "schema": name });
+            if let Some(encoding) = media.get("encoding") {
+                marker["encoding"] = encoding.clone();
+            }
+            Some(marker)
+        });
         content.retain(|m, _| Some(m) == keep.as_ref());
         let body_ptr = join(op_ptr, "requestBody");
+        if let (Some(marker), Value::Object(op)) = (multipart, &mut *op) {
+            // Remembered for `drop_file_fields` and for the operation table of the SDK.
+            op.insert("x-friendli-multipart".into(), marker);
+        }
         if keep.is_none() {
             if let Value::Object(op) = op {
                 op.remove("requestBody");
@@ -1271,6 +1299,9 @@ impl Converter {
         };
         let mut replaced = BTreeMap::new();
         for (name, schema) in &schemas {
+            if self.event_unions.contains(name) {
+                continue;
+            }
             let pointer = format!("/components/schemas/{}", escape(name));
             let mut schema = schema.clone();
             if self.inline_union(&mut schema, &schemas, &pointer)? {
@@ -1379,6 +1410,213 @@ impl Converter {
         Ok(true)
     }
 
+    /// Inline property schemas that generate a type of their own (enums, unions, objects) and
+    /// appear, identical, under the same property name in several components become one component
+    /// named after the property (`tool_choice` → `ToolChoice`), so that every request body that has
+    /// the field shares its type (and the helpers written for it) instead of getting a copy named
+    /// after each body. A name already taken is left alone.
+    fn hoist_shared_property_types(&mut self) {
+        let Some(schemas) = self.schemas().cloned() else {
+            return;
+        };
+        // Only fields of request bodies: they are what users build, with shared helpers.
+        let mut roots = Vec::new();
+        for item in self.doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+            for method in METHODS {
+                if let Some(op) = item.get(method) {
+                    if let Some(body) = op.get("requestBody") {
+                        roots.extend(referenced_schemas(body));
+                    }
+                    if let Some(name) = op.pointer("/x-friendli-multipart/schema").and_then(Value::as_str) {
+                        roots.push(name.to_owned());
+                    }
+                }
+            }
+        }
+        let request_side = reachable_schemas(&schemas, roots);
+        // (property, shape) → the components that have it.
+        let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for (component, schema) in &schemas {
+            if !request_side.contains(component) {
+                continue;
+            }
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                continue;
+            };
+            for (property, value) in properties {
+                let inner = strip_nullable_wrapper(value);
+                if !generates_type(&inner) {
+                    continue;
+                }
+                let shape = shape_key(&inner);
+                groups
+                    .entry((property.clone(), shape))
+                    .or_default()
+                    .push(component.clone());
+            }
+        }
+        // A name claimed by several shapes goes to the one with the most owners (none on a tie).
+        let mut best: BTreeMap<String, (usize, usize)> = BTreeMap::new(); // name → (owners, shapes with that many)
+        for ((property, _), owners) in &groups {
+            if owners.len() > 1 {
+                let entry = best.entry(pascal_case(property)).or_insert((0, 0));
+                match owners.len().cmp(&entry.0) {
+                    std::cmp::Ordering::Greater => *entry = (owners.len(), 1),
+                    std::cmp::Ordering::Equal => entry.1 += 1,
+                    std::cmp::Ordering::Less => {}
+                }
+            }
+        }
+        for ((property, _), owners) in groups {
+            let name = pascal_case(&property);
+            if owners.len() < 2
+                || best.get(&name) != Some(&(owners.len(), 1))
+                || schemas.contains_key(&name)
+            {
+                continue;
+            }
+            let first = &owners[0];
+            let original = schemas[first]["properties"][&property].clone();
+            let (mut hoisted, nullable) = (strip_nullable_wrapper(&original), is_nullable(&original));
+            // The titles below the property were qualified with its first owner's name.
+            let old_prefix = format!("{}{}", pascal_case(first), name);
+            retitle(&mut hoisted, &old_prefix, &name);
+            if let Value::Object(map) = &mut hoisted {
+                map.remove("description");
+                map.insert("title".into(), json!(name));
+            }
+            for owner in &owners {
+                let slot = &mut self.doc["components"]["schemas"][owner]["properties"][&property];
+                let description = slot.get("description").cloned();
+                let mut reference = if nullable {
+                    json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}], "nullable": true})
+                } else {
+                    json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}]})
+                };
+                if let Some(description) = description {
+                    reference["description"] = description;
+                }
+                *slot = reference;
+            }
+            self.note(
+                format!("/components/schemas/{}", escape(&name)),
+                format!("the `{property}` property of {} shares one type, `{name}`", owners.join(", ")),
+            );
+            self.doc["components"]["schemas"][&name] = hoisted;
+        }
+    }
+
+    /// In the progenitor form, the file fields (`format: binary`) of `multipart/form-data` body
+    /// schemas are left out: the `friendli` crate sends them as file parts, from bytes or a path,
+    /// next to the other fields, which the generated type carries.
+    fn drop_file_fields(&mut self) {
+        let mut bodies = BTreeSet::new();
+        for item in self.doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+            for method in METHODS {
+                if let Some(name) = item
+                    .get(method)
+                    .and_then(|op| op.pointer("/x-friendli-multipart/schema"))
+                    .and_then(Value::as_str)
+                {
+                    bodies.insert(name.to_owned());
+                }
+            }
+        }
+        for name in bodies {
+            let Some(Value::Object(schema)) = self.doc.pointer_mut(&format!("/components/schemas/{}", escape(&name))) else {
+                continue;
+            };
+            let files: Vec<String> = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(_, p)| p.get("format").and_then(Value::as_str) == Some("binary"))
+                .map(|(k, _)| k.clone())
+                .collect();
+            if files.is_empty() {
+                continue;
+            }
+            if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+                properties.retain(|k, _| !files.contains(k));
+            }
+            if let Some(Value::Array(required)) = schema.get_mut("required") {
+                required.retain(|r| !r.as_str().is_some_and(|r| files.contains(&r.to_owned())));
+            }
+            schema.insert("x-friendli-files".into(), json!(files));
+            self.note(
+                format!("/components/schemas/{}", escape(&name)),
+                format!("file fields {} left out of the generated type: they are sent as file parts", files.join(", ")),
+            );
+        }
+    }
+
+    /// A component that is only a reference to another is an alias: typify would make it a
+    /// newtype (`struct ServerlessChatCompleteSuccess(pub ChatResult)`), so every operation that
+    /// answers a chat result would answer a different type. References to an alias are pointed at
+    /// its target and the alias is left out of the progenitor form, listed in
+    /// `x-friendli-aliases` instead (the SDK declares it as a Rust type alias).
+    fn resolve_aliases(&mut self) {
+        let Some(schemas) = self.schemas().cloned() else {
+            return;
+        };
+        let alias_target = |schema: &Value| -> Option<String> {
+            let map = schema.as_object()?;
+            let only_ref = map.keys().all(|k| k == "$ref" || DOC_KEYWORDS.contains(&k.as_str()));
+            if !only_ref {
+                return None;
+            }
+            schema_ref_name(map.get("$ref")?.as_str()?).map(str::to_owned)
+        };
+        let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+        for (name, schema) in &schemas {
+            if let Some(target) = alias_target(schema) {
+                aliases.insert(name.clone(), target);
+            }
+        }
+        if aliases.is_empty() {
+            return;
+        }
+        // Follow chains (an alias of an alias) to the real type.
+        let resolve = |name: &str| -> String {
+            let mut current = name.to_owned();
+            for _ in 0..16 {
+                match aliases.get(&current) {
+                    Some(next) => current = next.clone(),
+                    None => break,
+                }
+            }
+            current
+        };
+        let resolved: BTreeMap<String, String> =
+            aliases.keys().map(|a| (a.clone(), resolve(a))).collect();
+        fn rewrite(value: &mut Value, resolved: &BTreeMap<String, String>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(reference)) = map.get_mut("$ref")
+                        && let Some(target) = schema_ref_name(reference).and_then(|n| resolved.get(n))
+                    {
+                        *reference = format!("#/components/schemas/{target}");
+                    }
+                    map.values_mut().for_each(|v| rewrite(v, resolved));
+                }
+                Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, resolved)),
+                _ => {}
+            }
+        }
+        if let Some(Value::Object(schemas)) = self.doc.pointer_mut("/components/schemas") {
+            schemas.retain(|name, _| !resolved.contains_key(name));
+        }
+        rewrite(&mut self.doc, &resolved);
+        for (alias, target) in &resolved {
+            self.note(
+                format!("/components/schemas/{}", escape(alias)),
+                format!("`{alias}` is another name for `{target}`: a type alias, not a new type"),
+            );
+        }
+        self.doc["x-friendli-aliases"] = json!(resolved);
+    }
+
     fn drop_unreferenced_inlined(&mut self) {
         loop {
             let referenced: BTreeSet<String> = referenced_schemas(&self.doc).collect();
@@ -1427,6 +1665,122 @@ impl Converter {
                 "dropped `pathItems` (OpenAPI 3.1 only)",
             ));
         }
+    }
+}
+
+/// The component schemas that are discriminated unions of the events of an event stream: the
+/// stream's schema itself (a union of `{event, data}` envelopes) or the `data` of its envelope.
+pub fn event_unions(doc: &Value) -> BTreeSet<String> {
+    fn resolve_in(doc: &Value, schema: &Value) -> Option<String> {
+        let mut schema = schema;
+        let mut name = None;
+        for _ in 0..8 {
+            let reference = schema.get("$ref").and_then(Value::as_str)?;
+            let n = schema_ref_name(reference)?;
+            name = Some(n.to_owned());
+            schema = doc.pointer(&format!("/components/schemas/{}", escape(n)))?;
+            if schema.get("$ref").is_none() {
+                break;
+            }
+        }
+        name
+    }
+    let resolve = |schema: &Value| resolve_in(doc, schema);
+    let is_union = |name: &str| {
+        doc.pointer(&format!("/components/schemas/{}", escape(name)))
+            .is_some_and(|s| s.get("discriminator").is_some())
+    };
+    let mut out = BTreeSet::new();
+    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for method in METHODS {
+            let Some(schema) = item
+                .get(method)
+                .and_then(|op| op.pointer("/responses/200/content/text~1event-stream/schema"))
+            else {
+                continue;
+            };
+            let envelope = match resolve(schema) {
+                Some(name) => doc
+                    .pointer(&format!("/components/schemas/{}", escape(&name)))
+                    .cloned()
+                    .map(|s| (Some(name), s)),
+                None => Some((None, schema.clone())),
+            };
+            let Some((name, envelope)) = envelope else { continue };
+            if let Some(name) = name.filter(|n| is_union(n)) {
+                out.insert(name);
+                continue;
+            }
+            if let Some(data) = envelope.pointer("/properties/data")
+                && let Some(data) = resolve(data)
+                && is_union(&data)
+            {
+                out.insert(data);
+            }
+        }
+    }
+    out
+}
+
+/// A property schema without the `{allOf: [X], nullable}` wrapper or the `nullable` flag.
+fn strip_nullable_wrapper(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    if let Value::Object(map) = &mut schema {
+        map.remove("nullable");
+        map.remove("description");
+    }
+    schema
+}
+
+fn is_nullable(schema: &Value) -> bool {
+    schema.get("nullable").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Whether typify generates a named type for this (inline) schema.
+fn generates_type(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    if map.contains_key("$ref") {
+        return false;
+    }
+    map.contains_key("oneOf")
+        || map.contains_key("anyOf")
+        || map.contains_key("enum") && map.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() > 1)
+        || map.contains_key("properties")
+        || map.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1)
+}
+
+/// The shape of a schema: its facts, without titles and descriptions.
+fn shape_key(schema: &Value) -> String {
+    fn strip(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "title" | "description" | "example"))
+                    .map(|(k, v)| (k.clone(), strip(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    strip(schema).to_string()
+}
+
+/// Renames the titles below a hoisted schema: `old` prefix → `new`.
+fn retitle(schema: &mut Value, old: &str, new: &str) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(title)) = map.get_mut("title")
+                && let Some(rest) = title.strip_prefix(old)
+            {
+                *title = format!("{new}{rest}");
+            }
+            map.values_mut().for_each(|v| retitle(v, old, new));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| retitle(v, old, new)),
+        _ => {}
     }
 }
 

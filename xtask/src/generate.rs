@@ -41,6 +41,82 @@ pub fn generate_rust(document: &Value) -> Result<String, Problem> {
     }
 }
 
+/// Generates the Rust code of a converted (3.0.3) document, parsed.
+pub fn generate_file(document: &Value) -> Result<syn::File, Problem> {
+    try_generate_file(document).map_err(|message| locate(document, message))
+}
+
+/// The traits each generated type implements (of `FromStr`, `Display` and `Default`), by type
+/// name, from the generated code.
+pub fn implemented_traits(file: &syn::File) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    use syn::Item;
+    const WANTED: [&str; 3] = ["FromStr", "Display", "Default"];
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    fn walk(items: &[Item], out: &mut BTreeMap<String, BTreeSet<String>>) {
+        for item in items {
+            match item {
+                // The builders share the names of their types; only the types count.
+                Item::Mod(module) if module.ident == "builder" => {}
+                Item::Mod(module) => {
+                    if let Some((_, items)) = &module.content {
+                        walk(items, out);
+                    }
+                }
+                Item::Struct(s) => derives(&s.attrs, &s.ident.to_string(), out),
+                Item::Enum(e) => derives(&e.attrs, &e.ident.to_string(), out),
+                Item::Impl(i) => {
+                    let Some((path, _)) = &i.trait_ else { continue };
+                    let Some(last) = path.segments.last() else { continue };
+                    let trait_name = last.ident.to_string();
+                    if !WANTED.contains(&trait_name.as_str()) {
+                        continue;
+                    }
+                    if let syn::Type::Path(ty) = &*i.self_ty
+                        && let Some(segment) = ty.path.segments.last()
+                    {
+                        out.entry(segment.ident.to_string()).or_default().insert(trait_name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    fn derives(attrs: &[syn::Attribute], name: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
+        for attr in attrs {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let text = quote_tokens(attr);
+            if text.split(|c: char| !c.is_alphanumeric()).any(|word| word == "Default") {
+                out.entry(name.to_owned()).or_default().insert("Default".into());
+            }
+        }
+    }
+    fn quote_tokens(attr: &syn::Attribute) -> String {
+        match &attr.meta {
+            syn::Meta::List(list) => list.tokens.to_string(),
+            _ => String::new(),
+        }
+    }
+    walk(&file.items, &mut out);
+    out
+}
+
+fn try_generate_file(document: &Value) -> Result<syn::File, String> {
+    let spec: openapiv3::OpenAPI =
+        serde_path_to_error::deserialize(document.clone()).map_err(|e| {
+            format!(
+                "not a valid OpenAPI 3.0 document at `{}`: {}",
+                e.path(),
+                e.inner()
+            )
+        })?;
+    let tokens = quietly(|| Generator::new(&settings()).generate_tokens(&spec))?
+        .map_err(|e| format!("progenitor rejected the document: {e}"))?;
+    syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))
+}
+
 fn try_generate(document: &Value) -> Result<String, String> {
     let spec: openapiv3::OpenAPI =
         serde_path_to_error::deserialize(document.clone()).map_err(|e| {

@@ -12,9 +12,11 @@
 //! - [`diff`] reports the API changes between two documents, flagging the breaking ones.
 //! - [`workspace`] knows where the files live and implements `cargo xtask generate [--check]`.
 
+pub mod api;
 pub mod convert;
 pub mod diff;
 pub mod document;
+pub mod emit;
 pub mod generate;
 pub mod import;
 pub mod workspace;

@@ -26,6 +26,7 @@ usage:
                                               convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the
                                               progenitor-ready 3.0.3 form and prove that it generates
                                               (--rust: also write the Rust code progenitor generates)
+  cargo xtask operations                      list the operation table the SDK is generated from
   cargo xtask diff OLD NEW [--deny-breaking]  report the API changes from OLD to NEW, flagging breaking ones
                                               (--deny-breaking: exit 1 when any change is breaking)";
 
@@ -64,6 +65,7 @@ fn main() -> ExitCode {
             Path::new(new),
             flags.contains(&"--deny-breaking"),
         ),
+        ["operations"] if flags.is_empty() => run_operations(),
         ["help"] | [] if flags.is_empty() || flags == ["--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -179,6 +181,44 @@ fn run_import(
         if written { "wrote" } else { "unchanged" },
         file.path
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_operations() -> Result<ExitCode, String> {
+    let root = workspace::root();
+    let source = document::load(&root.join(workspace::SPEC)).map_err(|p| p.to_string())?;
+    let converted = xtask::convert::convert(&source).map_err(|p| p.to_string())?;
+    let api = xtask::api::Api::from_converted(&converted.document).map_err(|p| p.to_string())?;
+    for op in &api.operations {
+        println!(
+            "{:<42} {:<6} {:<52} {}.{}({}) body={:?} response={:?} stream={:?}{}{}{}",
+            op.id,
+            op.method.to_uppercase(),
+            op.path,
+            op.namespace.join("."),
+            op.method_name,
+            op.path_params
+                .iter()
+                .chain(op.query_params.iter().filter(|p| p.required))
+                .map(|p| format!("{}: {}", p.ident, p.rust_type))
+                .collect::<Vec<_>>()
+                .join(", "),
+            op.body,
+            op.response,
+            op.stream_flag,
+            if op.idempotent { "" } else { " non-idempotent" },
+            if op.auth { "" } else { " no-auth" },
+            op.server.as_deref().map(|s| format!(" server={s}")).unwrap_or_default(),
+        );
+    }
+    for (name, event) in &api.events {
+        println!("event {name}: {:?}", event);
+    }
+    let mut homes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for home in api.home.values() {
+        *homes.entry(home.as_str()).or_default() += 1;
+    }
+    println!("schemas per module: {homes:?}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,8 +10,6 @@ use crate::{Problem, convert, document, generate};
 pub const SPEC: &str = "openapi/friendli.yaml";
 /// Our overlay on the provider's document, relative to the workspace root.
 pub const OVERLAY: &str = "openapi/overlay.yaml";
-/// The progenitor-ready document, relative to the workspace root (read by `generate_api!`).
-pub const DERIVED_SPEC: &str = "friendli-gen/spec/friendli.json";
 
 /// The workspace root (the parent of the xtask crate).
 pub fn root() -> PathBuf {
@@ -24,7 +22,7 @@ pub fn root() -> PathBuf {
 /// One derived file: where it goes and what it should contain.
 pub struct DerivedFile {
     /// Path relative to the workspace root.
-    pub path: &'static str,
+    pub path: String,
     /// The expected contents.
     pub contents: String,
 }
@@ -62,17 +60,39 @@ pub fn derive_progenitor_json(source: &Value) -> Result<Derived, Problem> {
     })
 }
 
-/// Every file derived from the OpenAPI document at `root`.
+/// Every file derived from the OpenAPI document at `root`: the progenitor documents and macro
+/// calls of `friendli-gen` (one module per feature group) and the generated glue of `friendli`
+/// (operation types, event types, namespaces).
 pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, Vec<Problem>), Problem> {
     let source = document::load(&root.join(SPEC))?;
-    let derived = derive_progenitor_json(&source)?;
-    Ok((
-        vec![DerivedFile {
-            path: DERIVED_SPEC,
-            contents: derived.json,
-        }],
-        derived.notes,
-    ))
+    let converted = convert::convert(&source)?;
+    // Proves that the whole document generates (and compiles in friendli-gen's tests).
+    generate::generate_rust(&converted.document)?;
+    let api = crate::api::Api::from_converted(&converted.document)?;
+    let mut files: Vec<DerivedFile> = crate::emit::friendli_gen(&api, &converted.document)
+        .into_iter()
+        .map(|f| DerivedFile {
+            path: f.path,
+            contents: f.contents,
+        })
+        .collect();
+    // friendli-mock embeds the document; its copy must be inside its package.
+    files.push(DerivedFile {
+        path: "tests/mock/openapi/friendli.yaml".to_owned(),
+        contents: std::fs::read_to_string(root.join(SPEC))
+            .map_err(|e| Problem::new("", format!("cannot read {SPEC}: {e}")))?,
+    });
+    for (name, contents) in [
+        ("operations", crate::emit::operations(&api)),
+        ("events", crate::emit::events(&api)),
+        ("namespaces", crate::emit::namespaces(&api)),
+    ] {
+        files.push(DerivedFile {
+            path: format!("friendli/src/generated/{name}.rs"),
+            contents,
+        });
+    }
+    Ok((files, converted.notes))
 }
 
 /// `openapi/friendli.yaml` as `cargo xtask import PROVIDER` writes it, and the import's notes.
@@ -87,7 +107,7 @@ pub fn imported_file(
     let imported = crate::import::import(&provider, &overlay)?;
     Ok((
         DerivedFile {
-            path: SPEC,
+            path: SPEC.to_owned(),
             contents: crate::import::to_yaml(&imported.document),
         },
         imported.notes,
@@ -104,7 +124,7 @@ pub enum Freshness {
 
 /// Compares a derived file with the file on disk.
 pub fn check(root: &Path, file: &DerivedFile) -> Freshness {
-    let on_disk = std::fs::read_to_string(root.join(file.path)).unwrap_or_default();
+    let on_disk = std::fs::read_to_string(root.join(&file.path)).unwrap_or_default();
     if on_disk == file.contents {
         return Freshness::Fresh;
     }
@@ -122,7 +142,7 @@ pub fn check(root: &Path, file: &DerivedFile) -> Freshness {
 
 /// Writes a derived file if it changed. Returns whether it was written.
 pub fn write(root: &Path, file: &DerivedFile) -> std::io::Result<bool> {
-    let path = root.join(file.path);
+    let path = root.join(&file.path);
     if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
         return Ok(false);
     }

@@ -1,0 +1,558 @@
+//! Chat extras: folding a chat stream into the [`ChatResult`] that `complete()` returns, the
+//! timeline of built-in tool runs, the text of a stream, and the single tool-assisted chat
+//! operation of the API's first SDK generation.
+//!
+//! These work on the event types of every chat stream: [`ChatStreamEvent`] (chat completions of
+//! the serverless, dedicated and container APIs) and [`ToolAssistedChatEvent`] (tool-assisted
+//! chat, which adds built-in tool statuses).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::Error;
+use crate::events::ChatStreamEvent;
+#[cfg(feature = "serverless")]
+use crate::events::ToolAssistedChatEvent;
+use crate::stream::{EventStream, SseEvent, UnknownEvent};
+use crate::types::{
+    ChatResult, StreamedChatChoiceFinishReason, StreamedChatData, ToolStatusData,
+    ToolStatusDataName, ToolStatusDataStatus, ToolStatusError, ToolStatusFile,
+    ToolStatusParameter,
+};
+
+/// An event of a chat stream: a chunk of the answer, a built-in tool status (tool-assisted chat
+/// only), or an event this SDK does not know.
+pub trait ChatEvent: SseEvent {
+    /// The chunk, if this event is one.
+    fn chunk(&self) -> Option<&StreamedChatData>;
+
+    /// The built-in tool status, if this event is one.
+    fn tool_status(&self) -> Option<&ToolStatusData> {
+        None
+    }
+
+    /// The unknown event, if this is one.
+    fn unknown(&self) -> Option<&UnknownEvent>;
+
+    /// The text this event adds to the answer of choice `index`, if any.
+    fn content(&self, index: i64) -> Option<&str> {
+        self.chunk()?
+            .choices
+            .iter()
+            .find(|c| c.index == index)
+            .and_then(|c| c.delta.content.as_deref())
+    }
+}
+
+impl ChatEvent for ChatStreamEvent {
+    fn chunk(&self) -> Option<&StreamedChatData> {
+        match self {
+            ChatStreamEvent::Chunk(chunk) => Some(chunk),
+            _ => None,
+        }
+    }
+
+    fn unknown(&self) -> Option<&UnknownEvent> {
+        match self {
+            ChatStreamEvent::Unknown(unknown) => Some(unknown),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "serverless")]
+impl ChatEvent for ToolAssistedChatEvent {
+    fn chunk(&self) -> Option<&StreamedChatData> {
+        match self {
+            ToolAssistedChatEvent::Chunk(chunk) => Some(chunk),
+            _ => None,
+        }
+    }
+
+    fn tool_status(&self) -> Option<&ToolStatusData> {
+        match self {
+            ToolAssistedChatEvent::ToolStatus(status) => Some(status),
+            _ => None,
+        }
+    }
+
+    fn unknown(&self) -> Option<&UnknownEvent> {
+        match self {
+            ToolAssistedChatEvent::Unknown(unknown) => Some(unknown),
+            _ => None,
+        }
+    }
+}
+
+impl<E: ChatEvent> EventStream<E> {
+    /// Reads the whole stream and folds it into the [`ChatResult`] that `complete()` would have
+    /// returned, plus the timeline of built-in tool runs.
+    pub async fn collect_chat(mut self) -> Result<CollectedChat, Error> {
+        use futures::StreamExt;
+        let mut accumulator = ChatAccumulator::new();
+        while let Some(event) = self.next().await {
+            accumulator.push(&event?);
+        }
+        accumulator.finish()
+    }
+
+    /// Only the text the model writes (the `content` deltas of every choice, in order).
+    pub fn text_deltas(self) -> impl Stream<Item = Result<String, Error>> + Send {
+        use futures::StreamExt;
+        self.filter_map(|event| async move {
+            match event {
+                Ok(event) => {
+                    let text: String = event
+                        .chunk()?
+                        .choices
+                        .iter()
+                        .filter_map(|c| c.delta.content.as_deref())
+                        .collect();
+                    (!text.is_empty()).then_some(Ok(text))
+                }
+                Err(error) => Some(Err(error)),
+            }
+        })
+    }
+}
+
+/// A streamed answer folded back into one result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CollectedChat {
+    /// The answer, as `complete()` would have returned it.
+    pub result: ChatResult,
+    /// The built-in tool runs, in the order they started.
+    pub tool_runs: Vec<ToolRun>,
+    /// Events with names this SDK does not know.
+    pub unknown_events: Vec<UnknownEvent>,
+    /// Whether the stream reported token usage (it does when the request asked for it with
+    /// `stream_options.include_usage`). When it did not, `result.usage` is all zeros: read
+    /// [`usage`](Self::usage), which says so.
+    pub usage_reported: bool,
+}
+
+impl CollectedChat {
+    /// The token usage, if the stream reported it (`None` otherwise, rather than zeros).
+    pub fn usage(&self) -> Option<&crate::types::ChatUsage> {
+        self.usage_reported.then_some(&self.result.usage)
+    }
+}
+
+/// One run of a built-in tool, assembled from its `tool_status` events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolRun {
+    /// The id shared by the run's events.
+    pub tool_call_id: String,
+    /// Which tool.
+    pub name: ToolStatusDataName,
+    /// The arguments the model gave it.
+    pub parameters: Vec<ToolStatusParameter>,
+    /// Every status event, in order.
+    pub updates: Vec<ToolRunUpdate>,
+    /// The output, when the run ended.
+    pub result: Option<String>,
+    /// The error, when the run failed.
+    pub error: Option<ToolStatusError>,
+    /// Files the run produced.
+    pub files: Vec<ToolStatusFile>,
+}
+
+/// One status event of a [`ToolRun`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolRunUpdate {
+    /// The status.
+    pub status: ToolStatusDataStatus,
+    /// When, in Unix seconds.
+    pub timestamp: f64,
+    /// The progress message, if any.
+    pub message: Option<String>,
+}
+
+impl ToolRun {
+    /// The latest status.
+    pub fn status(&self) -> Option<&ToolStatusDataStatus> {
+        self.updates.last().map(|u| &u.status)
+    }
+
+    /// The time from the first to the last status event.
+    pub fn duration(&self) -> Option<Duration> {
+        let seconds = self.updates.last()?.timestamp - self.updates.first()?.timestamp;
+        Duration::try_from_secs_f64(seconds.max(0.0)).ok()
+    }
+}
+
+#[derive(Default)]
+struct ChoiceState {
+    role: Option<String>,
+    content: Option<String>,
+    reasoning: Option<String>,
+    tool_calls: BTreeMap<i64, CallState>,
+    finish_reason: Option<Value>,
+    logprobs: Vec<Value>,
+}
+
+#[derive(Default)]
+struct CallState {
+    id: Option<String>,
+    name: String,
+    arguments: String,
+}
+
+/// Folds events into a [`CollectedChat`] one at a time, for programs that also show the events
+/// as they arrive.
+///
+/// ```no_run
+/// # async fn example(mut events: friendli::EventStream<friendli::events::ChatStreamEvent>) -> Result<(), friendli::Error> {
+/// use friendli::prelude::*;
+/// use friendli::chat::ChatEvent;
+/// let mut accumulator = ChatAccumulator::new();
+/// while let Some(event) = events.next().await {
+///     let event = event?;
+///     if let Some(text) = event.content(0) {
+///         print!("{text}");
+///     }
+///     accumulator.push(&event);
+/// }
+/// let collected = accumulator.finish()?;
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct ChatAccumulator {
+    id: Option<String>,
+    created: Option<i64>,
+    model: Option<String>,
+    usage: Option<Value>,
+    choices: BTreeMap<i64, ChoiceState>,
+    runs: Vec<ToolRun>,
+    /// Where each run is in `runs`, by tool call id (folding stays linear in the events).
+    run_index: HashMap<String, usize>,
+    unknown: Vec<UnknownEvent>,
+}
+
+impl fmt::Debug for ChatAccumulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatAccumulator")
+            .field("id", &self.id)
+            .field("choices", &self.choices.len())
+            .field("tool_runs", &self.runs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatAccumulator {
+    /// An empty accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one event.
+    pub fn push<E: ChatEvent>(&mut self, event: &E) {
+        if let Some(chunk) = event.chunk() {
+            self.push_chunk(chunk);
+        } else if let Some(status) = event.tool_status() {
+            self.push_status(status);
+        } else if let Some(unknown) = event.unknown() {
+            self.unknown.push(unknown.clone());
+        }
+    }
+
+    /// Adds one chunk.
+    pub fn push_chunk(&mut self, chunk: &StreamedChatData) {
+        self.id.get_or_insert_with(|| chunk.id.clone());
+        self.created.get_or_insert(chunk.created);
+        if self.model.is_none() {
+            self.model.clone_from(&chunk.model);
+        }
+        if let Some(usage) = &chunk.usage {
+            self.usage = serde_json::to_value(usage).ok();
+        }
+        for choice in &chunk.choices {
+            let state = self.choices.entry(choice.index).or_default();
+            let delta = &choice.delta;
+            if state.role.is_none() {
+                state.role.clone_from(&delta.role);
+            }
+            if let Some(text) = &delta.content {
+                state.content.get_or_insert_with(String::new).push_str(text);
+            }
+            if let Some(text) = &delta.reasoning_content {
+                state
+                    .reasoning
+                    .get_or_insert_with(String::new)
+                    .push_str(text);
+            }
+            for call in delta.tool_calls.iter().flatten() {
+                let entry = state.tool_calls.entry(call.index).or_default();
+                if entry.id.is_none() {
+                    entry.id.clone_from(&call.id);
+                }
+                if let Some(name) = &call.function.name {
+                    entry.name.push_str(name);
+                }
+                entry.arguments.push_str(&call.function.arguments);
+            }
+            if let Some(reason) = &choice.finish_reason
+                && !matches!(reason, StreamedChatChoiceFinishReason::Unknown(s) if s == "null")
+                && reason.to_string() != "null"
+            {
+                state.finish_reason = serde_json::to_value(reason).ok();
+            }
+            if let Some(content) = choice.logprobs.as_ref().and_then(|l| l.content.as_ref()) {
+                state
+                    .logprobs
+                    .extend(content.iter().filter_map(|t| serde_json::to_value(t).ok()));
+            }
+        }
+    }
+
+    /// Adds one built-in tool status.
+    pub fn push_status(&mut self, status: &ToolStatusData) {
+        let index = match self.run_index.get(&status.tool_call_id) {
+            Some(index) => *index,
+            None => {
+                self.runs.push(ToolRun {
+                    tool_call_id: status.tool_call_id.clone(),
+                    name: status.name.clone(),
+                    parameters: status.parameters.clone(),
+                    updates: Vec::new(),
+                    result: None,
+                    error: None,
+                    files: Vec::new(),
+                });
+                let index = self.runs.len() - 1;
+                self.run_index.insert(status.tool_call_id.clone(), index);
+                index
+            }
+        };
+        let run = &mut self.runs[index];
+        if !status.parameters.is_empty() {
+            run.parameters.clone_from(&status.parameters);
+        }
+        run.updates.push(ToolRunUpdate {
+            status: status.status.clone(),
+            timestamp: status.timestamp,
+            message: status.message.clone(),
+        });
+        if status.result.is_some() {
+            run.result.clone_from(&status.result);
+        }
+        if status.error.is_some() {
+            run.error.clone_from(&status.error);
+        }
+        if let Some(files) = &status.files {
+            run.files.extend(files.iter().cloned());
+        }
+    }
+
+    /// The tool runs seen so far.
+    pub fn tool_runs(&self) -> &[ToolRun] {
+        &self.runs
+    }
+
+    /// The folded result. Fails only if the events cannot form a [`ChatResult`] (for example,
+    /// no chunk arrived at all).
+    pub fn finish(self) -> Result<CollectedChat, Error> {
+        let Some(id) = self.id else {
+            return Err(Error::protocol(
+                "the stream carried no chunk, so there is no answer to fold",
+            ));
+        };
+        let choices: Vec<Value> = self
+            .choices
+            .into_iter()
+            .map(|(index, choice)| {
+                let tool_calls: Vec<Value> = choice
+                    .tool_calls
+                    .into_values()
+                    .map(|call| {
+                        json!({
+                            "id": call.id.unwrap_or_default(),
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": call.arguments},
+                        })
+                    })
+                    .collect();
+                let mut message = json!({
+                    "role": choice.role.unwrap_or_else(|| "assistant".to_owned()),
+                    "content": choice.content,
+                });
+                if let Some(reasoning) = choice.reasoning {
+                    message["reasoning_content"] = json!(reasoning);
+                }
+                if !tool_calls.is_empty() {
+                    message["tool_calls"] = json!(tool_calls);
+                }
+                let mut value = json!({
+                    "index": index,
+                    "message": message,
+                    "finish_reason": choice.finish_reason.unwrap_or_else(|| json!("")),
+                });
+                if !choice.logprobs.is_empty() {
+                    value["logprobs"] = json!({ "content": choice.logprobs });
+                }
+                value
+            })
+            .collect();
+        let usage_reported = self.usage.is_some();
+        let document = json!({
+            "id": id,
+            "object": "chat.completion",
+            "created": self.created.unwrap_or_default(),
+            "model": self.model,
+            "choices": choices,
+            "usage": self.usage.unwrap_or_else(|| json!({"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})),
+        });
+        let result = ChatResult::deserialize(&document).map_err(|e| {
+            Error::decode(
+                "the folded stream as a ChatResult",
+                Bytes::from(document.to_string()),
+                Some(e),
+            )
+        })?;
+        Ok(CollectedChat {
+            result,
+            tool_runs: self.runs,
+            unknown_events: self.unknown,
+            usage_reported,
+        })
+    }
+}
+
+#[cfg(feature = "serverless")]
+pub use legacy::{ToolAssistedChatCompletionCall, ToolAssistedChatCompletionResponse};
+
+#[cfg(feature = "serverless")]
+mod legacy {
+    use std::fmt::{self, Display};
+    use std::future::{Future, IntoFuture};
+    use std::pin::Pin;
+
+    use bytes::Bytes;
+
+    use crate::call::{Call, call_options};
+    use crate::client::Client;
+    use crate::error::{Error, Result};
+    use crate::events::ToolAssistedChatEvent;
+    use crate::namespaces::Serverless;
+    use crate::operation::Operation;
+    use crate::operations::{ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatStream};
+    use crate::stream::EventStream;
+    use crate::transport::{Overflow, is_json, media_type, read_body, send};
+    use crate::types::{ChatResult, ServerlessToolAssistedChatCompletionBody};
+
+    /// The answer of the single tool-assisted chat operation: JSON or an event stream, by
+    /// content type.
+    #[derive(Debug)]
+    // Returned once per call and matched at once: boxing the stream would only add an allocation.
+    #[allow(clippy::large_enum_variant)]
+    pub enum ToolAssistedChatCompletionResponse {
+        /// The request had `"stream": false`: the whole answer.
+        Json(ChatResult),
+        /// The request had `"stream": true`: the events.
+        Stream(EventStream<ToolAssistedChatEvent>),
+    }
+
+    impl<'c> Serverless<'c, Client> {
+        /// The single tool-assisted chat operation of the API's first SDK generation: sends the
+        /// request exactly as given (its `stream` field decides the answer) with
+        /// `Accept: application/json, text/event-stream`, and returns
+        /// [`ToolAssistedChatCompletionResponse::Json`] or
+        /// [`ToolAssistedChatCompletionResponse::Stream`] by the content type of the answer.
+        ///
+        /// New code should prefer `tool_assisted_chat().complete()` and `.stream()`, whose
+        /// result types are known statically.
+        pub fn tool_assisted_chat_completion<R>(&self, request: R) -> ToolAssistedChatCompletionCall<'c>
+        where
+            R: TryInto<ServerlessToolAssistedChatCompletionBody>,
+            R::Error: Display,
+        {
+            ToolAssistedChatCompletionCall {
+                call: self
+                    .client()
+                    .call(ServerlessToolAssistedChatComplete, request),
+            }
+        }
+    }
+
+    /// A [`Serverless::tool_assisted_chat_completion`] call: set options, then `.await` it.
+    #[must_use = "a call does nothing until it is awaited"]
+    pub struct ToolAssistedChatCompletionCall<'c> {
+        pub(crate) call: Call<'c, ServerlessToolAssistedChatComplete>,
+    }
+
+    impl fmt::Debug for ToolAssistedChatCompletionCall<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("ToolAssistedChatCompletionCall")
+                .field("call", &self.call)
+                .finish()
+        }
+    }
+
+    impl ToolAssistedChatCompletionCall<'_> {
+        call_options!(call.options);
+    }
+
+    enum Either {
+        Json(Bytes),
+        Stream(reqwest::Response),
+    }
+
+    impl<'c> IntoFuture for ToolAssistedChatCompletionCall<'c> {
+        type Output = Result<ToolAssistedChatCompletionResponse>;
+        type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(async move {
+                let (client, prepared) = self
+                    .call
+                    .prepare_raw("application/json, text/event-stream", None)?;
+                let read_timeout = prepared.read_timeout;
+                let max_body = prepared.max_body;
+                let success = send(&client.inner, &prepared, |mut response| async move {
+                    match media_type(response.headers()).as_deref() {
+                        Some("text/event-stream") => Ok(Either::Stream(response)),
+                        Some(media) if is_json(media) => Ok(Either::Json(
+                            read_body(&mut response, read_timeout, max_body, Overflow::Fail).await?,
+                        )),
+                        other => {
+                            let media = other.unwrap_or("no content type").to_owned();
+                            let body =
+                                read_body(&mut response, read_timeout, 1024 * 1024, Overflow::Truncate)
+                                    .await?;
+                            Err(Error::decode(
+                                format!("the response: expected application/json or text/event-stream, got `{media}`"),
+                                body,
+                                None,
+                            ))
+                        }
+                    }
+                })
+                .await?;
+                Ok(match success.value {
+                    Either::Json(body) => ToolAssistedChatCompletionResponse::Json(
+                        crate::json::from_slice(&body).map_err(|e| {
+                            Error::decode("the response as a ChatResult", body, Some(e))
+                        })?,
+                    ),
+                    Either::Stream(response) => {
+                        ToolAssistedChatCompletionResponse::Stream(EventStream::new(
+                            response,
+                            read_timeout,
+                            client.inner.max_event_size,
+                            ServerlessToolAssistedChatStream::INFO.stream_end,
+                        ))
+                    }
+                })
+            })
+        }
+    }
+}

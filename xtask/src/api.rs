@@ -1,0 +1,802 @@
+//! The operation table: every operation of the converted document, with everything the generated
+//! code of the SDK needs to know about it, and the partition of the schemas into the feature
+//! groups of `friendli-gen`.
+//!
+//! It is read from the progenitor form of the document (after [`crate::convert`]), in which every
+//! request and response body is a named component, so that the names here are the names typify
+//! gives the generated types.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToPascalCase, ToSnakeCase};
+use serde_json::Value;
+
+use crate::document::{METHODS, Problem, escape, join, reachable_schemas, referenced_schemas, schema_ref_name};
+
+/// The feature groups of the SDK, in order. Every operation belongs to one; `shared` holds the
+/// schemas of more than one group (and those of none).
+pub const GROUPS: [&str; 4] = ["serverless", "dedicated", "container", "platform"];
+
+/// The name of the group of schemas used by more than one feature group.
+pub const SHARED: &str = "shared";
+
+/// The whole table.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Every operation, in the order of the document's paths.
+    pub operations: Vec<Operation>,
+    /// Event types of event streams, by name.
+    pub events: BTreeMap<String, EventEnum>,
+    /// The group whose module generates each component schema (`shared` or a feature group).
+    pub home: BTreeMap<String, String>,
+    /// The Rust name typify gives each component schema.
+    pub type_names: BTreeMap<String, String>,
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId`.
+    pub id: String,
+    /// The name of its type in `friendli::operations` (`ServerlessChatComplete`).
+    pub type_name: String,
+    /// Lower-case HTTP method.
+    pub method: String,
+    /// The path template, without a `#fragment`.
+    pub path: String,
+    /// The feature group.
+    pub group: String,
+    /// The namespace path from the client (`["serverless", "chat"]`).
+    pub namespace: Vec<String>,
+    /// The method name in its namespace (snake case).
+    pub method_name: String,
+    /// Path parameters, in the order of the template.
+    pub path_params: Vec<Param>,
+    /// Query parameters.
+    pub query_params: Vec<Param>,
+    /// Whether it takes `X-Friendli-Team`.
+    pub team: bool,
+    /// Whether it needs the token.
+    pub auth: bool,
+    /// The default server of the operation when it is not the API's (`http://localhost:8000`
+    /// for container operations).
+    pub server: Option<String>,
+    /// The request body.
+    pub body: Body,
+    /// The success response.
+    pub response: Response,
+    /// `Some(false)`/`Some(true)`: the call sets the body's `stream` field to this.
+    pub stream_flag: Option<bool>,
+    /// False for operations that create, delete or upload.
+    pub idempotent: bool,
+    /// Marked ignored by the provider's SDKs.
+    pub ignored: bool,
+    /// Our summary and description.
+    pub summary: Option<String>,
+    /// Our description.
+    pub description: Option<String>,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The wire name.
+    pub name: String,
+    /// The Rust identifier.
+    pub ident: String,
+    /// The Rust type of the value.
+    pub rust_type: String,
+    /// Whether it must be given.
+    pub required: bool,
+    /// A list (sent as repeated keys).
+    pub list: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// No body.
+    None,
+    /// A JSON body of this component schema.
+    Json(String),
+    /// A `multipart/form-data` body: the component schema of its fields (file fields left out),
+    /// the file fields, and the fields sent as JSON parts.
+    Multipart {
+        /// The component schema.
+        schema: String,
+        /// The file fields.
+        files: Vec<String>,
+        /// Fields sent as `application/json` parts.
+        json_parts: Vec<String>,
+    },
+}
+
+/// A success response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response {
+    /// No body.
+    Empty,
+    /// A JSON body of this component schema.
+    Json(String),
+    /// An event stream of this event type, ending so.
+    Events {
+        /// The event enum's name.
+        event: String,
+        /// How the stream ends.
+        end: StreamEnd,
+    },
+}
+
+/// How an event stream ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// At a `data:` payload equal to this.
+    Sentinel(String),
+    /// After an event of one of these names.
+    Events(Vec<String>),
+    /// When the body ends.
+    Eof,
+}
+
+/// The type of the events of an event stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventEnum {
+    /// The enum's name.
+    pub name: String,
+    /// The schema it is generated from (for its documentation).
+    pub schema: String,
+    /// Its kinds of events.
+    pub variants: Vec<EventVariant>,
+    /// The kind of an event without a name, if any.
+    pub default: Option<String>,
+    /// The property of the data that names the kind, when the SSE event name may be missing.
+    pub tag: Option<String>,
+}
+
+/// One kind of event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventVariant {
+    /// The SSE event name (or tag value).
+    pub event: String,
+    /// The variant's name.
+    pub name: String,
+    /// The component schema of its data.
+    pub data: String,
+    /// Boxed in the enum.
+    pub boxed: bool,
+}
+
+/// The Rust name typify gives a component schema.
+pub fn type_name(schema: &str) -> String {
+    let cleaned: String = schema
+        .replace('\'', "")
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .collect();
+    cleaned.to_pascal_case()
+}
+
+/// A snake-case Rust identifier for a wire name, keywords escaped with a trailing `_`.
+pub fn ident(name: &str) -> String {
+    let snake = name.to_snake_case();
+    let snake = if snake.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        format!("_{snake}")
+    } else {
+        snake
+    };
+    if KEYWORDS.contains(&snake.as_str()) {
+        format!("{snake}_")
+    } else {
+        snake
+    }
+}
+
+const KEYWORDS: [&str; 39] = [
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+    "where", "while", "gen", "try",
+];
+
+/// The group of a tag (`Serverless.Chat` → `serverless`, `Cost` → `platform`).
+fn group_of_tag(tag: &str) -> &'static str {
+    match tag.split('.').next().unwrap_or_default() {
+        "Serverless" => "serverless",
+        "Dedicated" => "dedicated",
+        "Container" => "container",
+        _ => "platform",
+    }
+}
+
+/// The namespace path of a tag (`Serverless.ChatRender` → `serverless`, `chat_render`).
+fn namespace_of_tag(tag: &str) -> Vec<String> {
+    tag.split('.').map(|s| s.to_snake_case()).collect()
+}
+
+impl Api {
+    /// Builds the table from a converted (progenitor-form) document.
+    pub fn from_converted(doc: &Value) -> Result<Api, Problem> {
+        let schemas = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let type_names: BTreeMap<String, String> =
+            schemas.keys().map(|n| (n.clone(), type_name(n))).collect();
+        let paths = doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let root_security = doc
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|s| !s.is_empty());
+
+        let mut operations = Vec::new();
+        let mut events: BTreeMap<String, EventEnum> = BTreeMap::new();
+        for (key, item) in &paths {
+            let (path, fragment) = match key.split_once('#') {
+                Some((p, f)) => (p.to_owned(), Some(f.to_owned())),
+                None => (key.clone(), None),
+            };
+            let item_ptr = join("/paths", key);
+            let path_server = item
+                .pointer("/servers/0/url")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let op_ptr = join(&item_ptr, method);
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| Problem::new(&op_ptr, "the operation has no operationId"))?
+                    .to_owned();
+                let tag = op
+                    .pointer("/tags/0")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Misc")
+                    .to_owned();
+                let group = group_of_tag(&tag).to_owned();
+                let namespace = namespace_of_tag(&tag);
+                let method_name = op
+                    .get("x-speakeasy-name-override")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| id.to_snake_case(), |n| n.to_snake_case());
+                let auth = match op.get("security") {
+                    Some(Value::Array(list)) => !list.is_empty(),
+                    _ => root_security,
+                };
+                let server = op
+                    .pointer("/servers/0/url")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .or_else(|| path_server.clone());
+
+                let mut path_params = Vec::new();
+                let mut query_params = Vec::new();
+                let mut team = false;
+                let parameters = item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+                for parameter in parameters {
+                    let parameter = resolve_parameter(doc, parameter);
+                    let name = parameter
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let location = parameter.get("in").and_then(Value::as_str).unwrap_or_default();
+                    let required = parameter
+                        .get("required")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    let schema = parameter.get("schema").cloned().unwrap_or(Value::Null);
+                    match location {
+                        "header" if name.eq_ignore_ascii_case("x-friendli-team") => team = true,
+                        "header" | "cookie" => {}
+                        "path" | "query" => {
+                            let (rust_type, list) = param_type(&schema, &type_names);
+                            let param = Param {
+                                ident: ident(&name),
+                                name,
+                                rust_type,
+                                required: required || location == "path",
+                                list,
+                            };
+                            if location == "path" {
+                                path_params.push(param);
+                            } else {
+                                query_params.push(param);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                // Path parameters in the order of the template.
+                path_params.sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
+
+                let body = if let Some(marker) = op.get("x-friendli-multipart") {
+                    let schema = marker
+                        .get("schema")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let json_parts = marker
+                        .get("encoding")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, e)| {
+                            e.get("contentType").and_then(Value::as_str) == Some("application/json")
+                        })
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    Body::Multipart {
+                        files: Vec::new(),
+                        schema,
+                        json_parts,
+                    }
+                } else {
+                    match op
+                        .pointer("/requestBody/content")
+                        .and_then(Value::as_object)
+                        .and_then(|c| c.get("application/json"))
+                        .and_then(|m| m.pointer("/schema/$ref"))
+                        .and_then(Value::as_str)
+                        .and_then(schema_ref_name)
+                    {
+                        Some(name) => Body::Json(name.to_owned()),
+                        None => Body::None,
+                    }
+                };
+
+                let success = op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .and_then(|r| {
+                        r.iter()
+                            .filter(|(c, _)| c.starts_with('2'))
+                            .map(|(_, v)| v)
+                            .next()
+                    })
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let content = success.get("content").and_then(Value::as_object);
+                let response = if let Some(media) = content.and_then(|c| c.get("text/event-stream")) {
+                    let end = if let Some(sentinel) =
+                        media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str)
+                    {
+                        StreamEnd::Sentinel(sentinel.to_owned())
+                    } else if let Some(Value::Array(names)) = media.get("x-friendli-end-events") {
+                        StreamEnd::Events(
+                            names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                        )
+                    } else {
+                        StreamEnd::Eof
+                    };
+                    let event = event_enum(doc, media.get("schema").unwrap_or(&Value::Null), &op_ptr)?;
+                    let name = event.name.clone();
+                    if let Some(existing) = events.get(&name)
+                        && existing != &event
+                    {
+                        return Err(Problem::new(
+                            op_ptr,
+                            format!("two different event streams would both be called `{name}`"),
+                        ));
+                    }
+                    events.insert(name.clone(), event);
+                    Response::Events { event: name, end }
+                } else if let Some(name) = content
+                    .and_then(|c| c.iter().find(|(k, _)| k.contains("json")))
+                    .and_then(|(_, m)| m.pointer("/schema/$ref"))
+                    .and_then(Value::as_str)
+                    .and_then(schema_ref_name)
+                {
+                    Response::Json(name.to_owned())
+                } else {
+                    Response::Empty
+                };
+
+                operations.push(Operation {
+                    type_name: id.to_pascal_case(),
+                    id,
+                    method: method.to_owned(),
+                    path: path.clone(),
+                    group,
+                    namespace,
+                    method_name,
+                    path_params,
+                    query_params,
+                    team,
+                    auth,
+                    server,
+                    body,
+                    response,
+                    stream_flag: fragment.as_deref().map(|_| true),
+                    idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool) != Some(false),
+                    ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
+                    summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
+                    description: op.get("description").and_then(Value::as_str).map(str::to_owned),
+                });
+            }
+        }
+
+        // Twins: a `#stream` operation and the operation at the same path and method.
+        let twins: Vec<(usize, usize)> = operations
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.stream_flag == Some(true))
+            .filter_map(|(i, stream)| {
+                operations
+                    .iter()
+                    .position(|o| {
+                        o.stream_flag.is_none() && o.path == stream.path && o.method == stream.method
+                    })
+                    .map(|j| (i, j))
+            })
+            .collect();
+        for (stream, complete) in twins {
+            let has_stream_field = |body: &Body| {
+                let name = match body {
+                    Body::Json(name) => name,
+                    Body::Multipart { schema, .. } => schema,
+                    Body::None => return false,
+                };
+                let has = |n: &str| {
+                    schemas
+                        .get(n)
+                        .and_then(|s| s.pointer("/properties/stream"))
+                        .is_some()
+                };
+                match schemas.get(name).and_then(|s| s.get("oneOf")).and_then(Value::as_array) {
+                    Some(branches) => branches.iter().all(|b| {
+                        b.get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(schema_ref_name)
+                            .is_some_and(has)
+                    }),
+                    None => has(name),
+                }
+            };
+            if has_stream_field(&operations[complete].body) {
+                operations[complete].stream_flag = Some(false);
+            }
+            // The stream twin takes its twin's body when the two differ only in `stream`.
+            if same_but_stream(&schemas, &operations[stream].body, &operations[complete].body) {
+                operations[stream].body = operations[complete].body.clone();
+            }
+            if !has_stream_field(&operations[stream].body) {
+                operations[stream].stream_flag = None;
+            }
+        }
+
+        // File fields of multipart bodies (left out of the progenitor form, noted there).
+        for operation in &mut operations {
+            if let Body::Multipart { schema, files, .. } = &mut operation.body {
+                *files = doc
+                    .pointer(&format!("/components/schemas/{}/x-friendli-files", escape(schema)))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect();
+            }
+        }
+
+        let home = partition(doc, &schemas, &operations);
+        Ok(Api {
+            operations,
+            events,
+            home,
+            type_names,
+        })
+    }
+
+    /// The Rust path of a component's type from inside the `friendli` crate.
+    pub fn rust_type(&self, schema: &str) -> String {
+        format!(
+            "crate::types::{}",
+            self.type_names.get(schema).cloned().unwrap_or_else(|| type_name(schema))
+        )
+    }
+}
+
+fn resolve_parameter(doc: &Value, parameter: &Value) -> Value {
+    match parameter.get("$ref").and_then(Value::as_str) {
+        Some(reference) => doc
+            .pointer(reference.trim_start_matches('#'))
+            .cloned()
+            .unwrap_or(Value::Null),
+        None => parameter.clone(),
+    }
+}
+
+/// The Rust type of a parameter's value, and whether it is a list.
+fn param_type(schema: &Value, names: &BTreeMap<String, String>) -> (String, bool) {
+    fn scalar(schema: &Value, names: &BTreeMap<String, String>) -> String {
+        let reference = schema
+            .get("$ref")
+            .or_else(|| schema.pointer("/allOf/0/$ref"))
+            .and_then(Value::as_str)
+            .and_then(schema_ref_name);
+        if let Some(name) = reference {
+            return format!(
+                "crate::types::{}",
+                names.get(name).cloned().unwrap_or_else(|| type_name(name))
+            );
+        }
+        match (
+            schema.get("type").and_then(Value::as_str),
+            schema.get("format").and_then(Value::as_str),
+        ) {
+            (Some("integer"), _) => "i64".into(),
+            (Some("number"), _) => "f64".into(),
+            (Some("boolean"), _) => "bool".into(),
+            (Some("string"), Some("date-time")) => "crate::types::DateTime".into(),
+            _ => "String".into(),
+        }
+    }
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        let items = schema.get("items").unwrap_or(&Value::Null);
+        (scalar(items, names), true)
+    } else {
+        (scalar(schema, names), false)
+    }
+}
+
+/// Whether two bodies are the same but for their `stream` field (unions of bodies: branch by
+/// branch).
+fn same_but_stream(schemas: &serde_json::Map<String, Value>, a: &Body, b: &Body) -> bool {
+    let name = |body: &Body| match body {
+        Body::Json(n) => Some(n.clone()),
+        Body::Multipart { schema, .. } => Some(schema.clone()),
+        Body::None => None,
+    };
+    let (Some(a_name), Some(b_name)) = (name(a), name(b)) else {
+        return false;
+    };
+    if std::mem::discriminant(a) != std::mem::discriminant(b) {
+        return false;
+    }
+    let left = normalized(schemas, &a_name, 0);
+    left.is_some() && left == normalized(schemas, &b_name, 0)
+}
+
+/// A schema's facts without its `stream` field and with its own name taken out of the titles of
+/// its inline types; a union of references becomes the list of its branches, normalised.
+fn normalized(schemas: &serde_json::Map<String, Value>, name: &str, depth: usize) -> Option<Value> {
+    let mut schema = schemas.get(name)?.clone();
+    if depth < 4
+        && let Some(Value::Array(branches)) = schema.get("oneOf")
+        && branches.iter().all(|b| b.get("$ref").is_some())
+    {
+        let resolved: Option<Vec<Value>> = branches
+            .iter()
+            .map(|b| {
+                let branch = b.get("$ref").and_then(Value::as_str).and_then(schema_ref_name)?;
+                normalized(schemas, branch, depth + 1)
+            })
+            .collect();
+        return resolved.map(Value::Array);
+    }
+    strip_docs(&mut schema);
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        properties.remove("stream");
+    }
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|r| r != "stream");
+    }
+    let text = schema.to_string().replace(&type_name(name), "@");
+    serde_json::from_str(&text).ok()
+}
+
+fn strip_docs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("description");
+            map.remove("example");
+            map.values_mut().for_each(strip_docs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_docs),
+        _ => {}
+    }
+}
+
+/// The event enum of an event stream's schema.
+fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, Problem> {
+    let component = |name: &str| doc.pointer(&format!("/components/schemas/{}", escape(name)));
+    let follow = |mut schema: Value| -> (Option<String>, Value) {
+        let mut name = None;
+        for _ in 0..8 {
+            let Some(n) = schema
+                .get("$ref")
+                .or_else(|| schema.pointer("/allOf/0/$ref"))
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .map(str::to_owned)
+            else {
+                break;
+            };
+            schema = component(&n).cloned().unwrap_or(Value::Null);
+            name = Some(n);
+        }
+        (name, schema)
+    };
+    let bad = |why: &str| Problem::new(format!("{pointer}/responses/200"), why.to_owned());
+    let (envelope_name, envelope) = follow(schema.clone());
+    let variant_name = |schema_name: &str, key: &str, prefix: &str| -> String {
+        component(schema_name)
+            .and_then(|s| s.get("x-friendli-event-variant"))
+            .and_then(Value::as_str)
+            .map_or_else(|| key.strip_prefix(prefix).unwrap_or(key).to_pascal_case(), str::to_owned)
+    };
+    let boxed = |schema_name: &str| {
+        component(schema_name)
+            .and_then(|s| s.get("x-friendli-boxed"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    let enum_name = |schema_name: &str, node: &Value| -> String {
+        node.get("x-friendli-event-enum")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{}Event", type_name(schema_name)), str::to_owned)
+    };
+    let mapping_of = |union: &Value| -> Vec<(String, String)> {
+        union
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| {
+                Some((k.clone(), schema_ref_name(v.as_str()?)?.to_owned()))
+            })
+            .collect()
+    };
+    let common_prefix = |keys: &[&String]| -> String {
+        // A shared dotted prefix such as `response.`, when every key has it.
+        let first = keys.first().map(|k| k.as_str()).unwrap_or_default();
+        match first.split_once('.') {
+            Some((head, _)) if keys.iter().all(|k| k.starts_with(&format!("{head}."))) => {
+                format!("{head}.")
+            }
+            _ => String::new(),
+        }
+    };
+
+    // A union of `{event, data}` envelopes.
+    if envelope.get("discriminator").is_some() {
+        let name = envelope_name.clone().ok_or_else(|| bad("an inline union of events"))?;
+        let tag = envelope
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or("event");
+        if tag != "event" {
+            return Err(bad("a union of event envelopes must be discriminated by `event`"));
+        }
+        let mapping = mapping_of(&envelope);
+        let keys: Vec<&String> = mapping.iter().map(|(k, _)| k).collect();
+        let prefix = common_prefix(&keys);
+        let mut variants = Vec::new();
+        for (key, branch) in &mapping {
+            let data = component(branch)
+                .and_then(|b| b.pointer("/properties/data"))
+                .cloned()
+                .ok_or_else(|| bad("an event envelope without `data`"))?;
+            let (data_name, _) = follow(data);
+            let data_name = data_name.ok_or_else(|| bad("an event's data must be a component"))?;
+            variants.push(EventVariant {
+                event: key.clone(),
+                name: variant_name(branch, key, &prefix),
+                data: data_name,
+                boxed: boxed(branch),
+            });
+        }
+        return Ok(EventEnum {
+            name: enum_name(&name, &envelope),
+            schema: name,
+            variants,
+            default: envelope
+                .get("x-friendli-default-event")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            tag: None,
+        });
+    }
+
+    // A `{data}` envelope.
+    let data = envelope
+        .pointer("/properties/data")
+        .cloned()
+        .ok_or_else(|| bad("an event stream schema must be an envelope with `data`"))?;
+    let (data_name, data_schema) = follow(data);
+    let data_name = data_name.ok_or_else(|| bad("an event's data must be a component"))?;
+    if data_schema.get("discriminator").is_some() {
+        let tag = data_schema
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or("type")
+            .to_owned();
+        let mapping = mapping_of(&data_schema);
+        let keys: Vec<&String> = mapping.iter().map(|(k, _)| k).collect();
+        let prefix = common_prefix(&keys);
+        let variants = mapping
+            .iter()
+            .map(|(key, branch)| EventVariant {
+                event: key.clone(),
+                name: variant_name(branch, key, &prefix),
+                data: branch.clone(),
+                boxed: boxed(branch),
+            })
+            .collect();
+        return Ok(EventEnum {
+            name: enum_name(&data_name, &data_schema),
+            schema: data_name,
+            variants,
+            default: None,
+            tag: Some(tag),
+        });
+    }
+    Ok(EventEnum {
+        name: enum_name(&data_name, &data_schema),
+        schema: data_name.clone(),
+        variants: vec![EventVariant {
+            event: String::new(),
+            name: data_schema
+                .get("x-friendli-event-variant")
+                .and_then(Value::as_str)
+                .unwrap_or("Data")
+                .to_owned(),
+            data: data_name,
+            boxed: false,
+        }],
+        default: Some(String::new()),
+        tag: None,
+    })
+}
+
+/// The home of every component schema: the one feature group that uses it, or `shared`.
+fn partition(
+    doc: &Value,
+    schemas: &serde_json::Map<String, Value>,
+    operations: &[Operation],
+) -> BTreeMap<String, String> {
+    let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for group in GROUPS {
+        let mut roots = Vec::new();
+        for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+                let Some(operation) = operations.iter().find(|o| o.id == id) else {
+                    continue;
+                };
+                if operation.group != group {
+                    continue;
+                }
+                roots.extend(referenced_schemas(op));
+                if let Some(name) = op.pointer("/x-friendli-multipart/schema").and_then(Value::as_str) {
+                    roots.push(name.to_owned());
+                }
+            }
+        }
+        for name in reachable_schemas(schemas, roots) {
+            users.entry(name).or_default().insert(group.to_owned());
+        }
+    }
+    schemas
+        .keys()
+        .map(|name| {
+            let home = match users.get(name) {
+                Some(groups) if groups.len() == 1 => groups.iter().next().cloned().unwrap_or_default(),
+                _ => SHARED.to_owned(),
+            };
+            (name.clone(), home)
+        })
+        .collect()
+}
