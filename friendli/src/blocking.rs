@@ -188,6 +188,9 @@ impl crate::ClientBuilder {
     }
 }
 
+#[cfg(feature = "serverless")]
+pub use crate::chat::BlockingToolAssistedChatCompletionResponse as ToolAssistedChatCompletionResponse;
+
 /// A call of the blocking client: set options, then [`send`](Call::send) it.
 pub type Call<'c, O> = Blocking<'c, crate::Call<'c, O>>;
 
@@ -312,6 +315,13 @@ impl<E> fmt::Debug for EventIter<E> {
 }
 
 impl<E: SseEvent> EventIter<E> {
+    pub(crate) fn new(stream: EventStream<E>, runtime: Arc<Runtime>) -> Self {
+        EventIter {
+            stream: Some(stream),
+            runtime,
+        }
+    }
+
     /// The underlying event stream, if the iterator has not ended.
     pub fn event_stream(&self) -> Option<&EventStream<E>> {
         self.stream.as_ref()

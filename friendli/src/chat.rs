@@ -427,6 +427,8 @@ impl ChatAccumulator {
     }
 }
 
+#[cfg(all(feature = "serverless", feature = "blocking"))]
+pub use legacy::BlockingToolAssistedChatCompletionResponse;
 #[cfg(feature = "serverless")]
 pub use legacy::{ToolAssistedChatCompletionCall, ToolAssistedChatCompletionResponse};
 
@@ -553,6 +555,76 @@ mod legacy {
                     }
                 })
             })
+        }
+    }
+
+    #[cfg(feature = "blocking")]
+    pub use blocking::BlockingToolAssistedChatCompletionResponse;
+
+    #[cfg(feature = "blocking")]
+    mod blocking {
+        use std::fmt::Display;
+        use std::future::IntoFuture;
+
+        use crate::blocking::{Blocking, Client, EventIter};
+        use crate::call::call_options;
+        use crate::error::Result;
+        use crate::events::ToolAssistedChatEvent;
+        use crate::namespaces::Serverless;
+        use crate::types::{ChatResult, ServerlessToolAssistedChatCompletionBody};
+
+        use super::{ToolAssistedChatCompletionCall, ToolAssistedChatCompletionResponse};
+
+        /// The answer of the blocking single tool-assisted chat operation.
+        #[derive(Debug)]
+        // Returned once per call and matched at once: boxing the stream would only add an allocation.
+        #[allow(clippy::large_enum_variant)]
+        pub enum BlockingToolAssistedChatCompletionResponse {
+            /// The whole answer.
+            Json(ChatResult),
+            /// The events.
+            Stream(EventIter<ToolAssistedChatEvent>),
+        }
+
+        impl<'c> Serverless<'c, Client> {
+            /// The single tool-assisted chat operation (see the async client's
+            /// `tool_assisted_chat_completion`); finish it with `send()`.
+            pub fn tool_assisted_chat_completion<R>(
+                &self,
+                request: R,
+            ) -> Blocking<'c, ToolAssistedChatCompletionCall<'c>>
+            where
+                R: TryInto<ServerlessToolAssistedChatCompletionBody>,
+                R::Error: Display,
+            {
+                let client = self.client();
+                client.wrap(
+                    client
+                        .async_client()
+                        .serverless()
+                        .tool_assisted_chat_completion(request),
+                )
+            }
+        }
+
+        impl<'c> Blocking<'c, ToolAssistedChatCompletionCall<'c>> {
+            call_options!(call.call.options);
+
+            /// Sends the call; the answer is JSON or an event iterator by its content type.
+            pub fn send(self) -> Result<BlockingToolAssistedChatCompletionResponse> {
+                let (call, runtime) = self.into_parts();
+                Ok(match runtime.block_on(call.into_future())?? {
+                    ToolAssistedChatCompletionResponse::Json(result) => {
+                        BlockingToolAssistedChatCompletionResponse::Json(result)
+                    }
+                    ToolAssistedChatCompletionResponse::Stream(stream) => {
+                        BlockingToolAssistedChatCompletionResponse::Stream(EventIter::new(
+                            stream,
+                            std::sync::Arc::clone(runtime),
+                        ))
+                    }
+                })
+            }
         }
     }
 }

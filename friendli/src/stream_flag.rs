@@ -4,7 +4,8 @@
 //! and differ in `"stream"`. Rather than knowing every body type (some are unions of several
 //! structs), the call serialises the body through [`WithStream`], a serializer that passes
 //! everything to `serde_json` except at the top level, where it leaves out any `stream` field of
-//! the body and writes its own. No intermediate value is built.
+//! the body and writes its own (and, when the call does not stream, leaves out `stream_options`,
+//! which only streams read). No intermediate value is built.
 
 use serde::ser::{
     Impossible, Serialize, SerializeMap, SerializeStruct, Serializer,
@@ -162,7 +163,7 @@ impl<M: SerializeStruct> SerializeStruct for Object<M> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Self::Error> {
-        if key == "stream" {
+        if key == "stream" || (key == "stream_options" && !self.stream) {
             return Ok(());
         }
         self.inner.serialize_field(key, value)
@@ -183,7 +184,10 @@ impl<M: SerializeMap> SerializeMap for Object<M> {
     type Error = M::Error;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Self::Error> {
-        self.skip_value = key.serialize(IsStream).unwrap_or(false);
+        self.skip_value = match key.serialize(KeyName) {
+            Ok(Some(name)) => name == "stream" || (name == "stream_options" && !self.stream),
+            _ => false,
+        };
         if self.skip_value {
             return Ok(());
         }
@@ -203,8 +207,8 @@ impl<M: SerializeMap> SerializeMap for Object<M> {
     }
 }
 
-/// Answers whether a map key is the string `stream`.
-struct IsStream;
+/// The text of a map key that is a string.
+struct KeyName;
 
 #[derive(Debug)]
 struct NotAString;
@@ -225,25 +229,25 @@ impl serde::ser::Error for NotAString {
 
 macro_rules! not_a_string {
     ($($method:ident($($ty:ty),*)),* $(,)?) => {
-        $(fn $method(self, $(_: $ty),*) -> Result<bool, NotAString> {
-            Ok(false)
+        $(fn $method(self, $(_: $ty),*) -> Result<Option<String>, NotAString> {
+            Ok(None)
         })*
     };
 }
 
-impl Serializer for IsStream {
-    type Ok = bool;
+impl Serializer for KeyName {
+    type Ok = Option<String>;
     type Error = NotAString;
-    type SerializeSeq = Impossible<bool, NotAString>;
-    type SerializeTuple = Impossible<bool, NotAString>;
-    type SerializeTupleStruct = Impossible<bool, NotAString>;
-    type SerializeTupleVariant = Impossible<bool, NotAString>;
-    type SerializeMap = Impossible<bool, NotAString>;
-    type SerializeStruct = Impossible<bool, NotAString>;
-    type SerializeStructVariant = Impossible<bool, NotAString>;
+    type SerializeSeq = Impossible<Option<String>, NotAString>;
+    type SerializeTuple = Impossible<Option<String>, NotAString>;
+    type SerializeTupleStruct = Impossible<Option<String>, NotAString>;
+    type SerializeTupleVariant = Impossible<Option<String>, NotAString>;
+    type SerializeMap = Impossible<Option<String>, NotAString>;
+    type SerializeStruct = Impossible<Option<String>, NotAString>;
+    type SerializeStructVariant = Impossible<Option<String>, NotAString>;
 
-    fn serialize_str(self, v: &str) -> Result<bool, NotAString> {
-        Ok(v == "stream")
+    fn serialize_str(self, v: &str) -> Result<Option<String>, NotAString> {
+        Ok(Some(v.to_owned()))
     }
 
     not_a_string! {
@@ -266,15 +270,15 @@ impl Serializer for IsStream {
         serialize_unit_variant(&'static str, u32, &'static str),
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<bool, NotAString> {
-        Ok(false)
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Option<String>, NotAString> {
+        Ok(None)
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<bool, NotAString> {
+    ) -> Result<Option<String>, NotAString> {
         value.serialize(self)
     }
 
@@ -284,8 +288,8 @@ impl Serializer for IsStream {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<bool, NotAString> {
-        Ok(false)
+    ) -> Result<Option<String>, NotAString> {
+        Ok(None)
     }
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotAString> {
@@ -397,6 +401,16 @@ mod tests {
             };
             assert_eq!(text.matches("\"stream\"").count(), 2, "{text}");
         }
+    }
+
+    #[test]
+    fn stream_options_are_left_out_when_the_call_does_not_stream() {
+        let body = json!({"model": "m", "stream_options": {"include_usage": true}});
+        assert_eq!(with_stream(&body, false), json!({"model": "m", "stream": false}));
+        assert_eq!(
+            with_stream(&body, true),
+            json!({"model": "m", "stream": true, "stream_options": {"include_usage": true}})
+        );
     }
 
     #[test]

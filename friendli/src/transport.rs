@@ -292,9 +292,9 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> Read for crate::operation:
         crate::json::from_slice(&body).map_err(|e| {
             Error::decode(
                 format!(
-                    "the response of {} as {}",
-                    context.info.id,
-                    short_type_name::<T>()
+                    "the response as a {} (operation {})",
+                    short_type_name::<T>(),
+                    context.info.id
                 ),
                 body,
                 Some(e),

@@ -819,8 +819,14 @@ impl Converter {
                             continue;
                         }
                         let title = branch.get("title").and_then(Value::as_str).map(pascal_case);
+                        // The one branch of a nullable union is the union itself: no suffix.
+                        let suffix = if key != "allOf" && non_null == 1 {
+                            String::new()
+                        } else {
+                            title.unwrap_or_else(|| format!("Variant{i}"))
+                        };
                         let child = Ctx {
-                            hint: format!("{}{}", ctx.hint, title.unwrap_or_else(|| format!("Variant{i}"))),
+                            hint: format!("{}{suffix}", ctx.hint),
                             root: false,
                             component: None,
                             ..ctx.clone()

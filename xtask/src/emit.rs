@@ -574,8 +574,8 @@ fn event_enum(api: &Api, event: &EventEnum, cfg: &str) -> String {
     for variant in event.variants.iter().filter(|v| v.event != "error") {
         let ty = api.rust_type(&variant.data);
         let what = format!(
-            "{} event ({})",
-            if variant.event.is_empty() { variant.name.to_lowercase() } else { variant.event.clone() },
+            "a {} event ({})",
+            heck::ToSnakeCase::to_snake_case(variant.name.as_str()),
             crate::api::type_name(&variant.data)
         );
         let pattern = if event.default.as_deref() == Some(variant.event.as_str()) {

@@ -18,7 +18,7 @@ fn ask() -> ToolAssistedChatRequest {
 }
 
 /// A stream of the calculator question from `server`.
-fn open_stream(server: &MockServer) -> blocking::EventIter {
+fn open_stream(server: &MockServer) -> blocking::EventIter<friendli::StreamEvent> {
     blocking_client(server)
         .serverless()
         .tool_assisted_chat()
@@ -30,7 +30,7 @@ fn open_stream(server: &MockServer) -> blocking::EventIter {
 /// `complete()` of the calculator question with `client`, ready for per-call options.
 fn ask_with(
     client: &blocking::Client,
-) -> blocking::Call<'_, friendli::serverless::tool_assisted_chat::kind::Complete> {
+) -> blocking::Call<'_, friendli::operations::ServerlessToolAssistedChatComplete> {
     client.serverless().tool_assisted_chat().complete(ask())
 }
 
@@ -141,14 +141,17 @@ fn the_single_operation_and_the_tool_loop_work_too() {
     let server = MockServer::start();
     let client = blocking_client(&server);
     let mut streamed = ask();
-    streamed.stream = true;
+    streamed.stream = Some(true);
     match client
         .serverless()
         .tool_assisted_chat_completion(streamed)
         .send()
         .unwrap()
     {
-        ToolAssistedChatCompletionResponse::Stream(events) => assert!(events.count() > 3),
+        ToolAssistedChatCompletionResponse::Stream(events) => {
+            let events: Vec<_> = events.collect::<Result<_, _>>().unwrap();
+            assert!(events.len() > 3, "{events:?}");
+        }
         ToolAssistedChatCompletionResponse::Json(_) => panic!("expected a stream"),
     }
     #[derive(serde::Deserialize, schemars::JsonSchema)]

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use friendli::prelude::*;
 use friendli::types::{
-    ChatChoiceMessageRole, FinishReason, FinishReasonKnown, ToolAssistedChatRequestSeed,
+    FinishReason, FinishReasonKnown, ToolAssistedChatRequestSeed,
 };
 use friendli::{ChatResultExt, Error, RetryConfig};
 use friendli_mock::{MockServer, Scenario};
@@ -13,7 +13,7 @@ use friendli_tests::{TOKEN, builder, client, request};
 use serde_json::{Value, json};
 
 /// `complete()` of a short greeting with `client`, ready for per-call options.
-fn say_hi(client: &friendli::Client) -> friendli::serverless::tool_assisted_chat::CompleteCall<'_> {
+fn say_hi(client: &friendli::Client) -> friendli::Call<'_, friendli::operations::ServerlessToolAssistedChatComplete> {
     client
         .serverless()
         .tool_assisted_chat()
@@ -52,9 +52,7 @@ async fn the_request_on_the_wire_uses_every_field() {
         .presence_penalty(-0.5)
         .reasoning_budget(64)
         .reasoning_effort(
-            friendli::types::ToolAssistedChatRequestReasoningEffort::Known(
-                friendli::types::ToolAssistedChatRequestReasoningEffortKnown::Low,
-            ),
+            friendli::types::ReasoningEffort::Known(friendli::types::ReasoningEffortKnown::Low),
         )
         .repetition_penalty(1.1)
         .resume_generation(true)
@@ -276,10 +274,7 @@ async fn unknown_enum_values_and_fields_are_kept() {
         result.finish_reason(),
         Some(&FinishReason::Unknown("content_filter".to_owned()))
     );
-    assert_eq!(
-        result.choices[0].message.role,
-        ChatChoiceMessageRole::Unknown("narrator".to_owned())
-    );
+    assert_eq!(result.choices[0].message.role, "narrator");
     assert_eq!(result.object.to_string(), "chat.completion.v2");
     assert_eq!(result.content(), Some("filtered"));
     // And known values are typed.
@@ -614,7 +609,7 @@ async fn the_single_operation_answers_json_or_a_stream_by_content_type() {
     let server = MockServer::start();
     let client = client(&server);
     let mut json_request = request("What is 3 + 6?", vec![Tool::calculator()]);
-    json_request.stream = false;
+    json_request.stream = Some(false);
     match client
         .serverless()
         .tool_assisted_chat_completion(json_request)
@@ -627,7 +622,7 @@ async fn the_single_operation_answers_json_or_a_stream_by_content_type() {
         ToolAssistedChatCompletionResponse::Stream(_) => panic!("expected JSON"),
     }
     let mut stream_request = request("What is 3 + 6?", vec![Tool::calculator()]);
-    stream_request.stream = true;
+    stream_request.stream = Some(true);
     match client
         .serverless()
         .tool_assisted_chat_completion(stream_request)
@@ -670,7 +665,8 @@ async fn the_low_level_client_shares_the_configuration() {
     let client = builder(&server).team("low").build().unwrap();
     let response = client
         .low_level()
-        .serverless_tool_assisted_chat_completion()
+        .serverless()
+        .serverless_tool_assisted_chat_complete()
         .body(request("What is 3 + 6?", vec![Tool::calculator()]))
         .send()
         .await
@@ -685,16 +681,26 @@ async fn the_low_level_client_shares_the_configuration() {
 
     let events = client
         .low_level()
-        .serverless_tool_assisted_chat_completion_stream()
+        .serverless()
+        .serverless_tool_assisted_chat_stream()
         .body({
-            let mut r = request("hi", vec![]);
-            r.stream = true;
-            r
+            // The low-level stream operation takes the document's stream body, whose `stream`
+            // defaults to true.
+            let mut body: friendli::types::ServerlessToolAssistedChatCompletionStreamBody =
+                serde_json::from_value(serde_json::to_value(request("hi", vec![])).unwrap())
+                    .unwrap();
+            body.stream = true;
+            body
         })
         .send()
         .await
         .unwrap();
-    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    assert_eq!(
+        events.headers()["content-type"],
+        "text/event-stream",
+        "{:?}",
+        server.requests()[1]
+    );
     assert_eq!(
         server.requests()[1].header("accept"),
         Some("text/event-stream")
@@ -706,7 +712,7 @@ fn client_is_cheap_to_clone_send_and_sync() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Client>();
     fn assert_send<T: Send>() {}
-    assert_send::<friendli::EventStream>();
+    assert_send::<friendli::EventStream<friendli::StreamEvent>>();
     assert_send::<Error>();
     assert!(std::mem::size_of::<Client>() <= 2 * std::mem::size_of::<usize>());
 }

@@ -19,7 +19,7 @@ fn ask() -> ToolAssistedChatRequest {
 /// `complete()` of the calculator question with `client`, ready for per-call options.
 fn ask_with(
     client: &friendli::Client,
-) -> friendli::serverless::tool_assisted_chat::CompleteCall<'_> {
+) -> friendli::Call<'_, friendli::operations::ServerlessToolAssistedChatComplete> {
     client.serverless().tool_assisted_chat().complete(ask())
 }
 
@@ -405,7 +405,7 @@ async fn attempts_are_traced_without_the_token() {
     assert_eq!(log.matches("attempt failed; retrying").count(), 2, "{log}");
     assert!(log.contains("attempt succeeded"), "{log}");
     assert!(
-        log.contains("operation=\"serverlessToolAssistedChatCompletion\""),
+        log.contains("operation=\"serverlessToolAssistedChatComplete\""),
         "{log}"
     );
     assert!(log.contains("status=503"), "{log}");
