@@ -1,6 +1,10 @@
-//! The converter, one transformation at a time, on small OpenAPI 3.1 fixtures; then the whole
-//! document of the workspace, through progenitor's generator.
+//! The converter, one transformation at a time, on small OpenAPI 3.1 fixtures; then edits of the
+//! whole document reaching the generated code. (The constructs of the provider's 2026 document
+//! are in `constructs.rs`, the whole document's operations in `operations.rs`.)
 
+mod common;
+
+use common::{PROVIDER_2026, has, reference};
 use serde_json::{Value, json};
 use xtask::convert::convert;
 use xtask::generate::generate_rust;
@@ -27,12 +31,6 @@ fn with_operation(responses: Value, schemas: Value) -> Value {
         }}},
         "components": {"schemas": schemas}
     })
-}
-
-/// Whether `code` contains `expected`, ignoring whitespace (the generated code is formatted).
-fn has(code: &str, expected: &str) -> bool {
-    let squash = |s: &str| s.split_whitespace().collect::<String>();
-    squash(code).contains(&squash(expected))
 }
 
 fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
@@ -443,44 +441,128 @@ fn titles_inside_unions_are_qualified_so_generated_names_do_not_collide() {
     );
 }
 
+/// Inline schemas are moved to components named after the operation; a component of the
+/// provider that already has that name must not be replaced (the operations that use it would
+/// silently answer another type).
 #[test]
-fn the_workspace_document_converts_and_generates() {
-    let root = xtask::workspace::root();
-    let source = xtask::document::load(&root.join(xtask::workspace::SPEC)).unwrap();
-    let derived = xtask::workspace::derive_progenitor_json(&source).unwrap();
-    let code = &derived.rust;
-    for expected in [
-        "pub struct ToolAssistedChatRequest",
-        "pub struct ChatResult",
-        "pub struct StreamedChatData",
-        "pub struct ToolStatusData",
-        "#[serde(tag = \"role\")]\n    pub enum Message {",
-        "#[serde(tag = \"type\")]\n    pub enum ToolAssistedChatTool {",
-        "pub enum FinishReason {\n        Known(FinishReasonKnown),\n        Unknown(::std::string::String),",
-        "pub fn serverless_tool_assisted_chat_completion(&self,) -> builder::ServerlessToolAssistedChatCompletion<'_>",
-        "pub fn serverless_tool_assisted_chat_completion_stream(&self,) -> builder::ServerlessToolAssistedChatCompletionStream<'_>",
-    ] {
-        assert!(has(code, expected), "missing `{expected}`");
+#[ignore = "xtask bug: convert.rs rewrite_operations/hoist_json_schema overwrite an existing component named `{OpId}Body`/`{OpId}Response` without a note or an error"]
+fn a_hoisted_schema_never_replaces_a_component_of_the_same_name() {
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "fixture", "version": "1"},
+        "paths": {
+            "/create": {"post": {
+                "operationId": "create",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}}}
+            }},
+            "/other": {"post": {
+                "operationId": "other",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateBody"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateResponse"}}}}}
+            }}
+        },
+        "components": {"schemas": {
+            "CreateBody": {"type": "object", "properties": {"mine": {"type": "boolean"}}},
+            "CreateResponse": {"type": "object", "properties": {"keep": {"type": "boolean"}}}
+        }}
+    });
+    match convert(&doc) {
+        Err(problem) => assert!(
+            problem.pointer.starts_with("/paths/~1create/post"),
+            "{problem}"
+        ),
+        Ok(converted) => {
+            let out = converted.document;
+            assert_eq!(
+                schema(&out, "CreateBody")["properties"]["mine"]["type"],
+                "boolean"
+            );
+            assert_eq!(
+                schema(&out, "CreateResponse")["properties"]["keep"]["type"],
+                "boolean"
+            );
+            let text = out.to_string();
+            assert!(text.contains("\"x\"") && text.contains("\"a\""), "{out:#}");
+        }
+    }
+}
+
+/// Two success responses with different inline schemas are hoisted under one name
+/// (`{OpId}Response`): the last one replaces the first, and the first is lost without a note.
+#[test]
+#[ignore = "xtask bug: convert.rs hoists every inline 2xx schema to the same `{OpId}Response`; all but the last are lost silently"]
+fn different_inline_success_schemas_are_not_merged_silently() {
+    let doc = with_operation(
+        json!({
+            "200": {"description": "found", "content": {"application/json": {"schema": {"type": "object", "properties": {"found_id": {"type": "string"}}}}}},
+            "201": {"description": "made", "content": {"application/json": {"schema": {"type": "object", "properties": {"made_count": {"type": "integer"}}}}}}
+        }),
+        json!({"In": {"type": "object"}}),
+    );
+    match convert(&doc) {
+        Err(problem) => assert!(
+            problem.pointer.starts_with("/paths/~1things/post"),
+            "{problem}"
+        ),
+        Ok(converted) => {
+            let text = converted.document.to_string();
+            assert!(
+                text.contains("\"found_id\"") && text.contains("\"made_count\""),
+                "{text}"
+            );
+        }
     }
 }
 
 /// The regeneration path of a maintainer: a new optional field and a new built-in tool in the
-/// source document reach the generated code with no other change.
+/// document reach the generated code with no other change.
 #[test]
 fn a_new_field_and_a_new_built_in_tool_reach_the_generated_code() {
     let root = xtask::workspace::root();
     let mut source = xtask::document::load(&root.join(xtask::workspace::SPEC)).unwrap();
-    let schemas = &mut source["components"]["schemas"];
-    schemas["ToolAssistedChatRequest"]["properties"]["speculative_decoding"] =
-        json!({"type": ["boolean", "null"], "description": "A field added upstream."});
-    schemas["FriendliBuiltInTool"]["properties"]["type"]["enum"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!("math:geometry"));
-    schemas["ToolAssistedChatTool"]["discriminator"]["mapping"]["math:geometry"] =
-        json!("#/components/schemas/FriendliBuiltInTool");
-
+    add_field_and_tool(&mut source);
     let derived = xtask::workspace::derive_progenitor_json(&source).unwrap();
+    assert_new_field_and_tool(&derived);
+}
+
+/// The same from the provider's side: the provider's document changes, `cargo xtask import`
+/// brings the change in (our overlay still applies), and it reaches the generated code.
+#[test]
+fn a_change_of_the_provider_reaches_the_generated_code_through_import() {
+    let Some(provider_path) = reference(PROVIDER_2026) else {
+        return;
+    };
+    let mut provider = xtask::document::load(&provider_path).unwrap();
+    add_field_and_tool(&mut provider);
+    let overlay =
+        xtask::document::load(&xtask::workspace::root().join(xtask::workspace::OVERLAY)).unwrap();
+    let imported = xtask::import::import(&provider, &overlay).unwrap();
+    let derived = xtask::workspace::derive_progenitor_json(&imported.document).unwrap();
+    assert_new_field_and_tool(&derived);
+}
+
+fn add_field_and_tool(document: &mut Value) {
+    let schemas = &mut document["components"]["schemas"];
+    let body = &mut schemas["ServerlessToolAssistedChatCompletionBody"]["properties"];
+    assert!(
+        body.is_object(),
+        "the tool-assisted chat body has properties"
+    );
+    body["speculative_decoding"] = json!({
+        "anyOf": [{"type": "boolean"}, {"type": "null"}],
+        "description": "A field added upstream."
+    });
+    let tools = schemas["FriendliBuiltInTool"]["properties"]["type"]["enum"]
+        .as_array_mut()
+        .expect("the built-in tools are an enum");
+    tools.push(json!("math:geometry"));
+    let mapping = &mut schemas["ToolAssistedChatTool"]["discriminator"]["mapping"];
+    assert!(mapping.is_object(), "the tools are a discriminated union");
+    mapping["math:geometry"] = json!("#/components/schemas/FriendliBuiltInTool");
+}
+
+fn assert_new_field_and_tool(derived: &xtask::workspace::Derived) {
     assert!(has(
         &derived.rust,
         "pub speculative_decoding: ::std::option::Option<bool>"
@@ -489,6 +571,7 @@ fn a_new_field_and_a_new_built_in_tool_reach_the_generated_code() {
         &derived.rust,
         "#[serde(rename = \"math:geometry\")] MathGeometry,"
     ));
-    // And the checked-in file would change accordingly.
+    // And the progenitor form would change accordingly.
     assert!(derived.json.contains("\"speculative_decoding\""));
+    assert!(derived.json.contains("\"math:geometry\""));
 }

@@ -52,10 +52,22 @@ fn dangling_and_external_references_name_the_reference() {
 #[test]
 fn unsupported_keywords_and_null_only_schemas_are_located() {
     let mut doc = base();
-    doc["components"]["schemas"]["T"] =
-        json!({"type": "array", "prefixItems": [{"type": "string"}]});
+    doc["components"]["schemas"]["T"] = json!({
+        "type": "object",
+        "properties": {"kind": {"type": "string"}},
+        "if": {"properties": {"kind": {"const": "a"}}},
+        "then": {"required": ["a"]}
+    });
+    let p = problem(&doc);
+    assert_eq!(p.pointer, "/components/schemas/T/if");
+    assert!(p.message.contains("not supported"), "{p}");
+
+    // Tuples degrade to arrays (see constructs.rs); a malformed one is still an error.
+    let mut doc = base();
+    doc["components"]["schemas"]["T"] = json!({"type": "array", "prefixItems": {"type": "string"}});
     let p = problem(&doc);
     assert_eq!(p.pointer, "/components/schemas/T/prefixItems");
+    assert!(p.message.contains("must be an array"), "{p}");
 
     let mut doc = base();
     doc["components"]["schemas"]["T"] =
@@ -103,16 +115,21 @@ fn a_generator_panic_is_reported_with_the_operation_that_causes_it() {
     let mut doc = base();
     doc["paths"]["/fine"] =
         json!({"post": {"operationId": "fine", "responses": {"204": {"description": "ok"}}}});
-    doc["paths"]["/upload"] = json!({"post": {
-        "operationId": "upload",
-        "requestBody": {"content": {
-            "application/json": {"schema": {"type": "object"}},
-            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-        }},
-        "responses": {"204": {"description": "ok"}}
+    // Two success responses with different JSON bodies: the converter leaves them (both are
+    // JSON), progenitor asserts that there is one success type.
+    doc["paths"]["/create"] = json!({"post": {
+        "operationId": "create",
+        "responses": {
+            "200": {"description": "found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Found"}}}},
+            "201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Made"}}}}
+        }
     }});
+    doc["components"]["schemas"]["Found"] =
+        json!({"type": "object", "properties": {"a": {"type": "string"}}});
+    doc["components"]["schemas"]["Made"] =
+        json!({"type": "object", "properties": {"b": {"type": "integer"}}});
     let p = problem(&doc);
-    assert_eq!(p.pointer, "/paths/~1upload/post");
+    assert_eq!(p.pointer, "/paths/~1create/post");
     assert!(p.message.contains("panicked"), "{p}");
 }
 
@@ -133,9 +150,10 @@ fn the_cli_reports_bad_documents_without_a_backtrace() {
         ),
         (
             "panics.json",
-            r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/u":{"post":{"operationId":"u",
-               "requestBody":{"content":{"application/json":{"schema":{}},"text/plain":{"schema":{"type":"string"}}}},
-               "responses":{"204":{"description":"ok"}}}}}}"#,
+            r##"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/u":{"post":{"operationId":"u",
+               "responses":{"200":{"description":"a","content":{"application/json":{"schema":{"$ref":"#/components/schemas/A"}}}},
+                            "201":{"description":"b","content":{"application/json":{"schema":{"$ref":"#/components/schemas/B"}}}}}}}},
+               "components":{"schemas":{"A":{"type":"string"},"B":{"type":"integer"}}}}"##,
             "/paths/~1u/post",
         ),
     ];

@@ -1,16 +1,30 @@
-//! `cargo xtask generate --check` and `cargo xtask diff`.
+//! `cargo xtask generate [--check]`: the files derived from `openapi/friendli.yaml`, and how a
+//! stale one is caught.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use serde_json::json;
-use xtask::diff::{diff, report};
 use xtask::workspace::{self, Freshness};
+
+/// Every file `cargo xtask generate` writes.
+const DERIVED: [&str; 10] = [
+    "friendli-gen/spec/shared.json",
+    "friendli-gen/spec/serverless.json",
+    "friendli-gen/spec/dedicated.json",
+    "friendli-gen/spec/container.json",
+    "friendli-gen/spec/platform.json",
+    "friendli-gen/src/generated.rs",
+    "tests/mock/openapi/friendli.yaml",
+    "friendli/src/generated/operations.rs",
+    "friendli/src/generated/events.rs",
+    "friendli/src/generated/namespaces.rs",
+];
 
 /// A scratch copy of the files `generate` reads and writes.
 fn scratch_workspace(tag: &str) -> PathBuf {
     let root = workspace::root();
     let dir = std::env::temp_dir().join(format!("xtask-ws-{tag}-{}", std::process::id()));
-    for path in [workspace::SPEC, workspace::DERIVED_SPEC] {
+    for path in std::iter::once(workspace::SPEC).chain(DERIVED) {
         let target = dir.join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(root.join(path), target).unwrap();
@@ -22,6 +36,8 @@ fn scratch_workspace(tag: &str) -> PathBuf {
 fn the_checked_in_files_are_fresh() {
     let root = workspace::root();
     let (files, _) = workspace::derived_files(&root).unwrap();
+    let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, BTreeSet::from(DERIVED));
     for file in &files {
         if let Freshness::Stale(diff) = workspace::check(&root, file) {
             panic!(
@@ -30,6 +46,15 @@ fn the_checked_in_files_are_fresh() {
             );
         }
     }
+    // The mock server's copy is the document itself.
+    let mock = files
+        .iter()
+        .find(|f| f.path == "tests/mock/openapi/friendli.yaml")
+        .unwrap();
+    assert_eq!(
+        mock.contents,
+        std::fs::read_to_string(root.join(workspace::SPEC)).unwrap()
+    );
 }
 
 #[test]
@@ -37,96 +62,94 @@ fn editing_the_document_without_regenerating_is_caught_with_a_readable_diff() {
     let dir = scratch_workspace("stale");
     let spec = dir.join(workspace::SPEC);
     let text = std::fs::read_to_string(&spec).unwrap();
-    let edited = text.replacen(
-        "        resume_generation:\n",
-        "        brand_new_knob:\n          type: [integer, 'null']\n          description: Added upstream.\n        resume_generation:\n",
-        1,
+    // A new optional field of the chat result, which every group's chat operations answer.
+    let anchor = "    ChatResult:\n";
+    let at = text.find(anchor).expect("ChatResult is in the document");
+    let properties =
+        at + text[at..].find("\n      properties:\n").unwrap() + "\n      properties:\n".len();
+    let mut edited = text.clone();
+    edited.insert_str(
+        properties,
+        "        brand_new_knob:\n          type: [integer, 'null']\n          description: Added upstream.\n",
     );
-    assert_ne!(text, edited, "the fixture edit must apply");
-    std::fs::write(&spec, edited).unwrap();
+    std::fs::write(&spec, &edited).unwrap();
 
     let (files, _) = workspace::derived_files(&dir).unwrap();
-    let Freshness::Stale(diff) = workspace::check(&dir, &files[0]) else {
-        panic!("the derived spec should be stale");
-    };
-    assert!(diff.contains("+          \"brand_new_knob\": {"), "{diff}");
-    assert!(diff.contains("(checked in)"), "{diff}");
+    let mut stale = BTreeSet::new();
+    for file in &files {
+        if let Freshness::Stale(diff) = workspace::check(&dir, file) {
+            assert!(diff.contains("(checked in)"), "{diff}");
+            assert!(
+                diff.contains(&format!("(from {})", workspace::SPEC)),
+                "{diff}"
+            );
+            if file.path == "friendli-gen/spec/shared.json" {
+                assert!(diff.contains("\n+          \"brand_new_knob\": {\n+            \"description\": \"Added upstream.\",\n+            \"nullable\": true,\n+            \"type\": \"integer\"\n+          },\n"), "{diff}");
+                // With context, to see where it goes.
+                assert!(diff.contains("\n       \"ChatResult\": {\n"), "{diff}");
+            }
+            stale.insert(file.path.as_str());
+        }
+    }
+    // The documents of the modules that reach the type (the shared module generates it, the
+    // others carry it for `replace`) and the mock server's copy; not the platform module, which
+    // has no chat, nor the code generated from the operations, which did not change.
+    assert_eq!(
+        stale,
+        BTreeSet::from([
+            "friendli-gen/spec/container.json",
+            "friendli-gen/spec/dedicated.json",
+            "friendli-gen/spec/serverless.json",
+            "friendli-gen/spec/shared.json",
+            "tests/mock/openapi/friendli.yaml"
+        ])
+    );
 
-    // Regenerating makes it fresh again.
-    assert!(workspace::write(&dir, &files[0]).unwrap());
-    assert!(matches!(
-        workspace::check(&dir, &files[0]),
-        Freshness::Fresh
-    ));
+    // Regenerating makes them fresh again.
+    for file in &files {
+        let written = workspace::write(&dir, file).unwrap();
+        assert_eq!(written, stale.contains(file.path.as_str()), "{}", file.path);
+        assert!(matches!(workspace::check(&dir, file), Freshness::Fresh));
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
-fn diff_flags_breaking_changes() {
-    let old = json!({
-        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
-        "paths": {
-            "/a": {"post": {"operationId": "a", "responses": {"200": {"description": "ok"}}}},
-            "/b": {"get": {"operationId": "b", "responses": {"200": {"description": "ok"}}}}
-        },
-        "components": {"schemas": {
-            "Req": {"type": "object", "required": ["model"], "properties": {
-                "model": {"type": "string"},
-                "temperature": {"type": ["number", "null"]},
-                "gone": {"type": "string"}
-            }},
-            "Reason": {"type": "string", "enum": ["stop", "length", "tool_calls"]}
-        }}
-    });
-    let new = json!({
-        "openapi": "3.1.0", "info": {"title": "t", "version": "2"},
-        "paths": {
-            "/a": {"post": {"operationId": "a", "responses": {"200": {"description": "ok"}}}},
-            "/c": {"get": {"operationId": "c", "responses": {"200": {"description": "ok"}}}}
-        },
-        "components": {"schemas": {
-            "Req": {"type": "object", "required": ["model"], "properties": {
-                "model": {"type": "string"},
-                "temperature": {"type": ["string", "null"]},
-                "added": {"type": "boolean"}
-            }},
-            "Reason": {"type": "string", "enum": ["stop", "length", "content_filter"]}
-        }}
-    });
-    let changes = diff(&old, &new);
-    let has = |breaking: bool, location: &str, words: &str| {
-        changes.iter().any(|c| {
-            c.breaking == breaking && c.location == location && c.description.contains(words)
-        })
-    };
-    assert!(has(true, "GET /b", "operation removed"), "{changes:#?}");
-    assert!(has(false, "GET /c", "operation added"));
-    assert!(has(true, "Req.gone", "field removed"));
-    assert!(has(
-        true,
-        "Req.temperature",
-        "retyped from number | null to string | null"
-    ));
-    assert!(has(false, "Req.added", "field added (optional"));
-    assert!(has(true, "Reason", "enum value \"tool_calls\" removed"));
-    assert!(has(false, "Reason", "enum value \"content_filter\" added"));
-
-    let text = report(&changes);
-    assert!(
-        text.contains("BREAKING  GET /b: operation removed"),
-        "{text}"
+fn a_new_operation_reaches_every_generated_file() {
+    let dir = scratch_workspace("new-op");
+    let spec = dir.join(workspace::SPEC);
+    let text = std::fs::read_to_string(&spec).unwrap();
+    // A new dedicated operation, written as the import writes one.
+    let edited = text.replacen(
+        "\npaths:\n",
+        "\npaths:\n  /dedicated/beta/endpoint/{endpoint_id}/pause:\n    put:\n      operationId: dedicatedPauseEndpoint\n      description: Pauses an endpoint.\n      x-speakeasy-name-override: pause\n      tags:\n      - Dedicated.Endpoint\n      parameters:\n      - name: endpoint_id\n        in: path\n        required: true\n        schema:\n          type: string\n      responses:\n        \"204\":\n          description: HTTP 204.\n",
+        1,
     );
-    assert!(text.ends_with("7 changes, 4 breaking.\n"), "{text}");
-    assert_eq!(report(&diff(&old, &old)), "No API changes.\n");
-}
+    assert_ne!(text, edited);
+    std::fs::write(&spec, &edited).unwrap();
 
-#[test]
-fn diff_treats_both_nullable_styles_as_the_same_type() {
-    let v31 = json!({"openapi": "3.1.0", "info": {}, "paths": {}, "components": {"schemas": {
-        "A": {"type": "object", "properties": {"x": {"type": ["integer", "null"]}}}
-    }}});
-    let v30 = json!({"openapi": "3.0.3", "info": {}, "paths": {}, "components": {"schemas": {
-        "A": {"type": "object", "properties": {"x": {"type": "integer", "nullable": true}}}
-    }}});
-    assert!(diff(&v31, &v30).is_empty());
+    let (files, _) = workspace::derived_files(&dir).unwrap();
+    let contents = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.contents.as_str())
+            .unwrap()
+    };
+    assert!(
+        contents("friendli-gen/spec/dedicated.json")
+            .contains("\"operationId\": \"dedicatedPauseEndpoint\"")
+    );
+    for module in ["shared", "serverless", "container", "platform"] {
+        assert!(
+            !contents(&format!("friendli-gen/spec/{module}.json"))
+                .contains("dedicatedPauseEndpoint")
+        );
+    }
+    assert!(
+        contents("friendli/src/generated/operations.rs")
+            .contains("pub struct DedicatedPauseEndpoint {")
+    );
+    assert!(contents("friendli/src/generated/namespaces.rs").contains("pub fn pause("));
+    std::fs::remove_dir_all(&dir).ok();
 }
