@@ -99,7 +99,7 @@ async fn run<T>(client: &Client, url: &str, all_open: impl FnOnce() -> T) -> T {
     }
     barrier.wait().await;
     let measured = all_open();
-    reqwest::Client::new()
+    common::http()
         .post(format!("{url}/gate"))
         .send()
         .await

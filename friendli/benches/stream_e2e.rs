@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
     });
     let runtime = common::runtime(1);
     let client = common::client(&server.url).build().expect("a client");
-    let http = reqwest::Client::new();
+    let http = common::http();
     let url = format!("{}/serverless/tools/v1/chat/completions", server.url);
     let body = serde_json::to_vec(&common::request("Count to twenty thousand.")).expect("JSON");
 

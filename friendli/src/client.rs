@@ -505,24 +505,25 @@ const FRAMING: [&str; 5] = [
 
 /// The HTTP client: connect timeout, no redirects (the API never redirects, and following one
 /// would send the request — the prompt, the team — to another server), and TLS through rustls
-/// with the `ring` provider when the `rustls` feature is on.
+/// with the `ring` provider when the `rustls-ring` feature is on.
 fn http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none());
-    #[cfg(feature = "rustls")]
+    #[cfg(feature = "rustls-ring")]
     let builder = builder.tls_backend_preconfigured(rustls_config()?);
     builder
         .build()
         .map_err(|e| Error::invalid_config(format!("could not build the HTTP client: {e}")))
 }
 
-/// The TLS configuration: rustls with the `ring` provider, the platform's certificate verifier,
-/// HTTP/2 and HTTP/1.1 offered. `ring` builds in a fraction of the time of `aws-lc-rs` (the
-/// default provider of reqwest's `rustls` feature; see PERFORMANCE.md, build time), and is
-/// configured here per client, so that nothing process-wide is installed.
-#[cfg(feature = "rustls")]
+/// The TLS configuration of the `rustls-ring` feature: rustls with the `ring` provider, the
+/// platform's certificate verifier, HTTP/2 and HTTP/1.1 offered. `ring` builds in a fraction of
+/// the time of `aws-lc-rs` (the default provider of reqwest's `rustls` feature; see
+/// PERFORMANCE.md, build time), and is configured here per client, so that nothing process-wide
+/// is installed.
+#[cfg(feature = "rustls-ring")]
 fn rustls_config() -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {

@@ -52,8 +52,9 @@
 //! - `serverless` (default), `dedicated`, `container`, `platform` (files, datasets, cost, usage):
 //!   the groups of operations compiled in; `full` enables all four. Each group costs build time
 //!   (its generated types), so enable what you use.
-//! - `rustls` (default): TLS through rustls with the `ring` provider. `native-tls`: the
-//!   platform's TLS instead.
+//! - `rustls` (default): TLS through rustls (with its default provider, `aws-lc-rs`).
+//!   `rustls-ring`: rustls with the `ring` provider, configured per client, which builds faster
+//!   (see the feature's note in `Cargo.toml`). `native-tls`: the platform's TLS instead.
 //! - `blocking`: `friendli::blocking::Client`, for programs without an async runtime.
 
 #![forbid(unsafe_code)]
@@ -173,6 +174,13 @@ pub use response::Response;
 pub use retry::RetryConfig;
 pub use stream::{EventStream, SseEvent, UnknownEvent};
 pub use types::ChatResult;
+
+/// The `schemars` this crate derives JSON Schemas with (version 1), for the argument types of
+/// local function tools and structured output: derive with
+/// `#[derive(friendli::schemars::JsonSchema)]` and `#[schemars(crate = "friendli::schemars")]`,
+/// so that your program needs no `schemars` dependency of its own (and cannot pick an
+/// incompatible one).
+pub use schemars;
 
 /// The events of a tool-assisted chat stream (the name earlier versions of this crate used).
 #[cfg(feature = "serverless")]

@@ -214,6 +214,8 @@ impl RequestBody for () {
 macro_rules! json_bodies {
     ($($ty:ty),* $(,)?) => {
         $(impl $crate::operation::RequestBody for $ty {
+            // Inline: the encoder of a body type is compiled in the program that sends it.
+            #[inline]
             fn encode(&self, stream: ::std::option::Option<bool>) -> $crate::Result<$crate::operation::Encoded> {
                 $crate::operation::encode_json(self, stream)
             }
@@ -221,16 +223,14 @@ macro_rules! json_bodies {
     };
 }
 
-/// Encodes a JSON body, with its top-level `stream` field set to `stream` when given.
+/// Encodes a JSON body, with its top-level `stream` field set to `stream` when given (one
+/// serializer for both cases, so that each body type's serialisation is compiled once).
 pub fn encode_json<T: Serialize + ?Sized>(body: &T, stream: Option<bool>) -> Result<Encoded> {
     let mut out = Vec::with_capacity(256);
-    let result = match stream {
-        None => body.serialize(&mut serde_json::Serializer::new(&mut out)),
-        Some(stream) => body.serialize(crate::stream_flag::WithStream::new(
-            &mut serde_json::Serializer::new(&mut out),
-            stream,
-        )),
-    };
+    let result = body.serialize(crate::stream_flag::WithStream::new(
+        &mut serde_json::Serializer::new(&mut out),
+        stream,
+    ));
     result.map_err(|e| {
         Error::invalid_request(format!("the request does not serialise to JSON: {e}"))
     })?;

@@ -11,14 +11,15 @@ use serde::ser::{
     Impossible, Serialize, SerializeMap, SerializeStruct, Serializer,
 };
 
-/// A serializer that writes the top-level object of a value with `"stream": <flag>`.
+/// A serializer that writes the top-level object of a value with `"stream": <flag>` (or as it is,
+/// with `None`).
 pub(crate) struct WithStream<S> {
     inner: S,
-    stream: bool,
+    stream: Option<bool>,
 }
 
 impl<S> WithStream<S> {
-    pub(crate) fn new(inner: S, stream: bool) -> Self {
+    pub(crate) fn new(inner: S, stream: Option<bool>) -> Self {
         WithStream { inner, stream }
     }
 }
@@ -26,9 +27,19 @@ impl<S> WithStream<S> {
 /// The top-level object being written.
 pub(crate) struct Object<M> {
     inner: M,
-    stream: bool,
+    stream: Option<bool>,
     /// The value of the entry whose key was `stream` is skipped.
     skip_value: bool,
+}
+
+impl<M> Object<M> {
+    /// Whether the body's own field `key` is left out.
+    fn skips(&self, key: &str) -> bool {
+        match self.stream {
+            None => false,
+            Some(stream) => key == "stream" || (key == "stream_options" && !stream),
+        }
+    }
 }
 
 macro_rules! delegate {
@@ -124,7 +135,9 @@ impl<S: Serializer> Serializer for WithStream<S> {
 
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
         Ok(Object {
-            inner: self.inner.serialize_map(len.map(|n| n + 1))?,
+            inner: self
+                .inner
+                .serialize_map(len.map(|n| n + usize::from(self.stream.is_some())))?,
             stream: self.stream,
             skip_value: false,
         })
@@ -136,7 +149,9 @@ impl<S: Serializer> Serializer for WithStream<S> {
         len: usize,
     ) -> Result<Self::SerializeStruct, Self::Error> {
         Ok(Object {
-            inner: self.inner.serialize_struct(name, len + 1)?,
+            inner: self
+                .inner
+                .serialize_struct(name, len + usize::from(self.stream.is_some()))?,
             stream: self.stream,
             skip_value: false,
         })
@@ -163,7 +178,7 @@ impl<M: SerializeStruct> SerializeStruct for Object<M> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Self::Error> {
-        if key == "stream" || (key == "stream_options" && !self.stream) {
+        if self.skips(key) {
             return Ok(());
         }
         self.inner.serialize_field(key, value)
@@ -174,7 +189,9 @@ impl<M: SerializeStruct> SerializeStruct for Object<M> {
     }
 
     fn end(mut self) -> Result<Self::Ok, Self::Error> {
-        self.inner.serialize_field("stream", &self.stream)?;
+        if let Some(stream) = self.stream {
+            self.inner.serialize_field("stream", &stream)?;
+        }
         self.inner.end()
     }
 }
@@ -184,10 +201,11 @@ impl<M: SerializeMap> SerializeMap for Object<M> {
     type Error = M::Error;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Self::Error> {
-        self.skip_value = match key.serialize(KeyName) {
-            Ok(Some(name)) => name == "stream" || (name == "stream_options" && !self.stream),
-            _ => false,
-        };
+        self.skip_value = self.stream.is_some()
+            && match key.serialize(KeyName) {
+                Ok(Some(name)) => self.skips(&name),
+                _ => false,
+            };
         if self.skip_value {
             return Ok(());
         }
@@ -202,7 +220,9 @@ impl<M: SerializeMap> SerializeMap for Object<M> {
     }
 
     fn end(mut self) -> Result<Self::Ok, Self::Error> {
-        self.inner.serialize_entry("stream", &self.stream)?;
+        if let Some(stream) = self.stream {
+            self.inner.serialize_entry("stream", &stream)?;
+        }
         self.inner.end()
     }
 }
@@ -351,13 +371,13 @@ mod tests {
         value
             .serialize(WithStream::new(
                 &mut serde_json::Serializer::new(&mut out),
-                stream,
+                Some(stream),
             ))
             .unwrap();
         serde_json::from_slice(&out).unwrap()
     }
 
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     struct Body {
         model: String,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -365,12 +385,12 @@ mod tests {
         nested: Nested,
     }
 
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     struct Nested {
         stream: bool,
     }
 
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     #[serde(untagged)]
     enum Union {
         A(Body),
@@ -394,13 +414,22 @@ mod tests {
                 let mut out = Vec::new();
                 body.serialize(WithStream::new(
                     &mut serde_json::Serializer::new(&mut out),
-                    true,
+                    Some(true),
                 ))
                 .unwrap();
                 String::from_utf8(out).unwrap()
             };
             assert_eq!(text.matches("\"stream\"").count(), 2, "{text}");
         }
+    }
+
+    #[test]
+    fn without_a_flag_the_body_is_written_as_it_is() {
+        let body = json!({"model": "m", "stream": true, "stream_options": {"include_usage": true}});
+        let mut out = Vec::new();
+        body.serialize(WithStream::new(&mut serde_json::Serializer::new(&mut out), None))
+            .unwrap();
+        assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), body);
     }
 
     #[test]

@@ -1010,6 +1010,7 @@ impl Converter {
                     ));
                 };
                 self.unify_errors(responses, &op_ptr, &op_id, &mut hoisted)?;
+                self.unify_success_schemas(responses, &op_ptr);
 
                 // Split JSON + event stream.
                 let mut split = false;
@@ -1292,10 +1293,74 @@ impl Converter {
             if let Some(schema) = media.get_mut("schema")
                 && schema.get("$ref").is_none()
             {
-                hoisted.push((name.to_owned(), schema.clone()));
-                *schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+                // The same schema hoisted already (another success status): one component.
+                if let Some((existing, _)) = hoisted.iter().find(|(_, s)| s == schema) {
+                    *schema = json!({ "$ref": format!("#/components/schemas/{existing}") });
+                    continue;
+                }
+                // Never replace a component of the document, or another hoisted schema.
+                let taken = |candidate: &str| {
+                    self.schemas().is_some_and(|s| s.contains_key(candidate))
+                        || hoisted.iter().any(|(n, _)| n == candidate)
+                };
+                let mut unique = name.to_owned();
+                let mut n = 2;
+                while taken(&unique) {
+                    unique = format!("{name}{n}");
+                    n += 1;
+                }
+                if unique != name {
+                    self.notes.push(Problem::new(
+                        format!("/components/schemas/{}", escape(name)),
+                        format!("the name `{name}` is taken; the inline schema became `{unique}`"),
+                    ));
+                }
+                hoisted.push((unique.clone(), schema.clone()));
+                *schema = json!({ "$ref": format!("#/components/schemas/{unique}") });
             }
         }
+    }
+
+    /// Success responses with different JSON schemas (a 200 and a 202, say) become one union:
+    /// progenitor needs one success type.
+    fn unify_success_schemas(&mut self, responses: &mut Map<String, Value>, op_ptr: &str) {
+        let json_schema = |response: &Value| -> Option<Value> {
+            response
+                .get("content")
+                .and_then(Value::as_object)?
+                .iter()
+                .find(|(k, _)| is_json(k))
+                .and_then(|(_, media)| media.get("schema").cloned())
+        };
+        let mut distinct: Vec<Value> = Vec::new();
+        for (code, response) in responses.iter() {
+            if code.starts_with('2')
+                && let Some(schema) = json_schema(response)
+                && !distinct.contains(&schema)
+            {
+                distinct.push(schema);
+            }
+        }
+        if distinct.len() < 2 {
+            return;
+        }
+        let union = json!({ "oneOf": distinct });
+        for (code, response) in responses.iter_mut() {
+            if !code.starts_with('2') {
+                continue;
+            }
+            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                for (media_type, media) in content.iter_mut() {
+                    if is_json(media_type) {
+                        media["schema"] = union.clone();
+                    }
+                }
+            }
+        }
+        self.note(
+            join(op_ptr, "responses"),
+            "the success responses have different JSON schemas; they share their union",
+        );
     }
 
     /// Replaces `$ref` branches of discriminated unions with copies of their targets.

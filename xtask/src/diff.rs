@@ -40,7 +40,13 @@ impl fmt::Display for Change {
 }
 
 /// The changes from `old` to `new`, in a stable order: operations first, then schemas.
+///
+/// Both documents are normalised first, so that spelling differences are not changes: references
+/// to `components/requestBodies`, `components/responses` and `components/parameters` are
+/// resolved, and the two ways of writing a nullable type (`type: [X, "null"]` and
+/// `anyOf: [X, {type: "null"}]`) become one.
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
+    let (old, new) = (&normalise(old), &normalise(new));
     let mut differ = Differ {
         old,
         new,
@@ -68,6 +74,81 @@ pub fn report(changes: &[Change]) -> String {
         changes.len(),
         if changes.len() == 1 { "" } else { "s" }
     ));
+    out
+}
+
+/// A document with component references of operations resolved and nullable types spelled one
+/// way.
+fn normalise(doc: &Value) -> Value {
+    fn resolve_refs(value: &mut Value, doc: &Value, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        if let Some(reference) = value.get("$ref").and_then(Value::as_str) {
+            let target = ["requestBodies", "responses", "parameters"]
+                .iter()
+                .find_map(|kind| reference.strip_prefix(&format!("#/components/{kind}/")))
+                .and_then(|_| doc.pointer(reference.trim_start_matches('#')));
+            if let Some(target) = target {
+                *value = target.clone();
+                resolve_refs(value, doc, depth + 1);
+                return;
+            }
+        }
+        match value {
+            Value::Object(map) => map.values_mut().for_each(|v| resolve_refs(v, doc, depth + 1)),
+            Value::Array(items) => items.iter_mut().for_each(|v| resolve_refs(v, doc, depth + 1)),
+            _ => {}
+        }
+    }
+    fn is_null(schema: &Value) -> bool {
+        schema.get("type").and_then(Value::as_str) == Some("null")
+    }
+    fn nullable(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(types)) = map.get("type").cloned()
+                    && types.iter().any(|t| t == "null")
+                {
+                    let rest: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+                    map.insert(
+                        "type".into(),
+                        if rest.len() == 1 { rest[0].clone() } else { Value::Array(rest) },
+                    );
+                    map.insert("nullable".into(), Value::Bool(true));
+                }
+                for key in ["anyOf", "oneOf"] {
+                    let Some(Value::Array(branches)) = map.get(key).cloned() else { continue };
+                    if !branches.iter().any(is_null) {
+                        continue;
+                    }
+                    let rest: Vec<Value> = branches.into_iter().filter(|b| !is_null(b)).collect();
+                    map.remove(key);
+                    map.insert("nullable".into(), Value::Bool(true));
+                    match rest.as_slice() {
+                        [one] => {
+                            if let Value::Object(branch) = one {
+                                for (k, v) in branch {
+                                    map.entry(k.clone()).or_insert_with(|| v.clone());
+                                }
+                            }
+                        }
+                        _ => {
+                            map.insert(key.into(), Value::Array(rest));
+                        }
+                    }
+                }
+                map.values_mut().for_each(nullable);
+            }
+            Value::Array(items) => items.iter_mut().for_each(nullable),
+            _ => {}
+        }
+    }
+    let mut out = doc.clone();
+    if let Some(paths) = out.get_mut("paths") {
+        resolve_refs(paths, doc, 0);
+    }
+    nullable(&mut out);
     out
 }
 

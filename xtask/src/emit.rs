@@ -127,16 +127,13 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         }
         let _ = writeln!(modules, "pub mod {module} {{");
         let _ = writeln!(modules, "    use crate::progenitor;");
-        let _ = writeln!(modules, "    progenitor_macro::generate_api!(");
-        let _ = writeln!(modules, "        spec = \"spec/{module}.json\",");
-        let _ = writeln!(modules, "        interface = Builder,");
-        let _ = writeln!(modules, "        tags = Merged,");
-        let _ = writeln!(modules, "        inner_type = crate::RequestDefaults,");
-        let _ = writeln!(modules, "        derives = [schemars::JsonSchema, PartialEq],");
+        // The same call twice: with `JsonSchema` on every type (feature `json-schema`), and
+        // without (the derive costs about a third of the module's compile time).
+        let mut replace = String::new();
         if !replaced.is_empty() {
-            let _ = writeln!(modules, "        replace = {{");
-            for name in replaced {
-                let ty = api.type_names.get(name).cloned().unwrap_or_default();
+            let _ = writeln!(replace, "        replace = {{");
+            for name in &replaced {
+                let ty = api.type_names.get(*name).cloned().unwrap_or_default();
                 // typify assumes `FromStr + Display` unless told otherwise.
                 let impls = shared_impls.get(&ty).cloned().unwrap_or_default();
                 let mut traits = Vec::new();
@@ -153,11 +150,24 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
                 } else {
                     format!(": {}", traits.join(" + "))
                 };
-                let _ = writeln!(modules, "            {ty} = crate::shared::types::{ty}{bounds},");
+                let _ = writeln!(replace, "            {ty} = crate::shared::types::{ty}{bounds},");
             }
-            let _ = writeln!(modules, "        }},");
+            let _ = writeln!(replace, "        }},");
         }
-        let _ = writeln!(modules, "    );");
+        for (cfg, derives) in [
+            ("feature = \"json-schema\"", "schemars::JsonSchema, PartialEq"),
+            ("not(feature = \"json-schema\")", "PartialEq"),
+        ] {
+            let _ = writeln!(modules, "    #[cfg({cfg})]");
+            let _ = writeln!(modules, "    progenitor_macro::generate_api!(");
+            let _ = writeln!(modules, "        spec = \"spec/{module}.json\",");
+            let _ = writeln!(modules, "        interface = Builder,");
+            let _ = writeln!(modules, "        tags = Merged,");
+            let _ = writeln!(modules, "        inner_type = crate::RequestDefaults,");
+            let _ = writeln!(modules, "        derives = [{derives}],");
+            modules.push_str(&replace);
+            let _ = writeln!(modules, "    );");
+        }
         let _ = writeln!(modules, "    crate::hooks!();");
         let _ = writeln!(modules, "}}\n");
     }
@@ -462,7 +472,7 @@ pub fn operations(api: &Api) -> String {
                 format_string = format_string.replace(&format!("{{{}}}", param.name), "{}");
                 arguments.push(format!("crate::operation::segment(&self.{})", param.ident));
             }
-            let _ = writeln!(out, "\n    fn path(&self) -> Cow<'static, str> {{");
+            let _ = writeln!(out, "\n    #[inline]\n    fn path(&self) -> Cow<'static, str> {{");
             let _ = writeln!(
                 out,
                 "        Cow::Owned(format!({format_string:?}, {}))",
@@ -470,18 +480,18 @@ pub fn operations(api: &Api) -> String {
             );
             let _ = writeln!(out, "    }}");
         } else {
-            let _ = writeln!(out, "\n    fn path(&self) -> Cow<'static, str> {{");
+            let _ = writeln!(out, "\n    #[inline]\n    fn path(&self) -> Cow<'static, str> {{");
             let _ = writeln!(out, "        Cow::Borrowed({:?})", operation.path);
             let _ = writeln!(out, "    }}");
         }
         if !operation.query_params.is_empty() {
-            let _ = writeln!(out, "\n    fn query(&self, query: &mut Query) {{");
+            let _ = writeln!(out, "\n    #[inline]\n    fn query(&self, query: &mut Query) {{");
             for param in &operation.query_params {
                 let _ = writeln!(out, "        query.push({:?}, &self.{});", param.name, param.ident);
             }
             let _ = writeln!(out, "    }}");
         } else {
-            let _ = writeln!(out, "\n    fn query(&self, _query: &mut Query) {{}}");
+            let _ = writeln!(out, "\n    #[inline]\n    fn query(&self, _query: &mut Query) {{}}");
         }
         let _ = writeln!(out, "}}\n");
     }
@@ -562,6 +572,8 @@ fn event_enum(api: &Api, event: &EventEnum, cfg: &str) -> String {
 
     out.push_str(cfg);
     let _ = writeln!(out, "impl SseEvent for {name} {{");
+    // Inline: compiled in the program that reads the stream, not in this crate for every stream.
+    let _ = writeln!(out, "    #[inline]");
     let _ = writeln!(
         out,
         "    fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {{"

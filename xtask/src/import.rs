@@ -76,7 +76,7 @@ const PROSE: [&str; 12] = [
 ];
 
 /// The JSON Schema keywords kept in schemas (everything that states a fact about the data).
-const SCHEMA_FACTS: [&str; 40] = [
+const SCHEMA_FACTS: [&str; 42] = [
     "$ref",
     "type",
     "format",
@@ -117,10 +117,12 @@ const SCHEMA_FACTS: [&str; 40] = [
     "contentEncoding",
     "if",
     "then",
+    "else",
+    "unevaluatedItems",
 ];
 
 /// Schema keywords kept that hold one schema.
-const SCHEMA_CHILD: [&str; 7] = [
+const SCHEMA_CHILD: [&str; 9] = [
     "items",
     "additionalProperties",
     "not",
@@ -128,6 +130,8 @@ const SCHEMA_CHILD: [&str; 7] = [
     "contains",
     "if",
     "then",
+    "else",
+    "unevaluatedItems",
 ];
 
 /// Schema keywords kept that hold a list of schemas.
@@ -406,7 +410,11 @@ impl Stripper {
             }
         }
         if !out.contains_key("$ref") {
-            out.insert("description".into(), Value::String(format!("HTTP {code}.")));
+            let description = match code {
+                "default" => "A response.".to_owned(),
+                code => format!("HTTP {code}."),
+            };
+            out.insert("description".into(), Value::String(description));
         }
         Ok(Value::Object(out))
     }
@@ -425,9 +433,7 @@ impl Stripper {
                         kept.insert(key.clone(), self.schema(value, &here)?);
                     }
                     "encoding" => {
-                        let mut encoding = value.clone();
-                        strip_keys(&mut encoding, &["description"]);
-                        kept.insert(key.clone(), encoding);
+                        kept.insert(key.clone(), self.encoding(value, &here)?);
                     }
                     k if FACT_EXTENSIONS.contains(&k) => {
                         kept.insert(key.clone(), value.clone());
@@ -436,6 +442,75 @@ impl Stripper {
                 }
             }
             out.insert(media_type.clone(), Value::Object(kept));
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// An `encoding` map: per property, its content type and serialisation facts.
+    fn encoding(&mut self, value: &Value, pointer: &str) -> Result<Value, Problem> {
+        let encodings = self.object(value, pointer)?;
+        let mut out = Map::new();
+        for (property, encoding) in encodings {
+            let here = join(pointer, property);
+            let encoding = self.object(encoding, &here)?;
+            let mut kept = Map::new();
+            for (key, value) in encoding {
+                match key.as_str() {
+                    "contentType" | "style" | "explode" | "allowReserved" => {
+                        kept.insert(key.clone(), value.clone());
+                    }
+                    "headers" => {
+                        let headers = self.object(value, &join(&here, key))?;
+                        let mut kept_headers = Map::new();
+                        for (name, header) in headers {
+                            kept_headers.insert(
+                                name.clone(),
+                                self.parameter(header, &join(&join(&here, key), name))?,
+                            );
+                        }
+                        kept.insert(key.clone(), Value::Object(kept_headers));
+                    }
+                    _ => self.dropped(&here, key),
+                }
+            }
+            out.insert(property.clone(), Value::Object(kept));
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// A security scheme: its kind and parameters; the texts of OAuth scopes are left empty.
+    fn security_scheme(&mut self, value: &Value, pointer: &str) -> Result<Value, Problem> {
+        let scheme = self.object(value, pointer)?;
+        let mut out = Map::new();
+        for (key, value) in scheme {
+            match key.as_str() {
+                "$ref" | "type" | "scheme" | "bearerFormat" | "in" | "name"
+                | "openIdConnectUrl" => {
+                    out.insert(key.clone(), value.clone());
+                }
+                "flows" => {
+                    let mut flows = value.clone();
+                    if let Value::Object(flows) = &mut flows {
+                        for flow in flows.values_mut() {
+                            if let Value::Object(flow) = flow {
+                                flow.retain(|k, _| {
+                                    matches!(
+                                        k.as_str(),
+                                        "authorizationUrl" | "tokenUrl" | "refreshUrl" | "scopes"
+                                    )
+                                });
+                                if let Some(Value::Object(scopes)) = flow.get_mut("scopes") {
+                                    for text in scopes.values_mut() {
+                                        *text = Value::String(String::new());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    out.insert(key.clone(), flows);
+                }
+                _ => self.dropped(pointer, key),
+            }
         }
         Ok(Value::Object(out))
     }
@@ -460,12 +535,8 @@ impl Stripper {
                     "schemas" => self.schema(entry, &entry_ptr)?,
                     "parameters" | "headers" => self.parameter(entry, &entry_ptr)?,
                     "requestBodies" => self.request_body(entry, &entry_ptr)?,
-                    "responses" => self.response(entry, name, &entry_ptr)?,
-                    _ => {
-                        let mut scheme = entry.clone();
-                        strip_keys(&mut scheme, &["description"]);
-                        scheme
-                    }
+                    "responses" => self.response(entry, "default", &entry_ptr)?,
+                    _ => self.security_scheme(entry, &entry_ptr)?,
                 };
                 kept.insert(name.clone(), converted);
             }
@@ -502,15 +573,21 @@ impl Stripper {
                 out.insert(key.clone(), Value::Array(kept));
             } else if SCHEMA_CHILD.contains(&key_str) && (value.is_object() || value.is_boolean()) {
                 out.insert(key.clone(), self.schema(value, &here)?);
-            } else if key_str == "$defs" {
+            } else if key_str == "items" && value.is_array() {
+                // The 2019-09 tuple form: a list of schemas.
+                let Value::Array(items) = value else { continue };
+                let mut kept = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    kept.push(self.schema(item, &join(&here, &i.to_string()))?);
+                }
+                out.insert(key.clone(), Value::Array(kept));
+            } else if matches!(key_str, "$defs" | "dependentSchemas" | "definitions") {
                 let defs = self.object(value, &here)?;
                 let mut kept = Map::new();
                 for (name, def) in defs {
                     kept.insert(name.clone(), self.schema(def, &join(&here, name))?);
                 }
                 out.insert(key.clone(), Value::Object(kept));
-            } else if key_str == "else" || key_str == "dependentSchemas" {
-                out.insert(key.clone(), value.clone());
             } else if SCHEMA_FACTS.contains(&key_str) || FACT_EXTENSIONS.contains(&key_str) {
                 out.insert(key.clone(), value.clone());
             } else {

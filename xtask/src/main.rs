@@ -20,7 +20,8 @@ usage:
                                               (its facts, none of its prose) and openapi/overlay.yaml
                                               (--check: fail with a diff if the committed file is stale;
                                               --overlay: another overlay than openapi/overlay.yaml)
-  cargo xtask generate [--check] [--notes]    regenerate friendli-gen/spec/friendli.json from openapi/friendli.yaml
+  cargo xtask generate [--check] [--notes]    regenerate everything derived from openapi/friendli.yaml (friendli-gen's
+                                              documents and macro calls, friendli's operations, events and namespaces)
                                               (--check: fail with a diff if it is stale, write nothing)
   cargo xtask convert IN OUT [--notes] [--rust=FILE]
                                               convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the

@@ -96,12 +96,12 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, Vec<Problem>), Pr
 }
 
 /// `openapi/friendli.yaml` as `cargo xtask import PROVIDER` writes it, and the import's notes.
+/// (`root` is the workspace the file belongs to; the paths are the inputs.)
 pub fn imported_file(
-    root: &Path,
+    _root: &Path,
     provider: &Path,
     overlay: &Path,
 ) -> Result<(DerivedFile, Vec<Problem>), Problem> {
-    let _ = root;
     let provider = document::load(provider)?;
     let overlay = document::load(overlay)?;
     let imported = crate::import::import(&provider, &overlay)?;
@@ -134,7 +134,15 @@ pub fn check(root: &Path, file: &DerivedFile) -> Freshness {
             .context_radius(3)
             .header(
                 &format!("{} (checked in)", file.path),
-                &format!("{} (from {SPEC})", file.path),
+                &format!(
+                    "{} (from {})",
+                    file.path,
+                    if file.path == SPEC {
+                        "the provider's document and the overlay"
+                    } else {
+                        SPEC
+                    }
+                ),
             )
             .to_string(),
     )

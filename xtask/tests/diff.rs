@@ -92,7 +92,6 @@ fn diff_treats_both_nullable_styles_as_the_same_type() {
 /// are the same type too; today the diff reports the branches of the `anyOf` as removed (or, the
 /// other way round, added), and flags the removal as breaking.
 #[test]
-#[ignore = "xtask bug: diff.rs compares the branches of `anyOf: [X, null]` with a `type: [X, null]` that has none, and reports them removed/added"]
 fn diff_treats_any_of_with_null_as_the_same_type_as_a_type_array() {
     let any_of = json!({"openapi": "3.1.0", "info": {}, "paths": {}, "components": {"schemas": {
         "A": {"type": "object", "properties": {"x": {"anyOf": [{"type": "number"}, {"type": "null"}]}}}
@@ -107,7 +106,6 @@ fn diff_treats_any_of_with_null_as_the_same_type_as_a_type_array() {
 /// Request bodies and responses written as references to `components/requestBodies` and
 /// `components/responses` (as the 2024 document does) are compared by what they reference.
 #[test]
-#[ignore = "xtask bug: diff.rs does not follow `$ref`s to components/requestBodies and components/responses: an unchanged body is reported as added (breaking) and its media types as new"]
 fn diff_follows_references_to_request_bodies_and_responses() {
     let by_reference = json!({
         "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
@@ -142,7 +140,7 @@ fn a_removed_field_and_removed_enum_values_are_flagged_breaking() {
         [
             "          GET /v1/models/{model_id}: operation added (operationId `getModel`)",
             "BREAKING  ChatBody.logit_bias: field removed",
-            "BREAKING  ChatBody.reasoning_effort<#0 (string)>: enum value \"high\" removed",
+            "BREAKING  ChatBody.reasoning_effort: enum value \"high\" removed",
             "          ChatBody.seed: field added (optional, integer | null)",
             "BREAKING  Choice.finish_reason: enum value \"tool_calls\" removed",
             "          Choice.finish_reason: enum value \"content_filter\" added",

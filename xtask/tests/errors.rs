@@ -115,19 +115,14 @@ fn a_generator_panic_is_reported_with_the_operation_that_causes_it() {
     let mut doc = base();
     doc["paths"]["/fine"] =
         json!({"post": {"operationId": "fine", "responses": {"204": {"description": "ok"}}}});
-    // Two success responses with different JSON bodies: the converter leaves them (both are
-    // JSON), progenitor asserts that there is one success type.
+    // A query parameter whose value is an object: valid OpenAPI (deepObject), but progenitor's
+    // generator asserts that only a body may be an object, and panics.
     doc["paths"]["/create"] = json!({"post": {
         "operationId": "create",
-        "responses": {
-            "200": {"description": "found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Found"}}}},
-            "201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Made"}}}}
-        }
+        "parameters": [{"name": "filter", "in": "query", "required": true,
+                        "schema": {"type": "object", "properties": {"a": {"type": "string"}}}}],
+        "responses": {"200": {"description": "found"}}
     }});
-    doc["components"]["schemas"]["Found"] =
-        json!({"type": "object", "properties": {"a": {"type": "string"}}});
-    doc["components"]["schemas"]["Made"] =
-        json!({"type": "object", "properties": {"b": {"type": "integer"}}});
     let p = problem(&doc);
     assert_eq!(p.pointer, "/paths/~1create/post");
     assert!(p.message.contains("panicked"), "{p}");
@@ -151,9 +146,8 @@ fn the_cli_reports_bad_documents_without_a_backtrace() {
         (
             "panics.json",
             r##"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/u":{"post":{"operationId":"u",
-               "responses":{"200":{"description":"a","content":{"application/json":{"schema":{"$ref":"#/components/schemas/A"}}}},
-                            "201":{"description":"b","content":{"application/json":{"schema":{"$ref":"#/components/schemas/B"}}}}}}}},
-               "components":{"schemas":{"A":{"type":"string"},"B":{"type":"integer"}}}}"##,
+               "parameters":[{"name":"q","in":"query","required":true,"schema":{"type":"object","properties":{"a":{"type":"string"}}}}],
+               "responses":{"200":{"description":"a"}}}}}}"##,
             "/paths/~1u/post",
         ),
     ];

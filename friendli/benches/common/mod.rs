@@ -142,3 +142,11 @@ pub fn payloads(bytes: &[u8]) -> Vec<(bool, Bytes)> {
         })
         .collect()
 }
+
+/// A plain reqwest client for the baselines. With the default `rustls-ring` feature, reqwest is
+/// built with `rustls-no-provider`, so a client that relies on reqwest's own TLS setup needs a
+/// process-wide provider.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}

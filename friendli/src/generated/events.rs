@@ -30,6 +30,7 @@ pub enum ChatStreamEvent {
 
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl SseEvent for ChatStreamEvent {
+    #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
             None => context.json::<crate::types::StreamedChatData>(event, "a chunk event (StreamedChatData)").map(Self::Chunk),
@@ -55,6 +56,7 @@ pub enum CompletionsStreamEvent {
 
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl SseEvent for CompletionsStreamEvent {
+    #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
             None => context.json::<crate::types::StreamedCompletionData>(event, "a chunk event (StreamedCompletionData)").map(Self::Chunk),
@@ -95,6 +97,7 @@ pub enum MessagesEvent {
 
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl SseEvent for MessagesEvent {
+    #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, Some("type")).as_deref() {
             Some("content_block_delta") => context.json::<crate::types::MessagesStreamContentBlockDelta>(event, "a content_block_delta event (MessagesStreamContentBlockDelta)").map(Self::ContentBlockDelta),
@@ -167,6 +170,7 @@ pub enum ResponsesEvent {
 
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl SseEvent for ResponsesEvent {
+    #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, Some("type")).as_deref() {
             Some("response.completed") => context.json::<crate::types::ResponsesStreamResponseEvent>(event, "a completed event (ResponsesStreamResponseEvent)").map(Self::Completed),
@@ -209,6 +213,7 @@ pub enum ToolAssistedChatEvent {
 
 #[cfg(feature = "serverless")]
 impl SseEvent for ToolAssistedChatEvent {
+    #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
             None | Some("token") => context.json::<crate::types::StreamedChatData>(event, "a chunk event (StreamedChatData)").map(Self::Chunk),
@@ -235,6 +240,7 @@ pub enum TranscriptionStreamEvent {
 
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl SseEvent for TranscriptionStreamEvent {
+    #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
             None => context.json::<crate::types::StreamedAudioTranscriptionData>(event, "a chunk event (StreamedAudioTranscriptionData)").map(Self::Chunk),

@@ -84,10 +84,12 @@ impl Operation for ListDatasets {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/beta/dataset")
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
@@ -122,10 +124,12 @@ impl Operation for CreateDataset {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/beta/dataset")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -167,10 +171,12 @@ impl Operation for GetDataset {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}", crate::operation::segment(&self.dataset_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -212,10 +218,12 @@ impl Operation for DeleteDataset {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}", crate::operation::segment(&self.dataset_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -293,10 +301,12 @@ impl Operation for ListSplits {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split", crate::operation::segment(&self.dataset_id)))
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
@@ -346,10 +356,12 @@ impl Operation for CreateSplit {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split", crate::operation::segment(&self.dataset_id)))
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("name", &self.name);
     }
@@ -396,10 +408,12 @@ impl Operation for GetSplit {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -431,7 +445,7 @@ impl DeleteSplit {
 #[cfg(feature = "platform")]
 impl Operation for DeleteSplit {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteSplitResponse>;
+    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_split",
         method: Verb::Delete,
@@ -444,10 +458,12 @@ impl Operation for DeleteSplit {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -528,10 +544,12 @@ impl Operation for ListSamples {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
@@ -581,10 +599,12 @@ impl Operation for UploadRawSamples {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -629,10 +649,12 @@ impl Operation for AddSamples {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -677,10 +699,12 @@ impl Operation for DeleteSamples {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/split/{}/sample/delete", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -722,10 +746,12 @@ impl Operation for ListVersions {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/version", crate::operation::segment(&self.dataset_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -770,10 +796,12 @@ impl Operation for CreateVersion {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/version", crate::operation::segment(&self.dataset_id)))
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("comment", &self.comment);
     }
@@ -820,10 +848,12 @@ impl Operation for GetVersion {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/version/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.version_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -855,7 +885,7 @@ impl DeleteVersion {
 #[cfg(feature = "platform")]
 impl Operation for DeleteVersion {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteVersionResponse>;
+    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_version",
         method: Verb::Delete,
@@ -868,10 +898,12 @@ impl Operation for DeleteVersion {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/dataset/{}/version/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.version_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -900,10 +932,12 @@ impl Operation for InitUpload {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/beta/file")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -945,10 +979,12 @@ impl Operation for GetInfo {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/file/{}", crate::operation::segment(&self.file_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -977,7 +1013,7 @@ impl CompleteUpload {
 #[cfg(feature = "platform")]
 impl Operation for CompleteUpload {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::CompleteUploadResponse>;
+    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "complete_upload",
         method: Verb::Patch,
@@ -990,10 +1026,12 @@ impl Operation for CompleteUpload {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/file/{}", crate::operation::segment(&self.file_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1035,10 +1073,12 @@ impl Operation for GetDownloadUrl {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/beta/file/{}/download_url", crate::operation::segment(&self.file_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1067,10 +1107,12 @@ impl Operation for ContainerTextClassification {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/classify")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1136,10 +1178,12 @@ impl Operation for DedicatedListEndpoints {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/beta/endpoint")
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("project_id", &self.project_id);
         query.push("cursor", &self.cursor);
@@ -1172,10 +1216,12 @@ impl Operation for DedicatedCreateEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/beta/endpoint")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1217,10 +1263,12 @@ impl Operation for DedicatedGetEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1262,10 +1310,12 @@ impl Operation for DedicatedUpdateEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1294,7 +1344,7 @@ impl DedicatedDeleteEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedDeleteEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedDeleteEndpointResponse>;
+    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedDeleteEndpoint",
         method: Verb::Delete,
@@ -1307,10 +1357,12 @@ impl Operation for DedicatedDeleteEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1352,10 +1404,12 @@ impl Operation for DedicatedRestartEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}/restart", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1397,10 +1451,12 @@ impl Operation for DedicatedSleepEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}/sleep", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1442,10 +1498,12 @@ impl Operation for DedicatedGetEndpointStatus {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}/status", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1487,10 +1545,12 @@ impl Operation for DedicatedTerminateEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}/terminate", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1550,10 +1610,12 @@ impl Operation for DedicatedGetEndpointVersionHistory {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}/version", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
@@ -1598,10 +1660,12 @@ impl Operation for DedicatedWakeEndpoint {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Owned(format!("/dedicated/beta/endpoint/{}/wake", crate::operation::segment(&self.endpoint_id)))
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1630,10 +1694,12 @@ impl Operation for DedicatedTextClassification {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/classify")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1662,10 +1728,12 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/endpoint/wandb-artifact-create")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1694,10 +1762,12 @@ impl Operation for DedicatedAudioTranscriptions {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/audio/transcriptions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1726,10 +1796,12 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/audio/transcriptions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1758,10 +1830,12 @@ impl Operation for DedicatedChatComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1790,10 +1864,12 @@ impl Operation for DedicatedChatStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1822,10 +1898,12 @@ impl Operation for DedicatedChatRender {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/chat/render")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1854,10 +1932,12 @@ impl Operation for DedicatedCompletionsComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1886,10 +1966,12 @@ impl Operation for DedicatedCompletionsStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1918,10 +2000,12 @@ impl Operation for DedicatedDetokenization {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/detokenize")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1950,10 +2034,12 @@ impl Operation for DedicatedEmbeddings {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/embeddings")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -1982,10 +2068,12 @@ impl Operation for DedicatedImagesEdit {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/images/edits")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2014,10 +2102,12 @@ impl Operation for DedicatedImagesGenerate {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/images/generations")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2046,10 +2136,12 @@ impl Operation for DedicatedMessages {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/messages")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2078,10 +2170,12 @@ impl Operation for DedicatedMessagesStream {
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/messages")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2110,10 +2204,12 @@ impl Operation for DedicatedResponses {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/responses")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2142,10 +2238,12 @@ impl Operation for DedicatedResponsesStream {
         stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/responses")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2174,10 +2272,12 @@ impl Operation for DedicatedTokenization {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/tokenize")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2206,10 +2306,12 @@ impl Operation for ServerlessToolAssistedChatComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/tools/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2238,10 +2340,12 @@ impl Operation for ServerlessToolAssistedChatStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/tools/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2270,10 +2374,12 @@ impl Operation for ServerlessAudioTranscriptions {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/audio/transcriptions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2302,10 +2408,12 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/audio/transcriptions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2334,10 +2442,12 @@ impl Operation for ServerlessChatComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2366,10 +2476,12 @@ impl Operation for ServerlessChatStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2398,10 +2510,12 @@ impl Operation for ServerlessChatRender {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/chat/render")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2430,10 +2544,12 @@ impl Operation for ServerlessCompletionsComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2462,10 +2578,12 @@ impl Operation for ServerlessCompletionsStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2494,10 +2612,12 @@ impl Operation for ServerlessDetokenization {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/detokenize")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2526,10 +2646,12 @@ impl Operation for ServerlessKnowledgeRetrieve {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/knowledge/retrieve")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2558,10 +2680,12 @@ impl Operation for ServerlessMessages {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/messages")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2590,10 +2714,12 @@ impl Operation for ServerlessMessagesStream {
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/messages")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2622,10 +2748,12 @@ impl Operation for ServerlessModelList {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/models")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2654,10 +2782,12 @@ impl Operation for ServerlessOpenrouterModelList {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/openrouter/models")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2686,10 +2816,12 @@ impl Operation for ServerlessResponses {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/responses")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2718,10 +2850,12 @@ impl Operation for ServerlessResponsesStream {
         stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/responses")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2750,10 +2884,12 @@ impl Operation for ServerlessTokenization {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/tokenize")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2782,10 +2918,12 @@ impl Operation for ContainerAudioTranscriptions {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/audio/transcriptions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2814,10 +2952,12 @@ impl Operation for ContainerAudioTranscriptionsStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/audio/transcriptions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2846,10 +2986,12 @@ impl Operation for ContainerChatComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2878,10 +3020,12 @@ impl Operation for ContainerChatStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/chat/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2910,10 +3054,12 @@ impl Operation for ContainerCompletionsComplete {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2942,10 +3088,12 @@ impl Operation for ContainerCompletionsStream {
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/completions")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -2974,10 +3122,12 @@ impl Operation for ContainerDetokenization {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/detokenize")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3006,10 +3156,12 @@ impl Operation for ContainerImagesEdit {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/images/edits")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3038,10 +3190,12 @@ impl Operation for ContainerImagesGenerate {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/images/generations")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3070,10 +3224,12 @@ impl Operation for ContainerMessages {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/messages")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3102,10 +3258,12 @@ impl Operation for ContainerMessagesStream {
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/messages")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3134,10 +3292,12 @@ impl Operation for ContainerResponses {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/responses")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3166,10 +3326,12 @@ impl Operation for ContainerResponsesStream {
         stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/responses")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 
@@ -3250,10 +3412,12 @@ impl Operation for GetCost {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/team/cost")
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("start_time", &self.start_time);
         query.push("bucket_width", &self.bucket_width);
@@ -3377,10 +3541,12 @@ impl Operation for GetUsage {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/team/usage")
     }
 
+    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("start_time", &self.start_time);
         query.push("end_time", &self.end_time);
@@ -3420,10 +3586,12 @@ impl Operation for ContainerTokenization {
         stream_end: StreamEnd::Eof,
     };
 
+    #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/tokenize")
     }
 
+    #[inline]
     fn query(&self, _query: &mut Query) {}
 }
 

@@ -10,6 +10,14 @@ use friendli_mock::{Fault, MockConfig, MockServer, Scenario, StreamShape, operat
 use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {
+    http()
+}
+
+/// A plain reqwest client. In a workspace build, `friendli`'s default `rustls-ring` feature turns
+/// on reqwest's `rustls-no-provider`, so a client that relies on reqwest's own TLS setup needs a
+/// process-wide provider: installed here (once; later calls are no-ops).
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
 

@@ -7,12 +7,20 @@ use friendli_mock::schema::validate;
 use friendli_mock::{CHAT_PATH, Fault, LineEnding, MockConfig, MockServer, Scenario, StreamShape};
 use serde_json::{Value, json};
 
+/// A plain reqwest client. In a workspace build, `friendli`'s default `rustls-ring` feature turns
+/// on reqwest's `rustls-no-provider`, so a client that relies on reqwest's own TLS setup needs a
+/// process-wide provider: installed here (once; later calls are no-ops).
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 fn url(server: &MockServer) -> String {
     format!("{}{CHAT_PATH}", server.url())
 }
 
 async fn post(server: &MockServer, body: &Value) -> reqwest::Response {
-    reqwest::Client::new()
+    http()
         .post(url(server))
         .bearer_auth("test-token")
         .json(body)
@@ -73,7 +81,7 @@ fn assert_valid_stream(text: &str) -> Vec<(Option<String>, String)> {
 #[tokio::test]
 async fn requests_without_a_bearer_token_get_401() {
     let server = MockServer::start();
-    let response = reqwest::Client::new()
+    let response = http()
         .post(url(&server))
         .json(&ask("hi", json!([]), false))
         .send()
@@ -92,7 +100,7 @@ async fn requests_without_a_bearer_token_get_401() {
     .unwrap();
     let response = post(&strict, &ask("hi", json!([]), false)).await;
     assert_eq!(response.status(), 401);
-    let ok = reqwest::Client::new()
+    let ok = http()
         .post(url(&strict))
         .bearer_auth("right")
         .json(&ask("hi", json!([]), false))
@@ -128,7 +136,7 @@ async fn invalid_bodies_get_422_naming_the_field_and_bad_json_400() {
         "{error}"
     );
 
-    let response = reqwest::Client::new()
+    let response = http()
         .post(url(&server))
         .bearer_auth("t")
         .body("{not json")
@@ -141,14 +149,14 @@ async fn invalid_bodies_get_422_naming_the_field_and_bad_json_400() {
 #[tokio::test]
 async fn other_routes_and_methods_are_refused() {
     let server = MockServer::start();
-    let missing = reqwest::Client::new()
+    let missing = http()
         .post(format!("{}/v1/other", server.url()))
         .bearer_auth("t")
         .send()
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    let wrong_method = reqwest::Client::new()
+    let wrong_method = http()
         .get(url(&server))
         .bearer_auth("t")
         .send()
@@ -161,7 +169,7 @@ async fn other_routes_and_methods_are_refused() {
 async fn every_request_is_recorded() {
     let server = MockServer::start();
     let body = ask("hi", json!([]), false);
-    let response = reqwest::Client::new()
+    let response = http()
         .post(url(&server))
         .bearer_auth("tok")
         .header("x-friendli-team", "team-1")
@@ -516,7 +524,7 @@ async fn delays_and_dropped_connections_are_scripted() {
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     server.push(Scenario::drop_connection());
-    let result = reqwest::Client::new()
+    let result = http()
         .post(url(&server))
         .bearer_auth("t")
         .json(&ask("hi", json!([]), false))
@@ -549,7 +557,7 @@ fn the_binary_prints_its_url_and_serves() {
         .build()
         .unwrap();
     let status = runtime.block_on(async {
-        reqwest::Client::new()
+        http()
             .post(format!("{url}{CHAT_PATH}"))
             .bearer_auth("t")
             .json(&ask("hi", json!([]), false))
