@@ -154,7 +154,11 @@ impl std::fmt::Debug for RequestDefaults {
 /// Adds the default headers that `request` lacks, and `Accept: text/event-stream` for event-stream
 /// operations (progenitor sends no `Accept` for bodies that are not JSON).
 #[doc(hidden)]
-pub fn apply_defaults(defaults: &RequestDefaults, request: &mut reqwest::Request, operation_id: &str) {
+pub fn apply_defaults(
+    defaults: &RequestDefaults,
+    request: &mut reqwest::Request,
+    operation_id: &str,
+) {
     let headers = request.headers_mut();
     for (name, value) in &defaults.headers {
         if !headers.contains_key(name) {

@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("baseline", "reqwest + serde_json"), |b| {
         b.to_async(&runtime).iter(|| async {
             let mut request = template.clone();
-            request.stream = false;
+            request.stream = Some(false);
             let response = http
                 .post(&url)
                 .header("authorization", "Bearer bench")

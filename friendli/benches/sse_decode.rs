@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput};
+use friendli::operation::StreamEnd;
 use friendli::types::{StreamedChatData, ToolStatusData};
 use friendli::{EventStream, StreamEvent};
 use futures::StreamExt;
@@ -80,7 +81,8 @@ fn floor_utf8_once(payloads: &[(bool, Bytes)]) -> usize {
 }
 
 fn friendli_stream(chunks: &[Bytes]) -> usize {
-    let mut stream = EventStream::from_byte_stream(input(chunks));
+    let mut stream: EventStream<StreamEvent> =
+        EventStream::from_byte_stream(input(chunks), StreamEnd::Sentinel("[DONE]"));
     futures::executor::block_on(async {
         let mut n = 0;
         while let Some(event) = stream.next().await {

@@ -219,6 +219,7 @@ impl<'c, T> Blocking<'c, T> {
     }
 
     /// The underlying call and the runtime that drives it.
+    #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
     pub(crate) fn into_parts(self) -> (T, &'c Arc<Runtime>) {
         (self.call, self.runtime)
     }
@@ -315,6 +316,7 @@ impl<E> fmt::Debug for EventIter<E> {
 }
 
 impl<E: SseEvent> EventIter<E> {
+    #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
     pub(crate) fn new(stream: EventStream<E>, runtime: Arc<Runtime>) -> Self {
         EventIter {
             stream: Some(stream),

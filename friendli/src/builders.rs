@@ -248,7 +248,11 @@ macro_rules! function_tools {
     };
 }
 
-function_tools!(Tool, #[cfg(feature = "serverless")] ToolAssistedChatTool);
+function_tools!(
+    Tool,
+    #[cfg(feature = "serverless")]
+    ToolAssistedChatTool
+);
 
 fn function_json(name: String, description: String, parameters: Map<String, Value>) -> Value {
     json!({
@@ -539,10 +543,7 @@ mod tests {
             json!({"type": "function", "function": {"name": "f"}})
         );
         assert_eq!(wire_json(&Seed::single(7)), json!(7));
-        assert_eq!(
-            wire_json(&Seed::per_choice([1, 2])),
-            json!([1, 2])
-        );
+        assert_eq!(wire_json(&Seed::per_choice([1, 2])), json!([1, 2]));
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //! operation of the API's first SDK generation.
 //!
 //! These work on the event types of every chat stream: [`ChatStreamEvent`] (chat completions of
-//! the serverless, dedicated and container APIs) and [`ToolAssistedChatEvent`] (tool-assisted
-//! chat, which adds built-in tool statuses).
+//! the serverless, dedicated and container APIs) and `ToolAssistedChatEvent` (tool-assisted chat,
+//! which adds built-in tool statuses).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+#[cfg(feature = "serverless")]
+use std::collections::HashMap;
 use std::fmt;
+#[cfg(feature = "serverless")]
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,9 +23,10 @@ use crate::events::ChatStreamEvent;
 #[cfg(feature = "serverless")]
 use crate::events::ToolAssistedChatEvent;
 use crate::stream::{EventStream, SseEvent, UnknownEvent};
+use crate::types::{ChatResult, StreamedChatChoiceFinishReason, StreamedChatData};
+#[cfg(feature = "serverless")]
 use crate::types::{
-    ChatResult, StreamedChatChoiceFinishReason, StreamedChatData, ToolStatusData,
-    ToolStatusDataName, ToolStatusDataStatus, ToolStatusError, ToolStatusFile,
+    ToolStatusData, ToolStatusDataName, ToolStatusDataStatus, ToolStatusError, ToolStatusFile,
     ToolStatusParameter,
 };
 
@@ -32,7 +36,8 @@ pub trait ChatEvent: SseEvent {
     /// The chunk, if this event is one.
     fn chunk(&self) -> Option<&StreamedChatData>;
 
-    /// The built-in tool status, if this event is one.
+    /// The built-in tool status, if this event is one (tool-assisted chat).
+    #[cfg(feature = "serverless")]
     fn tool_status(&self) -> Option<&ToolStatusData> {
         None
     }
@@ -128,7 +133,8 @@ impl<E: ChatEvent> EventStream<E> {
 pub struct CollectedChat {
     /// The answer, as `complete()` would have returned it.
     pub result: ChatResult,
-    /// The built-in tool runs, in the order they started.
+    /// The built-in tool runs, in the order they started (tool-assisted chat).
+    #[cfg(feature = "serverless")]
     pub tool_runs: Vec<ToolRun>,
     /// Events with names this SDK does not know.
     pub unknown_events: Vec<UnknownEvent>,
@@ -146,6 +152,7 @@ impl CollectedChat {
 }
 
 /// One run of a built-in tool, assembled from its `tool_status` events.
+#[cfg(feature = "serverless")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolRun {
@@ -166,6 +173,7 @@ pub struct ToolRun {
 }
 
 /// One status event of a [`ToolRun`].
+#[cfg(feature = "serverless")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolRunUpdate {
@@ -177,6 +185,7 @@ pub struct ToolRunUpdate {
     pub message: Option<String>,
 }
 
+#[cfg(feature = "serverless")]
 impl ToolRun {
     /// The latest status.
     pub fn status(&self) -> Option<&ToolStatusDataStatus> {
@@ -232,8 +241,10 @@ pub struct ChatAccumulator {
     model: Option<String>,
     usage: Option<Value>,
     choices: BTreeMap<i64, ChoiceState>,
+    #[cfg(feature = "serverless")]
     runs: Vec<ToolRun>,
     /// Where each run is in `runs`, by tool call id (folding stays linear in the events).
+    #[cfg(feature = "serverless")]
     run_index: HashMap<String, usize>,
     unknown: Vec<UnknownEvent>,
 }
@@ -243,7 +254,6 @@ impl fmt::Debug for ChatAccumulator {
         f.debug_struct("ChatAccumulator")
             .field("id", &self.id)
             .field("choices", &self.choices.len())
-            .field("tool_runs", &self.runs.len())
             .finish_non_exhaustive()
     }
 }
@@ -258,9 +268,14 @@ impl ChatAccumulator {
     pub fn push<E: ChatEvent>(&mut self, event: &E) {
         if let Some(chunk) = event.chunk() {
             self.push_chunk(chunk);
-        } else if let Some(status) = event.tool_status() {
+            return;
+        }
+        #[cfg(feature = "serverless")]
+        if let Some(status) = event.tool_status() {
             self.push_status(status);
-        } else if let Some(unknown) = event.unknown() {
+            return;
+        }
+        if let Some(unknown) = event.unknown() {
             self.unknown.push(unknown.clone());
         }
     }
@@ -315,6 +330,7 @@ impl ChatAccumulator {
     }
 
     /// Adds one built-in tool status.
+    #[cfg(feature = "serverless")]
     pub fn push_status(&mut self, status: &ToolStatusData) {
         let index = match self.run_index.get(&status.tool_call_id) {
             Some(index) => *index,
@@ -354,6 +370,7 @@ impl ChatAccumulator {
     }
 
     /// The tool runs seen so far.
+    #[cfg(feature = "serverless")]
     pub fn tool_runs(&self) -> &[ToolRun] {
         &self.runs
     }
@@ -420,6 +437,7 @@ impl ChatAccumulator {
         })?;
         Ok(CollectedChat {
             result,
+            #[cfg(feature = "serverless")]
             tool_runs: self.runs,
             unknown_events: self.unknown,
             usage_reported,
@@ -472,7 +490,10 @@ mod legacy {
         ///
         /// New code should prefer `tool_assisted_chat().complete()` and `.stream()`, whose
         /// result types are known statically.
-        pub fn tool_assisted_chat_completion<R>(&self, request: R) -> ToolAssistedChatCompletionCall<'c>
+        pub fn tool_assisted_chat_completion<R>(
+            &self,
+            request: R,
+        ) -> ToolAssistedChatCompletionCall<'c>
         where
             R: TryInto<ServerlessToolAssistedChatCompletionBody>,
             R::Error: Display,

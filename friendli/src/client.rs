@@ -240,9 +240,17 @@ pub(crate) fn is_sensitive_header(name: &str) -> bool {
     matches!(
         name.as_str(),
         "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-api-key"
-    ) || ["token", "secret", "key", "password", "auth", "session", "credential"]
-        .iter()
-        .any(|word| name.contains(word))
+    ) || [
+        "token",
+        "secret",
+        "key",
+        "password",
+        "auth",
+        "session",
+        "credential",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// Configuration of a [`Client`].
@@ -279,7 +287,10 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url.as_deref().map(redact_url))
-            .field("container_url", &self.container_url.as_deref().map(redact_url))
+            .field(
+                "container_url",
+                &self.container_url.as_deref().map(redact_url),
+            )
             .field("team", &self.team)
             .field("retry", &self.retry)
             .field("connect_timeout", &self.connect_timeout)
@@ -425,7 +436,10 @@ impl ClientBuilder {
             }
             std::env::var(name).ok().filter(|v| !v.trim().is_empty())
         };
-        let container_url = self.container_url.clone().or_else(|| env(ENV_CONTAINER_URL));
+        let container_url = self
+            .container_url
+            .clone()
+            .or_else(|| env(ENV_CONTAINER_URL));
         let token = self.token.clone().or_else(|| env(ENV_TOKEN));
         let auth = match &token {
             Some(token) => Some(auth_header(token)?),
@@ -527,7 +541,9 @@ fn http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
 fn rustls_config() -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
-        Error::invalid_config(format!("could not load the platform's TLS certificates: {e}"))
+        Error::invalid_config(format!(
+            "could not load the platform's TLS certificates: {e}"
+        ))
     })?;
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -612,8 +628,8 @@ pub(crate) fn redact_url(text: &str) -> String {
 pub(crate) fn parse_base_url(text: &str) -> Result<String> {
     let shown = redact_url(text);
     let bad = |why: &str| Error::invalid_config(format!("the base URL {shown:?} {why}"));
-    let url = reqwest::Url::parse(text.trim())
-        .map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
+    let url =
+        reqwest::Url::parse(text.trim()).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("must start with http:// or https://"));
     }

@@ -116,7 +116,11 @@ impl Error {
         source: Option<serde_json::Error>,
     ) -> Self {
         let len = raw.len();
-        let raw = if len > MAX_RAW { raw.slice(..MAX_RAW) } else { raw };
+        let raw = if len > MAX_RAW {
+            raw.slice(..MAX_RAW)
+        } else {
+            raw
+        };
         Error::Decode(Box::new(DecodeError {
             what: what.into(),
             raw,
@@ -437,7 +441,9 @@ impl fmt::Display for ResponseTooLarge {
                 self.limit
             )?,
         }
-        f.write_str(" (raise it with ClientBuilder::max_response_size or the call's max_response_size)")
+        f.write_str(
+            " (raise it with ClientBuilder::max_response_size or the call's max_response_size)",
+        )
     }
 }
 
@@ -723,4 +729,3 @@ impl From<ToolError> for Error {
         Error::Tool(Box::new(error))
     }
 }
-

@@ -153,10 +153,12 @@ pub use builders::{
     WireName, parameters_schema,
 };
 pub use call::{Call, Caller};
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-pub use chat::{ChatAccumulator, CollectedChat, ToolRun, ToolRunUpdate};
 #[cfg(feature = "serverless")]
 pub use chat::ToolAssistedChatCompletionResponse;
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+pub use chat::{ChatAccumulator, CollectedChat};
+#[cfg(feature = "serverless")]
+pub use chat::{ToolRun, ToolRunUpdate};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTAINER_URL,
     DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_READ_TIMEOUT, ENV_BASE_URL, ENV_CONTAINER_URL, ENV_TEAM,
@@ -207,9 +209,9 @@ pub mod prelude {
     pub use crate::types::{
         ToolAssistedChatRequest, ToolAssistedChatTool as Tool, ToolStatusData, UserContentPart,
     };
+    pub use crate::{Client, ClientBuilder, Error, EventStream, RetryConfig};
     #[cfg(feature = "serverless")]
     pub use crate::{StreamEvent, ToolAssistedChatCompletionResponse};
-    pub use crate::{Client, ClientBuilder, Error, EventStream, RetryConfig};
     /// `next()` and the other combinators of [`EventStream`].
     pub use futures::StreamExt as _;
 }

@@ -22,7 +22,11 @@ const READ_SIZE: usize = 64 * 1024;
 pub(crate) async fn encode(
     parts: &MultipartParts,
 ) -> Result<(String, Option<u64>, reqwest::Body), Error> {
-    let boundary = format!("friendli-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+    let boundary = format!(
+        "friendli-{:016x}{:016x}",
+        fastrand::u64(..),
+        fastrand::u64(..)
+    );
     let mut pieces: Vec<Piece> = Vec::new();
     let mut length: u64 = 0;
     let mut head = BytesMut::new();
@@ -53,7 +57,9 @@ pub(crate) async fn encode(
             )
             .as_bytes(),
         );
-        head.put_slice(format!("Content-Type: {}\r\n\r\n", file.effective_content_type()).as_bytes());
+        head.put_slice(
+            format!("Content-Type: {}\r\n\r\n", file.effective_content_type()).as_bytes(),
+        );
         let header = head.split().freeze();
         length += header.len() as u64;
         pieces.push(Piece::Bytes(header));
@@ -220,9 +226,19 @@ mod tests {
         let bytes = collect(body).await;
         assert_eq!(length, Some(bytes.len() as u64));
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.starts_with(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nm\r\n")), "{}", &text[..200]);
-        assert!(text.contains("name=\"chunking_strategy\"\r\nContent-Type: application/json\r\n\r\n\"auto\"\r\n"));
-        assert!(text.contains("name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
+        assert!(
+            text.starts_with(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nm\r\n"
+            )),
+            "{}",
+            &text[..200]
+        );
+        assert!(text.contains(
+            "name=\"chunking_strategy\"\r\nContent-Type: application/json\r\n\r\n\"auto\"\r\n"
+        ));
+        assert!(text.contains(
+            "name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ));
         assert!(text.ends_with(&format!("\r\n--{boundary}--\r\n")));
         // The file's bytes, whole and in order.
         let start = bytes
@@ -231,7 +247,10 @@ mod tests {
             .map(|_| ())
             .and_then(|_| {
                 let marker = b"Content-Type: application/octet-stream\r\n\r\n";
-                bytes.windows(marker.len()).position(|w| w == marker).map(|p| p + marker.len())
+                bytes
+                    .windows(marker.len())
+                    .position(|w| w == marker)
+                    .map(|p| p + marker.len())
             })
             .unwrap();
         assert_eq!(&bytes[start..start + content.len()], &content[..]);
@@ -245,6 +264,9 @@ mod tests {
             files: vec![("file".into(), FilePart::path("/nonexistent/friendli.wav"))],
         };
         let error = encode(&parts).await.err().unwrap();
-        assert!(error.to_string().contains("/nonexistent/friendli.wav"), "{error}");
+        assert!(
+            error.to_string().contains("/nonexistent/friendli.wav"),
+            "{error}"
+        );
     }
 }

@@ -411,9 +411,7 @@ impl FilePart {
     /// unless [`file_name`](Self::file_name) says otherwise.
     pub fn path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         FilePart {
             source: FileSource::Path(path),
             file_name,

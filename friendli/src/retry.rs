@@ -114,8 +114,11 @@ impl RetryConfig {
 
     /// The jitter in use (see [`jitter`](Self::jitter)).
     pub fn effective_jitter(&self) -> Duration {
-        self.jitter
-            .unwrap_or_else(|| self.initial_interval.saturating_mul(2).min(Duration::from_secs(1)))
+        self.jitter.unwrap_or_else(|| {
+            self.initial_interval
+                .saturating_mul(2)
+                .min(Duration::from_secs(1))
+        })
     }
 
     /// Whether connection failures and read timeouts are retried (default true).
@@ -559,7 +562,10 @@ mod tests {
 
     #[test]
     fn the_default_jitter_scales_with_a_shorter_interval_unless_set() {
-        assert_eq!(RetryConfig::default().effective_jitter(), Duration::from_secs(1));
+        assert_eq!(
+            RetryConfig::default().effective_jitter(),
+            Duration::from_secs(1)
+        );
         let short = RetryConfig::default().initial_interval(ms(100));
         assert_eq!(short.effective_jitter(), ms(200));
         // The worst wait before the first retry is then 300 ms, not 1.1 s.

@@ -115,7 +115,10 @@ fn peek_tag(data: &[u8], tag: &str) -> Option<String> {
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a JSON object")
         }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut found = None;
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                 if key == self.0 && found.is_none() {
@@ -381,7 +384,11 @@ impl<E: SseEvent> Stream for EventStream<E> {
                             status: this.status,
                             headers: &this.headers,
                         };
-                        Some(E::decode(&event, &context).map(|item| (item, ends.is_some())).map_err(Some))
+                        Some(
+                            E::decode(&event, &context)
+                                .map(|item| (item, ends.is_some()))
+                                .map_err(Some),
+                        )
                     }
                 }
                 Some(Err(error)) => Some(Err(Some(Error::protocol(error.to_string())))),

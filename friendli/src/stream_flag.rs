@@ -7,9 +7,7 @@
 //! the body and writes its own (and, when the call does not stream, leaves out `stream_options`,
 //! which only streams read). No intermediate value is built.
 
-use serde::ser::{
-    Impossible, Serialize, SerializeMap, SerializeStruct, Serializer,
-};
+use serde::ser::{Impossible, Serialize, SerializeMap, SerializeStruct, Serializer};
 
 /// A serializer that writes the top-level object of a value with `"stream": <flag>` (or as it is,
 /// with `None`).
@@ -427,15 +425,21 @@ mod tests {
     fn without_a_flag_the_body_is_written_as_it_is() {
         let body = json!({"model": "m", "stream": true, "stream_options": {"include_usage": true}});
         let mut out = Vec::new();
-        body.serialize(WithStream::new(&mut serde_json::Serializer::new(&mut out), None))
-            .unwrap();
+        body.serialize(WithStream::new(
+            &mut serde_json::Serializer::new(&mut out),
+            None,
+        ))
+        .unwrap();
         assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), body);
     }
 
     #[test]
     fn stream_options_are_left_out_when_the_call_does_not_stream() {
         let body = json!({"model": "m", "stream_options": {"include_usage": true}});
-        assert_eq!(with_stream(&body, false), json!({"model": "m", "stream": false}));
+        assert_eq!(
+            with_stream(&body, false),
+            json!({"model": "m", "stream": false})
+        );
         assert_eq!(
             with_stream(&body, true),
             json!({"model": "m", "stream": true, "stream_options": {"include_usage": true}})
@@ -451,6 +455,9 @@ mod tests {
         });
         assert_eq!(with_stream(&union, false)["stream"], json!(false));
         let map = json!({"model": "m", "stream": true});
-        assert_eq!(with_stream(&map, false), json!({"model": "m", "stream": false}));
+        assert_eq!(
+            with_stream(&map, false),
+            json!({"model": "m", "stream": false})
+        );
     }
 }

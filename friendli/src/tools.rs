@@ -53,11 +53,14 @@ use crate::builders::{ChatResultExt, MessageExt, parameters_schema};
 use crate::call::{Call, call_options};
 use crate::chat::{ChatAccumulator, ChatEvent};
 use crate::client::Client;
-use crate::error::{Error, Result};
 pub use crate::error::ToolError;
+use crate::error::{Error, Result};
 use crate::operation::{Events, Json, Operation};
 use crate::stream::UnknownEvent;
-use crate::types::{ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData, ToolCall, ToolStatusData};
+use crate::types::{
+    ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData, ToolCall,
+    ToolStatusData,
+};
 
 /// The default most model turns of a run.
 pub const DEFAULT_MAX_TURNS: u32 = 8;
@@ -171,7 +174,10 @@ impl Tools {
 
     /// Adds the declarations to a request's `tools`, unless a function of the same name is
     /// already declared there.
-    pub fn declare_in<T: DeserializeOwned + Serialize>(&self, tools: &mut Option<Vec<T>>) -> Result<()> {
+    pub fn declare_in<T: DeserializeOwned + Serialize>(
+        &self,
+        tools: &mut Option<Vec<T>>,
+    ) -> Result<()> {
         let declared: Vec<String> = tools
             .iter()
             .flatten()
@@ -234,7 +240,6 @@ impl Tools {
             })
     }
 }
-
 
 /// A chat operation the local tool loop can drive: its stream twin, and where its body keeps the
 /// conversation and the tools. Implemented for the chat completions of the serverless,
@@ -460,7 +465,11 @@ struct Settings<'t> {
 }
 
 /// Runs the calls of one turn concurrently; returns the outputs and records, in call order.
-async fn run_calls(settings: Settings<'_>, turn: u32, calls: &[ToolCall]) -> Result<Vec<LocalCall>> {
+async fn run_calls(
+    settings: Settings<'_>,
+    turn: u32,
+    calls: &[ToolCall],
+) -> Result<Vec<LocalCall>> {
     let runs = calls.iter().map(|call| async move {
         let started = Instant::now();
         let outcome = settings.tools.call(call).await;

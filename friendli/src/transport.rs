@@ -6,7 +6,9 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue,
+};
 use reqwest::{RequestBuilder, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -133,7 +135,9 @@ impl Prepared {
             side_effects: !info.idempotent && !options.retry_side_effects,
             deadline: options.timeout.or(client.timeout),
             read_timeout: client.read_timeout,
-            max_body: options.max_response_size.unwrap_or(client.max_response_size),
+            max_body: options
+                .max_response_size
+                .unwrap_or(client.max_response_size),
         })
     }
 
@@ -413,7 +417,8 @@ where
     F: FnMut(reqwest::Response) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let span = tracing::debug_span!("friendli.call", operation = prepared.info.id, url = %prepared.url());
+    let span =
+        tracing::debug_span!("friendli.call", operation = prepared.info.id, url = %prepared.url());
     let attempts = async {
         let started = Instant::now();
         let mut backoff = Backoff::new(&prepared.retry);
@@ -505,7 +510,7 @@ where
         let location = headers
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(|l| crate::client::redact_url(l))
+            .map(crate::client::redact_url)
             .unwrap_or_else(|| "nowhere".to_owned());
         let _ = read_body(
             &mut response,

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
 
-use crate::document::{METHODS, Problem, escape, join, reachable_schemas, referenced_schemas, schema_ref_name};
+use crate::document::{
+    METHODS, Problem, escape, join, reachable_schemas, referenced_schemas, schema_ref_name,
+};
 
 /// The feature groups of the SDK, in order. Every operation belongs to one; `shared` holds the
 /// schemas of more than one group (and those of none).
@@ -171,7 +173,13 @@ pub fn type_name(schema: &str) -> String {
     let cleaned: String = schema
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     cleaned.to_pascal_case()
 }
@@ -282,7 +290,12 @@ impl Api {
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
-                    .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+                    .chain(
+                        op.get("parameters")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten(),
+                    );
                 for parameter in parameters {
                     let parameter = resolve_parameter(doc, parameter);
                     let name = parameter
@@ -290,7 +303,10 @@ impl Api {
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_owned();
-                    let location = parameter.get("in").and_then(Value::as_str).unwrap_or_default();
+                    let location = parameter
+                        .get("in")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
                     let required = parameter
                         .get("required")
                         .and_then(Value::as_bool)
@@ -318,7 +334,8 @@ impl Api {
                     }
                 }
                 // Path parameters in the order of the template.
-                path_params.sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
+                path_params
+                    .sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
 
                 let body = if let Some(marker) = op.get("x-friendli-multipart") {
                     let schema = marker
@@ -367,19 +384,26 @@ impl Api {
                     .cloned()
                     .unwrap_or(Value::Null);
                 let content = success.get("content").and_then(Value::as_object);
-                let response = if let Some(media) = content.and_then(|c| c.get("text/event-stream")) {
-                    let end = if let Some(sentinel) =
-                        media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str)
+                let response = if let Some(media) = content.and_then(|c| c.get("text/event-stream"))
+                {
+                    let end = if let Some(sentinel) = media
+                        .get("x-speakeasy-sse-sentinel")
+                        .and_then(Value::as_str)
                     {
                         StreamEnd::Sentinel(sentinel.to_owned())
                     } else if let Some(Value::Array(names)) = media.get("x-friendli-end-events") {
                         StreamEnd::Events(
-                            names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                            names
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect(),
                         )
                     } else {
                         StreamEnd::Eof
                     };
-                    let event = event_enum(doc, media.get("schema").unwrap_or(&Value::Null), &op_ptr)?;
+                    let event =
+                        event_enum(doc, media.get("schema").unwrap_or(&Value::Null), &op_ptr)?;
                     let name = event.name.clone();
                     if let Some(existing) = events.get(&name)
                         && existing != &event
@@ -418,10 +442,14 @@ impl Api {
                     body,
                     response,
                     stream_flag: fragment.as_deref().map(|_| true),
-                    idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool) != Some(false),
+                    idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool)
+                        != Some(false),
                     ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
                     summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
-                    description: op.get("description").and_then(Value::as_str).map(str::to_owned),
+                    description: op
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                 });
             }
         }
@@ -435,7 +463,9 @@ impl Api {
                 operations
                     .iter()
                     .position(|o| {
-                        o.stream_flag.is_none() && o.path == stream.path && o.method == stream.method
+                        o.stream_flag.is_none()
+                            && o.path == stream.path
+                            && o.method == stream.method
                     })
                     .map(|j| (i, j))
             })
@@ -453,7 +483,11 @@ impl Api {
                         .and_then(|s| s.pointer("/properties/stream"))
                         .is_some()
                 };
-                match schemas.get(name).and_then(|s| s.get("oneOf")).and_then(Value::as_array) {
+                match schemas
+                    .get(name)
+                    .and_then(|s| s.get("oneOf"))
+                    .and_then(Value::as_array)
+                {
                     Some(branches) => branches.iter().all(|b| {
                         b.get("$ref")
                             .and_then(Value::as_str)
@@ -467,7 +501,11 @@ impl Api {
                 operations[complete].stream_flag = Some(false);
             }
             // The stream twin takes its twin's body when the two differ only in `stream`.
-            if same_but_stream(&schemas, &operations[stream].body, &operations[complete].body) {
+            if same_but_stream(
+                &schemas,
+                &operations[stream].body,
+                &operations[complete].body,
+            ) {
                 operations[stream].body = operations[complete].body.clone();
             }
             if !has_stream_field(&operations[stream].body) {
@@ -479,7 +517,10 @@ impl Api {
         for operation in &mut operations {
             if let Body::Multipart { schema, files, .. } = &mut operation.body {
                 *files = doc
-                    .pointer(&format!("/components/schemas/{}/x-friendli-files", escape(schema)))
+                    .pointer(&format!(
+                        "/components/schemas/{}/x-friendli-files",
+                        escape(schema)
+                    ))
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
@@ -502,7 +543,10 @@ impl Api {
     pub fn rust_type(&self, schema: &str) -> String {
         format!(
             "crate::types::{}",
-            self.type_names.get(schema).cloned().unwrap_or_else(|| type_name(schema))
+            self.type_names
+                .get(schema)
+                .cloned()
+                .unwrap_or_else(|| type_name(schema))
         )
     }
 }
@@ -579,7 +623,10 @@ fn normalized(schemas: &serde_json::Map<String, Value>, name: &str, depth: usize
         let resolved: Option<Vec<Value>> = branches
             .iter()
             .map(|b| {
-                let branch = b.get("$ref").and_then(Value::as_str).and_then(schema_ref_name)?;
+                let branch = b
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(schema_ref_name)?;
                 normalized(schemas, branch, depth + 1)
             })
             .collect();
@@ -634,7 +681,10 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
         component(schema_name)
             .and_then(|s| s.get("x-friendli-event-variant"))
             .and_then(Value::as_str)
-            .map_or_else(|| key.strip_prefix(prefix).unwrap_or(key).to_pascal_case(), str::to_owned)
+            .map_or_else(
+                || key.strip_prefix(prefix).unwrap_or(key).to_pascal_case(),
+                str::to_owned,
+            )
     };
     let boxed = |schema_name: &str| {
         component(schema_name)
@@ -653,9 +703,7 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
-            .filter_map(|(k, v)| {
-                Some((k.clone(), schema_ref_name(v.as_str()?)?.to_owned()))
-            })
+            .filter_map(|(k, v)| Some((k.clone(), schema_ref_name(v.as_str()?)?.to_owned())))
             .collect()
     };
     let common_prefix = |keys: &[&String]| -> String {
@@ -671,13 +719,17 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
 
     // A union of `{event, data}` envelopes.
     if envelope.get("discriminator").is_some() {
-        let name = envelope_name.clone().ok_or_else(|| bad("an inline union of events"))?;
+        let name = envelope_name
+            .clone()
+            .ok_or_else(|| bad("an inline union of events"))?;
         let tag = envelope
             .pointer("/discriminator/propertyName")
             .and_then(Value::as_str)
             .unwrap_or("event");
         if tag != "event" {
-            return Err(bad("a union of event envelopes must be discriminated by `event`"));
+            return Err(bad(
+                "a union of event envelopes must be discriminated by `event`",
+            ));
         }
         let mapping = mapping_of(&envelope);
         let keys: Vec<&String> = mapping.iter().map(|(k, _)| k).collect();
@@ -769,10 +821,18 @@ fn partition(
     let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for group in GROUPS {
         let mut roots = Vec::new();
-        for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for item in doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
-                let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let Some(operation) = operations.iter().find(|o| o.id == id) else {
                     continue;
                 };
@@ -780,7 +840,10 @@ fn partition(
                     continue;
                 }
                 roots.extend(referenced_schemas(op));
-                if let Some(name) = op.pointer("/x-friendli-multipart/schema").and_then(Value::as_str) {
+                if let Some(name) = op
+                    .pointer("/x-friendli-multipart/schema")
+                    .and_then(Value::as_str)
+                {
                     roots.push(name.to_owned());
                 }
             }
@@ -793,7 +856,9 @@ fn partition(
         .keys()
         .map(|name| {
             let home = match users.get(name) {
-                Some(groups) if groups.len() == 1 => groups.iter().next().cloned().unwrap_or_default(),
+                Some(groups) if groups.len() == 1 => {
+                    groups.iter().next().cloned().unwrap_or_default()
+                }
                 _ => SHARED.to_owned(),
             };
             (name.clone(), home)

@@ -1050,7 +1050,11 @@ impl Converter {
                 // Request bodies by reference too, so that every body type has a known name.
                 let op = item.get_mut(method).expect("method present");
                 if let Some(body) = op.get_mut("requestBody") {
-                    self.hoist_json_schema(body, &format!("{}Body", pascal_case(&op_id)), &mut hoisted);
+                    self.hoist_json_schema(
+                        body,
+                        &format!("{}Body", pascal_case(&op_id)),
+                        &mut hoisted,
+                    );
                 }
 
                 // Success responses: one kind, schemas by reference.
@@ -1492,13 +1496,22 @@ impl Converter {
         };
         // Only fields of request bodies: they are what users build, with shared helpers.
         let mut roots = Vec::new();
-        for item in self.doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for item in self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             for method in METHODS {
                 if let Some(op) = item.get(method) {
                     if let Some(body) = op.get("requestBody") {
                         roots.extend(referenced_schemas(body));
                     }
-                    if let Some(name) = op.pointer("/x-friendli-multipart/schema").and_then(Value::as_str) {
+                    if let Some(name) = op
+                        .pointer("/x-friendli-multipart/schema")
+                        .and_then(Value::as_str)
+                    {
                         roots.push(name.to_owned());
                     }
                 }
@@ -1548,7 +1561,8 @@ impl Converter {
             }
             let first = &owners[0];
             let original = schemas[first]["properties"][&property].clone();
-            let (mut hoisted, nullable) = (strip_nullable_wrapper(&original), is_nullable(&original));
+            let (mut hoisted, nullable) =
+                (strip_nullable_wrapper(&original), is_nullable(&original));
             // The titles below the property were qualified with its first owner's name.
             let old_prefix = format!("{}{}", pascal_case(first), name);
             retitle(&mut hoisted, &old_prefix, &name);
@@ -1571,7 +1585,10 @@ impl Converter {
             }
             self.note(
                 format!("/components/schemas/{}", escape(&name)),
-                format!("the `{property}` property of {} shares one type, `{name}`", owners.join(", ")),
+                format!(
+                    "the `{property}` property of {} shares one type, `{name}`",
+                    owners.join(", ")
+                ),
             );
             self.doc["components"]["schemas"][&name] = hoisted;
         }
@@ -1582,7 +1599,13 @@ impl Converter {
     /// next to the other fields, which the generated type carries.
     fn drop_file_fields(&mut self) {
         let mut bodies = BTreeSet::new();
-        for item in self.doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for item in self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             for method in METHODS {
                 if let Some(name) = item
                     .get(method)
@@ -1594,7 +1617,10 @@ impl Converter {
             }
         }
         for name in bodies {
-            let Some(Value::Object(schema)) = self.doc.pointer_mut(&format!("/components/schemas/{}", escape(&name))) else {
+            let Some(Value::Object(schema)) = self
+                .doc
+                .pointer_mut(&format!("/components/schemas/{}", escape(&name)))
+            else {
                 continue;
             };
             let files: Vec<String> = schema
@@ -1617,7 +1643,10 @@ impl Converter {
             schema.insert("x-friendli-files".into(), json!(files));
             self.note(
                 format!("/components/schemas/{}", escape(&name)),
-                format!("file fields {} left out of the generated type: they are sent as file parts", files.join(", ")),
+                format!(
+                    "file fields {} left out of the generated type: they are sent as file parts",
+                    files.join(", ")
+                ),
             );
         }
     }
@@ -1633,7 +1662,9 @@ impl Converter {
         };
         let alias_target = |schema: &Value| -> Option<String> {
             let map = schema.as_object()?;
-            let only_ref = map.keys().all(|k| k == "$ref" || DOC_KEYWORDS.contains(&k.as_str()));
+            let only_ref = map
+                .keys()
+                .all(|k| k == "$ref" || DOC_KEYWORDS.contains(&k.as_str()));
             if !only_ref {
                 return None;
             }
@@ -1665,7 +1696,8 @@ impl Converter {
             match value {
                 Value::Object(map) => {
                     if let Some(Value::String(reference)) = map.get_mut("$ref")
-                        && let Some(target) = schema_ref_name(reference).and_then(|n| resolved.get(n))
+                        && let Some(target) =
+                            schema_ref_name(reference).and_then(|n| resolved.get(n))
                     {
                         *reference = format!("#/components/schemas/{target}");
                     }
@@ -1762,7 +1794,12 @@ pub fn event_unions(doc: &Value) -> BTreeSet<String> {
             .is_some_and(|s| s.get("discriminator").is_some())
     };
     let mut out = BTreeSet::new();
-    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
         for method in METHODS {
             let Some(schema) = item
                 .get(method)
@@ -1777,7 +1814,9 @@ pub fn event_unions(doc: &Value) -> BTreeSet<String> {
                     .map(|s| (Some(name), s)),
                 None => Some((None, schema.clone())),
             };
-            let Some((name, envelope)) = envelope else { continue };
+            let Some((name, envelope)) = envelope else {
+                continue;
+            };
             if let Some(name) = name.filter(|n| is_union(n)) {
                 out.insert(name);
                 continue;
@@ -1804,7 +1843,10 @@ fn strip_nullable_wrapper(schema: &Value) -> Value {
 }
 
 fn is_nullable(schema: &Value) -> bool {
-    schema.get("nullable").and_then(Value::as_bool).unwrap_or(false)
+    schema
+        .get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// Whether typify generates a named type for this (inline) schema.
@@ -1817,9 +1859,16 @@ fn generates_type(schema: &Value) -> bool {
     }
     map.contains_key("oneOf")
         || map.contains_key("anyOf")
-        || map.contains_key("enum") && map.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() > 1)
+        || map.contains_key("enum")
+            && map
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.len() > 1)
         || map.contains_key("properties")
-        || map.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1)
+        || map
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.len() > 1)
 }
 
 /// The shape of a schema: its facts, without titles and descriptions.

@@ -96,8 +96,12 @@ fn normalise(doc: &Value) -> Value {
             }
         }
         match value {
-            Value::Object(map) => map.values_mut().for_each(|v| resolve_refs(v, doc, depth + 1)),
-            Value::Array(items) => items.iter_mut().for_each(|v| resolve_refs(v, doc, depth + 1)),
+            Value::Object(map) => map
+                .values_mut()
+                .for_each(|v| resolve_refs(v, doc, depth + 1)),
+            Value::Array(items) => items
+                .iter_mut()
+                .for_each(|v| resolve_refs(v, doc, depth + 1)),
             _ => {}
         }
     }
@@ -113,12 +117,18 @@ fn normalise(doc: &Value) -> Value {
                     let rest: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
                     map.insert(
                         "type".into(),
-                        if rest.len() == 1 { rest[0].clone() } else { Value::Array(rest) },
+                        if rest.len() == 1 {
+                            rest[0].clone()
+                        } else {
+                            Value::Array(rest)
+                        },
                     );
                     map.insert("nullable".into(), Value::Bool(true));
                 }
                 for key in ["anyOf", "oneOf"] {
-                    let Some(Value::Array(branches)) = map.get(key).cloned() else { continue };
+                    let Some(Value::Array(branches)) = map.get(key).cloned() else {
+                        continue;
+                    };
                     if !branches.iter().any(is_null) {
                         continue;
                     }

@@ -46,14 +46,24 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         let mut paths = Map::new();
         let mut roots: Vec<String> = Vec::new();
         if module != SHARED {
-            for (key, item) in converted.get("paths").and_then(Value::as_object).into_iter().flatten() {
+            for (key, item) in converted
+                .get("paths")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 let mut kept = item.as_object().cloned().unwrap_or_default();
                 kept.retain(|k, v| {
                     if !METHODS.contains(&k.as_str()) {
                         return true;
                     }
-                    let id = v.get("operationId").and_then(Value::as_str).unwrap_or_default();
-                    api.operations.iter().any(|o| o.id == id && o.group == module)
+                    let id = v
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    api.operations
+                        .iter()
+                        .any(|o| o.id == id && o.group == module)
                 });
                 if kept.keys().any(|k| METHODS.contains(&k.as_str())) {
                     roots.extend(referenced_schemas(&Value::Object(kept.clone())));
@@ -116,7 +126,9 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
                 .collect()
         };
         let doc = match module {
-            SHARED => "The types used by more than one group of operations (and by none).".to_owned(),
+            SHARED => {
+                "The types used by more than one group of operations (and by none).".to_owned()
+            }
             group => format!(
                 "The `{group}` operations: their low-level client and the types only they use (feature `{group}`)."
             ),
@@ -150,12 +162,18 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
                 } else {
                     format!(": {}", traits.join(" + "))
                 };
-                let _ = writeln!(replace, "            {ty} = crate::shared::types::{ty}{bounds},");
+                let _ = writeln!(
+                    replace,
+                    "            {ty} = crate::shared::types::{ty}{bounds},"
+                );
             }
             let _ = writeln!(replace, "        }},");
         }
         for (cfg, derives) in [
-            ("feature = \"json-schema\"", "schemars::JsonSchema, PartialEq"),
+            (
+                "feature = \"json-schema\"",
+                "schemars::JsonSchema, PartialEq",
+            ),
             ("not(feature = \"json-schema\")", "PartialEq"),
         ] {
             let _ = writeln!(modules, "    #[cfg({cfg})]");
@@ -184,8 +202,14 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         let _ = writeln!(types, "    #[cfg(feature = \"{group}\")]");
         let _ = writeln!(types, "    pub use crate::{group}::types::*;");
     }
-    let _ = writeln!(types, "    pub use crate::shared::types::{{defaults, error}};");
-    let _ = writeln!(types, "\n    /// The builders of the types (`Type::builder()`).");
+    let _ = writeln!(
+        types,
+        "    pub use crate::shared::types::{{defaults, error}};"
+    );
+    let _ = writeln!(
+        types,
+        "\n    /// The builders of the types (`Type::builder()`)."
+    );
     let _ = writeln!(types, "    pub mod builder {{");
     let _ = writeln!(types, "        pub use crate::shared::types::builder::*;");
     for group in GROUPS {
@@ -220,7 +244,11 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
     }
     for (alias, target) in &aliases {
         let alias_ty = crate::api::type_name(alias);
-        let target_ty = api.type_names.get(target).cloned().unwrap_or_else(|| crate::api::type_name(target));
+        let target_ty = api
+            .type_names
+            .get(target)
+            .cloned()
+            .unwrap_or_else(|| crate::api::type_name(target));
         let _ = writeln!(
             types,
             "\n    /// `{alias}` of the API document: the same type as [`{target_ty}`]."
@@ -274,7 +302,12 @@ fn doc_lines(text: &str, indent: &str) -> String {
                 _ => escaped.push(c),
             }
         }
-        let _ = writeln!(out, "{indent}///{}{}", if escaped.is_empty() { "" } else { " " }, escaped);
+        let _ = writeln!(
+            out,
+            "{indent}///{}{}",
+            if escaped.is_empty() { "" } else { " " },
+            escaped
+        );
     }
     out
 }
@@ -297,7 +330,9 @@ fn response_type(api: &Api, operation: &Operation) -> String {
     match &operation.response {
         Response::Empty => "crate::operation::Empty".into(),
         Response::Json(name) => format!("crate::operation::Json<{}>", api.rust_type(name)),
-        Response::Events { event, .. } => format!("crate::operation::Events<crate::events::{event}>"),
+        Response::Events { event, .. } => {
+            format!("crate::operation::Events<crate::events::{event}>")
+        }
     }
 }
 
@@ -328,7 +363,10 @@ fn setter(param: &Param) -> (String, String) {
             "value.into_iter().collect()".into(),
         )
     } else {
-        (format!("impl Into<{}>", param.rust_type), "value.into()".into())
+        (
+            format!("impl Into<{}>", param.rust_type),
+            "value.into()".into(),
+        )
     }
 }
 
@@ -384,7 +422,10 @@ pub fn operations(api: &Api) -> String {
         out.push_str(&doc_lines(&operation_doc(operation), ""));
         out.push_str(&cfg);
         if params.is_empty() {
-            let _ = writeln!(out, "#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]");
+            let _ = writeln!(
+                out,
+                "#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]"
+            );
             let _ = writeln!(out, "pub struct {name};\n");
         } else {
             let has_required = params.iter().any(|p| p.required);
@@ -434,7 +475,11 @@ pub fn operations(api: &Api) -> String {
             for param in params.iter().filter(|p| !p.required) {
                 let (arg, conversion) = setter(param);
                 let _ = writeln!(out, "\n    /// Sets the `{}` parameter.", param.name);
-                let _ = writeln!(out, "    pub fn {}(mut self, value: {arg}) -> Self {{", param.ident);
+                let _ = writeln!(
+                    out,
+                    "    pub fn {}(mut self, value: {arg}) -> Self {{",
+                    param.ident
+                );
                 let _ = writeln!(out, "        self.{} = Some({conversion});", param.ident);
                 let _ = writeln!(out, "        self");
                 let _ = writeln!(out, "    }}");
@@ -445,16 +490,33 @@ pub fn operations(api: &Api) -> String {
         out.push_str(&cfg);
         let _ = writeln!(out, "impl Operation for {name} {{");
         let _ = writeln!(out, "    type Body = {};", body_type(api, operation));
-        let _ = writeln!(out, "    type Response = {};", response_type(api, operation));
+        let _ = writeln!(
+            out,
+            "    type Response = {};",
+            response_type(api, operation)
+        );
         let stream_end = match &operation.response {
-            Response::Events { end: StreamEnd::Sentinel(s), .. } => format!("StreamEnd::Sentinel({s:?})"),
-            Response::Events { end: StreamEnd::Events(names), .. } => format!(
+            Response::Events {
+                end: StreamEnd::Sentinel(s),
+                ..
+            } => format!("StreamEnd::Sentinel({s:?})"),
+            Response::Events {
+                end: StreamEnd::Events(names),
+                ..
+            } => format!(
                 "StreamEnd::Events(&[{}])",
-                names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+                names
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             _ => "StreamEnd::Eof".into(),
         };
-        let _ = writeln!(out, "    const INFO: &'static OperationInfo = &OperationInfo {{");
+        let _ = writeln!(
+            out,
+            "    const INFO: &'static OperationInfo = &OperationInfo {{"
+        );
         let _ = writeln!(out, "        id: {:?},", operation.id);
         let _ = writeln!(out, "        method: Verb::{},", verb(&operation.method));
         let _ = writeln!(out, "        path: {:?},", operation.path);
@@ -472,7 +534,10 @@ pub fn operations(api: &Api) -> String {
                 format_string = format_string.replace(&format!("{{{}}}", param.name), "{}");
                 arguments.push(format!("crate::operation::segment(&self.{})", param.ident));
             }
-            let _ = writeln!(out, "\n    #[inline]\n    fn path(&self) -> Cow<'static, str> {{");
+            let _ = writeln!(
+                out,
+                "\n    #[inline]\n    fn path(&self) -> Cow<'static, str> {{"
+            );
             let _ = writeln!(
                 out,
                 "        Cow::Owned(format!({format_string:?}, {}))",
@@ -480,18 +545,31 @@ pub fn operations(api: &Api) -> String {
             );
             let _ = writeln!(out, "    }}");
         } else {
-            let _ = writeln!(out, "\n    #[inline]\n    fn path(&self) -> Cow<'static, str> {{");
+            let _ = writeln!(
+                out,
+                "\n    #[inline]\n    fn path(&self) -> Cow<'static, str> {{"
+            );
             let _ = writeln!(out, "        Cow::Borrowed({:?})", operation.path);
             let _ = writeln!(out, "    }}");
         }
         if !operation.query_params.is_empty() {
-            let _ = writeln!(out, "\n    #[inline]\n    fn query(&self, query: &mut Query) {{");
+            let _ = writeln!(
+                out,
+                "\n    #[inline]\n    fn query(&self, query: &mut Query) {{"
+            );
             for param in &operation.query_params {
-                let _ = writeln!(out, "        query.push({:?}, &self.{});", param.name, param.ident);
+                let _ = writeln!(
+                    out,
+                    "        query.push({:?}, &self.{});",
+                    param.name, param.ident
+                );
             }
             let _ = writeln!(out, "    }}");
         } else {
-            let _ = writeln!(out, "\n    #[inline]\n    fn query(&self, _query: &mut Query) {{}}");
+            let _ = writeln!(
+                out,
+                "\n    #[inline]\n    fn query(&self, _query: &mut Query) {{}}"
+            );
         }
         let _ = writeln!(out, "}}\n");
     }
@@ -500,7 +578,10 @@ pub fn operations(api: &Api) -> String {
     let mut bodies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for operation in &api.operations {
         if let Body::Json(name) = &operation.body {
-            bodies.entry(name.clone()).or_default().insert(operation.group.clone());
+            bodies
+                .entry(name.clone())
+                .or_default()
+                .insert(operation.group.clone());
         }
     }
     for (name, groups) in bodies {
@@ -538,7 +619,13 @@ fn event_enum(api: &Api, event: &EventEnum, cfg: &str) -> String {
         .variants
         .iter()
         .filter(|v| v.event != "error")
-        .map(|v| if v.event.is_empty() { format!("`{}`", v.name) } else { format!("`{}`", v.event) })
+        .map(|v| {
+            if v.event.is_empty() {
+                format!("`{}`", v.name)
+            } else {
+                format!("`{}`", v.event)
+            }
+        })
         .collect();
     out.push_str(&doc_lines(
         &format!(
@@ -554,18 +641,29 @@ fn event_enum(api: &Api, event: &EventEnum, cfg: &str) -> String {
     let _ = writeln!(out, "pub enum {name} {{");
     for variant in event.variants.iter().filter(|v| v.event != "error") {
         let ty = api.rust_type(&variant.data);
-        let ty = if variant.boxed { format!("Box<{ty}>") } else { ty };
+        let ty = if variant.boxed {
+            format!("Box<{ty}>")
+        } else {
+            ty
+        };
         let label = if variant.event.is_empty() {
             "An event of the stream".to_owned()
         } else {
             format!("A `{}` event", variant.event)
         };
         let _ = writeln!(out, "    /// {label}.");
-        let wire = if variant.event.is_empty() { variant.name.to_lowercase() } else { variant.event.clone() };
+        let wire = if variant.event.is_empty() {
+            variant.name.to_lowercase()
+        } else {
+            variant.event.clone()
+        };
         let _ = writeln!(out, "    #[serde(rename = {wire:?})]");
         let _ = writeln!(out, "    {}({ty}),", variant.name);
     }
-    let _ = writeln!(out, "    /// An event of a kind this SDK does not know, kept as it arrived.");
+    let _ = writeln!(
+        out,
+        "    /// An event of a kind this SDK does not know, kept as it arrived."
+    );
     let _ = writeln!(out, "    #[serde(rename = \"unknown\")]");
     let _ = writeln!(out, "    Unknown(UnknownEvent),");
     let _ = writeln!(out, "}}\n");
@@ -609,8 +707,14 @@ fn event_enum(api: &Api, event: &EventEnum, cfg: &str) -> String {
             "            {pattern} => context.json::<{ty}>(event, {what:?}).map({wrap}),"
         );
     }
-    let _ = writeln!(out, "            Some(\"error\") => Err(context.api_error(event)),");
-    let _ = writeln!(out, "            _ => context.unknown(event).map(Self::Unknown),");
+    let _ = writeln!(
+        out,
+        "            Some(\"error\") => Err(context.api_error(event)),"
+    );
+    let _ = writeln!(
+        out,
+        "            _ => context.unknown(event).map(Self::Unknown),"
+    );
     let _ = writeln!(out, "        }}");
     let _ = writeln!(out, "    }}");
     let _ = writeln!(out, "}}\n");
@@ -643,7 +747,10 @@ pub fn namespaces(api: &Api) -> String {
     let roots: Vec<&Vec<String>> = tree.keys().filter(|k| k.len() == 1).collect();
 
     // Entry points on the clients.
-    for (client, cfg_extra) in [("crate::Client", None), ("crate::blocking::Client", Some("blocking"))] {
+    for (client, cfg_extra) in [
+        ("crate::Client", None),
+        ("crate::blocking::Client", Some("blocking")),
+    ] {
         if let Some(feature) = cfg_extra {
             let _ = writeln!(out, "#[cfg(feature = \"{feature}\")]");
         }
@@ -653,7 +760,11 @@ pub fn namespaces(api: &Api) -> String {
             let ty = namespace_type(root);
             let _ = writeln!(out, "    /// {}", namespace_doc(root, group));
             let _ = writeln!(out, "    #[cfg(feature = \"{group}\")]");
-            let _ = writeln!(out, "    pub fn {}(&self) -> {ty}<'_, {client}> {{", root[0]);
+            let _ = writeln!(
+                out,
+                "    pub fn {}(&self) -> {ty}<'_, {client}> {{",
+                root[0]
+            );
             let _ = writeln!(out, "        {ty} {{ client: self }}");
             let _ = writeln!(out, "    }}\n");
         }
@@ -670,17 +781,30 @@ pub fn namespaces(api: &Api) -> String {
         let _ = writeln!(out, "    client: &'c C,");
         let _ = writeln!(out, "}}\n");
         out.push_str(&cfg);
-        let _ = writeln!(out, "impl<C> Clone for {ty}<'_, C> {{\n    fn clone(&self) -> Self {{\n        *self\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "impl<C> Clone for {ty}<'_, C> {{\n    fn clone(&self) -> Self {{\n        *self\n    }}\n}}\n"
+        );
         out.push_str(&cfg);
         let _ = writeln!(out, "impl<C> Copy for {ty}<'_, C> {{}}\n");
         out.push_str(&cfg);
         let _ = writeln!(out, "impl<'c, C: Caller> {ty}<'c, C> {{");
         let _ = writeln!(out, "    /// The client this handle belongs to.");
-        let _ = writeln!(out, "    pub fn client(&self) -> &'c C {{\n        self.client\n    }}\n");
-        for (child, _) in tree.range(path.clone()..).filter(|(k, _)| k.len() == path.len() + 1 && k.starts_with(path)) {
+        let _ = writeln!(
+            out,
+            "    pub fn client(&self) -> &'c C {{\n        self.client\n    }}\n"
+        );
+        for (child, _) in tree
+            .range(path.clone()..)
+            .filter(|(k, _)| k.len() == path.len() + 1 && k.starts_with(path))
+        {
             let child_ty = namespace_type(child);
             let _ = writeln!(out, "    /// {}", namespace_doc(child, group));
-            let _ = writeln!(out, "    pub fn {}(&self) -> {child_ty}<'c, C> {{", child.last().map(String::as_str).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "    pub fn {}(&self) -> {child_ty}<'c, C> {{",
+                child.last().map(String::as_str).unwrap_or_default()
+            );
             let _ = writeln!(out, "        {child_ty} {{ client: self.client }}");
             let _ = writeln!(out, "    }}\n");
         }
@@ -692,11 +816,18 @@ pub fn namespaces(api: &Api) -> String {
 
     // Setters of optional query parameters on the calls.
     for operation in &api.operations {
-        let optional: Vec<&Param> = operation.query_params.iter().filter(|p| !p.required).collect();
+        let optional: Vec<&Param> = operation
+            .query_params
+            .iter()
+            .filter(|p| !p.required)
+            .collect();
         if optional.is_empty() {
             continue;
         }
-        for (call, feature) in [("crate::Call", None), ("crate::blocking::Call", Some("blocking"))] {
+        for (call, feature) in [
+            ("crate::Call", None),
+            ("crate::blocking::Call", Some("blocking")),
+        ] {
             out.push_str(&cfg_of(&operation.group));
             if let Some(feature) = feature {
                 let _ = writeln!(out, "#[cfg(feature = \"{feature}\")]");
@@ -705,9 +836,17 @@ pub fn namespaces(api: &Api) -> String {
             for param in &optional {
                 let (arg, _) = setter(param);
                 let method = setter_name(&param.ident);
-                let _ = writeln!(out, "    /// Sets the `{}` query parameter of this call.", param.name);
+                let _ = writeln!(
+                    out,
+                    "    /// Sets the `{}` query parameter of this call.",
+                    param.name
+                );
                 let _ = writeln!(out, "    pub fn {method}(self, value: {arg}) -> Self {{");
-                let _ = writeln!(out, "        self.map_operation(|operation| operation.{}(value))", param.ident);
+                let _ = writeln!(
+                    out,
+                    "        self.map_operation(|operation| operation.{}(value))",
+                    param.ident
+                );
                 let _ = writeln!(out, "    }}\n");
             }
             let _ = writeln!(out, "}}\n");
@@ -773,7 +912,11 @@ fn namespace_method(api: &Api, operation: &Operation) -> String {
         format!(
             "ops::{}::new({})",
             operation.type_name,
-            required.iter().map(|p| p.ident.clone()).collect::<Vec<_>>().join(", ")
+            required
+                .iter()
+                .map(|p| p.ident.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let body = match &operation.body {
@@ -787,11 +930,18 @@ fn namespace_method(api: &Api, operation: &Operation) -> String {
             );
             "crate::operation::body(body)".to_owned()
         }
-        Body::Multipart { schema, files, json_parts } => {
+        Body::Multipart {
+            schema,
+            files,
+            json_parts,
+        } => {
             generics = "<B>".into();
             args.push("body: B".into());
             for file in files {
-                args.push(format!("{}: impl Into<crate::operation::FilePart>", crate::api::ident(file)));
+                args.push(format!(
+                    "{}: impl Into<crate::operation::FilePart>",
+                    crate::api::ident(file)
+                ));
             }
             bounds = format!(
                 "\n    where\n        B: TryInto<{}>,\n        B::Error: std::fmt::Display,",
@@ -799,7 +949,11 @@ fn namespace_method(api: &Api, operation: &Operation) -> String {
             );
             let mut chain = format!(
                 "crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&[{}])",
-                json_parts.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+                json_parts
+                    .iter()
+                    .map(|p| format!("{p:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             for file in files {
                 let _ = write!(chain, ".file({file:?}, {})", crate::api::ident(file));

@@ -48,7 +48,9 @@ pub fn generate_file(document: &Value) -> Result<syn::File, Problem> {
 
 /// The traits each generated type implements (of `FromStr`, `Display` and `Default`), by type
 /// name, from the generated code.
-pub fn implemented_traits(file: &syn::File) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+pub fn implemented_traits(
+    file: &syn::File,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
     use std::collections::{BTreeMap, BTreeSet};
     use syn::Item;
     const WANTED: [&str; 3] = ["FromStr", "Display", "Default"];
@@ -67,7 +69,9 @@ pub fn implemented_traits(file: &syn::File) -> std::collections::BTreeMap<String
                 Item::Enum(e) => derives(&e.attrs, &e.ident.to_string(), out),
                 Item::Impl(i) => {
                     let Some((path, _)) = &i.trait_ else { continue };
-                    let Some(last) = path.segments.last() else { continue };
+                    let Some(last) = path.segments.last() else {
+                        continue;
+                    };
                     let trait_name = last.ident.to_string();
                     if !WANTED.contains(&trait_name.as_str()) {
                         continue;
@@ -75,7 +79,9 @@ pub fn implemented_traits(file: &syn::File) -> std::collections::BTreeMap<String
                     if let syn::Type::Path(ty) = &*i.self_ty
                         && let Some(segment) = ty.path.segments.last()
                     {
-                        out.entry(segment.ident.to_string()).or_default().insert(trait_name);
+                        out.entry(segment.ident.to_string())
+                            .or_default()
+                            .insert(trait_name);
                     }
                 }
                 _ => {}
@@ -88,8 +94,13 @@ pub fn implemented_traits(file: &syn::File) -> std::collections::BTreeMap<String
                 continue;
             }
             let text = quote_tokens(attr);
-            if text.split(|c: char| !c.is_alphanumeric()).any(|word| word == "Default") {
-                out.entry(name.to_owned()).or_default().insert("Default".into());
+            if text
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word == "Default")
+            {
+                out.entry(name.to_owned())
+                    .or_default()
+                    .insert("Default".into());
             }
         }
     }

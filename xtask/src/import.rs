@@ -140,9 +140,12 @@ const SCHEMA_LIST: [&str; 4] = ["oneOf", "anyOf", "allOf", "prefixItems"];
 /// Imports the provider's document `provider` and applies `overlay`.
 pub fn import(provider: &Value, overlay: &Value) -> Result<Imported, Problem> {
     let mut stripper = Stripper::default();
-    let mut document = stripper
-        .root(provider)
-        .map_err(|p| Problem::new(p.pointer, format!("in the provider's document: {}", p.message)))?;
+    let mut document = stripper.root(provider).map_err(|p| {
+        Problem::new(
+            p.pointer,
+            format!("in the provider's document: {}", p.message),
+        )
+    })?;
     let mut notes = stripper.notes;
     notes.extend(
         apply_overlay(&mut document, overlay)
@@ -174,7 +177,11 @@ impl Stripper {
         }
     }
 
-    fn object<'a>(&self, value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Problem> {
+    fn object<'a>(
+        &self,
+        value: &'a Value,
+        pointer: &str,
+    ) -> Result<&'a Map<String, Value>, Problem> {
         value
             .as_object()
             .ok_or_else(|| Problem::new(pointer, "expected an object"))
@@ -522,7 +529,12 @@ impl Stripper {
             let here = join(pointer, key);
             if !matches!(
                 key.as_str(),
-                "schemas" | "parameters" | "headers" | "requestBodies" | "responses" | "securitySchemes"
+                "schemas"
+                    | "parameters"
+                    | "headers"
+                    | "requestBodies"
+                    | "responses"
+                    | "securitySchemes"
             ) {
                 self.dropped(pointer, key);
                 continue;
@@ -549,7 +561,12 @@ impl Stripper {
         let map = match value {
             Value::Bool(_) => return Ok(value.clone()),
             Value::Object(map) => map,
-            _ => return Err(Problem::new(pointer, "a schema must be an object or a boolean")),
+            _ => {
+                return Err(Problem::new(
+                    pointer,
+                    "a schema must be an object or a boolean",
+                ));
+            }
         };
         let mut out = Map::new();
         for (key, value) in map {
@@ -632,7 +649,12 @@ pub fn apply_overlay(document: &mut Value, overlay: &Value) -> Result<Vec<Proble
     }
     let actions = match root.get("actions") {
         Some(Value::Array(actions)) => actions,
-        _ => return Err(Problem::new("/actions", "the overlay has no `actions` list")),
+        _ => {
+            return Err(Problem::new(
+                "/actions",
+                "the overlay has no `actions` list",
+            ));
+        }
     };
     let mut notes = Vec::new();
     for (i, action) in actions.iter().enumerate() {
@@ -658,7 +680,10 @@ pub fn apply_overlay(document: &mut Value, overlay: &Value) -> Result<Vec<Proble
                 format!("`{target}` selects nothing in the provider's document"),
             ));
         }
-        let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
+        let remove = action
+            .get("remove")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if remove {
             // Deepest and last first, so that removing one node does not move another.
             locations.sort_by(|a, b| b.cmp(a));

@@ -44,14 +44,12 @@ fn main() -> ExitCode {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let result = match positional.as_slice() {
-        ["import", provider] if only(&flags, &["--check", "--notes", "--overlay="]) => {
-            run_import(
-                Path::new(provider),
-                flag_value(&flags, "--overlay="),
-                flags.contains(&"--check"),
-                flags.contains(&"--notes"),
-            )
-        }
+        ["import", provider] if only(&flags, &["--check", "--notes", "--overlay="]) => run_import(
+            Path::new(provider),
+            flag_value(&flags, "--overlay="),
+            flags.contains(&"--check"),
+            flags.contains(&"--notes"),
+        ),
         ["generate"] if only(&flags, &["--check", "--notes"]) => {
             run_generate(flags.contains(&"--check"), flags.contains(&"--notes"))
         }
@@ -209,7 +207,10 @@ fn run_operations() -> Result<ExitCode, String> {
             op.stream_flag,
             if op.idempotent { "" } else { " non-idempotent" },
             if op.auth { "" } else { " no-auth" },
-            op.server.as_deref().map(|s| format!(" server={s}")).unwrap_or_default(),
+            op.server
+                .as_deref()
+                .map(|s| format!(" server={s}"))
+                .unwrap_or_default(),
         );
     }
     for (name, event) in &api.events {

@@ -45,7 +45,7 @@ fn complete_returns_the_answer() {
     );
     assert_eq!(server.requests()[0].header("x-friendli-team"), Some("t"));
     let response = ask_with(&client).send_with_response().unwrap();
-    assert_eq!(response.request_id().as_deref(), Some("mock-req-2"));
+    assert_eq!(response.request_id(), Some("mock-req-2"));
 }
 
 #[test]

@@ -4,16 +4,16 @@
 use std::process::Command;
 
 use friendli::prelude::*;
-use friendli::types::{
-    FinishReason, FinishReasonKnown, ToolAssistedChatRequestSeed,
-};
+use friendli::types::{FinishReason, FinishReasonKnown, ToolAssistedChatRequestSeed};
 use friendli::{ChatResultExt, Error, RetryConfig};
 use friendli_mock::{MockServer, Scenario};
 use friendli_tests::{TOKEN, builder, client, request};
 use serde_json::{Value, json};
 
 /// `complete()` of a short greeting with `client`, ready for per-call options.
-fn say_hi(client: &friendli::Client) -> friendli::Call<'_, friendli::operations::ServerlessToolAssistedChatComplete> {
+fn say_hi(
+    client: &friendli::Client,
+) -> friendli::Call<'_, friendli::operations::ServerlessToolAssistedChatComplete> {
     client
         .serverless()
         .tool_assisted_chat()
@@ -51,9 +51,9 @@ async fn the_request_on_the_wire_uses_every_field() {
         .parse_reasoning(true)
         .presence_penalty(-0.5)
         .reasoning_budget(64)
-        .reasoning_effort(
-            friendli::types::ReasoningEffort::Known(friendli::types::ReasoningEffortKnown::Low),
-        )
+        .reasoning_effort(friendli::types::ReasoningEffort::Known(
+            friendli::types::ReasoningEffortKnown::Low,
+        ))
         .repetition_penalty(1.1)
         .resume_generation(true)
         .seed(ToolAssistedChatRequestSeed::single(42))
@@ -323,7 +323,7 @@ async fn status_headers_and_request_id_of_a_success_stay_reachable() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.request_id().as_deref(), Some("mock-req-1"));
+    assert_eq!(response.request_id(), Some("mock-req-1"));
     assert_eq!(response.headers()["x-ratelimit-remaining"], "41");
     // It dereferences to the result.
     assert!(response.content().unwrap().contains("42"));

@@ -103,7 +103,7 @@ async fn a_stream_has_tool_status_events_then_chunks() {
     let server = MockServer::start();
     let mut events = open(&client(&server)).await.unwrap();
     assert_eq!(events.status().as_u16(), 200);
-    assert_eq!(events.request_id().as_deref(), Some("mock-req-1"));
+    assert_eq!(events.request_id(), Some("mock-req-1"));
     let Some(Ok(StreamEvent::ToolStatus(started))) = events.next().await else {
         panic!("a tool status first")
     };
