@@ -52,9 +52,12 @@
 //! - `serverless` (default), `dedicated`, `container`, `platform` (files, datasets, cost, usage):
 //!   the groups of operations compiled in; `full` enables all four. Each group costs build time
 //!   (its generated types), so enable what you use.
-//! - `rustls` (default): TLS through rustls (with its default provider, `aws-lc-rs`).
-//!   `rustls-ring`: rustls with the `ring` provider, configured per client, which builds faster
-//!   (see the feature's note in `Cargo.toml`). `native-tls`: the platform's TLS instead.
+//! - `rustls-ring` (default): TLS through rustls with the `ring` provider, configured per client;
+//!   it builds much faster than `aws-lc-rs`. It turns on reqwest's `rustls-no-provider`: if your
+//!   program builds `reqwest::Client`s of its own and nothing else gives reqwest a TLS provider,
+//!   install one first (`rustls::crypto::ring::default_provider().install_default()`), or use
+//!   `rustls` instead: rustls with reqwest's default provider, `aws-lc-rs`. `native-tls`: the
+//!   platform's TLS.
 //! - `blocking`: `friendli::blocking::Client`, for programs without an async runtime.
 
 #![forbid(unsafe_code)]
