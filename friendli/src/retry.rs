@@ -1,26 +1,8 @@
 //! The retry policy: which failures are retried, and how long to wait before the next attempt.
 //!
 //! This module knows time and status codes only; the HTTP layer (`transport.rs`) asks it for a
-//! decision after each failed attempt.
-//!
-//! # The delay formula
-//!
-//! Let `k` be the number of retries already made (0 before the first retry) and `u` a uniform
-//! random number in `[0, 1)`.
-//!
-//! 1. If the failed response carried a server hint, the delay is the hint, exactly (no jitter,
-//!    no cap): `retry-after-ms` (milliseconds, fractions allowed) wins over `Retry-After`
-//!    (seconds, fractions allowed, or an HTTP date, counted from now). A hint of zero or less,
-//!    or one that does not parse, counts as no hint.
-//! 2. Otherwise `delay = min(initial_interval × exponent^k + u × jitter, max_interval)`; the
-//!    jitter is added before the cap.
-//! 3. If waiting `delay` would end past `max_elapsed_time` (counted from the start of the first
-//!    attempt), no further attempt is made and the call fails with the last error: at once, not
-//!    after sleeping. The same holds for a per-call deadline.
-//!
-//! With the defaults the waits are about 0.5, 0.75, 1.125, 1.69, 2.53 … seconds, each plus up to
-//! one second of jitter, never more than 60 seconds, for at most one hour in all. These defaults
-//! are those of FriendliAI's official SDKs for this API.
+//! decision after each failed attempt. The policy and its formula are documented on
+//! [`RetryConfig`].
 
 use std::time::{Duration, SystemTime};
 
@@ -32,7 +14,30 @@ use std::time::{Duration, SystemTime};
 /// What is retried: connection failures, read timeouts and the configured statuses (by default
 /// 429, 500, 502, 503 and 504), for a whole unary call including the reading of its body; for an
 /// event stream only until its response headers arrive with a success status. Once a stream has
-/// started, nothing is retried: events cannot be taken back.
+/// started, nothing is retried: events cannot be taken back. Operations that create, delete or
+/// upload something are retried only when the server surely did not act on the request (a
+/// connection that could not be made, 429, 503), unless the call says `.retry_side_effects(true)`.
+///
+/// # The delay formula
+///
+/// Let `k` be the number of retries already made (0 before the first retry) and `u` a uniform
+/// random number in `[0, 1)`.
+///
+/// 1. If the failed response carried a server hint, the delay is the hint, exactly (no jitter,
+///    no cap): `retry-after-ms` (milliseconds, fractions allowed) wins over `Retry-After`
+///    (seconds, fractions allowed, or an HTTP date, counted from now). A hint of zero or less,
+///    or one that does not parse, counts as no hint; a hint longer than the budget left ends the
+///    retries at once ([`GiveUpReason::RetryAfterBeyondBudget`](crate::GiveUpReason)).
+/// 2. Otherwise `delay = min(initial_interval × exponent^k + u × jitter, max_interval)`; the
+///    jitter is added before the cap. Unless set with [`jitter`](Self::jitter), it is twice the
+///    initial interval, at most one second.
+/// 3. If waiting `delay` would end past `max_elapsed_time` (counted from the start of the first
+///    attempt), no further attempt is made and the call fails with the last error: at once, not
+///    after sleeping. The same holds for a per-call deadline.
+///
+/// With the defaults the waits are about 0.5, 0.75, 1.125, 1.69, 2.53 … seconds, each plus up to
+/// one second of jitter, never more than 60 seconds, for at most one hour in all. These defaults
+/// are those of FriendliAI's official SDKs for this API.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryConfig {
     enabled: bool,
@@ -155,7 +160,7 @@ impl RetryConfig {
     }
 
     /// The computed wait before retry number `retries + 1`, for a jitter draw `u` in `[0, 1)`
-    /// (step 2 of the formula in the module docs).
+    /// (step 2 of the formula above).
     pub fn backoff(&self, retries: u32, u: f64) -> Duration {
         let base =
             self.initial_interval.as_secs_f64() * self.exponent.powi(retries.min(1000) as i32);
@@ -578,5 +583,38 @@ mod tests {
                 .effective_jitter(),
             Duration::from_secs(1)
         );
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Whatever a server sends as its retry hints and status, and whatever the policy, the
+        /// decision is made without a panic, and a hint beyond the budget is never slept on.
+        #[test]
+        fn no_server_bytes_can_panic_the_retry_decision(
+            retry_after_ms in proptest::option::of(".{0,40}"),
+            retry_after in proptest::option::of(proptest::prop_oneof![
+                ".{0,40}",
+                "[0-9eE.+-]{1,40}",
+                "(inf|NaN|-inf|1e[0-9]{1,4}|[0-9]{18,25})",
+            ]),
+            status in 0u16..1000,
+            side_effects: bool,
+            elapsed_ms in 0u64..10_000_000,
+            u in 0.0f64..1.0,
+            initial in proptest::prop_oneof![
+                proptest::strategy::Just(Duration::MAX),
+                (0u64..u64::MAX).prop_map(Duration::from_nanos),
+            ],
+        ) {
+            let hint = server_hint(retry_after_ms.as_deref(), retry_after.as_deref(), SystemTime::now());
+            let config = RetryConfig::default().initial_interval(initial);
+            let mut backoff = Backoff::new(&config);
+            let elapsed = Duration::from_millis(elapsed_ms);
+            let decision = backoff.decide(Failure::Status(status), side_effects, hint, elapsed, None, u);
+            if let Decision::RetryAfter(delay) = decision {
+                proptest::prop_assert!(elapsed.saturating_add(delay) <= Duration::from_secs(3600));
+            }
+        }
     }
 }

@@ -35,16 +35,14 @@
 //!
 //! # Why no crate
 //!
-//! The goal of the benchmark `friendli/benches/sse_decode.rs` is the whole event pipeline within
-//! 1.15× the time of `serde_json` alone on pre-split payloads, and ahead of the crates.
-//! `eventsource-stream` (unmaintained since 2022) builds a `String` per event and runs at ~2.0× the
-//! floor. `sse-stream` copies every payload into a `String`; with its text handed to
-//! `serde_json::from_str` it runs at 0.94–1.09× (mostly ~1.02×), where this decoder, whose events
-//! hand `serde_json` a slice of the network buffer, makes the SDK's whole pipeline run at
-//! 0.89–0.99×, ahead in 36 of 37 measured runs. Neither crate bounds the size of an event (both
-//! grow their buffers until memory runs out on a stream that never sends a blank line), which the
-//! SDK must, and neither reports the event a stream ended in the middle of. This decoder alone runs
-//! at ~4 GB/s (see `PERFORMANCE.md` for the measured figures).
+//! The goal of the benchmark `friendli/benches/sse_decode.rs` is the whole event pipeline close
+//! to the time of `serde_json` alone on pre-split payloads, and ahead of the crates.
+//! `eventsource-stream` (unmaintained since 2022) builds a `String` per event; `sse-stream` copies
+//! every payload into a `String`, where this decoder hands `serde_json` a slice of the network
+//! buffer. Neither crate bounds the size of an event (both grow their buffers until memory runs
+//! out on a stream that never sends a blank line), which the SDK must, and neither reports the
+//! event a stream ended in the middle of. The measured figures are in `PERFORMANCE.md`, not here,
+//! where they would go stale.
 
 use std::collections::VecDeque;
 use std::fmt;

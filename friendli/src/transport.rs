@@ -25,7 +25,7 @@ use crate::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
 const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 /// Options a single call may override.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[doc(hidden)]
 pub struct CallOptions {
     pub(crate) retry: Option<RetryConfig>,
@@ -35,6 +35,35 @@ pub struct CallOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) max_response_size: Option<usize>,
     pub(crate) retry_side_effects: bool,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values may be credentials: only the names of sensitive ones are shown.
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                if crate::client::is_sensitive_header(name) {
+                    (name.as_str(), "<redacted>")
+                } else {
+                    (name.as_str(), value.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("CallOptions")
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field(
+                "server_url",
+                &self.server_url.as_deref().map(crate::client::redact_url),
+            )
+            .field("team", &self.team)
+            .field("headers", &headers)
+            .field("max_response_size", &self.max_response_size)
+            .field("retry_side_effects", &self.retry_side_effects)
+            .finish()
+    }
 }
 
 /// A call ready to be sent: everything validated, the body encoded once for all attempts.
@@ -462,7 +491,15 @@ where
                 }
                 Decision::GiveUp(reason) => {
                     tracing::debug!(attempt, error = %error, ?reason, "attempt failed; giving up");
-                    if failures.len() == 1 {
+                    // One attempt that was not to be retried is its own error; one that would
+                    // have been retried but for time (a hint beyond the budget, the deadline)
+                    // says why it was not.
+                    let why_not = !matches!(
+                        reason,
+                        crate::error::GiveUpReason::NotRetryable
+                            | crate::error::GiveUpReason::MaxAttemptsReached
+                    );
+                    if failures.len() == 1 && !why_not {
                         return Err(error);
                     }
                     return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {

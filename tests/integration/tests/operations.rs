@@ -98,7 +98,10 @@ async fn a_stream_that_ends_at_done_with_a_retry_and_a_final_error() {
     let server = MockServer::start();
     let client = client(&server);
 
-    server.push_for("serverlessChatStream", Scenario::fail(429).retry_after_ms("5"));
+    server.push_for(
+        "serverlessChatStream",
+        Scenario::fail(429).retry_after_ms("5"),
+    );
     let events = client
         .serverless()
         .chat()
@@ -263,7 +266,11 @@ async fn get_with_path_and_query_parameters_sends_them_as_given() {
     assert_eq!(page.attempts(), 2);
     let sent = &server.requests_for("dedicatedListEndpoints")[1];
     assert_eq!(sent.method, "GET");
-    assert_eq!(sent.header("content-type"), None, "no body, no content type");
+    assert_eq!(
+        sent.header("content-type"),
+        None,
+        "no body, no content type"
+    );
     assert!(sent.body.is_empty());
     assert_eq!(sent.header("x-friendli-team"), Some("team-1"));
     // The cursor is opaque: sent back exactly as the API gave it (percent-encoded on the wire).
@@ -283,7 +290,12 @@ async fn get_with_path_and_query_parameters_sends_them_as_given() {
     let _ = status;
     let sent = &server.requests_for("dedicatedGetEndpointStatus")[0];
     assert_eq!(sent.path_param("endpoint_id"), Some("ep 1/2"));
-    assert!(sent.path.starts_with("/dedicated/beta/endpoint/ep%201%2F2/status"), "{}", sent.path);
+    assert!(
+        sent.path
+            .starts_with("/dedicated/beta/endpoint/ep%201%2F2/status"),
+        "{}",
+        sent.path
+    );
 
     server.push_for("dedicatedGetEndpointStatus", Scenario::fail(404));
     let error = client
@@ -293,11 +305,17 @@ async fn get_with_path_and_query_parameters_sends_them_as_given() {
         .await
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
-    assert!(!matches!(error, Error::RetriesExhausted(_)), "404 is not retried");
+    assert!(
+        !matches!(error, Error::RetriesExhausted(_)),
+        "404 is not retried"
+    );
 }
 
 fn builder_with_team(server: &MockServer) -> friendli::Client {
-    friendli_tests::builder(server).team("team-1").build().unwrap()
+    friendli_tests::builder(server)
+        .team("team-1")
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -307,12 +325,7 @@ async fn delete_without_a_body_is_not_retried_after_it_may_have_acted() {
 
     // A 503 says the server did not act: retried even for a delete.
     server.push_for("dedicatedDeleteEndpoint", Scenario::fail(503));
-    client
-        .dedicated()
-        .endpoint()
-        .delete("ep-1")
-        .await
-        .unwrap();
+    client.dedicated().endpoint().delete("ep-1").await.unwrap();
     let sent = server.requests_for("dedicatedDeleteEndpoint");
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[1].method, "DELETE");
@@ -352,11 +365,7 @@ async fn a_create_answered_with_502_is_sent_once_by_default() {
     let request: friendli::types::CreateDatasetRequest = body(json!({
         "name": "d", "projectId": "p", "modality": {"input_modals": ["TEXT"], "output_modals": ["TEXT"]}
     }));
-    let error = client
-        .dataset()
-        .create_dataset(request)
-        .await
-        .unwrap_err();
+    let error = client.dataset().create_dataset(request).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
     assert_eq!(server.requests_for("create_dataset").len(), 1);
 }
@@ -388,7 +397,11 @@ async fn multipart_uploads_stream_the_file_with_a_retry_and_a_final_error() {
         .send_with_response()
         .await
         .unwrap();
-    assert_eq!(transcript.attempts(), 2, "the file is opened again for the retry");
+    assert_eq!(
+        transcript.attempts(),
+        2,
+        "the file is opened again for the retry"
+    );
     let sent = &server.requests_for("serverlessAudioTranscriptions")[1];
     assert!(
         sent.header("content-type")
@@ -396,7 +409,8 @@ async fn multipart_uploads_stream_the_file_with_a_retry_and_a_final_error() {
             .starts_with("multipart/form-data; boundary=")
     );
     assert_eq!(
-        sent.header("content-length").map(|l| l.parse::<usize>().unwrap()),
+        sent.header("content-length")
+            .map(|l| l.parse::<usize>().unwrap()),
         Some(sent.body.len())
     );
     let form = sent.form().expect("a multipart body");
@@ -423,7 +437,10 @@ async fn multipart_uploads_stream_the_file_with_a_retry_and_a_final_error() {
         .await
         .unwrap();
 
-    server.push_for("serverlessAudioTranscriptions", Scenario::fail(500).times(2));
+    server.push_for(
+        "serverlessAudioTranscriptions",
+        Scenario::fail(500).times(2),
+    );
     let error = client
         .serverless()
         .audio()
@@ -521,7 +538,11 @@ fn the_blocking_client_serves_every_shape_through_the_same_namespaces() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(events.iter().any(|e| matches!(e, ChatStreamEvent::Chunk(_))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ChatStreamEvent::Chunk(_)))
+    );
     client
         .dedicated()
         .endpoint()

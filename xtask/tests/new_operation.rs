@@ -1,0 +1,216 @@
+//! The promise of the project, end to end: a new operation in the API document reaches users with
+//! no hand-written code. On a copy of the workspace, an overlay action adds an operation (a JSON
+//! POST with a typed response); `cargo xtask import` and `cargo xtask generate` run; then a test
+//! program calls it through `Client::call`, its generated namespace method and the blocking client,
+//! against the mock server, which serves it from the document too.
+//!
+//! It builds a second copy of the workspace, so it takes minutes: `#[ignore]`d in the default test
+//! run, and run by `.ci/run` (`cargo test -p xtask --test new_operation -- --ignored`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use xtask::workspace;
+
+/// The files of the workspace that git tracks, copied to `dir`.
+fn copy_workspace(dir: &Path) {
+    let root = workspace::root();
+    let listed = Command::new("git")
+        .arg("ls-files")
+        .current_dir(&root)
+        .output()
+        .expect("git runs");
+    assert!(listed.status.success(), "git ls-files failed");
+    for file in String::from_utf8(listed.stdout).unwrap().lines() {
+        let from = root.join(file);
+        if !from.is_file() {
+            continue;
+        }
+        let to = dir.join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+}
+
+fn run(dir: &Path, target: &Path, args: &[&str]) {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("FRIENDLI_TOKEN")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo {} failed:\n{}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const NEW_OPERATION: &str = r#"
+  # --- Added by the new-operation test.
+  - target: "$.paths"
+    update:
+      /serverless/v1/echo:
+        post:
+          operationId: serverlessEcho
+          tags: [Serverless.Echo]
+          x-speakeasy-name-override: echo
+          security:
+            - token: []
+          parameters:
+            - name: X-Friendli-Team
+              in: header
+              required: false
+              schema:
+                type: string
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/EchoBody'
+          responses:
+            '200':
+              description: The echo.
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/EchoResult'
+  - target: "$.components.schemas"
+    update:
+      EchoBody:
+        type: object
+        required: [text]
+        properties:
+          text:
+            type: string
+            description: What to echo.
+      EchoResult:
+        type: object
+        required: [text, length]
+        properties:
+          text:
+            type: string
+          length:
+            type: integer
+"#;
+
+const CALLER: &str = r#"
+//! Calls the operation added by xtask's new-operation test, three ways.
+use friendli::{RetryConfig, operations};
+use friendli_mock::{MockServer, Scenario};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_new_operation_is_callable_without_hand_written_code() {
+    let server = MockServer::start();
+    let client = friendli_tests::client(&server);
+    let body = friendli::types::EchoBody::builder().text("hello");
+
+    // Through the one call layer, with a retried failure.
+    server.push_for("serverlessEcho", Scenario::fail(503));
+    let answer = client.call(operations::ServerlessEcho, body.clone()).await.unwrap();
+    let _typed: (String, i64) = (answer.text.clone(), answer.length);
+    assert_eq!(server.requests_for("serverlessEcho").len(), 2);
+
+    // Through its generated namespace method.
+    server.push_for("serverlessEcho", Scenario::json(200, json!({"text": "hello", "length": 5})));
+    let answer = client.serverless().echo().echo(body.clone()).await.unwrap();
+    assert_eq!((answer.text.as_str(), answer.length), ("hello", 5));
+    let sent = server.requests_for("serverlessEcho").pop().unwrap();
+    assert_eq!(sent.json().unwrap(), json!({"text": "hello"}));
+
+    // Through the blocking client.
+    let server_url = server.url().to_owned();
+    std::thread::spawn(move || {
+        let client = friendli::Client::builder()
+            .ignore_env()
+            .token("t")
+            .base_url(server_url)
+            .retry(RetryConfig::none())
+            .build_blocking()
+            .unwrap();
+        let answer = client
+            .serverless()
+            .echo()
+            .echo(friendli::types::EchoBody::builder().text("hi"))
+            .send()
+            .unwrap();
+        let _typed: i64 = answer.length;
+    })
+    .join()
+    .unwrap();
+}
+"#;
+
+#[test]
+#[ignore = "builds a copy of the workspace (minutes); run by .ci/run"]
+fn a_new_operation_costs_no_hand_written_code() {
+    let root = workspace::root();
+    let provider = root.join("../shared/reference/upstream-openapi-2026-07-22.yaml");
+    if !provider.exists() {
+        eprintln!("SKIPPED: {} is not there", provider.display());
+        return;
+    }
+    let dir: PathBuf = std::env::temp_dir().join(format!("friendli-new-op-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_workspace(&dir);
+    // Shares compiled dependencies between runs, but never the workspace's own build lock.
+    let target = root.join("target").join("new-operation-test");
+
+    // The only edit: an overlay action.
+    let overlay = dir.join(workspace::OVERLAY);
+    let mut text = std::fs::read_to_string(&overlay).unwrap();
+    text.push_str(NEW_OPERATION);
+    std::fs::write(&overlay, text).unwrap();
+
+    let provider = provider.canonicalize().unwrap();
+    run(
+        &dir,
+        &target,
+        &[
+            "run",
+            "-q",
+            "-p",
+            "xtask",
+            "--",
+            "import",
+            provider.to_str().unwrap(),
+        ],
+    );
+    run(
+        &dir,
+        &target,
+        &["run", "-q", "-p", "xtask", "--", "generate"],
+    );
+    let document = std::fs::read_to_string(dir.join(workspace::SPEC)).unwrap();
+    assert!(
+        document.contains("serverlessEcho"),
+        "the import kept the new operation"
+    );
+    let generated =
+        std::fs::read_to_string(dir.join("friendli/src/generated/operations.rs")).unwrap();
+    assert!(
+        generated.contains("pub struct ServerlessEcho;"),
+        "an operation type was generated"
+    );
+
+    // A program that calls it (test code, not SDK code).
+    std::fs::write(dir.join("tests/integration/tests/new_operation.rs"), CALLER).unwrap();
+    run(
+        &dir,
+        &target,
+        &[
+            "test",
+            "-q",
+            "-p",
+            "friendli-tests",
+            "--test",
+            "new_operation",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
