@@ -1496,25 +1496,15 @@ impl Converter {
         };
         // Only fields of request bodies: they are what users build, with shared helpers.
         let mut roots = Vec::new();
-        for item in self
-            .doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|p| p.values())
-        {
-            for method in METHODS {
-                if let Some(op) = item.get(method) {
-                    if let Some(body) = op.get("requestBody") {
-                        roots.extend(referenced_schemas(body));
-                    }
-                    if let Some(name) = op
-                        .pointer("/x-friendli-multipart/schema")
-                        .and_then(Value::as_str)
-                    {
-                        roots.push(name.to_owned());
-                    }
-                }
+        for (_, _, op) in crate::document::operations(&self.doc) {
+            if let Some(body) = op.get("requestBody") {
+                roots.extend(referenced_schemas(body));
+            }
+            if let Some(name) = op
+                .pointer("/x-friendli-multipart/schema")
+                .and_then(Value::as_str)
+            {
+                roots.push(name.to_owned());
             }
         }
         let request_side = reachable_schemas(&schemas, roots);
@@ -1598,24 +1588,11 @@ impl Converter {
     /// schemas are left out: the `friendli` crate sends them as file parts, from bytes or a path,
     /// next to the other fields, which the generated type carries.
     fn drop_file_fields(&mut self) {
-        let mut bodies = BTreeSet::new();
-        for item in self
-            .doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|p| p.values())
-        {
-            for method in METHODS {
-                if let Some(name) = item
-                    .get(method)
-                    .and_then(|op| op.pointer("/x-friendli-multipart/schema"))
-                    .and_then(Value::as_str)
-                {
-                    bodies.insert(name.to_owned());
-                }
-            }
-        }
+        let bodies: BTreeSet<String> = crate::document::operations(&self.doc)
+            .filter_map(|(_, _, op)| op.pointer("/x-friendli-multipart/schema"))
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
         for name in bodies {
             let Some(Value::Object(schema)) = self
                 .doc

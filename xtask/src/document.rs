@@ -123,6 +123,19 @@ pub fn reachable_schemas(
     seen
 }
 
+/// Every operation of a document: `(path key, method, operation)`, in document order.
+pub fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |method| item.get(*method).map(|op| (path.as_str(), *method, op)))
+        })
+}
+
 /// The HTTP methods an OpenAPI path item may hold, in the order OpenAPI lists them.
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

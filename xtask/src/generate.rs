@@ -129,19 +129,7 @@ fn try_generate_file(document: &Value) -> Result<syn::File, String> {
 }
 
 fn try_generate(document: &Value) -> Result<String, String> {
-    let spec: openapiv3::OpenAPI =
-        serde_path_to_error::deserialize(document.clone()).map_err(|e| {
-            format!(
-                "not a valid OpenAPI 3.0 document at `{}`: {}",
-                e.path(),
-                e.inner()
-            )
-        })?;
-    let tokens = quietly(|| Generator::new(&settings()).generate_tokens(&spec))?
-        .map_err(|e| format!("progenitor rejected the document: {e}"))?;
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    try_generate_file(document).map(|file| prettyplease::unparse(&file))
 }
 
 thread_local! {

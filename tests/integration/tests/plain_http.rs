@@ -1,23 +1,8 @@
 //! A token sent over plain `http://` to another machine is warned about, once per process.
 
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_token_over_plain_http_to_another_host_is_warned_about_once() {
-    let captured = Captured::default();
+    let captured = friendli_tests::Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::WARN)
@@ -33,7 +18,7 @@ fn a_token_over_plain_http_to_another_host_is_warned_about_once() {
             .build()
             .unwrap()
     };
-    let log = || String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = || captured.text();
 
     build("http://127.0.0.1:9");
     build("http://localhost:9");

@@ -3,7 +3,6 @@
 //! Delays are asserted with lower bounds (the policy must wait at least this long) and generous
 //! upper bounds, so that the tests hold on a loaded machine.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use friendli::prelude::*;
@@ -373,22 +372,10 @@ async fn a_read_timeout_while_waiting_for_the_answer_is_retried() {
 }
 
 /// A writer that keeps what tracing writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn attempts_are_traced_without_the_token() {
-    let captured = Captured::default();
+    let captured = friendli_tests::Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
@@ -401,7 +388,7 @@ async fn attempts_are_traced_without_the_token() {
     server.push(Scenario::fail(503).times(2));
     complete(&server).await;
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert_eq!(log.matches("attempt failed; retrying").count(), 2, "{log}");
     assert!(log.contains("attempt succeeded"), "{log}");
     assert!(

@@ -2,6 +2,9 @@
 //! parameter and body validation (JSON and multipart), the realistic responders, the generated
 //! answers, scenarios per operation and faults on every kind of route.
 
+mod common;
+use common::http;
+
 use std::time::{Duration, Instant};
 
 use friendli_mock::spec::{ResponseSpec, StreamEnd};
@@ -11,14 +14,6 @@ use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {
     http()
-}
-
-/// A plain reqwest client. In a workspace build, `friendli`'s default `rustls-ring` feature turns
-/// on reqwest's `rustls-no-provider`, so a client that relies on reqwest's own TLS setup needs a
-/// process-wide provider: installed here (once; later calls are no-ops).
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
 }
 
 async fn send(

@@ -1,19 +1,14 @@
 //! The mock over HTTP: routing, auth, validation, both answer modes, every scripted fault, and
 //! the schema validity of everything it emits.
 
+mod common;
+use common::http;
+
 use std::time::{Duration, Instant};
 
 use friendli_mock::schema::validate;
 use friendli_mock::{CHAT_PATH, Fault, LineEnding, MockConfig, MockServer, Scenario, StreamShape};
 use serde_json::{Value, json};
-
-/// A plain reqwest client. In a workspace build, `friendli`'s default `rustls-ring` feature turns
-/// on reqwest's `rustls-no-provider`, so a client that relies on reqwest's own TLS setup needs a
-/// process-wide provider: installed here (once; later calls are no-ops).
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
 
 fn url(server: &MockServer) -> String {
     format!("{}{CHAT_PATH}", server.url())
