@@ -20,6 +20,288 @@ pub mod shared {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
+    impl ::std::convert::From<&str> for types::Input {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::Input {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::MessageContent {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::MessageContent {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::MessagesContentBlockContent {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::MessagesContentBlockContent {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::MessagesInputMessageContent {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::MessagesInputMessageContent {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::Prompt {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::Prompt {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::ResponsesCustomToolCallOutputOutput {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ResponsesCustomToolCallOutputOutput {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::ResponsesFunctionCallOutputOutput {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ResponsesFunctionCallOutputOutput {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::ResponsesInputMessageContent {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ResponsesInputMessageContent {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::ServiceTier {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ServiceTier {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::System {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::System {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::ToolChoice {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ToolChoice {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::ValidationErrorLocItem {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ValidationErrorLocItem {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy> for types::ChunkingStrategy {
+        type Error = <types::ServerVadChunkingStrategy as ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy>>::Error;
+        fn try_from(value: types::builder::ServerVadChunkingStrategy) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ServerVadChunkingStrategy(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ImageInput> for types::Image {
+        type Error = <types::ImageInput as ::std::convert::TryFrom<types::builder::ImageInput>>::Error;
+        fn try_from(value: types::builder::ImageInput) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ImageInput(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamContentBlockDelta as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta>>::Error;
+        fn try_from(value: types::builder::MessagesStreamContentBlockDelta) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ContentBlockDelta(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamContentBlockStart as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart>>::Error;
+        fn try_from(value: types::builder::MessagesStreamContentBlockStart) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ContentBlockStart(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamContentBlockStop as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop>>::Error;
+        fn try_from(value: types::builder::MessagesStreamContentBlockStop) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ContentBlockStop(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamErrorEvent as ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent>>::Error;
+        fn try_from(value: types::builder::MessagesStreamErrorEvent) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ErrorEvent(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamMessageDelta as ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta>>::Error;
+        fn try_from(value: types::builder::MessagesStreamMessageDelta) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::MessageDelta(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamMessageStart as ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart>>::Error;
+        fn try_from(value: types::builder::MessagesStreamMessageStart) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::MessageStart(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop> for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamMessageStop as ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop>>::Error;
+        fn try_from(value: types::builder::MessagesStreamMessageStop) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::MessageStop(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall> for types::ResponsesInputItem {
+        type Error = <types::ResponsesCustomToolCall as ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall>>::Error;
+        fn try_from(value: types::builder::ResponsesCustomToolCall) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::CustomToolCall(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput> for types::ResponsesInputItem {
+        type Error = <types::ResponsesCustomToolCallOutput as ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput>>::Error;
+        fn try_from(value: types::builder::ResponsesCustomToolCallOutput) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::CustomToolCallOutput(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCall> for types::ResponsesInputItem {
+        type Error = <types::ResponsesFunctionCall as ::std::convert::TryFrom<types::builder::ResponsesFunctionCall>>::Error;
+        fn try_from(value: types::builder::ResponsesFunctionCall) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::FunctionCall(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput> for types::ResponsesInputItem {
+        type Error = <types::ResponsesFunctionCallOutput as ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput>>::Error;
+        fn try_from(value: types::builder::ResponsesFunctionCallOutput) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::FunctionCallOutput(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesInputMessage> for types::ResponsesInputItem {
+        type Error = <types::ResponsesInputMessage as ::std::convert::TryFrom<types::builder::ResponsesInputMessage>>::Error;
+        fn try_from(value: types::builder::ResponsesInputMessage) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::InputMessage(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesReasoningItem> for types::ResponsesInputItem {
+        type Error = <types::ResponsesReasoningItem as ::std::convert::TryFrom<types::builder::ResponsesReasoningItem>>::Error;
+        fn try_from(value: types::builder::ResponsesReasoningItem) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ReasoningItem(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamContentPartAdded as ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamContentPartAdded) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ContentPartAdded(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamContentPartDone as ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamContentPartDone) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ContentPartDone(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamFunctionCallArgumentsDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamFunctionCallArgumentsDelta) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::FunctionCallArgumentsDelta(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamFunctionCallArgumentsDone as ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamFunctionCallArgumentsDone) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::FunctionCallArgumentsDone(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputItemAdded as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamOutputItemAdded) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::OutputItemAdded(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputItemDone as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamOutputItemDone) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::OutputItemDone(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputTextDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamOutputTextDelta) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::OutputTextDelta(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputTextDone as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamOutputTextDone) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::OutputTextDone(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamReasoningTextDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamReasoningTextDelta) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ReasoningTextDelta(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamReasoningTextDone as ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamReasoningTextDone) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ReasoningTextDone(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent> for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamResponseEvent as ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent>>::Error;
+        fn try_from(value: types::builder::ResponsesStreamResponseEvent) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponseEvent(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice> for types::ToolChoice {
+        type Error = <types::ChatCompleteBodyToolChoice as ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice>>::Error;
+        fn try_from(value: types::builder::ChatCompleteBodyToolChoice) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ChatCompleteBodyToolChoice(value.try_into()?))
+        }
+    }
 }
 
 /// The `serverless` operations: their low-level client and the types only they use (feature `serverless`).
@@ -46,7 +328,7 @@ pub mod serverless {
                     ChatChoiceMessage = crate::shared::types::ChatChoiceMessage: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoice = crate::shared::types::ChatCompleteBodyToolChoice: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoiceFunction = crate::shared::types::ChatCompleteBodyToolChoiceFunction: ?FromStr + ?Display,
-                    ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display + Default,
+                    ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display,
                     ChatLogprobsContent = crate::shared::types::ChatLogprobsContent: ?FromStr + ?Display,
                     ChatLogprobsContentTopLogprob = crate::shared::types::ChatLogprobsContentTopLogprob: ?FromStr + ?Display,
                     ChatResult = crate::shared::types::ChatResult: ?FromStr + ?Display,
@@ -77,8 +359,8 @@ pub mod serverless {
                     MessagesStreamErrorEvent = crate::shared::types::MessagesStreamErrorEvent: ?FromStr + ?Display,
                     MessagesStreamEvent = crate::shared::types::MessagesStreamEvent: ?FromStr + ?Display,
                     MessagesStreamMessageDelta = crate::shared::types::MessagesStreamMessageDelta: ?FromStr + ?Display,
-                    MessagesStreamMessageDeltaPayload = crate::shared::types::MessagesStreamMessageDeltaPayload: ?FromStr + ?Display + Default,
-                    MessagesStreamMessageDeltaUsage = crate::shared::types::MessagesStreamMessageDeltaUsage: ?FromStr + ?Display + Default,
+                    MessagesStreamMessageDeltaPayload = crate::shared::types::MessagesStreamMessageDeltaPayload: ?FromStr + ?Display,
+                    MessagesStreamMessageDeltaUsage = crate::shared::types::MessagesStreamMessageDeltaUsage: ?FromStr + ?Display,
                     MessagesStreamMessageEnvelope = crate::shared::types::MessagesStreamMessageEnvelope: ?FromStr + ?Display,
                     MessagesStreamMessageStart = crate::shared::types::MessagesStreamMessageStart: ?FromStr + ?Display,
                     MessagesStreamMessageStop = crate::shared::types::MessagesStreamMessageStop: ?FromStr + ?Display,
@@ -88,7 +370,7 @@ pub mod serverless {
                     MessagesToolDefinition = crate::shared::types::MessagesToolDefinition: ?FromStr + ?Display,
                     MessagesUsage = crate::shared::types::MessagesUsage: ?FromStr + ?Display,
                     Prompt = crate::shared::types::Prompt: ?FromStr + ?Display,
-                    PromptTokensDetails = crate::shared::types::PromptTokensDetails: ?FromStr + ?Display + Default,
+                    PromptTokensDetails = crate::shared::types::PromptTokensDetails: ?FromStr + ?Display,
                     ReasoningEffort = crate::shared::types::ReasoningEffort: ?FromStr + ?Display,
                     ResponseFormat = crate::shared::types::ResponseFormat: ?FromStr + ?Display,
                     ResponseFormatJsonSchemaSchema = crate::shared::types::ResponseFormatJsonSchemaSchema: ?FromStr + ?Display,
@@ -101,7 +383,7 @@ pub mod serverless {
                     ResponsesFunctionCall = crate::shared::types::ResponsesFunctionCall: ?FromStr + ?Display,
                     ResponsesFunctionCallOutput = crate::shared::types::ResponsesFunctionCallOutput: ?FromStr + ?Display,
                     ResponsesFunctionCallOutputContent = crate::shared::types::ResponsesFunctionCallOutputContent: ?FromStr + ?Display,
-                    ResponsesIncompleteDetails = crate::shared::types::ResponsesIncompleteDetails: ?FromStr + ?Display + Default,
+                    ResponsesIncompleteDetails = crate::shared::types::ResponsesIncompleteDetails: ?FromStr + ?Display,
                     ResponsesInputItem = crate::shared::types::ResponsesInputItem: ?FromStr + ?Display,
                     ResponsesInputMessage = crate::shared::types::ResponsesInputMessage: ?FromStr + ?Display,
                     ResponsesInputTokensDetails = crate::shared::types::ResponsesInputTokensDetails: ?FromStr + ?Display,
@@ -139,7 +421,7 @@ pub mod serverless {
                     StreamedAudioTranscriptionData = crate::shared::types::StreamedAudioTranscriptionData: ?FromStr + ?Display,
                     StreamedAudioTranscriptionResult = crate::shared::types::StreamedAudioTranscriptionResult: ?FromStr + ?Display,
                     StreamedChatChoice = crate::shared::types::StreamedChatChoice: ?FromStr + ?Display,
-                    StreamedChatChoiceDelta = crate::shared::types::StreamedChatChoiceDelta: ?FromStr + ?Display + Default,
+                    StreamedChatChoiceDelta = crate::shared::types::StreamedChatChoiceDelta: ?FromStr + ?Display,
                     StreamedChatData = crate::shared::types::StreamedChatData: ?FromStr + ?Display,
                     StreamedChatResult = crate::shared::types::StreamedChatResult: ?FromStr + ?Display,
                     StreamedCompletionData = crate::shared::types::StreamedCompletionData: ?FromStr + ?Display,
@@ -164,6 +446,72 @@ pub mod serverless {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
+    impl ::std::convert::TryFrom<types::builder::OpenRouterPricingTier> for types::OpenRouterModelCatalogResponseItemPricing {
+        type Error = <types::OpenRouterPricingTier as ::std::convert::TryFrom<types::builder::OpenRouterPricingTier>>::Error;
+        fn try_from(value: types::builder::OpenRouterPricingTier) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::OpenRouterPricingTier(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt> for types::ServerlessCompletionsBody {
+        type Error = <types::CompletionsServerlessBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt>>::Error;
+        fn try_from(value: types::builder::CompletionsServerlessBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens> for types::ServerlessCompletionsBody {
+        type Error = <types::CompletionsServerlessBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens>>::Error;
+        fn try_from(value: types::builder::CompletionsServerlessBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt> for types::ServerlessCompletionsStreamBody {
+        type Error = <types::CompletionsStreamServerlessBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt>>::Error;
+        fn try_from(value: types::builder::CompletionsStreamServerlessBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens> for types::ServerlessCompletionsStreamBody {
+        type Error = <types::CompletionsStreamServerlessBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens>>::Error;
+        fn try_from(value: types::builder::CompletionsStreamServerlessBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ServerlessResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ServerlessResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ServerlessResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ServerlessResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken> for types::StreamedToolAssistedChatEvent {
+        type Error = <types::StreamedToolAssistedChatToken as ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken>>::Error;
+        fn try_from(value: types::builder::StreamedToolAssistedChatToken) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Token(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus> for types::StreamedToolAssistedChatEvent {
+        type Error = <types::StreamedToolAssistedChatToolStatus as ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus>>::Error;
+        fn try_from(value: types::builder::StreamedToolAssistedChatToolStatus) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ToolStatus(value.try_into()?))
+        }
+    }
 }
 
 /// The `dedicated` operations: their low-level client and the types only they use (feature `dedicated`).
@@ -191,7 +539,7 @@ pub mod dedicated {
                     ChatChoiceMessage = crate::shared::types::ChatChoiceMessage: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoice = crate::shared::types::ChatCompleteBodyToolChoice: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoiceFunction = crate::shared::types::ChatCompleteBodyToolChoiceFunction: ?FromStr + ?Display,
-                    ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display + Default,
+                    ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display,
                     ChatLogprobsContent = crate::shared::types::ChatLogprobsContent: ?FromStr + ?Display,
                     ChatLogprobsContentTopLogprob = crate::shared::types::ChatLogprobsContentTopLogprob: ?FromStr + ?Display,
                     ChatResult = crate::shared::types::ChatResult: ?FromStr + ?Display,
@@ -203,7 +551,7 @@ pub mod dedicated {
                     DeleteDatasetResponse = crate::shared::types::DeleteDatasetResponse: ?FromStr + ?Display,
                     Function = crate::shared::types::Function: ?FromStr + ?Display,
                     FunctionResult = crate::shared::types::FunctionResult: ?FromStr + ?Display,
-                    HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display + Default,
+                    HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display,
                     Image = crate::shared::types::Image: ?FromStr + ?Display,
                     ImageData = crate::shared::types::ImageData: ?FromStr + ?Display,
                     ImageInput = crate::shared::types::ImageInput: ?FromStr + ?Display,
@@ -226,8 +574,8 @@ pub mod dedicated {
                     MessagesStreamErrorEvent = crate::shared::types::MessagesStreamErrorEvent: ?FromStr + ?Display,
                     MessagesStreamEvent = crate::shared::types::MessagesStreamEvent: ?FromStr + ?Display,
                     MessagesStreamMessageDelta = crate::shared::types::MessagesStreamMessageDelta: ?FromStr + ?Display,
-                    MessagesStreamMessageDeltaPayload = crate::shared::types::MessagesStreamMessageDeltaPayload: ?FromStr + ?Display + Default,
-                    MessagesStreamMessageDeltaUsage = crate::shared::types::MessagesStreamMessageDeltaUsage: ?FromStr + ?Display + Default,
+                    MessagesStreamMessageDeltaPayload = crate::shared::types::MessagesStreamMessageDeltaPayload: ?FromStr + ?Display,
+                    MessagesStreamMessageDeltaUsage = crate::shared::types::MessagesStreamMessageDeltaUsage: ?FromStr + ?Display,
                     MessagesStreamMessageEnvelope = crate::shared::types::MessagesStreamMessageEnvelope: ?FromStr + ?Display,
                     MessagesStreamMessageStart = crate::shared::types::MessagesStreamMessageStart: ?FromStr + ?Display,
                     MessagesStreamMessageStop = crate::shared::types::MessagesStreamMessageStop: ?FromStr + ?Display,
@@ -237,7 +585,7 @@ pub mod dedicated {
                     MessagesToolDefinition = crate::shared::types::MessagesToolDefinition: ?FromStr + ?Display,
                     MessagesUsage = crate::shared::types::MessagesUsage: ?FromStr + ?Display,
                     Prompt = crate::shared::types::Prompt: ?FromStr + ?Display,
-                    PromptTokensDetails = crate::shared::types::PromptTokensDetails: ?FromStr + ?Display + Default,
+                    PromptTokensDetails = crate::shared::types::PromptTokensDetails: ?FromStr + ?Display,
                     ReasoningEffort = crate::shared::types::ReasoningEffort: ?FromStr + ?Display,
                     ResponseFormat = crate::shared::types::ResponseFormat: ?FromStr + ?Display,
                     ResponseFormatJsonSchemaSchema = crate::shared::types::ResponseFormatJsonSchemaSchema: ?FromStr + ?Display,
@@ -250,7 +598,7 @@ pub mod dedicated {
                     ResponsesFunctionCall = crate::shared::types::ResponsesFunctionCall: ?FromStr + ?Display,
                     ResponsesFunctionCallOutput = crate::shared::types::ResponsesFunctionCallOutput: ?FromStr + ?Display,
                     ResponsesFunctionCallOutputContent = crate::shared::types::ResponsesFunctionCallOutputContent: ?FromStr + ?Display,
-                    ResponsesIncompleteDetails = crate::shared::types::ResponsesIncompleteDetails: ?FromStr + ?Display + Default,
+                    ResponsesIncompleteDetails = crate::shared::types::ResponsesIncompleteDetails: ?FromStr + ?Display,
                     ResponsesInputItem = crate::shared::types::ResponsesInputItem: ?FromStr + ?Display,
                     ResponsesInputMessage = crate::shared::types::ResponsesInputMessage: ?FromStr + ?Display,
                     ResponsesInputTokensDetails = crate::shared::types::ResponsesInputTokensDetails: ?FromStr + ?Display,
@@ -288,7 +636,7 @@ pub mod dedicated {
                     StreamedAudioTranscriptionData = crate::shared::types::StreamedAudioTranscriptionData: ?FromStr + ?Display,
                     StreamedAudioTranscriptionResult = crate::shared::types::StreamedAudioTranscriptionResult: ?FromStr + ?Display,
                     StreamedChatChoice = crate::shared::types::StreamedChatChoice: ?FromStr + ?Display,
-                    StreamedChatChoiceDelta = crate::shared::types::StreamedChatChoiceDelta: ?FromStr + ?Display + Default,
+                    StreamedChatChoiceDelta = crate::shared::types::StreamedChatChoiceDelta: ?FromStr + ?Display,
                     StreamedChatData = crate::shared::types::StreamedChatData: ?FromStr + ?Display,
                     StreamedChatResult = crate::shared::types::StreamedChatResult: ?FromStr + ?Display,
                     StreamedCompletionData = crate::shared::types::StreamedCompletionData: ?FromStr + ?Display,
@@ -316,6 +664,84 @@ pub mod dedicated {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
+    impl ::std::convert::From<&str> for types::DedicatedEmbeddingsBodyInput {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::DedicatedEmbeddingsBodyInput {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::DedicatedTextClassificationBodyInput {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::DedicatedTextClassificationBodyInput {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<&str> for types::EmbeddingObjectEmbedding {
+        fn from(value: &str) -> Self {
+            Self::Binary(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::EmbeddingObjectEmbedding {
+        fn from(value: ::std::string::String) -> Self {
+            Self::Binary(value)
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt> for types::DedicatedCompletionsBody {
+        type Error = <types::CompletionsDedicatedBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt>>::Error;
+        fn try_from(value: types::builder::CompletionsDedicatedBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens> for types::DedicatedCompletionsBody {
+        type Error = <types::CompletionsDedicatedBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens>>::Error;
+        fn try_from(value: types::builder::CompletionsDedicatedBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt> for types::DedicatedCompletionsStreamBody {
+        type Error = <types::CompletionsStreamDedicatedBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt>>::Error;
+        fn try_from(value: types::builder::CompletionsStreamDedicatedBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens> for types::DedicatedCompletionsStreamBody {
+        type Error = <types::CompletionsStreamDedicatedBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens>>::Error;
+        fn try_from(value: types::builder::CompletionsStreamDedicatedBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::DedicatedResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::DedicatedResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::DedicatedResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::DedicatedResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+        }
+    }
 }
 
 /// The `container` operations: their low-level client and the types only they use (feature `container`).
@@ -343,7 +769,7 @@ pub mod container {
                     ChatChoiceMessage = crate::shared::types::ChatChoiceMessage: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoice = crate::shared::types::ChatCompleteBodyToolChoice: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoiceFunction = crate::shared::types::ChatCompleteBodyToolChoiceFunction: ?FromStr + ?Display,
-                    ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display + Default,
+                    ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display,
                     ChatLogprobsContent = crate::shared::types::ChatLogprobsContent: ?FromStr + ?Display,
                     ChatLogprobsContentTopLogprob = crate::shared::types::ChatLogprobsContentTopLogprob: ?FromStr + ?Display,
                     ChatResult = crate::shared::types::ChatResult: ?FromStr + ?Display,
@@ -376,8 +802,8 @@ pub mod container {
                     MessagesStreamErrorEvent = crate::shared::types::MessagesStreamErrorEvent: ?FromStr + ?Display,
                     MessagesStreamEvent = crate::shared::types::MessagesStreamEvent: ?FromStr + ?Display,
                     MessagesStreamMessageDelta = crate::shared::types::MessagesStreamMessageDelta: ?FromStr + ?Display,
-                    MessagesStreamMessageDeltaPayload = crate::shared::types::MessagesStreamMessageDeltaPayload: ?FromStr + ?Display + Default,
-                    MessagesStreamMessageDeltaUsage = crate::shared::types::MessagesStreamMessageDeltaUsage: ?FromStr + ?Display + Default,
+                    MessagesStreamMessageDeltaPayload = crate::shared::types::MessagesStreamMessageDeltaPayload: ?FromStr + ?Display,
+                    MessagesStreamMessageDeltaUsage = crate::shared::types::MessagesStreamMessageDeltaUsage: ?FromStr + ?Display,
                     MessagesStreamMessageEnvelope = crate::shared::types::MessagesStreamMessageEnvelope: ?FromStr + ?Display,
                     MessagesStreamMessageStart = crate::shared::types::MessagesStreamMessageStart: ?FromStr + ?Display,
                     MessagesStreamMessageStop = crate::shared::types::MessagesStreamMessageStop: ?FromStr + ?Display,
@@ -387,7 +813,7 @@ pub mod container {
                     MessagesToolDefinition = crate::shared::types::MessagesToolDefinition: ?FromStr + ?Display,
                     MessagesUsage = crate::shared::types::MessagesUsage: ?FromStr + ?Display,
                     Prompt = crate::shared::types::Prompt: ?FromStr + ?Display,
-                    PromptTokensDetails = crate::shared::types::PromptTokensDetails: ?FromStr + ?Display + Default,
+                    PromptTokensDetails = crate::shared::types::PromptTokensDetails: ?FromStr + ?Display,
                     ReasoningEffort = crate::shared::types::ReasoningEffort: ?FromStr + ?Display,
                     ResponseFormat = crate::shared::types::ResponseFormat: ?FromStr + ?Display,
                     ResponseFormatJsonSchemaSchema = crate::shared::types::ResponseFormatJsonSchemaSchema: ?FromStr + ?Display,
@@ -400,7 +826,7 @@ pub mod container {
                     ResponsesFunctionCall = crate::shared::types::ResponsesFunctionCall: ?FromStr + ?Display,
                     ResponsesFunctionCallOutput = crate::shared::types::ResponsesFunctionCallOutput: ?FromStr + ?Display,
                     ResponsesFunctionCallOutputContent = crate::shared::types::ResponsesFunctionCallOutputContent: ?FromStr + ?Display,
-                    ResponsesIncompleteDetails = crate::shared::types::ResponsesIncompleteDetails: ?FromStr + ?Display + Default,
+                    ResponsesIncompleteDetails = crate::shared::types::ResponsesIncompleteDetails: ?FromStr + ?Display,
                     ResponsesInputItem = crate::shared::types::ResponsesInputItem: ?FromStr + ?Display,
                     ResponsesInputMessage = crate::shared::types::ResponsesInputMessage: ?FromStr + ?Display,
                     ResponsesInputTokensDetails = crate::shared::types::ResponsesInputTokensDetails: ?FromStr + ?Display,
@@ -438,7 +864,7 @@ pub mod container {
                     StreamedAudioTranscriptionData = crate::shared::types::StreamedAudioTranscriptionData: ?FromStr + ?Display,
                     StreamedAudioTranscriptionResult = crate::shared::types::StreamedAudioTranscriptionResult: ?FromStr + ?Display,
                     StreamedChatChoice = crate::shared::types::StreamedChatChoice: ?FromStr + ?Display,
-                    StreamedChatChoiceDelta = crate::shared::types::StreamedChatChoiceDelta: ?FromStr + ?Display + Default,
+                    StreamedChatChoiceDelta = crate::shared::types::StreamedChatChoiceDelta: ?FromStr + ?Display,
                     StreamedChatData = crate::shared::types::StreamedChatData: ?FromStr + ?Display,
                     StreamedChatResult = crate::shared::types::StreamedChatResult: ?FromStr + ?Display,
                     StreamedCompletionData = crate::shared::types::StreamedCompletionData: ?FromStr + ?Display,
@@ -465,6 +891,64 @@ pub mod container {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
+    impl ::std::convert::From<&str> for types::ContainerTextClassificationBodyInput {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::ContainerTextClassificationBodyInput {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt> for types::ContainerCompletionsBody {
+        type Error = <types::CompletionsBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt>>::Error;
+        fn try_from(value: types::builder::CompletionsBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens> for types::ContainerCompletionsBody {
+        type Error = <types::CompletionsBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens>>::Error;
+        fn try_from(value: types::builder::CompletionsBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt> for types::ContainerCompletionsStreamBody {
+        type Error = <types::CompletionsStreamBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt>>::Error;
+        fn try_from(value: types::builder::CompletionsStreamBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens> for types::ContainerCompletionsStreamBody {
+        type Error = <types::CompletionsStreamBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens>>::Error;
+        fn try_from(value: types::builder::CompletionsStreamBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ContainerResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ContainerResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ContainerResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+        }
+    }
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ContainerResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
+        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+        }
+    }
 }
 
 /// The `platform` operations: their low-level client and the types only they use (feature `platform`).
@@ -482,7 +966,7 @@ pub mod platform {
                 derives = [$($derives)*],
                 replace = {
                     DeleteDatasetResponse = crate::shared::types::DeleteDatasetResponse: ?FromStr + ?Display,
-                    HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display + Default,
+                    HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display,
                     ValidationError = crate::shared::types::ValidationError: ?FromStr + ?Display,
                 },
             );
@@ -493,6 +977,16 @@ pub mod platform {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
+    impl ::std::convert::From<&str> for types::DeleteSamplesBodyItem {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for types::DeleteSamplesBodyItem {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
 }
 
 /// Every type of the API, from whichever module generates it (the module of the one group

@@ -351,6 +351,26 @@ impl<E: crate::chat::ChatEvent> EventIter<E> {
     }
 }
 
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+impl EventIter<crate::events::CompletionsStreamEvent> {
+    /// Reads the rest of the stream and folds it into the result `complete()` would have
+    /// returned (see [`EventStream::collect_completions`]).
+    pub fn collect_completions(self) -> Result<crate::completions::CollectedCompletions> {
+        self.with_stream(EventStream::collect_completions)
+    }
+}
+
+impl<E: crate::text::TextEvent> EventIter<E> {
+    /// Only the text the model writes, one non-empty piece per event that adds some (see
+    /// [`EventStream::text_deltas`]).
+    pub fn text_deltas(self) -> impl Iterator<Item = Result<String>> {
+        self.filter_map(|event| match event {
+            Ok(event) => event.text().filter(|t| !t.is_empty()).map(Ok),
+            Err(error) => Some(Err(error)),
+        })
+    }
+}
+
 impl<E: SseEvent> Iterator for EventIter<E> {
     type Item = Result<E>;
 

@@ -547,6 +547,20 @@ mod tests {
     }
 
     #[test]
+    fn open_enums_display_their_wire_value() {
+        let known: FinishReason = serde_json::from_value(json!("tool_calls")).unwrap();
+        let unknown: FinishReason = serde_json::from_value(json!("content_filter")).unwrap();
+        assert_eq!(known.to_string(), "tool_calls");
+        assert_eq!(unknown.to_string(), "content_filter");
+        #[cfg(feature = "serverless")]
+        {
+            let status: ToolStatus = serde_json::from_value(json!("ERRORED")).unwrap();
+            let name: BuiltInToolName = serde_json::from_value(json!("math:calculator")).unwrap();
+            assert_eq!(format!("{name} {status}"), "math:calculator ERRORED");
+        }
+    }
+
+    #[test]
     fn wire_names_of_open_enums() {
         let known: FinishReason = serde_json::from_value(json!("stop")).unwrap();
         let unknown: FinishReason = serde_json::from_value(json!("content_filter")).unwrap();

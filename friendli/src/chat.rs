@@ -13,8 +13,6 @@ use std::fmt;
 #[cfg(feature = "serverless")]
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -22,6 +20,7 @@ use crate::error::Error;
 use crate::events::ChatStreamEvent;
 #[cfg(feature = "serverless")]
 use crate::events::ToolAssistedChatEvent;
+use crate::fold::Header;
 use crate::stream::{EventStream, SseEvent, UnknownEvent};
 use crate::types::{ChatResult, StreamedChatChoiceFinishReason, StreamedChatData};
 #[cfg(feature = "serverless")]
@@ -105,25 +104,6 @@ impl<E: ChatEvent> EventStream<E> {
             accumulator.push(&event?);
         }
         accumulator.finish()
-    }
-
-    /// Only the text the model writes (the `content` deltas of every choice, in order).
-    pub fn text_deltas(self) -> impl Stream<Item = Result<String, Error>> + Send {
-        use futures::StreamExt;
-        self.filter_map(|event| async move {
-            match event {
-                Ok(event) => {
-                    let text: String = event
-                        .chunk()?
-                        .choices
-                        .iter()
-                        .filter_map(|c| c.delta.content.as_deref())
-                        .collect();
-                    (!text.is_empty()).then_some(Ok(text))
-                }
-                Err(error) => Some(Err(error)),
-            }
-        })
     }
 }
 
@@ -236,10 +216,7 @@ struct CallState {
 /// ```
 #[derive(Default)]
 pub struct ChatAccumulator {
-    id: Option<String>,
-    created: Option<i64>,
-    model: Option<String>,
-    usage: Option<Value>,
+    header: Header,
     choices: BTreeMap<i64, ChoiceState>,
     #[cfg(feature = "serverless")]
     runs: Vec<ToolRun>,
@@ -252,7 +229,7 @@ pub struct ChatAccumulator {
 impl fmt::Debug for ChatAccumulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChatAccumulator")
-            .field("id", &self.id)
+            .field("id", &self.header.id)
             .field("choices", &self.choices.len())
             .finish_non_exhaustive()
     }
@@ -282,14 +259,12 @@ impl ChatAccumulator {
 
     /// Adds one chunk.
     pub fn push_chunk(&mut self, chunk: &StreamedChatData) {
-        self.id.get_or_insert_with(|| chunk.id.clone());
-        self.created.get_or_insert(chunk.created);
-        if self.model.is_none() {
-            self.model.clone_from(&chunk.model);
-        }
-        if let Some(usage) = &chunk.usage {
-            self.usage = serde_json::to_value(usage).ok();
-        }
+        self.header.see(
+            &chunk.id,
+            chunk.created,
+            chunk.model.as_ref(),
+            chunk.usage.as_ref(),
+        );
         for choice in &chunk.choices {
             let state = self.choices.entry(choice.index).or_default();
             let delta = &choice.delta;
@@ -378,11 +353,6 @@ impl ChatAccumulator {
     /// The folded result. Fails only if the events cannot form a [`ChatResult`] (for example,
     /// no chunk arrived at all).
     pub fn finish(self) -> Result<CollectedChat, Error> {
-        let Some(id) = self.id else {
-            return Err(Error::protocol(
-                "the stream carried no chunk, so there is no answer to fold",
-            ));
-        };
         let choices: Vec<Value> = self
             .choices
             .into_iter()
@@ -419,22 +389,7 @@ impl ChatAccumulator {
                 value
             })
             .collect();
-        let usage_reported = self.usage.is_some();
-        let document = json!({
-            "id": id,
-            "object": "chat.completion",
-            "created": self.created.unwrap_or_default(),
-            "model": self.model,
-            "choices": choices,
-            "usage": self.usage.unwrap_or_else(|| json!({"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})),
-        });
-        let result = ChatResult::deserialize(&document).map_err(|e| {
-            Error::decode(
-                "the folded stream as a ChatResult",
-                Bytes::from(document.to_string()),
-                Some(e),
-            )
-        })?;
+        let (result, usage_reported) = self.header.finish("chat.completion", choices)?;
         Ok(CollectedChat {
             result,
             #[cfg(feature = "serverless")]

@@ -8,14 +8,24 @@
 //!
 //! ```no_run
 //! use friendli::prelude::*;
+//! use friendli::types::ServerlessChatCompletionBody;
 //!
 //! # async fn example() -> friendli::Result<()> {
 //! let client = Client::from_env()?; // FRIENDLI_TOKEN
+//! let request = ServerlessChatCompletionBody::builder()
+//!     .model("meta-llama-3.1-8b-instruct")
+//!     .messages(vec![Message::user("Why is the sky blue?")]);
+//!
+//! let mut text = client.serverless().chat().stream(request).await?.text_deltas();
+//! while let Some(piece) = text.next().await {
+//!     print!("{}", piece?);
+//! }
+//!
+//! // Tool-assisted chat: the server runs built-in tools and streams their progress.
 //! let request = ToolAssistedChatRequest::builder()
 //!     .model("meta-llama-3.1-8b-instruct")
 //!     .messages(vec![Message::user("What is 3 + 6?")])
 //!     .tools(vec![Tool::calculator()]);
-//!
 //! let mut events = client.serverless().tool_assisted_chat().stream(request).await?;
 //! while let Some(event) = events.next().await {
 //!     match event? {
@@ -40,7 +50,10 @@
 //!   there reaches you with no other change). [`prelude`] adds constructors such as
 //!   `Message::user` and `Tool::calculator` through extension traits.
 //! - [`EventStream`]: the events of a streamed call, typed per operation ([`events`]);
-//!   [`chat`] folds chat streams into the result `complete()` returns.
+//!   `text_deltas()` keeps only the generated text ([`text`]); [`chat`] and [`completions`] fold
+//!   streams into the result `complete()` returns.
+//! - [`structured`]: `ResponseFormat::json_schema_for::<T>()` and `parse::<T>()`;
+//!   [`embeddings`] (feature `dedicated`): vectors as `f32`, from floats or base64.
 //! - [`tools`]: local function tools and `run()`, the loop that runs them.
 //! - [`Error`]: one error type; API errors keep status, body, headers and request id.
 //! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default.
@@ -68,7 +81,13 @@ pub mod call;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub mod chat;
 mod client;
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+pub mod completions;
+#[cfg(feature = "dedicated")]
+pub mod embeddings;
 mod error;
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+mod fold;
 mod json;
 mod multipart;
 pub mod operation;
@@ -77,7 +96,10 @@ mod retry;
 pub mod sse;
 pub mod stream;
 mod stream_flag;
-#[cfg(feature = "serverless")]
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+pub mod structured;
+pub mod text;
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub mod tools;
 mod transport;
 
@@ -167,6 +189,8 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_READ_TIMEOUT, ENV_BASE_URL, ENV_CONTAINER_URL, ENV_TEAM,
     ENV_TOKEN, LowLevel, USER_AGENT,
 };
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+pub use completions::{CollectedCompletions, CompletionsAccumulator};
 pub use error::{
     ApiError, AttemptFailure, BoxError, DecodeError, Error, GiveUpReason, InvalidConfig,
     InvalidRequest, MAX_RAW, ResponseTooLarge, Result, RetriesExhausted, StreamProtocolError,
@@ -178,6 +202,7 @@ pub use operation::Operation;
 pub use response::Response;
 pub use retry::RetryConfig;
 pub use stream::{EventStream, SseEvent, UnknownEvent};
+pub use text::TextEvent;
 pub use types::ChatResult;
 
 /// The `schemars` this crate derives JSON Schemas with (version 1), for the argument types of
@@ -204,8 +229,15 @@ pub mod prelude {
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
     pub use crate::chat::{ChatAccumulator, CollectedChat};
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::completions::{CollectedCompletions, CompletionsAccumulator};
+    #[cfg(feature = "dedicated")]
+    pub use crate::embeddings::{EmbeddingExt, EmbeddingsResultExt};
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
     pub use crate::events::ChatStreamEvent;
-    #[cfg(feature = "serverless")]
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::structured::{ParseAnswer, ResponseFormatExt};
+    pub use crate::text::TextEvent;
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
     pub use crate::tools::{RunEvent, Tools};
     pub use crate::types::{ChatResult, Message, Seed, Tool as FunctionTool, ToolChoice};
     #[cfg(feature = "serverless")]

@@ -57,9 +57,10 @@ pub use crate::error::ToolError;
 use crate::error::{Error, Result};
 use crate::operation::{Events, Json, Operation};
 use crate::stream::UnknownEvent;
+#[cfg(feature = "serverless")]
+use crate::types::ToolStatusData;
 use crate::types::{
     ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData, ToolCall,
-    ToolStatusData,
 };
 
 /// The default most model turns of a run.
@@ -104,9 +105,33 @@ impl Tools {
     }
 
     /// Adds a function. Its arguments are decoded into `Args`, whose JSON Schema (derived with
-    /// schemars) is what the model sees. The handler's output is sent to the model as the call's
-    /// result: a string as it is, anything else as JSON. A function registered twice keeps the
-    /// last handler.
+    /// schemars) is what the model sees: the doc comment of `Args` and of each field becomes the
+    /// schema's description, which the model reads, so write them for it. The handler is an async
+    /// closure over one `Args` value; its output is sent to the model as the call's result: a
+    /// string as it is, anything else as JSON. A function registered twice keeps the last
+    /// handler.
+    ///
+    /// ```
+    /// use friendli::tools::Tools;
+    ///
+    /// /// Converts an amount between currencies.
+    /// #[derive(serde::Deserialize, friendli::schemars::JsonSchema)]
+    /// #[schemars(crate = "friendli::schemars")]
+    /// struct Convert {
+    ///     /// The amount to convert, e.g. 12.5.
+    ///     amount: f64,
+    ///     /// ISO 4217 code of the target currency, e.g. "KRW".
+    ///     to: String,
+    /// }
+    ///
+    /// let tools = Tools::new().register("convert", "Converts money", |args: Convert| async move {
+    ///     if args.to != "KRW" {
+    ///         return Err(format!("no rate for {}", args.to));
+    ///     }
+    ///     Ok(serde_json::json!({"amount": args.amount * 1400.0, "currency": "KRW"}))
+    /// });
+    /// assert!(tools.contains("convert"));
+    /// ```
     pub fn register<Args, F, Fut, R, E>(
         mut self,
         name: impl Into<String>,
@@ -573,6 +598,7 @@ pub enum RunEvent {
     /// A chunk of the model's answer (of the current turn).
     Chunk(StreamedChatData),
     /// Progress of a built-in tool run on the server (tool-assisted chat).
+    #[cfg(feature = "serverless")]
     ToolStatus(Box<ToolStatusData>),
     /// An event of the model's stream that this SDK does not know.
     Unknown(UnknownEvent),
@@ -692,10 +718,12 @@ where
                     Some(event) => {
                         let event = event?;
                         accumulator.push(&event);
+                        #[cfg(feature = "serverless")]
+                        if let Some(status) = event.tool_status() {
+                            return Ok(Some(RunEvent::ToolStatus(Box::new(status.clone()))));
+                        }
                         let out = if let Some(chunk) = event.chunk() {
                             RunEvent::Chunk(chunk.clone())
-                        } else if let Some(status) = event.tool_status() {
-                            RunEvent::ToolStatus(Box::new(status.clone()))
                         } else if let Some(unknown) = event.unknown() {
                             RunEvent::Unknown(unknown.clone())
                         } else {

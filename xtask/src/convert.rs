@@ -133,6 +133,7 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     converter.hoist_shared_property_types();
     converter.drop_file_fields();
     converter.resolve_aliases();
+    converter.keep_unknown_fields();
     converter.finish_root();
     Ok(Converted {
         document: converter.doc,
@@ -1715,6 +1716,77 @@ impl Converter {
                     schemas.remove(&name);
                 }
             }
+        }
+    }
+
+    /// Gives every object schema that only answers carry (reachable from a response or an event
+    /// stream, and not from a request) `additionalProperties: {}`, which typify turns into a
+    /// flattened `extra` map: fields the server adds after this SDK was generated are kept, not
+    /// dropped. Request-side types are left alone (their builders would have to be given the
+    /// map), and so are the branches of unions (typify generates enum variants for them).
+    fn keep_unknown_fields(&mut self) {
+        fn mark(schema: &mut Value, branch: bool, count: &mut usize) {
+            let Value::Object(map) = schema else { return };
+            let is_object = map.get("type").is_none_or(|t| t == "object");
+            if !branch
+                && is_object
+                && map
+                    .get("properties")
+                    .is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty()))
+                && !map.contains_key("additionalProperties")
+                // typify names the map `extra`: a property of that name would collide.
+                && map.get("properties").is_none_or(|p| p.get("extra").is_none())
+            {
+                map.insert("additionalProperties".into(), json!({}));
+                *count += 1;
+            }
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                properties.values_mut().for_each(|p| mark(p, false, count));
+            }
+            for key in ["items", "additionalProperties"] {
+                if let Some(inner) = map.get_mut(key) {
+                    mark(inner, false, count);
+                }
+            }
+            for key in ["oneOf", "anyOf", "allOf"] {
+                if let Some(Value::Array(branches)) = map.get_mut(key) {
+                    branches
+                        .iter_mut()
+                        .for_each(|b| mark(b, key != "allOf", count));
+                }
+            }
+        }
+        let mut response_roots = Vec::new();
+        let mut request_roots = Vec::new();
+        for (_, _, op) in crate::document::operations(&self.doc) {
+            if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+                for response in responses.values() {
+                    response_roots.extend(referenced_schemas(response));
+                }
+            }
+            for key in ["requestBody", "parameters"] {
+                if let Some(value) = op.get(key) {
+                    request_roots.extend(referenced_schemas(value));
+                }
+            }
+        }
+        let schemas = self.schemas().cloned().unwrap_or_default();
+        let answers = reachable_schemas(&schemas, response_roots);
+        let requests = reachable_schemas(&schemas, request_roots);
+        let mut marked = 0;
+        for name in answers.difference(&requests) {
+            let pointer = format!("/components/schemas/{}", escape(name));
+            if let Some(schema) = self.doc.pointer_mut(&pointer) {
+                mark(schema, false, &mut marked);
+            }
+        }
+        if marked > 0 {
+            self.notes.push(Problem::new(
+                "/components/schemas",
+                format!(
+                    "{marked} answer-only object schemas keep unknown fields (`additionalProperties: {{}}`)"
+                ),
+            ));
         }
     }
 

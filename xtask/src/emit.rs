@@ -41,6 +41,7 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
     let mut files = Vec::new();
     let mut modules = String::new();
     let mut shared_impls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut shared_types: BTreeSet<String> = BTreeSet::new();
     for module in std::iter::once(SHARED).chain(GROUPS) {
         // The operations of the module, and the schemas they reach.
         let mut paths = Map::new();
@@ -103,11 +104,21 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
                 json!("Derived from openapi/friendli.yaml by `cargo xtask generate`. Do not edit."),
             );
         }
+        // What typify generates for this module, inspected: what the shared types implement
+        // (for the `replace` entries of the other modules), and the conversions to add.
+        let inspected = crate::generate::generate_file(&document).ok();
+        let mut conversions = inspected
+            .as_ref()
+            .map(crate::generate::conversions)
+            .unwrap_or_default();
         if module == SHARED {
-            // What the shared types implement, for the `replace` entries of the other modules.
-            if let Ok(file) = crate::generate::generate_file(&document) {
-                shared_impls = crate::generate::implemented_traits(&file);
+            if let Some(file) = &inspected {
+                shared_impls = crate::generate::implemented_traits(file);
+                shared_types = crate::generate::type_names(file);
             }
+        } else {
+            // Shared unions get theirs in `shared`.
+            conversions.retain(|c| !shared_types.contains(c.union()));
         }
         let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
         text.push('\n');
@@ -198,6 +209,7 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         let _ = writeln!(modules, "    #[cfg(not(feature = \"json-schema\"))]");
         let _ = writeln!(modules, "    generate!(PartialEq);");
         let _ = writeln!(modules, "    crate::hooks!();");
+        modules.push_str(&conversion_impls(&conversions, &shared_types, module));
         let _ = writeln!(modules, "}}\n");
     }
 
@@ -276,6 +288,46 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         contents: format!("{GENERATED}\n{modules}{types}"),
     });
     files
+}
+
+/// The impls of the conversions typify leaves out (see [`crate::generate::Conversion`]).
+fn conversion_impls(
+    conversions: &[crate::generate::Conversion],
+    shared_types: &BTreeSet<String>,
+    module: &str,
+) -> String {
+    use crate::generate::Conversion;
+    let mut out = String::new();
+    for conversion in conversions {
+        match conversion {
+            Conversion::Text { union, variant } => {
+                let _ = writeln!(
+                    out,
+                    "    impl ::std::convert::From<&str> for types::{union} {{\n        fn from(value: &str) -> Self {{\n            Self::{variant}(value.to_owned())\n        }}\n    }}"
+                );
+                let _ = writeln!(
+                    out,
+                    "    impl ::std::convert::From<::std::string::String> for types::{union} {{\n        fn from(value: ::std::string::String) -> Self {{\n            Self::{variant}(value)\n        }}\n    }}"
+                );
+            }
+            Conversion::Builder {
+                union,
+                variant,
+                branch,
+            } => {
+                let home = if module != SHARED && shared_types.contains(branch) {
+                    "crate::shared::types"
+                } else {
+                    "types"
+                };
+                let _ = writeln!(
+                    out,
+                    "    impl ::std::convert::TryFrom<{home}::builder::{branch}> for types::{union} {{\n        type Error = <{home}::{branch} as ::std::convert::TryFrom<{home}::builder::{branch}>>::Error;\n        fn try_from(value: {home}::builder::{branch}) -> ::std::result::Result<Self, Self::Error> {{\n            ::std::result::Result::Ok(Self::{variant}(value.try_into()?))\n        }}\n    }}"
+                );
+            }
+        }
+    }
+    out
 }
 
 fn any_features(groups: &[&str]) -> String {

@@ -242,3 +242,198 @@ mod tests {
         assert_eq!(path_to_pointer("."), "");
     }
 }
+
+/// A conversion `cargo xtask generate` adds to a generated union, for what typify leaves out.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Conversion {
+    /// `From<&str>` and `From<String>` for a union with exactly one text variant (and no string
+    /// enum beside it, where a text would be ambiguous): `Prompt::from("…")`.
+    Text {
+        /// The union.
+        union: String,
+        /// Its variant that holds a `String`.
+        variant: String,
+    },
+    /// `TryFrom<builder::Branch>` for a union with a variant holding the struct `Branch`, so that
+    /// a branch's builder can be given wherever the union is expected.
+    Builder {
+        /// The union.
+        union: String,
+        /// The variant.
+        variant: String,
+        /// The struct it holds.
+        branch: String,
+    },
+}
+
+impl Conversion {
+    /// The union the conversion is for.
+    pub fn union(&self) -> &str {
+        match self {
+            Conversion::Text { union, .. } | Conversion::Builder { union, .. } => union,
+        }
+    }
+}
+
+/// The conversions to add to the unions of a generated file (see [`Conversion`]).
+pub fn conversions(file: &syn::File) -> Vec<Conversion> {
+    use std::collections::{BTreeMap, BTreeSet};
+    use syn::{Fields, GenericArgument, Item, PathArguments, Type};
+
+    fn last_ident(ty: &Type) -> Option<String> {
+        match ty {
+            Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }
+    }
+    fn items(file: &syn::File) -> Vec<&Item> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
+            for item in items {
+                match item {
+                    Item::Mod(module) if module.ident == "builder" => {}
+                    Item::Mod(module) => {
+                        if let Some((_, inner)) = &module.content {
+                            walk(inner, out);
+                        }
+                    }
+                    other => out.push(other),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&file.items, &mut out);
+        out
+    }
+    fn builders(file: &syn::File) -> BTreeSet<String> {
+        fn walk(items: &[Item], inside: bool, out: &mut BTreeSet<String>) {
+            for item in items {
+                match item {
+                    Item::Mod(module) => {
+                        if let Some((_, inner)) = &module.content {
+                            walk(inner, inside || module.ident == "builder", out);
+                        }
+                    }
+                    Item::Struct(s) if inside => {
+                        out.insert(s.ident.to_string());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        walk(&file.items, false, &mut out);
+        out
+    }
+
+    let items = items(file);
+    let builders = builders(file);
+    let string_enums: BTreeSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
+                Some(e.ident.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    // `From<X>` impls that exist already, by union.
+    let mut existing: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in &items {
+        let Item::Impl(i) = item else { continue };
+        let Some((path, _)) = &i.trait_ else { continue };
+        let Some(segment) = path.segments.last() else {
+            continue;
+        };
+        if segment.ident != "From" && segment.ident != "TryFrom" {
+            continue;
+        }
+        let PathArguments::AngleBracketed(args) = &segment.arguments else {
+            continue;
+        };
+        let Some(GenericArgument::Type(arg)) = args.args.first() else {
+            continue;
+        };
+        let arg = match arg {
+            Type::Reference(r) => format!("&{}", last_ident(&r.elem).unwrap_or_default()),
+            other => last_ident(other).unwrap_or_default(),
+        };
+        if let Some(union) = last_ident(&i.self_ty) {
+            existing.entry(union).or_default().insert(arg);
+        }
+    }
+
+    let mut out = Vec::new();
+    for item in &items {
+        let Item::Enum(e) = item else { continue };
+        let tagged = e.attrs.iter().any(|a| {
+            a.path().is_ident("serde")
+                && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().replace(" ", "").contains("tag="))
+        });
+        let union = e.ident.to_string();
+        let mut held: Vec<(String, String)> = Vec::new();
+        let mut newtypes = true;
+        for variant in &e.variants {
+            match &variant.fields {
+                Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                    let ty = last_ident(&fields.unnamed[0].ty).unwrap_or_default();
+                    held.push((variant.ident.to_string(), ty));
+                }
+                _ => newtypes = false,
+            }
+        }
+        let has = |arg: &str| existing.get(&union).is_some_and(|s| s.contains(arg));
+        let texts: Vec<&(String, String)> = held.iter().filter(|(_, t)| t == "String").collect();
+        if newtypes
+            && !tagged
+            && texts.len() == 1
+            && !held.iter().any(|(_, t)| string_enums.contains(t))
+            && !has("&str")
+            && !has("String")
+        {
+            out.push(Conversion::Text {
+                union: union.clone(),
+                variant: texts[0].0.clone(),
+            });
+        }
+        for (variant, ty) in &held {
+            let unique = held.iter().filter(|(_, t)| t == ty).count() == 1;
+            // typify converts a branch into its union, never a branch's builder.
+            if unique && builders.contains(ty) {
+                out.push(Conversion::Builder {
+                    union: union.clone(),
+                    variant: variant.clone(),
+                    branch: ty.clone(),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The names of the types a generated file defines (its builders left out).
+pub fn type_names(file: &syn::File) -> std::collections::BTreeSet<String> {
+    fn walk(items: &[syn::Item], out: &mut std::collections::BTreeSet<String>) {
+        for item in items {
+            match item {
+                syn::Item::Mod(module) if module.ident == "builder" => {}
+                syn::Item::Mod(module) => {
+                    if let Some((_, inner)) = &module.content {
+                        walk(inner, out);
+                    }
+                }
+                syn::Item::Struct(s) => {
+                    out.insert(s.ident.to_string());
+                }
+                syn::Item::Enum(e) => {
+                    out.insert(e.ident.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(&file.items, &mut out);
+    out
+}

@@ -282,7 +282,8 @@ fn additional_properties_true_a_schema_and_false() {
         props["targets"]["additionalProperties"],
         json!({"$ref": "#/components/schemas/Target"})
     );
-    assert!(props["strict"].get("additionalProperties").is_none());
+    // `false` is dropped; as `strict` is only ever answered, it keeps unknown fields instead.
+    assert_eq!(props["strict"]["additionalProperties"], json!({}));
     let note = out
         .note_at("/components/schemas/Item/properties/strict/additionalProperties")
         .unwrap_or_else(|| panic!("no note for `strict`: {:#?}", out.notes));
@@ -294,6 +295,54 @@ fn additional_properties_true_a_schema_and_false() {
     out.assert_rust("pub struct ItemStrict {");
     // A field the server adds later must not fail decoding.
     out.assert_no_rust("deny_unknown_fields");
+    // `Item` has a property called `extra`: no map of unknown fields beside it.
+    assert!(out.schema("Item").get("additionalProperties").is_none());
+}
+
+#[test]
+fn answer_only_objects_keep_unknown_fields_and_request_objects_do_not() {
+    let out = generate(&document(
+        json!({"/items": {"post": {
+            "operationId": "createItem",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Draft"}}}},
+            "responses": json_response("Item"),
+        }}}),
+        json!({
+            "Draft": {"type": "object", "properties": {"name": {"type": "string"}, "tag": {"$ref": "#/components/schemas/Tag"}}},
+            "Item": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"},
+                "tag": {"$ref": "#/components/schemas/Tag"},
+                "owner": {"type": "object", "properties": {"login": {"type": "string"}}},
+                "shape": {"oneOf": [
+                    {"type": "object", "title": "Square", "required": ["side"], "properties": {"side": {"type": "number"}}},
+                    {"type": "object", "title": "Circle", "required": ["radius"], "properties": {"radius": {"type": "number"}}}
+                ]}
+            }},
+            "Tag": {"type": "object", "properties": {"label": {"type": "string"}}}
+        }),
+    ));
+    assert_eq!(out.schema("Item")["additionalProperties"], json!({}));
+    assert_eq!(
+        out.schema("Item")["properties"]["owner"]["additionalProperties"],
+        json!({})
+    );
+    // Union branches stay plain (typify makes enum variants of them).
+    for branch in out.schema("Item")["properties"]["shape"]["oneOf"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(branch.get("additionalProperties").is_none(), "{branch}");
+    }
+    // Reachable from a request: no map (its builder would have to be given one).
+    assert!(out.schema("Draft").get("additionalProperties").is_none());
+    assert!(out.schema("Tag").get("additionalProperties").is_none());
+    let note = out
+        .note_at("/components/schemas")
+        .unwrap_or_else(|| panic!("no note: {:#?}", out.notes));
+    assert!(note.message.contains("keep unknown fields"), "{note}");
+    out.assert_rust("pub struct Item {");
+    out.assert_rust("#[serde(flatten)]");
+    out.assert_rust("pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,");
 }
 
 #[test]

@@ -86,7 +86,10 @@ fn editing_the_document_without_regenerating_is_caught_with_a_readable_diff() {
             if file.path == "friendli-gen/spec/shared.json" {
                 assert!(diff.contains("\n+          \"brand_new_knob\": {\n+            \"description\": \"Added upstream.\",\n+            \"nullable\": true,\n+            \"type\": \"integer\"\n+          },\n"), "{diff}");
                 // With context, to see where it goes.
-                assert!(diff.contains("\n       \"ChatResult\": {\n"), "{diff}");
+                assert!(
+                    diff.contains("\n         \"description\": \"A finished chat completion"),
+                    "{diff}"
+                );
             }
             stale.insert(file.path.as_str());
         }

@@ -281,7 +281,10 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
         };
     }
 
-    let text = compose_answer(&user_text, &tool_runs, &trailing_tool_results);
+    let text = match structured_answer(&request["response_format"], &user_text) {
+        Some(json) => json,
+        None => compose_answer(&user_text, &tool_runs, &trailing_tool_results),
+    };
     let (text, mut finish_reason) = apply_stop(&text, &request["stop"]);
     let mut tokens = tokenize(&text);
     if let Some(max) = request["max_tokens"].as_u64()
@@ -503,6 +506,25 @@ fn canned(name: &str, query: &str) -> String {
 }
 
 /// The answer text of a turn.
+/// The answer under a `response_format`: for `json_schema`, an instance of the schema (every
+/// property filled, enum values the question mentions preferred); for `json_object`, an object
+/// holding the plain answer. `None` for free text (and for `regex`, which the mock does not
+/// imitate).
+fn structured_answer(format: &Value, user_text: &str) -> Option<String> {
+    match format["type"].as_str()? {
+        "json_schema" => {
+            let schema = &format["json_schema"]["schema"];
+            let instance = Generator::with_root(schema)
+                .optional_properties(true)
+                .text(user_text)
+                .generate(schema);
+            Some(instance.to_string())
+        }
+        "json_object" => Some(json!({"answer": user_text}).to_string()),
+        _ => None,
+    }
+}
+
 fn compose_answer(user_text: &str, runs: &[ToolRun], tool_results: &[String]) -> String {
     if !tool_results.is_empty() {
         return format!("Based on the tool results: {}.", tool_results.join("; "));
@@ -720,5 +742,30 @@ mod tests {
         let text = "The math:calculator says 3 + 6 is 9. Done, really!";
         assert_eq!(tokenize(text).concat(), text);
         assert!(tokenize(text).len() > 8);
+    }
+
+    #[test]
+    fn a_json_schema_response_format_gets_an_instance_of_the_schema() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "population": {"type": "integer", "minimum": 1},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["city", "population"],
+        });
+        let mut r = request("Describe Seoul.", json!([]));
+        r["response_format"] = json!({"type": "json_schema", "json_schema": {"schema": schema}});
+        let Answer::Text { tokens, .. } = respond(&r, 1).answer else {
+            panic!("not a text answer");
+        };
+        let answer: Value = serde_json::from_str(&tokens.concat()).unwrap();
+        assert!(answer["city"].is_string(), "{answer}");
+        assert!(
+            answer["population"].as_i64().is_some_and(|p| p >= 1),
+            "{answer}"
+        );
+        assert!(answer["tags"].is_array(), "{answer}");
     }
 }

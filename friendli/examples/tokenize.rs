@@ -1,0 +1,46 @@
+//! Tokenization: a text split into the token IDs of a model's tokenizer (handy for counting
+//! tokens before a request), and the IDs decoded back into text.
+//!
+//! ```sh
+//! cargo run --example tokenize
+//! ```
+
+mod common;
+
+use friendli::types::{ServerlessDetokenizationBody, ServerlessTokenizationBody};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, _mock) = common::client()?;
+    let text = "Hello, Friendli! 안녕하세요 🦀";
+
+    let tokens = client
+        .serverless()
+        .token()
+        .tokenize(
+            ServerlessTokenizationBody::builder()
+                .model(common::model())
+                .prompt(text),
+        )
+        .await?
+        .tokens;
+    println!("text:   {text:?}");
+    println!("tokens: {} {tokens:?}", tokens.len());
+
+    let decoded = client
+        .serverless()
+        .token()
+        .detokenize(
+            ServerlessDetokenizationBody::builder()
+                .model(common::model())
+                .tokens(tokens),
+        )
+        .await?
+        .text;
+    println!("back:   {decoded:?}");
+    println!(
+        "round trip: {}",
+        if decoded == text { "exact" } else { "differs" }
+    );
+    Ok(())
+}
