@@ -390,6 +390,64 @@ impl<E: SseEvent> Iterator for EventIter<E> {
     }
 }
 
+/// A [`Stream`](futures::Stream) of a blocking call made an iterator, each item waited for on the
+/// client's runtime: what the blocking client gives for the streams of the async one, such as
+/// the items and the pages of a paged list ([`crate::pagination`]). The iterator ends at the
+/// first error; dropping it drops the stream.
+pub struct StreamIter<'c, S> {
+    stream: Option<S>,
+    runtime: &'c Arc<Runtime>,
+}
+
+impl<S> fmt::Debug for StreamIter<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamIter")
+            .field("ended", &self.stream.is_none())
+            .finish()
+    }
+}
+
+impl<'c, S> StreamIter<'c, S> {
+    pub(crate) fn new(stream: S, runtime: &'c Arc<Runtime>) -> Self {
+        StreamIter {
+            stream: Some(stream),
+            runtime,
+        }
+    }
+}
+
+impl<S, T> Iterator for StreamIter<'_, S>
+where
+    S: futures::Stream<Item = Result<T>> + Unpin,
+{
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        let stream = self.stream.as_mut()?;
+        match self.runtime.block_on(stream.next()) {
+            Ok(Some(Ok(item))) => Some(Ok(item)),
+            Ok(Some(Err(error))) | Err(error) => {
+                self.stream = None;
+                Some(Err(error))
+            }
+            Ok(None) => {
+                self.stream = None;
+                None
+            }
+        }
+    }
+}
+
+impl<S> Drop for StreamIter<'_, S> {
+    fn drop(&mut self) {
+        // Drop the stream (and any request in flight) inside the runtime that owns its I/O.
+        if let Some(stream) = self.stream.take() {
+            let _guard = self.runtime.get().enter();
+            drop(stream);
+        }
+    }
+}
+
 impl<E> Drop for EventIter<E> {
     fn drop(&mut self) {
         // Drop the stream (and its connection) inside the runtime that owns its I/O.

@@ -52,6 +52,12 @@ pub enum Error {
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size), or the
     /// call's `max_response_size`); the rest was not read.
     ResponseTooLarge(ResponseTooLarge),
+    /// A wait for a dedicated endpoint to be running ended without it running: the endpoint
+    /// failed, is being or was terminated, or the wait's deadline passed (see
+    /// [`wait_until_running`](crate::namespaces::DedicatedEndpoint::wait_until_running)). The
+    /// last status seen is inside. Feature `dedicated`.
+    #[cfg(feature = "dedicated")]
+    EndpointNotRunning(Box<crate::endpoints::EndpointNotRunning>),
 }
 
 impl Error {
@@ -161,6 +167,8 @@ impl fmt::Display for Error {
             Error::RetriesExhausted(e) => e.fmt(f),
             Error::Tool(e) => e.fmt(f),
             Error::ResponseTooLarge(e) => e.fmt(f),
+            #[cfg(feature = "dedicated")]
+            Error::EndpointNotRunning(e) => e.fmt(f),
         }
     }
 }

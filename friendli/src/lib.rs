@@ -46,6 +46,8 @@
 //!   `client.container().token().tokenize(request)`, `client.dataset()…`, `client.file()…` (see
 //!   [`namespaces`]). Every call takes per-call options before it is awaited.
 //! - [`operations`]: one type per operation of the API, and [`Client::call`] to send any of them.
+//! - [`pagination`]: every list operation as a stream of its items (`.items()`) or pages
+//!   (`.pages()`), following the cursor to the end.
 //! - [`types`]: every request and response type, generated from the API document (a field added
 //!   there reaches you with no other change). [`prelude`] adds constructors such as
 //!   `Message::user` and `Tool::calculator` through extension traits.
@@ -54,6 +56,11 @@
 //!   streams into the result `complete()` returns.
 //! - [`structured`]: `ResponseFormat::json_schema_for::<T>()` and `parse::<T>()`;
 //!   [`embeddings`] (feature `dedicated`): vectors as `f32`, from floats or base64.
+//! - [`endpoints`] (feature `dedicated`): `wait_until_running()`, which polls a dedicated
+//!   endpoint's status until it runs, fails or a deadline passes.
+//! - [`files`] (feature `platform`): `client.file().upload(path, project_id)`, a file uploaded
+//!   in one call (registered, streamed to storage with progress, completed);
+//!   [`datasets`]: dataset samples made from chat messages, JSON Lines files of samples.
 //! - [`tools`]: local function tools and `run()`, the loop that runs them.
 //! - [`Error`]: one error type; API errors keep status, body, headers and request id.
 //! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default.
@@ -83,14 +90,21 @@ pub mod chat;
 mod client;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub mod completions;
+#[cfg(feature = "platform")]
+pub mod datasets;
 #[cfg(feature = "dedicated")]
 pub mod embeddings;
+#[cfg(feature = "dedicated")]
+pub mod endpoints;
 mod error;
+#[cfg(feature = "platform")]
+pub mod files;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 mod fold;
 mod json;
 mod multipart;
 pub mod operation;
+pub mod pagination;
 mod response;
 mod retry;
 pub mod sse;
@@ -191,6 +205,8 @@ pub use client::{
 };
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub use completions::{CollectedCompletions, CompletionsAccumulator};
+#[cfg(feature = "dedicated")]
+pub use endpoints::{EndpointNotRunning, NotRunningReason};
 pub use error::{
     ApiError, AttemptFailure, BoxError, DecodeError, Error, GiveUpReason, InvalidConfig,
     InvalidRequest, MAX_RAW, ResponseTooLarge, Result, RetriesExhausted, StreamProtocolError,
@@ -199,6 +215,7 @@ pub use error::{
 #[cfg(feature = "serverless")]
 pub use events::ToolAssistedChatEvent;
 pub use operation::Operation;
+pub use pagination::{Page, Paginated};
 pub use response::Response;
 pub use retry::RetryConfig;
 pub use stream::{EventStream, SseEvent, UnknownEvent};
@@ -232,6 +249,8 @@ pub mod prelude {
     pub use crate::completions::{CollectedCompletions, CompletionsAccumulator};
     #[cfg(feature = "dedicated")]
     pub use crate::embeddings::{EmbeddingExt, EmbeddingsResultExt};
+    #[cfg(feature = "dedicated")]
+    pub use crate::endpoints::EndpointStatusExt;
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
     pub use crate::events::ChatStreamEvent;
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]

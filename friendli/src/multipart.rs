@@ -8,6 +8,8 @@
 //! a JSON part's content type together with a streamed file part of known length, and it adds
 //! `mime_guess` to every build.
 
+use std::sync::Arc;
+
 use bytes::{BufMut, Bytes, BytesMut};
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
@@ -18,9 +20,21 @@ use crate::operation::{FileSource, MultipartParts};
 /// How much of a file one read takes.
 const READ_SIZE: usize = 64 * 1024;
 
+/// Told the size of each piece of a file part as it is handed to the connection (the connection
+/// pulls the body as it can send it, so this follows the bytes going out).
+pub(crate) type FileProgress = Arc<dyn Fn(u64) + Send + Sync>;
+
 /// The content type (with its boundary), the total length, and the body.
 pub(crate) async fn encode(
     parts: &MultipartParts,
+) -> Result<(String, Option<u64>, reqwest::Body), Error> {
+    encode_observed(parts, None).await
+}
+
+/// [`encode`], telling `progress` about the bytes of the file parts as they go out.
+pub(crate) async fn encode_observed(
+    parts: &MultipartParts,
+    progress: Option<FileProgress>,
 ) -> Result<(String, Option<u64>, reqwest::Body), Error> {
     let boundary = format!(
         "friendli-{:016x}{:016x}",
@@ -87,9 +101,9 @@ pub(crate) async fn encode(
     pieces.push(Piece::Bytes(tail));
 
     let body: BoxStream<'static, Result<Bytes, Error>> = stream::iter(pieces)
-        .flat_map(|piece| match piece {
+        .flat_map(move |piece| match piece {
             Piece::Bytes(bytes) => stream::once(async move { Ok(bytes) }).boxed(),
-            Piece::File(path, expected) => file_stream(path, expected),
+            Piece::File(path, expected) => file_stream(path, expected, progress.clone()),
         })
         .boxed();
     Ok((
@@ -108,6 +122,7 @@ enum Piece {
 fn file_stream(
     path: std::path::PathBuf,
     expected: u64,
+    progress: Option<FileProgress>,
 ) -> BoxStream<'static, Result<Bytes, Error>> {
     use tokio::io::AsyncReadExt;
     struct State {
@@ -116,6 +131,7 @@ fn file_stream(
         sent: u64,
         expected: u64,
         done: bool,
+        progress: Option<FileProgress>,
     }
     let state = State {
         file: None,
@@ -123,6 +139,7 @@ fn file_stream(
         sent: 0,
         expected,
         done: false,
+        progress,
     };
     stream::unfold(state, |mut state| async move {
         if state.done {
@@ -165,6 +182,9 @@ fn file_stream(
             }
             Ok(n) => {
                 state.sent += n as u64;
+                if let Some(progress) = &state.progress {
+                    progress(n as u64);
+                }
                 Some((Ok(buffer.freeze()), state))
             }
             Err(e) => {

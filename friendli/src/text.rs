@@ -76,10 +76,13 @@ chunk_text! {
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 impl TextEvent for crate::events::MessagesEvent {
     fn text(&self) -> Option<String> {
-        use crate::types::MessagesStreamContentBlockDeltaPayload as Delta;
+        use crate::types::{
+            MessagesStreamContentBlockDeltaPayload as Delta,
+            MessagesStreamContentBlockDeltaPayloadKnown as Known,
+        };
         match self {
             Self::ContentBlockDelta(block) => match &block.delta {
-                Delta::TextDelta { text } => Some(text.clone()),
+                Delta::Known(Known::TextDelta { text }) => Some(text.clone()),
                 _ => None,
             },
             _ => None,
@@ -160,8 +163,24 @@ mod tests {
             "type": "content_block_delta", "index": 0,
             "delta": {"type": "thinking_delta", "thinking": "hmm"},
         })));
+        let unknown = MessagesEvent::ContentBlockDelta(decode(json!({
+            "type": "content_block_delta", "index": 0,
+            "delta": {"type": "citations_delta", "citation": {"cited_text": "x"}},
+        })));
         assert_eq!(text.text().as_deref(), Some("Hi"));
         assert_eq!(thinking.text(), None);
+        assert_eq!(
+            unknown.text(),
+            None,
+            "a new kind of delta is kept, and adds no text"
+        );
+        let MessagesEvent::ContentBlockDelta(block) = &unknown else {
+            unreachable!()
+        };
+        assert_eq!(
+            serde_json::to_value(&block.delta).unwrap()["citation"]["cited_text"],
+            "x"
+        );
 
         let delta = ResponsesEvent::OutputTextDelta(decode(json!({
             "type": "response.output_text.delta", "item_id": "i", "output_index": 0,

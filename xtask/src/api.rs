@@ -71,6 +71,8 @@ pub struct Operation {
     pub stream_flag: Option<bool>,
     /// False for operations that create, delete or upload.
     pub idempotent: bool,
+    /// How the operation pages, for a paged list (see [`Pagination`]).
+    pub pagination: Option<Pagination>,
     /// Marked ignored by the provider's SDKs.
     pub ignored: bool,
     /// Our summary and description.
@@ -78,6 +80,35 @@ pub struct Operation {
     /// Our description.
     pub description: Option<String>,
 }
+
+/// How a paged list operation pages: a `GET` with an optional string query parameter `cursor`
+/// whose JSON answer has `data` (an array, or an object of id → item) and `nextCursor` (a string,
+/// `null` on the last page). Detected from the document, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// The Rust field of the cursor query parameter.
+    pub cursor: String,
+    /// The layout of `data`, and so what an item is.
+    pub shape: PageShape,
+    /// The Rust type of an item of the array, or of a value of the object.
+    pub item: String,
+}
+
+/// The layout of the `data` of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageShape {
+    /// An array: each element is an item.
+    List,
+    /// An object: each member is an item, `(key, value)`, in the server's order.
+    Map,
+}
+
+/// The query parameter that carries a page's cursor.
+pub const CURSOR_PARAM: &str = "cursor";
+/// The property of a page that holds its items.
+pub const PAGE_DATA: &str = "data";
+/// The property of a page that holds the cursor of the next page.
+pub const PAGE_NEXT: &str = "nextCursor";
 
 /// A path or query parameter.
 #[derive(Debug, Clone)]
@@ -426,6 +457,8 @@ impl Api {
                     Response::Empty
                 };
 
+                let pagination =
+                    pagination(&schemas, &type_names, method, &query_params, &response);
                 operations.push(Operation {
                     type_name: id.to_pascal_case(),
                     id,
@@ -444,6 +477,7 @@ impl Api {
                     stream_flag: fragment.as_deref().map(|_| true),
                     idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool)
                         != Some(false),
+                    pagination,
                     ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
                     summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
                     description: op
@@ -548,6 +582,101 @@ impl Api {
                 .cloned()
                 .unwrap_or_else(|| type_name(schema))
         )
+    }
+}
+
+/// How an operation pages, if it is a paged list (see [`Pagination`]).
+fn pagination(
+    schemas: &serde_json::Map<String, Value>,
+    names: &BTreeMap<String, String>,
+    method: &str,
+    query_params: &[Param],
+    response: &Response,
+) -> Option<Pagination> {
+    if method != "get" {
+        return None;
+    }
+    let cursor = query_params
+        .iter()
+        .find(|p| p.name == CURSOR_PARAM && !p.required && !p.list && p.rust_type == "String")?;
+    let Response::Json(name) = response else {
+        return None;
+    };
+    let resolve = |schema: &Value| -> Value {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(schema_ref_name)
+        {
+            Some(name) => schemas.get(name).cloned().unwrap_or(Value::Null),
+            None => schema.clone(),
+        }
+    };
+    let page = schemas.get(name)?;
+    let properties = page.get("properties")?;
+    let next = resolve(properties.get(PAGE_NEXT)?);
+    if next.get("type").and_then(Value::as_str) != Some("string") {
+        return None;
+    }
+    let data = resolve(properties.get(PAGE_DATA)?);
+    let (shape, item) = match data.get("type").and_then(Value::as_str) {
+        Some("array") => (PageShape::List, data.get("items")?),
+        Some("object")
+            if data
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_none_or(|p| p.is_empty()) =>
+        {
+            (
+                PageShape::Map,
+                data.get("additionalProperties").filter(|v| v.is_object())?,
+            )
+        }
+        _ => return None,
+    };
+    Some(Pagination {
+        cursor: cursor.ident.clone(),
+        shape,
+        item: value_type(item, names),
+    })
+}
+
+/// The Rust type of an inline schema, from inside the `friendli` crate: a component's type, a
+/// scalar, a fixed-size array (`minItems` = `maxItems`, at most 32) or a `Vec`; anything else is a
+/// `serde_json::Value`.
+fn value_type(schema: &Value, names: &BTreeMap<String, String>) -> String {
+    let reference = schema
+        .get("$ref")
+        .or_else(|| schema.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .and_then(schema_ref_name);
+    if let Some(name) = reference {
+        return format!(
+            "crate::types::{}",
+            names.get(name).cloned().unwrap_or_else(|| type_name(name))
+        );
+    }
+    match (
+        schema.get("type").and_then(Value::as_str),
+        schema.get("format").and_then(Value::as_str),
+    ) {
+        (Some("integer"), _) => "i64".into(),
+        (Some("number"), _) => "f64".into(),
+        (Some("boolean"), _) => "bool".into(),
+        (Some("string"), Some("date-time")) => "crate::types::DateTime".into(),
+        (Some("string"), _) => "String".into(),
+        (Some("array"), _) => {
+            let inner = value_type(schema.get("items").unwrap_or(&Value::Null), names);
+            let min = schema.get("minItems").and_then(Value::as_u64);
+            let max = schema.get("maxItems").and_then(Value::as_u64);
+            match (min, max) {
+                (Some(min), Some(max)) if min == max && (1..=32).contains(&min) => {
+                    format!("[{inner}; {min}]")
+                }
+                _ => format!("Vec<{inner}>"),
+            }
+        }
+        _ => "serde_json::Value".into(),
     }
 }
 

@@ -134,6 +134,7 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     converter.drop_file_fields();
     converter.resolve_aliases();
     converter.keep_unknown_fields();
+    converter.open_answer_unions();
     converter.finish_root();
     Ok(Converted {
         document: converter.doc,
@@ -1756,6 +1757,27 @@ impl Converter {
                 }
             }
         }
+        let answer_only = self.answer_only_components();
+        let mut marked = 0;
+        for name in &answer_only {
+            let pointer = format!("/components/schemas/{}", escape(name));
+            if let Some(schema) = self.doc.pointer_mut(&pointer) {
+                mark(schema, false, &mut marked);
+            }
+        }
+        if marked > 0 {
+            self.notes.push(Problem::new(
+                "/components/schemas",
+                format!(
+                    "{marked} answer-only object schemas keep unknown fields (`additionalProperties: {{}}`)"
+                ),
+            ));
+        }
+    }
+
+    /// The component schemas that only answers carry: reachable from a response or an event
+    /// stream, and not from a request body or a parameter.
+    fn answer_only_components(&self) -> BTreeSet<String> {
         let mut response_roots = Vec::new();
         let mut request_roots = Vec::new();
         for (_, _, op) in crate::document::operations(&self.doc) {
@@ -1773,19 +1795,81 @@ impl Converter {
         let schemas = self.schemas().cloned().unwrap_or_default();
         let answers = reachable_schemas(&schemas, response_roots);
         let requests = reachable_schemas(&schemas, request_roots);
-        let mut marked = 0;
-        for name in answers.difference(&requests) {
-            let pointer = format!("/components/schemas/{}", escape(name));
-            if let Some(schema) = self.doc.pointer_mut(&pointer) {
-                mark(schema, false, &mut marked);
-            }
+        answers.difference(&requests).cloned().collect()
+    }
+
+    /// Opens the tagged unions that only answers carry, as open enums are opened: `X` becomes
+    /// `oneOf: [XKnown, {object, title XUnknown}]`, where `XKnown` is the tagged union as it was.
+    /// typify then generates `enum X { Known(XKnown), Unknown(..) }`: a kind of block or item the
+    /// server adds later (a new `type`) is kept as JSON instead of failing the whole answer or
+    /// event. Event unions are left alone (the SDK dispatches on the event name itself).
+    fn open_answer_unions(&mut self) {
+        fn tag_of(schema: &Value) -> Option<String> {
+            let branches = schema.get("oneOf")?.as_array()?;
+            let first = branches.first()?.get("properties")?.as_object()?;
+            first
+                .iter()
+                .filter(|(_, p)| {
+                    p.get("enum")
+                        .and_then(Value::as_array)
+                        .is_some_and(|e| e.len() == 1)
+                })
+                .map(|(name, _)| name.clone())
+                .find(|name| {
+                    branches.iter().all(|b| {
+                        b.pointer(&format!("/properties/{}/enum", escape(name)))
+                            .and_then(Value::as_array)
+                            .is_some_and(|e| e.len() == 1)
+                            && b.get("required")
+                                .and_then(Value::as_array)
+                                .is_some_and(|r| r.iter().any(|x| x == name.as_str()))
+                    })
+                })
         }
-        if marked > 0 {
+        let answer_only = self.answer_only_components();
+        let Some(schemas) = self.schemas().cloned() else {
+            return;
+        };
+        for name in answer_only {
+            if self.event_unions.contains(&name) {
+                continue;
+            }
+            let Some(schema) = schemas.get(&name) else {
+                continue;
+            };
+            let Some(tag) = tag_of(schema) else { continue };
+            let known = format!("{name}Known");
+            if schemas.contains_key(&known) {
+                self.notes.push(Problem::new(
+                    format!("/components/schemas/{}", escape(&name)),
+                    format!("not opened: a schema named `{known}` exists already"),
+                ));
+                continue;
+            }
+            let mut inner = schema.clone();
+            let nullable = inner.as_object_mut().and_then(|m| m.remove("nullable"));
+            let mut open = json!({
+                "oneOf": [
+                    {"$ref": format!("#/components/schemas/{known}")},
+                    {
+                        "type": "object",
+                        "title": format!("{name}Unknown"),
+                        "description": format!("A `{tag}` this version of the SDK does not know, kept as sent."),
+                        "additionalProperties": {},
+                    },
+                ],
+            });
+            if let Some(description) = schema.get("description") {
+                open["description"] = description.clone();
+            }
+            if let Some(nullable) = nullable {
+                open["nullable"] = nullable;
+            }
+            self.doc["components"]["schemas"][&known] = inner;
+            self.doc["components"]["schemas"][&name] = open;
             self.notes.push(Problem::new(
-                "/components/schemas",
-                format!(
-                    "{marked} answer-only object schemas keep unknown fields (`additionalProperties: {{}}`)"
-                ),
+                format!("/components/schemas/{}", escape(&name)),
+                format!("opened: an unknown `{tag}` is kept (`{known}` holds the known kinds)"),
             ));
         }
     }

@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
-use crate::api::{Api, Body, EventEnum, GROUPS, Operation, Param, Response, SHARED, StreamEnd};
+use crate::api::{
+    Api, Body, EventEnum, GROUPS, Operation, PageShape, Param, Response, SHARED, StreamEnd,
+};
 use crate::document::{METHODS, reachable_schemas, referenced_schemas};
 
 /// The first line of every generated Rust file.
@@ -465,6 +467,11 @@ fn operation_doc(operation: &Operation) -> String {
         text.push_str("; left out of the provider's own SDKs");
     }
     text.push_str(").");
+    if operation.pagination.is_some() {
+        text.push_str(
+            "\n\nA paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.",
+        );
+    }
     text
 }
 
@@ -635,6 +642,9 @@ pub fn operations(api: &Api) -> String {
             );
         }
         let _ = writeln!(out, "}}\n");
+        if let Some(pagination) = &operation.pagination {
+            out.push_str(&paginated_impl(operation, pagination));
+        }
     }
 
     // Request bodies sent as JSON.
@@ -652,6 +662,32 @@ pub fn operations(api: &Api) -> String {
         let _ = writeln!(out, "#[cfg({})]", any_features(&groups));
         let _ = writeln!(out, "crate::json_bodies!({});", api.rust_type(&name));
     }
+    out
+}
+
+/// The `Paginated` impl of a paged list operation: the layout of its pages' `data` and its cursor.
+fn paginated_impl(operation: &Operation, pagination: &crate::api::Pagination) -> String {
+    let mut out = cfg_of(&operation.group);
+    let data = match pagination.shape {
+        PageShape::List => format!("crate::pagination::List<{}>", pagination.item),
+        PageShape::Map => format!("crate::pagination::Map<{}>", pagination.item),
+    };
+    let cursor = &pagination.cursor;
+    let _ = writeln!(
+        out,
+        "impl crate::pagination::Paginated for {} {{",
+        operation.type_name
+    );
+    let _ = writeln!(out, "    type Data = {data};\n");
+    let _ = writeln!(
+        out,
+        "    #[inline]\n    fn cursor(&self) -> Option<&str> {{\n        self.{cursor}.as_deref()\n    }}\n"
+    );
+    let _ = writeln!(
+        out,
+        "    #[inline]\n    fn set_cursor(&mut self, cursor: Option<String>) {{\n        self.{cursor} = cursor;\n    }}"
+    );
+    let _ = writeln!(out, "}}\n");
     out
 }
 
@@ -919,7 +955,7 @@ pub fn namespaces(api: &Api) -> String {
 }
 
 /// Methods of the call types that a parameter setter must not shadow.
-const CALL_METHODS: [&str; 14] = [
+const CALL_METHODS: [&str; 16] = [
     "retries",
     "timeout",
     "server_url",
@@ -934,6 +970,8 @@ const CALL_METHODS: [&str; 14] = [
     "send",
     "send_with_response",
     "into_future",
+    "items",
+    "pages",
 ];
 
 fn setter_name(ident: &str) -> String {

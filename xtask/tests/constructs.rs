@@ -614,12 +614,16 @@ fn a_named_event_stream_keeps_its_event_union_and_the_branch_components() {
     // The other union is.
     let schemas = out.doc["components"]["schemas"].as_object().unwrap();
     assert!(!schemas.contains_key("TextBlock") && !schemas.contains_key("ImageBlock"));
-    assert_eq!(out.schema("Block")["oneOf"].as_array().unwrap().len(), 2);
+    // Only answered, it is opened: the tagged union is `BlockKnown`, beside an unknown kind.
+    assert_eq!(
+        out.schema("BlockKnown")["oneOf"].as_array().unwrap().len(),
+        2
+    );
 
     out.assert_rust("pub struct MessageStart { pub id: ::std::string::String,");
     out.assert_rust("pub struct MessageStop {");
     out.assert_rust("pub enum MessagesStreamEvent { Start(MessageStart), Stop(MessageStop), }");
-    out.assert_rust("#[serde(tag = \"type\")] pub enum Block {");
+    out.assert_rust("#[serde(tag = \"type\")] pub enum BlockKnown {");
 
     // The operation table: one variant per SSE event name, ending after `message_stop`.
     let api = table(&out);
@@ -935,4 +939,43 @@ fn a_component_that_only_references_another_becomes_an_alias() {
     );
     out.assert_rust("Result<ResponseValue<types::ChatResult>, Error<()>>");
     out.assert_no_rust("pub struct ChatCompleteSuccess");
+}
+
+#[test]
+fn tagged_unions_only_answered_are_opened_and_keep_an_unknown_kind() {
+    let out = generate(&read_item(json!({
+        "Item": {"type": "object", "required": ["block"], "properties": {
+            "block": {"$ref": "#/components/schemas/Block"}
+        }},
+        "Block": {"discriminator": {"propertyName": "type"}, "oneOf": [
+            {"$ref": "#/components/schemas/TextBlock"},
+            {"$ref": "#/components/schemas/ImageBlock"}
+        ]},
+        "TextBlock": {"type": "object", "required": ["type", "text"], "properties": {
+            "type": {"const": "text"}, "text": {"type": "string"}}},
+        "ImageBlock": {"type": "object", "required": ["type", "url"], "properties": {
+            "type": {"const": "image"}, "url": {"type": "string"}}}
+    })));
+    let open = out.schema("Block");
+    assert_eq!(
+        open["oneOf"][0],
+        json!({"$ref": "#/components/schemas/BlockKnown"})
+    );
+    assert_eq!(open["oneOf"][1]["title"], "BlockUnknown");
+    assert_eq!(open["oneOf"][1]["additionalProperties"], json!({}));
+    assert_eq!(
+        out.schema("BlockKnown")["oneOf"].as_array().unwrap().len(),
+        2
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.pointer == "/components/schemas/Block"
+                && n.message.contains("unknown `type` is kept")),
+        "{:#?}",
+        out.notes
+    );
+    out.assert_rust("pub enum Block {");
+    out.assert_rust("Known(BlockKnown)");
+    out.assert_rust("#[serde(tag = \"type\")]");
 }

@@ -635,6 +635,8 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Lists the datasets of a project, optionally filtered by name, in ascending or descending order. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset` (operation `list_datasets`).
+    ///
+    /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
     pub fn list_datasets(&self, project_id: impl Into<String>) -> C::Call<'c, ops::ListDatasets>
     {
         self.client.start(ops::ListDatasets::new(project_id), Ok(()))
@@ -678,6 +680,8 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Lists the splits of a dataset, optionally as of a given version. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset/{dataset_id}/split` (operation `list_splits`).
+    ///
+    /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
     pub fn list_splits(&self, dataset_id: impl Into<String>) -> C::Call<'c, ops::ListSplits>
     {
         self.client.start(ops::ListSplits::new(dataset_id), Ok(()))
@@ -718,6 +722,8 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Lists the samples of a split as pairs of sample ID and data, optionally as of a given version. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `list_samples`).
+    ///
+    /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
     pub fn list_samples(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> C::Call<'c, ops::ListSamples>
     {
         self.client.start(ops::ListSamples::new(dataset_id, split_id), Ok(()))
@@ -1187,6 +1193,8 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Lists the dedicated endpoints of the team, or of one project, as a map from endpoint ID to its status. Paged with `cursor` and `limit`.
     ///
     /// `GET /dedicated/beta/endpoint` (operation `dedicatedListEndpoints`).
+    ///
+    /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
     pub fn list(&self) -> C::Call<'c, ops::DedicatedListEndpoints>
     {
         self.client.start(ops::DedicatedListEndpoints::new(), Ok(()))
@@ -1283,6 +1291,8 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Returns the earlier specifications of a dedicated endpoint, keyed by version, paged with `cursor` and `limit`.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (operation `dedicatedGetEndpointVersionHistory`).
+    ///
+    /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
     pub fn get_version_history(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedGetEndpointVersionHistory>
     {
         self.client.start(ops::DedicatedGetEndpointVersionHistory::new(endpoint_id), Ok(()))

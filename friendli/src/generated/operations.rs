@@ -15,6 +15,8 @@ use crate::operation::{Family, Operation, OperationInfo, Query, StreamEnd, Verb}
 /// Lists the datasets of a project, optionally filtered by name, in ascending or descending order. Paged with `cursor` and `limit`.
 ///
 /// `GET /beta/dataset` (operation `list_datasets`).
+///
+/// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
 #[cfg(feature = "platform")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListDatasets {
@@ -96,6 +98,21 @@ impl Operation for ListDatasets {
         query.push("direction", &self.direction);
         query.push("projectId", &self.project_id);
         query.push("nameSearch", &self.name_search);
+    }
+}
+
+#[cfg(feature = "platform")]
+impl crate::pagination::Paginated for ListDatasets {
+    type Data = crate::pagination::List<crate::types::DatasetInfo>;
+
+    #[inline]
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
     }
 }
 
@@ -232,6 +249,8 @@ impl Operation for DeleteDataset {
 /// Lists the splits of a dataset, optionally as of a given version. Paged with `cursor` and `limit`.
 ///
 /// `GET /beta/dataset/{dataset_id}/split` (operation `list_splits`).
+///
+/// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
 #[cfg(feature = "platform")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSplits {
@@ -312,6 +331,21 @@ impl Operation for ListSplits {
         query.push("limit", &self.limit);
         query.push("direction", &self.direction);
         query.push("versionId", &self.version_id);
+    }
+}
+
+#[cfg(feature = "platform")]
+impl crate::pagination::Paginated for ListSplits {
+    type Data = crate::pagination::List<crate::types::SplitInfo>;
+
+    #[inline]
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
     }
 }
 
@@ -472,6 +506,8 @@ impl Operation for DeleteSplit {
 /// Lists the samples of a split as pairs of sample ID and data, optionally as of a given version. Paged with `cursor` and `limit`.
 ///
 /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `list_samples`).
+///
+/// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
 #[cfg(feature = "platform")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSamples {
@@ -555,6 +591,21 @@ impl Operation for ListSamples {
         query.push("limit", &self.limit);
         query.push("direction", &self.direction);
         query.push("versionId", &self.version_id);
+    }
+}
+
+#[cfg(feature = "platform")]
+impl crate::pagination::Paginated for ListSamples {
+    type Data = crate::pagination::List<[String; 2]>;
+
+    #[inline]
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
     }
 }
 
@@ -1121,6 +1172,8 @@ impl Operation for ContainerTextClassification {
 /// Lists the dedicated endpoints of the team, or of one project, as a map from endpoint ID to its status. Paged with `cursor` and `limit`.
 ///
 /// `GET /dedicated/beta/endpoint` (operation `dedicatedListEndpoints`).
+///
+/// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
 #[cfg(feature = "dedicated")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DedicatedListEndpoints {
@@ -1188,6 +1241,21 @@ impl Operation for DedicatedListEndpoints {
         query.push("project_id", &self.project_id);
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
+    }
+}
+
+#[cfg(feature = "dedicated")]
+impl crate::pagination::Paginated for DedicatedListEndpoints {
+    type Data = crate::pagination::Map<crate::types::DedicatedEndpointStatus>;
+
+    #[inline]
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
     }
 }
 
@@ -1559,6 +1627,8 @@ impl Operation for DedicatedTerminateEndpoint {
 /// Returns the earlier specifications of a dedicated endpoint, keyed by version, paged with `cursor` and `limit`.
 ///
 /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (operation `dedicatedGetEndpointVersionHistory`).
+///
+/// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
 #[cfg(feature = "dedicated")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DedicatedGetEndpointVersionHistory {
@@ -1619,6 +1689,21 @@ impl Operation for DedicatedGetEndpointVersionHistory {
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
+    }
+}
+
+#[cfg(feature = "dedicated")]
+impl crate::pagination::Paginated for DedicatedGetEndpointVersionHistory {
+    type Data = crate::pagination::Map<crate::types::DedicatedEndpointSpec>;
+
+    #[inline]
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
     }
 }
 

@@ -379,3 +379,41 @@ async fn fields_this_sdk_does_not_know_are_kept_at_every_level() {
     // Serialised again, the answer is what the server sent.
     assert_eq!(serde_json::to_value(&result).unwrap(), answer);
 }
+
+#[tokio::test]
+async fn a_content_block_of_a_new_kind_is_kept_not_fatal() {
+    use friendli::types::{
+        MessagesResponseContentBlock as Block, MessagesResponseContentBlockKnown,
+    };
+    let server = MockServer::start();
+    let client = client(&server);
+    let block = json!({"type": "server_tool_use", "id": "srv_1", "name": "web_search", "input": {"q": "rust"}});
+    server.push_for(
+        "serverlessMessages",
+        Scenario::json(
+            200,
+            json!({
+                "id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+                "content": [{"type": "text", "text": "Searching."}, block],
+                "stop_reason": "end_turn", "stop_sequence": null,
+                "usage": {"input_tokens": 3, "output_tokens": 4},
+            }),
+        ),
+    );
+    let request: friendli::types::ServerlessMessagesBody = serde_json::from_value(json!({
+        "model": "m", "max_tokens": 64, "messages": [{"role": "user", "content": "Search rust"}],
+    }))
+    .unwrap();
+    let answer = client
+        .serverless()
+        .messages()
+        .messages(request)
+        .await
+        .unwrap();
+    assert!(matches!(
+        &answer.content[0],
+        Block::Known(MessagesResponseContentBlockKnown::Text { text, .. }) if text == "Searching."
+    ));
+    assert!(matches!(&answer.content[1], Block::Unknown(_)));
+    assert_eq!(serde_json::to_value(&answer.content[1]).unwrap(), block);
+}

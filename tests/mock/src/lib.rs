@@ -14,6 +14,11 @@
 //!   scripted assistant (see [`assistant`]) that really runs the calculator, statistics and
 //!   calendar tools of tool-assisted chat, calls your functions with arguments valid against
 //!   their schema, and streams chunks, usage and `[DONE]`; a reversible [`tokenizer`];
+//! - **files and datasets keep state** (see [`platform`]):
+//!   `init_upload` answers a presigned URL on this server's own storage route
+//!   ([`STORAGE_PATH`]), which takes the multipart POST as S3 does (the issued fields back, then
+//!   the bytes; `204`), so that `complete_upload` and `get_info` report the upload; datasets,
+//!   splits and samples are kept, so that samples added are listed;
 //! - **every other operation answers from its response schema**: a deterministic, schema-valid
 //!   instance (see [`generate`]), or a short event stream ending the way the document says
 //!   (`data: [DONE]`, or a final named event such as `message_stop`).
@@ -42,6 +47,7 @@
 pub mod assistant;
 pub mod generate;
 pub mod multipart;
+pub mod platform;
 mod respond;
 pub mod scenario;
 pub mod schema;
@@ -68,6 +74,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use spec::{Operation, operation, operations};
 
+pub use platform::{SAMPLE_VERSION, STORAGE_DOWNLOAD, STORAGE_PATH, STORAGE_UPLOAD, StoredFile};
 pub use scenario::{Fault, Gate, LineEnding, Reply, Scenario, StreamShape};
 pub use wire::SseEvent;
 
@@ -89,6 +96,7 @@ pub struct RecordedRequest {
     pub body: Bytes,
     /// The `operationId` of the operation the request matched (`None`: no operation has its
     /// path and method). For a path with an event-stream twin, the body's `stream` decides.
+    /// Requests of the storage server are [`STORAGE_UPLOAD`] (POST) and [`STORAGE_DOWNLOAD`].
     pub operation_id: Option<String>,
     /// The path parameters, e.g. `[("endpoint_id", "ep-1")]`, decoded.
     pub path_params: Vec<(String, String)>,
@@ -143,6 +151,9 @@ pub struct MockConfig {
 
 struct State {
     config: MockConfig,
+    /// The server's own URL (where the presigned upload URLs point).
+    url: String,
+    platform: Mutex<platform::Platform>,
     scenarios: Mutex<VecDeque<Scenario>>,
     scenarios_for: Mutex<HashMap<String, VecDeque<Scenario>>>,
     requests: Mutex<Vec<RecordedRequest>>,
@@ -189,6 +200,8 @@ impl MockServer {
         let url = format!("http://{}", listener.local_addr()?);
         let state = Arc::new(State {
             config,
+            url: url.clone(),
+            platform: Mutex::new(platform::Platform::default()),
             scenarios: Mutex::new(VecDeque::new()),
             scenarios_for: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
@@ -254,7 +267,8 @@ impl MockServer {
     /// scenario unused, silently).
     pub fn push_for(&self, operation_id: &str, scenario: Scenario) {
         assert!(
-            operation(operation_id).is_some(),
+            operation(operation_id).is_some()
+                || [STORAGE_UPLOAD, STORAGE_DOWNLOAD].contains(&operation_id),
             "friendli-mock: the API document has no operation {operation_id:?}"
         );
         if scenario.times > 0 {
@@ -277,6 +291,19 @@ impl MockServer {
             .filter(|r| r.operation_id.as_deref() == Some(operation_id))
             .cloned()
             .collect()
+    }
+
+    /// What the storage server received for a file (by the `fileId` that `init_upload` gave),
+    /// once its presigned POST succeeded; also for a file whose content the project already
+    /// stored.
+    pub fn stored_file(&self, file_id: &str) -> Option<StoredFile> {
+        lock(&self.state.platform).stored_file(file_id)
+    }
+
+    /// The samples a split of a dataset created on this server holds, as `(full ID, text)`
+    /// pairs in order (empty for an unknown split).
+    pub fn samples(&self, dataset_id: &str, split_id: &str) -> Vec<(String, String)> {
+        lock(&self.state.platform).samples(dataset_id, split_id)
     }
 
     /// The number of requests received so far.
@@ -399,6 +426,9 @@ async fn handle(
         .unwrap_or_default();
     let number = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
     let path = parts.uri.path().to_owned();
+    if path.starts_with(STORAGE_PATH) {
+        return storage(&state, &parts, body, number).await;
+    }
     let query = spec::parse_query(parts.uri.query().unwrap_or_default());
     let content_type = parts
         .headers
@@ -502,16 +532,7 @@ async fn reply(
             status,
             content_type,
             body,
-        } => {
-            let segments = scenario::body_segments(body.clone(), shape);
-            let mut response = Response::new(write_body(state, segments, shape, false));
-            *response.status_mut() =
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if let Ok(value) = HeaderValue::from_str(content_type) {
-                response.headers_mut().insert(CONTENT_TYPE, value);
-            }
-            response
-        }
+        } => raw_response(state, *status, content_type, body, shape),
         Reply::Transcript(bytes) => {
             let segments = vec![Segment::Bytes(bytes.clone())];
             event_stream_response(write_body(state, segments, shape, true))
@@ -524,7 +545,22 @@ async fn reply(
             }
             Ok(request) => {
                 let generated_only = matches!(scenario.reply, Reply::Generated);
-                match respond::answer(operation, &request, number, generated_only) {
+                let stateful = if generated_only {
+                    None
+                } else {
+                    platform::answer(
+                        &state.platform,
+                        &state.url,
+                        operation,
+                        &request,
+                        inputs,
+                        number,
+                    )
+                };
+                let answer = stateful.unwrap_or_else(|| {
+                    respond::answer(operation, &request, number, generated_only)
+                });
+                match answer {
                     respond::Answer::Json(status, body) => {
                         let segments =
                             scenario::body_segments(Bytes::from(body.to_string()), shape);
@@ -559,6 +595,111 @@ async fn reply(
         ) {
             response.headers_mut().insert(name, value);
         }
+    }
+    Ok(response)
+}
+
+/// A scripted fixed response.
+fn raw_response(
+    state: &Arc<State>,
+    status: u16,
+    content_type: &str,
+    body: &Bytes,
+    shape: &StreamShape,
+) -> Response<Body> {
+    let segments = scenario::body_segments(body.clone(), shape);
+    let mut response = Response::new(write_body(state, segments, shape, false));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// A request of the storage server (see [`platform`]): recorded as [`STORAGE_UPLOAD`] or
+/// [`STORAGE_DOWNLOAD`], scripted by the scenarios queued for those names (or the global queue),
+/// answered as S3 would otherwise. It needs no `Authorization`.
+async fn storage(
+    state: &Arc<State>,
+    parts: &hyper::http::request::Parts,
+    body: Bytes,
+    number: u64,
+) -> Result<Response<Body>, std::io::Error> {
+    let operation_id = match parts.method.as_str() {
+        "GET" | "HEAD" => STORAGE_DOWNLOAD,
+        _ => STORAGE_UPLOAD,
+    };
+    lock(&state.requests).push(RecordedRequest {
+        method: parts.method.to_string(),
+        path: parts
+            .uri
+            .path_and_query()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        headers: header_pairs(&parts.headers),
+        body: body.clone(),
+        operation_id: Some(operation_id.to_owned()),
+        path_params: Vec::new(),
+    });
+    let scenario = next_scenario(state, operation_id);
+    if !scenario.delay.is_zero() {
+        tokio::time::sleep(scenario.delay).await;
+    }
+    let shape = &scenario.shape;
+    let mut response = match &scenario.reply {
+        Reply::DropConnection => {
+            return Err(std::io::Error::other(
+                "friendli-mock: scripted dropped connection",
+            ));
+        }
+        Reply::Raw {
+            status,
+            content_type,
+            body,
+        } => raw_response(state, *status, content_type, body, shape),
+        Reply::Transcript(bytes) => {
+            let segments = vec![Segment::Bytes(bytes.clone())];
+            event_stream_response(write_body(state, segments, shape, true))
+        }
+        Reply::Assistant | Reply::Generated => {
+            let answer = platform::storage(
+                &state.platform,
+                parts.method.as_str(),
+                parts.uri.path(),
+                &parts.headers,
+                &body,
+            );
+            let mut response = Response::new(full(answer.body));
+            *response.status_mut() =
+                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if let Some(value) = answer
+                .content_type
+                .and_then(|t| HeaderValue::from_str(&t).ok())
+            {
+                response.headers_mut().insert(CONTENT_TYPE, value);
+            }
+            for (name, value) in answer.headers {
+                if let (Ok(name), Ok(value)) = (
+                    hyper::header::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
+    };
+    for (name, value) in &scenario.headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("mock-req-{number}")) {
+        response.headers_mut().insert("x-amz-request-id", value);
     }
     Ok(response)
 }
