@@ -183,8 +183,10 @@ impl ToolExt for ToolAssistedChatTool {
     }
 }
 
-/// Constructors of function tools, for every tool type of the chat requests: [`Tool`] (chat
-/// completions) and `ToolAssistedChatTool` (tool-assisted chat).
+/// Constructors of function tools, for every tool type of the API: [`Tool`] (chat completions),
+/// `ToolAssistedChatTool` (tool-assisted chat), `MessagesToolDefinition` (messages) and
+/// `ResponsesTool` (responses). Each builds its own wire form from the same name, description
+/// and schema.
 pub trait FunctionToolExt: Sized {
     /// A function the caller runs, with a JSON Schema of its arguments object.
     ///
@@ -215,7 +217,7 @@ pub trait FunctionToolExt: Sized {
 }
 
 macro_rules! function_tools {
-    ($($(#[$attr:meta])* $ty:ty),*) => {
+    ($($(#[$attr:meta])* $ty:ty => $shape:expr),* $(,)?) => {
         $(
             $(#[$attr])*
             impl FunctionToolExt for $ty {
@@ -234,14 +236,14 @@ macro_rules! function_tools {
                             )));
                         }
                     };
-                    function_tool(name, description.into(), parameters)
+                    decode_tool(name.clone(), $shape(name, description.into(), parameters))
                 }
 
                 fn function_for<Args: JsonSchema>(
                     name: impl Into<String>,
                     description: impl Into<String>,
                 ) -> Self {
-                    wire(function_json(name.into(), description.into(), parameters_schema::<Args>()))
+                    wire($shape(name.into(), description.into(), parameters_schema::<Args>()))
                 }
             }
         )*
@@ -249,9 +251,17 @@ macro_rules! function_tools {
 }
 
 function_tools!(
-    Tool,
+    Tool => function_json,
     #[cfg(feature = "serverless")]
-    ToolAssistedChatTool
+    ToolAssistedChatTool => function_json,
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    crate::types::MessagesToolDefinition => |name: String, description: String, schema: Map<String, Value>| {
+        json!({"name": name, "description": description, "input_schema": schema})
+    },
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    crate::types::ResponsesTool => |name: String, description: String, parameters: Map<String, Value>| {
+        json!({"type": "function", "name": name, "description": description, "parameters": parameters})
+    },
 );
 
 fn function_json(name: String, description: String, parameters: Map<String, Value>) -> Value {
@@ -263,12 +273,18 @@ fn function_json(name: String, description: String, parameters: Map<String, Valu
 
 /// A function tool declaration of type `T`, or an error naming the function when `T` cannot hold
 /// it.
+#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub(crate) fn function_tool<T: DeserializeOwned>(
     name: String,
     description: String,
     parameters: Map<String, Value>,
 ) -> Result<T> {
-    serde_json::from_value(function_json(name.clone(), description, parameters)).map_err(|e| {
+    decode_tool(name.clone(), function_json(name, description, parameters))
+}
+
+/// A tool declaration's wire JSON decoded into `T`, or an error naming the function.
+fn decode_tool<T: DeserializeOwned>(name: String, value: Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| {
         Error::invalid_request(format!(
             "the declaration of function {name:?} does not fit {}: {e}",
             std::any::type_name::<T>()
@@ -295,6 +311,67 @@ pub fn parameters_schema<Args: JsonSchema>() -> Map<String, Value> {
     map.remove("$schema");
     map
 }
+
+/// Constructors of the plain-text turns of the Messages and Responses APIs (chat messages have
+/// [`MessageExt`]): `MessagesInputMessage::user("…")`, `ResponsesInputItem::user("…")`.
+pub trait TurnExt: Sized {
+    /// A user turn of plain text.
+    fn user(text: impl Into<String>) -> Self;
+    /// An earlier answer of the model, as plain text.
+    fn assistant(text: impl Into<String>) -> Self;
+}
+
+/// Constructors of the instruction messages of the Responses API (the Messages API takes its
+/// system prompt as a field of the request instead).
+pub trait InstructionExt: Sized {
+    /// A system message.
+    fn system(text: impl Into<String>) -> Self;
+    /// A developer message: instructions that take precedence over the user's.
+    fn developer(text: impl Into<String>) -> Self;
+}
+
+macro_rules! text_turns {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+            impl TurnExt for $ty {
+                fn user(text: impl Into<String>) -> Self {
+                    wire(json!({"role": "user", "content": text.into()}))
+                }
+                fn assistant(text: impl Into<String>) -> Self {
+                    wire(json!({"role": "assistant", "content": text.into()}))
+                }
+            }
+        )*
+    };
+}
+
+text_turns!(
+    crate::types::MessagesInputMessage,
+    crate::types::ResponsesInputMessage,
+    crate::types::ResponsesInputItem,
+);
+
+macro_rules! instructions {
+    ($($ty:ty),*) => {
+        $(
+            #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+            impl InstructionExt for $ty {
+                fn system(text: impl Into<String>) -> Self {
+                    wire(json!({"role": "system", "content": text.into()}))
+                }
+                fn developer(text: impl Into<String>) -> Self {
+                    wire(json!({"role": "developer", "content": text.into()}))
+                }
+            }
+        )*
+    };
+}
+
+instructions!(
+    crate::types::ResponsesInputMessage,
+    crate::types::ResponsesInputItem
+);
 
 /// Constructors of [`ToolChoice`].
 pub trait ToolChoiceExt: Sized {
@@ -568,5 +645,54 @@ mod tests {
         assert_eq!(unknown.wire_name(), "content_filter");
         let status: ToolStatus = serde_json::from_value(json!("STARTED")).unwrap();
         assert_eq!(status.wire_name(), "STARTED");
+    }
+
+    #[cfg(feature = "serverless")]
+    #[test]
+    fn turns_and_tools_of_the_messages_and_responses_apis() {
+        use crate::types::{
+            MessagesInputMessage, MessagesToolDefinition, ResponsesInputItem, ResponsesTool,
+        };
+        assert_eq!(
+            wire_json(&MessagesInputMessage::user("Hi")),
+            json!({"role": "user", "content": "Hi"})
+        );
+        assert_eq!(
+            wire_json(&MessagesInputMessage::assistant("Hello")),
+            json!({"role": "assistant", "content": "Hello"})
+        );
+        assert_eq!(
+            wire_json(&ResponsesInputItem::developer("Be brief.")),
+            json!({"role": "developer", "content": "Be brief."})
+        );
+        assert_eq!(
+            wire_json(&ResponsesInputItem::system("You are kind."))["role"],
+            "system"
+        );
+
+        #[derive(schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Weather {
+            /// City name.
+            city: String,
+        }
+        let messages = wire_json(&MessagesToolDefinition::function_for::<Weather>(
+            "weather", "Weather",
+        ));
+        assert_eq!(messages["name"], "weather");
+        assert_eq!(
+            messages["input_schema"]["properties"]["city"]["description"],
+            "City name."
+        );
+        let responses = wire_json(&ResponsesTool::function_for::<Weather>(
+            "weather", "Weather",
+        ));
+        assert_eq!(responses["type"], "function");
+        assert_eq!(responses["parameters"]["required"], json!(["city"]));
+        let error = ResponsesTool::function("f", "d", json!([1])).unwrap_err();
+        assert!(
+            error.to_string().contains("must be a JSON object"),
+            "{error}"
+        );
     }
 }

@@ -85,8 +85,7 @@ use tracing::Instrument;
 use crate::call::Call;
 use crate::client::Client;
 use crate::error::{
-    ApiError, AttemptFailure, Error, GiveUpReason, Result, RetriesExhausted, TimeoutError,
-    TimeoutKind, TransportPhase,
+    ApiError, AttemptFailure, Error, Result, TimeoutError, TimeoutKind, TransportPhase,
 };
 use crate::namespaces::File;
 use crate::operation::{FilePart, MultipartParts, Operation, TextPart};
@@ -489,20 +488,7 @@ impl Storage<'_> {
                     tokio::time::sleep(delay).await;
                 }
                 Decision::GiveUp(reason) => {
-                    if failures.len() == 1
-                        && matches!(
-                            reason,
-                            GiveUpReason::NotRetryable | GiveUpReason::MaxAttemptsReached
-                        )
-                    {
-                        return Err(error);
-                    }
-                    return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
-                        attempts: failures,
-                        elapsed: started.elapsed(),
-                        reason,
-                        last: error,
-                    })));
+                    return Err(crate::transport::give_up(failures, started, reason, error));
                 }
             }
         }

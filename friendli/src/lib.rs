@@ -188,8 +188,8 @@ pub mod low_level {
 #[cfg(feature = "serverless")]
 pub use builders::ToolExt;
 pub use builders::{
-    ChatResultExt, FunctionToolExt, MessageExt, SeedExt, ToolChoiceExt, UserContentPartExt,
-    WireName, parameters_schema,
+    ChatResultExt, FunctionToolExt, InstructionExt, MessageExt, SeedExt, ToolChoiceExt, TurnExt,
+    UserContentPartExt, WireName, parameters_schema,
 };
 pub use call::{Call, Caller};
 #[cfg(feature = "serverless")]
@@ -238,8 +238,8 @@ pub mod prelude {
     #[cfg(feature = "serverless")]
     pub use crate::builders::ToolExt;
     pub use crate::builders::{
-        ChatResultExt, FunctionToolExt, MessageExt, SeedExt, ToolChoiceExt, UserContentPartExt,
-        WireName,
+        ChatResultExt, FunctionToolExt, InstructionExt, MessageExt, SeedExt, ToolChoiceExt,
+        TurnExt, UserContentPartExt, WireName,
     };
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
     pub use crate::chat::ChatEvent;

@@ -491,23 +491,7 @@ where
                 }
                 Decision::GiveUp(reason) => {
                     tracing::debug!(attempt, error = %error, ?reason, "attempt failed; giving up");
-                    // One attempt that was not to be retried is its own error; one that would
-                    // have been retried but for time (a hint beyond the budget, the deadline)
-                    // says why it was not.
-                    let why_not = !matches!(
-                        reason,
-                        crate::error::GiveUpReason::NotRetryable
-                            | crate::error::GiveUpReason::MaxAttemptsReached
-                    );
-                    if failures.len() == 1 && !why_not {
-                        return Err(error);
-                    }
-                    return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
-                        attempts: failures,
-                        elapsed: started.elapsed(),
-                        reason,
-                        last: error,
-                    })));
+                    return Err(give_up(failures, started, reason, error));
                 }
             }
         }
@@ -525,6 +509,30 @@ where
         },
         None => attempts.instrument(span).await,
     }
+}
+
+/// The error of attempts the retry policy gave up on, `last` the last attempt's error. One
+/// attempt that was not to be retried is its own error; one that would have been retried but for
+/// time (a hint beyond the budget, the deadline) says why it was not, as do several attempts.
+pub(crate) fn give_up(
+    failures: Vec<AttemptFailure>,
+    started: Instant,
+    reason: crate::error::GiveUpReason,
+    last: Error,
+) -> Error {
+    let why_not = !matches!(
+        reason,
+        crate::error::GiveUpReason::NotRetryable | crate::error::GiveUpReason::MaxAttemptsReached
+    );
+    if failures.len() == 1 && !why_not {
+        return last;
+    }
+    Error::RetriesExhausted(Box::new(RetriesExhausted {
+        attempts: failures,
+        elapsed: started.elapsed(),
+        reason,
+        last,
+    }))
 }
 
 async fn attempt_once<T, F, Fut>(

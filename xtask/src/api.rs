@@ -645,27 +645,11 @@ fn pagination(
 /// scalar, a fixed-size array (`minItems` = `maxItems`, at most 32) or a `Vec`; anything else is a
 /// `serde_json::Value`.
 fn value_type(schema: &Value, names: &BTreeMap<String, String>) -> String {
-    let reference = schema
-        .get("$ref")
-        .or_else(|| schema.pointer("/allOf/0/$ref"))
-        .and_then(Value::as_str)
-        .and_then(schema_ref_name);
-    if let Some(name) = reference {
-        return format!(
-            "crate::types::{}",
-            names.get(name).cloned().unwrap_or_else(|| type_name(name))
-        );
+    if let Some(rust_type) = named_or_scalar_type(schema, names) {
+        return rust_type;
     }
-    match (
-        schema.get("type").and_then(Value::as_str),
-        schema.get("format").and_then(Value::as_str),
-    ) {
-        (Some("integer"), _) => "i64".into(),
-        (Some("number"), _) => "f64".into(),
-        (Some("boolean"), _) => "bool".into(),
-        (Some("string"), Some("date-time")) => "crate::types::DateTime".into(),
-        (Some("string"), _) => "String".into(),
-        (Some("array"), _) => {
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => {
             let inner = value_type(schema.get("items").unwrap_or(&Value::Null), names);
             let min = schema.get("minItems").and_then(Value::as_u64);
             let max = schema.get("maxItems").and_then(Value::as_u64);
@@ -680,6 +664,35 @@ fn value_type(schema: &Value, names: &BTreeMap<String, String>) -> String {
     }
 }
 
+/// The Rust type of a component (`$ref`, or an `allOf` of one) or of a scalar (integer, number,
+/// boolean, string, `date-time` string), from inside the `friendli` crate; `None` for anything
+/// else.
+fn named_or_scalar_type(schema: &Value, names: &BTreeMap<String, String>) -> Option<String> {
+    let reference = schema
+        .get("$ref")
+        .or_else(|| schema.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .and_then(schema_ref_name);
+    if let Some(name) = reference {
+        return Some(format!(
+            "crate::types::{}",
+            names.get(name).cloned().unwrap_or_else(|| type_name(name))
+        ));
+    }
+    let rust_type = match (
+        schema.get("type").and_then(Value::as_str),
+        schema.get("format").and_then(Value::as_str),
+    ) {
+        (Some("integer"), _) => "i64",
+        (Some("number"), _) => "f64",
+        (Some("boolean"), _) => "bool",
+        (Some("string"), Some("date-time")) => "crate::types::DateTime",
+        (Some("string"), _) => "String",
+        _ => return None,
+    };
+    Some(rust_type.into())
+}
+
 fn resolve_parameter(doc: &Value, parameter: &Value) -> Value {
     match parameter.get("$ref").and_then(Value::as_str) {
         Some(reference) => doc
@@ -692,35 +705,15 @@ fn resolve_parameter(doc: &Value, parameter: &Value) -> Value {
 
 /// The Rust type of a parameter's value, and whether it is a list.
 fn param_type(schema: &Value, names: &BTreeMap<String, String>) -> (String, bool) {
-    fn scalar(schema: &Value, names: &BTreeMap<String, String>) -> String {
-        let reference = schema
-            .get("$ref")
-            .or_else(|| schema.pointer("/allOf/0/$ref"))
-            .and_then(Value::as_str)
-            .and_then(schema_ref_name);
-        if let Some(name) = reference {
-            return format!(
-                "crate::types::{}",
-                names.get(name).cloned().unwrap_or_else(|| type_name(name))
-            );
-        }
-        match (
-            schema.get("type").and_then(Value::as_str),
-            schema.get("format").and_then(Value::as_str),
-        ) {
-            (Some("integer"), _) => "i64".into(),
-            (Some("number"), _) => "f64".into(),
-            (Some("boolean"), _) => "bool".into(),
-            (Some("string"), Some("date-time")) => "crate::types::DateTime".into(),
-            _ => "String".into(),
-        }
-    }
-    if schema.get("type").and_then(Value::as_str) == Some("array") {
-        let items = schema.get("items").unwrap_or(&Value::Null);
-        (scalar(items, names), true)
+    let list = schema.get("type").and_then(Value::as_str) == Some("array");
+    let value = if list {
+        schema.get("items").unwrap_or(&Value::Null)
     } else {
-        (scalar(schema, names), false)
-    }
+        schema
+    };
+    // Anything that is not a component or a scalar goes out as text.
+    let rust_type = named_or_scalar_type(value, names).unwrap_or_else(|| "String".into());
+    (rust_type, list)
 }
 
 /// Whether two bodies are the same but for their `stream` field (unions of bodies: branch by

@@ -3,6 +3,8 @@
 use friendli::prelude::*;
 use friendli_mock::MockServer;
 
+pub mod wire;
+
 /// The token the tests use; tests check it never leaks.
 pub const TOKEN: &str = "flp_test_secret_token_0123456789";
 

@@ -24,28 +24,20 @@
 
 use std::sync::LazyLock;
 
-use friendli::RetryConfig;
 use friendli::types;
-use friendli_mock::{MockServer, RecordedRequest};
-use futures::StreamExt;
+use friendli_mock::MockServer;
+use friendli_tests::wire::{
+    self, Case, assert_same_body, differences, json_call, only_request, stream_call, without_nulls,
+};
 use serde_json::Value;
-
-const FIXTURE: &str = include_str!("fixtures/official_wire_0.16.5.json");
 
 /// The token of the clients; only its presence is compared (the recorder saw another one).
 const TOKEN: &str = "flp_official_wire_test";
 
-static CASES: LazyLock<Vec<Value>> = LazyLock::new(|| {
-    let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
-    assert_eq!(
-        fixture["sdk"]["version"], "0.16.5",
-        "the fixture was recorded with another SDK version"
-    );
-    fixture["cases"]
-        .as_array()
-        .expect("the fixture has a `cases` array")
-        .clone()
-});
+static FIXTURE: LazyLock<Value> =
+    LazyLock::new(|| wire::load_fixture(include_str!("fixtures/official_wire_0.16.5.json")));
+
+static CASES: LazyLock<&'static [Value]> = LazyLock::new(|| wire::cases(&FIXTURE));
 
 /// Fields that 0.16.5 fills in with a default value where this crate sends only what the caller
 /// set (the server reads both requests the same way). Deliberate on both sides; the cases that
@@ -71,76 +63,20 @@ struct OfficialDefault {
     within: &'static [&'static str],
 }
 
-/// One case of the fixture.
-struct Case {
-    name: &'static str,
-    value: &'static Value,
+/// The case `name` of the fixture.
+fn case(name: &'static str) -> Case {
+    Case::named(&CASES, name, "record_official.py")
 }
 
-impl Case {
-    fn named(name: &'static str) -> Case {
-        let value = CASES.iter().find(|c| c["name"] == name).unwrap_or_else(|| {
-            panic!("no case {name:?} in the fixture: re-run record_official.py")
-        });
-        Case { name, value }
-    }
-
-    /// The arguments of the call, as the body type of this crate.
-    fn args<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_value(self.value["args"].clone()).unwrap_or_else(|e| {
-            panic!(
-                "[{}] the arguments do not deserialise into {}: {e}",
-                self.name,
-                std::any::type_name::<T>()
-            )
-        })
-    }
-
-    fn team(&self) -> Option<&'static str> {
-        self.value["team"].as_str()
-    }
-
-    fn stream(&self) -> bool {
-        self.value["stream"]
-            .as_bool()
-            .expect("every case says whether it streams")
-    }
-
-    fn operation_id(&self) -> &'static str {
-        self.value["operation_id"]
-            .as_str()
-            .expect("every case names its operationId")
-    }
-
-    fn official(&self) -> &'static Value {
-        &self.value["request"]
-    }
-}
-
-fn client(server: &MockServer) -> friendli::Client {
-    // No client-level team: 0.16.5 sends the team only per call, and so do these cases.
-    friendli::Client::builder()
-        .ignore_env()
-        .token(TOKEN)
-        .base_url(server.url())
-        .container_url(server.url())
-        .retry(RetryConfig::none())
-        .build()
-        .expect("a valid configuration")
-}
-
-/// Removes the members whose value is null, recursively (null and absent mean the same).
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
+/// The arguments of the call of `case`, as the body type of this crate.
+fn body<T: serde::de::DeserializeOwned>(case: &Case) -> T {
+    serde_json::from_value(case.args().clone()).unwrap_or_else(|e| {
+        panic!(
+            "[{}] the arguments do not deserialise into {}: {e}",
+            case.name,
+            std::any::type_name::<T>()
+        )
+    })
 }
 
 /// Removes from `official` the listed default wherever `ours` has nothing at that place.
@@ -175,53 +111,9 @@ fn forgive_default(official: &mut Value, ours: &Value, default: &OfficialDefault
     }
 }
 
-/// Every difference between two JSON values, one line each, named by its JSON path.
-fn differences(path: &str, official: &Value, ours: &Value, out: &mut Vec<String>) {
-    match (official, ours) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (key, value) in a {
-                let at = format!("{path}.{key}");
-                match b.get(key) {
-                    Some(other) => differences(&at, value, other, out),
-                    None => out.push(format!("{at}: official sends {value}, ours leaves it out")),
-                }
-            }
-            for (key, value) in b {
-                if !a.contains_key(key) {
-                    out.push(format!(
-                        "{path}.{key}: ours sends {value}, official leaves it out"
-                    ));
-                }
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            if a.len() != b.len() {
-                out.push(format!(
-                    "{path}: official has {} items, ours {}",
-                    a.len(),
-                    b.len()
-                ));
-            }
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                differences(&format!("{path}[{i}]"), x, y, out);
-            }
-        }
-        // Numbers compare by value: `0.5` and `0.50` are the same number on the wire.
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
-        (a, b) if a == b => {}
-        (a, b) => out.push(format!("{path}: official sends {a}, ours {b}")),
-    }
-}
-
 /// `Accept`: ours per call kind; theirs as 0.16.5 sends it (a deliberate difference).
 fn assert_accept(case: &Case, ours: Option<&str>) {
-    let expected = if case.stream() {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
-    assert_eq!(ours, Some(expected), "[{}] Accept", case.name);
-    let theirs = case.official()["headers"]["accept"].as_str();
+    let theirs = wire::assert_our_accept(case, ours);
     assert!(
         matches!(
             theirs,
@@ -234,53 +126,10 @@ fn assert_accept(case: &Case, ours: Option<&str>) {
 
 /// Compares the one request the mock received with the official SDK's.
 fn compare(case: &Case, server: &MockServer) {
-    let all = server.requests();
-    assert_eq!(
-        all.len(),
-        1,
-        "[{}] expected one request, the mock saw {:?}",
-        case.name,
-        all.iter()
-            .map(|r| (&r.method, &r.path, &r.operation_id))
-            .collect::<Vec<_>>()
-    );
-    let sent: &RecordedRequest = &all[0];
+    let sent = only_request(case, server);
     let official = case.official();
-    assert_eq!(
-        sent.operation_id.as_deref(),
-        Some(case.operation_id()),
-        "[{}] the operation the mock matched",
-        case.name
-    );
-    assert_eq!(sent.method, official["method"], "[{}] method", case.name);
     assert_eq!(sent.path, official["path"], "[{}] path", case.name);
-    let headers = &official["headers"];
-    assert_eq!(
-        sent.header("content-type"),
-        headers["content-type"].as_str(),
-        "[{}] Content-Type",
-        case.name
-    );
-    assert_eq!(
-        sent.header("x-friendli-team"),
-        headers["x-friendli-team"].as_str(),
-        "[{}] X-Friendli-Team",
-        case.name
-    );
-    assert_eq!(
-        case.team(),
-        headers["x-friendli-team"].as_str(),
-        "[{}] the fixture's team header is the case's team",
-        case.name
-    );
-    // Both send the token they have, container operations included (for which the document
-    // declares no security).
-    assert_eq!(
-        Value::Bool(sent.header("authorization") == Some(format!("Bearer {TOKEN}").as_str())),
-        headers["authorization"],
-        "[{}] Authorization sent",
-        case.name
-    );
+    wire::assert_headers(case, &sent, sent.header("content-type"), TOKEN);
     assert_accept(case, sent.header("accept"));
 
     let ours = without_nulls(
@@ -302,48 +151,7 @@ fn compare(case: &Case, server: &MockServer) {
             case.name
         );
     }
-    let mut diff = Vec::new();
-    differences("$", &theirs, &ours, &mut diff);
-    assert!(
-        diff.is_empty(),
-        "[{}] ({}) our body differs from the official SDK's:\n  {}\nours:     {ours}\nofficial: {theirs}",
-        case.name,
-        case.value["call"],
-        diff.join("\n  ")
-    );
-}
-
-/// Sends a JSON call, then compares. The mock must accept the request (it checks bodies against
-/// the document); its answer does not matter.
-async fn json_call<F, T>(case: &Case, server: &MockServer, call: F)
-where
-    F: std::future::IntoFuture<Output = friendli::Result<T>>,
-{
-    assert!(!case.stream(), "[{}] is a stream case", case.name);
-    if let Err(error) = call.await {
-        panic!("[{}] the mock refused our request: {error}", case.name);
-    }
-    compare(case, server);
-}
-
-/// Sends a stream call and reads the stream to its end, then compares (the mock must accept it).
-async fn stream_call<F, E>(case: &Case, server: &MockServer, call: F)
-where
-    F: std::future::IntoFuture<Output = friendli::Result<friendli::EventStream<E>>>,
-    E: friendli::SseEvent,
-{
-    assert!(case.stream(), "[{}] is not a stream case", case.name);
-    match call.await {
-        Ok(mut events) => {
-            while let Some(event) = events.next().await {
-                if let Err(error) = event {
-                    panic!("[{}] the stream failed: {error}", case.name);
-                }
-            }
-        }
-        Err(error) => panic!("[{}] the mock refused our request: {error}", case.name),
-    }
-    compare(case, server);
+    assert_same_body(case, &theirs, &ours);
 }
 
 /// One test per case: `name => kind(namespace, method, body type)`. The call gets the case's
@@ -353,26 +161,23 @@ macro_rules! cases {
         $(
             #[tokio::test]
             async fn $name() {
-                let case = Case::named(stringify!($name));
+                let case = case(stringify!($name));
                 let server = MockServer::start();
-                let client = client(&server);
-                let mut call = client.$family().$api().$method(case.args::<$body>());
+                let client = wire::client(&server, TOKEN);
+                let mut call = client.$family().$api().$method(body::<$body>(&case));
                 if let Some(team) = case.team() {
                     call = call.team(team);
                 }
-                $kind(&case, &server, call).await;
+                // The call (the mock must accept it), then the comparison.
+                $kind(&case, call).await;
+                compare(&case, &server);
             }
         )*
 
         /// Every case of the fixture has its test here (a new recording cannot go unchecked).
         #[test]
         fn every_case_of_the_fixture_is_tested() {
-            let tested = [$(stringify!($name)),*];
-            for case in CASES.iter() {
-                let name = case["name"].as_str().expect("a case name");
-                assert!(tested.contains(&name), "the fixture's case {name:?} has no test");
-            }
-            assert_eq!(tested.len(), CASES.len());
+            wire::assert_every_case_tested(&CASES, &[$(stringify!($name)),*]);
         }
     };
 }

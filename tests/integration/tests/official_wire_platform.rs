@@ -63,32 +63,22 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use base64::Engine as _;
-use friendli::RetryConfig;
 use friendli::operation::FilePart;
 use friendli::types;
 use friendli_mock::{MockServer, RecordedRequest};
-use futures::StreamExt;
+use friendli_tests::wire::{
+    self, Case, assert_same_body, differences, json_call, only_request, stream_call, without_nulls,
+};
 use serde_json::{Value, json};
-
-const FIXTURE: &str = include_str!("fixtures/official_wire_platform_0.16.5.json");
 
 /// The token of the clients; only its presence is compared (the recorder saw another one).
 const TOKEN: &str = "flp_official_wire_platform_test";
 
 static ROOT: LazyLock<Value> = LazyLock::new(|| {
-    let fixture: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
-    assert_eq!(
-        fixture["sdk"]["version"], "0.16.5",
-        "the fixture was recorded with another SDK version"
-    );
-    fixture
+    wire::load_fixture(include_str!("fixtures/official_wire_platform_0.16.5.json"))
 });
 
-static CASES: LazyLock<&'static Vec<Value>> = LazyLock::new(|| {
-    ROOT["cases"]
-        .as_array()
-        .expect("the fixture has a `cases` array")
-});
+static CASES: LazyLock<&'static [Value]> = LazyLock::new(|| wire::cases(&ROOT));
 
 /// Query parameters that 0.16.5 always sends with the document's default value, where ours sends
 /// only what the caller set: `(operationId, parameter, value)`. Deliberate on both sides.
@@ -174,32 +164,36 @@ const GUESSED_CONTENT_TYPES: &[(&str, &str, &str)] = &[("wav", "audio/x-wav", "a
 /// Cases whose path parameter holds characters 0.16.5 does not escape (their bug).
 const UNESCAPED_PATH_PARAMETERS: &[&str] = &["endpoint_get_status_reserved_characters"];
 
-/// One case of the fixture.
-struct Case {
-    name: &'static str,
-    value: &'static Value,
+/// The case `name` of the fixture.
+fn case(name: &'static str) -> Case {
+    Case::named(&CASES, name, "record_official_platform.py")
 }
 
-impl Case {
-    fn named(name: &'static str) -> Case {
-        let value = CASES.iter().find(|c| c["name"] == name).unwrap_or_else(|| {
-            panic!("no case {name:?} in the fixture: re-run record_official_platform.py")
-        });
-        Case { name, value }
-    }
-
-    fn args(&self) -> &'static Value {
-        &self.value["args"]
-    }
-
+/// The arguments of a case, in the forms of this crate.
+trait Args {
     /// A path parameter.
+    fn path(&self, key: &str) -> &'static str;
+    /// A query parameter, as this crate's type (`None`: not given, or null).
+    fn query<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T>;
+    /// A required query parameter.
+    fn required<T: serde::de::DeserializeOwned>(&self, key: &str) -> T;
+    /// The JSON body, as this crate's body type.
+    fn body<T: serde::de::DeserializeOwned>(&self) -> T;
+    /// The non-file fields of a multipart form, as this crate's fields type.
+    fn fields<T: serde::de::DeserializeOwned>(&self) -> T;
+    /// The argument `key`, as this crate's type `T`.
+    fn deserialize<T: serde::de::DeserializeOwned>(&self, key: &str) -> T;
+    /// The file of a multipart form.
+    fn file(&self) -> FilePart;
+}
+
+impl Args for Case {
     fn path(&self, key: &str) -> &'static str {
         self.args()["path"][key]
             .as_str()
             .unwrap_or_else(|| panic!("[{}] no path parameter {key}", self.name))
     }
 
-    /// A query parameter, as this crate's type (`None`: not given, or null).
     fn query<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
         let value = self.args()["query"].get(key).filter(|v| !v.is_null())?;
         Some(serde_json::from_value(value.clone()).unwrap_or_else(|e| {
@@ -210,18 +204,15 @@ impl Case {
         }))
     }
 
-    /// A required query parameter.
     fn required<T: serde::de::DeserializeOwned>(&self, key: &str) -> T {
         self.query(key)
             .unwrap_or_else(|| panic!("[{}] no query parameter {key}", self.name))
     }
 
-    /// The JSON body, as this crate's body type.
     fn body<T: serde::de::DeserializeOwned>(&self) -> T {
         self.deserialize("body")
     }
 
-    /// The non-file fields of a multipart form, as this crate's fields type.
     fn fields<T: serde::de::DeserializeOwned>(&self) -> T {
         self.deserialize("fields")
     }
@@ -236,7 +227,6 @@ impl Case {
         })
     }
 
-    /// The file of a multipart form.
     fn file(&self) -> FilePart {
         let spec = &self.args()["file"];
         let bytes = base64::engine::general_purpose::STANDARD
@@ -247,86 +237,6 @@ impl Case {
             file = file.content_type(content_type);
         }
         file
-    }
-
-    fn team(&self) -> Option<&'static str> {
-        self.value["team"].as_str()
-    }
-
-    fn stream(&self) -> bool {
-        self.value["stream"].as_bool().expect("a stream flag")
-    }
-
-    fn operation_id(&self) -> &'static str {
-        self.value["operation_id"].as_str().expect("an operationId")
-    }
-
-    fn official(&self) -> &'static Value {
-        &self.value["request"]
-    }
-}
-
-fn client(server: &MockServer) -> friendli::Client {
-    // No client-level team: 0.16.5 sends the team only per call, and so do these cases.
-    friendli::Client::builder()
-        .ignore_env()
-        .token(TOKEN)
-        .base_url(server.url())
-        .container_url(server.url())
-        .retry(RetryConfig::none())
-        .build()
-        .expect("a valid configuration")
-}
-
-/// Removes the members whose value is null, recursively (null and absent mean the same).
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Every difference between two JSON values, one line each, named by its JSON path.
-fn differences(path: &str, official: &Value, ours: &Value, out: &mut Vec<String>) {
-    match (official, ours) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (key, value) in a {
-                let at = format!("{path}.{key}");
-                match b.get(key) {
-                    Some(other) => differences(&at, value, other, out),
-                    None => out.push(format!("{at}: official sends {value}, ours leaves it out")),
-                }
-            }
-            for (key, value) in b {
-                if !a.contains_key(key) {
-                    out.push(format!(
-                        "{path}.{key}: ours sends {value}, official leaves it out"
-                    ));
-                }
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            if a.len() != b.len() {
-                out.push(format!(
-                    "{path}: official has {} items, ours {}",
-                    a.len(),
-                    b.len()
-                ));
-            }
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                differences(&format!("{path}[{i}]"), x, y, out);
-            }
-        }
-        // Numbers compare by value: `0.5` and `0.50` are the same number on the wire.
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
-        (a, b) if a == b => {}
-        (a, b) => out.push(format!("{path}: official sends {a}, ours {b}")),
     }
 }
 
@@ -436,13 +346,7 @@ fn assert_cursor(
 
 /// `Accept`: ours per call kind; theirs as 0.16.5 sends it (a deliberate difference).
 fn assert_accept(case: &Case, ours: Option<&str>) {
-    let expected = if case.stream() {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
-    assert_eq!(ours, Some(expected), "[{}] Accept", case.name);
-    let theirs = case.official()["headers"]["accept"].as_str();
+    let theirs = wire::assert_our_accept(case, ours);
     let official_expected = if case.operation_id().contains("AudioTranscriptions") {
         "application/json;q=1, text/event-stream;q=0"
     } else {
@@ -582,25 +486,8 @@ fn compare_form(case: &Case, sent: &RecordedRequest) {
 
 /// Compares the one request the mock received with the official SDK's.
 fn compare(case: &Case, server: &MockServer) {
-    let all = server.requests();
-    assert_eq!(
-        all.len(),
-        1,
-        "[{}] expected one request, the mock saw {:?}",
-        case.name,
-        all.iter()
-            .map(|r| (&r.method, &r.path, &r.operation_id))
-            .collect::<Vec<_>>()
-    );
-    let sent = &all[0];
+    let sent = &only_request(case, server);
     let official = case.official();
-    assert_eq!(
-        sent.operation_id.as_deref(),
-        Some(case.operation_id()),
-        "[{}] the operation the mock matched",
-        case.name
-    );
-    assert_eq!(sent.method, official["method"], "[{}] method", case.name);
     assert_path(case, sent);
 
     // The query.
@@ -624,36 +511,11 @@ fn compare(case: &Case, server: &MockServer) {
     }
     assert_eq!(ours, theirs, "[{}] query (ours, official)", case.name);
 
-    // The headers.
-    let headers = &official["headers"];
+    // The headers; of `Content-Type`, the media type (a multipart boundary is random).
     let content_type = sent
         .header("content-type")
         .map(|v| v.split(';').next().unwrap_or_default().trim());
-    assert_eq!(
-        content_type,
-        headers["content-type"].as_str(),
-        "[{}] Content-Type",
-        case.name
-    );
-    assert_eq!(
-        sent.header("x-friendli-team"),
-        headers["x-friendli-team"].as_str(),
-        "[{}] X-Friendli-Team",
-        case.name
-    );
-    assert_eq!(
-        case.team(),
-        headers["x-friendli-team"].as_str(),
-        "[{}] the fixture's team header is the case's team",
-        case.name
-    );
-    // Both send the token they have, container operations included.
-    assert_eq!(
-        Value::Bool(sent.header("authorization") == Some(format!("Bearer {TOKEN}").as_str())),
-        headers["authorization"],
-        "[{}] Authorization sent",
-        case.name
-    );
+    wire::assert_headers(case, sent, content_type, TOKEN);
     assert_accept(case, sent.header("accept"));
 
     // The body.
@@ -667,15 +529,7 @@ fn compare(case: &Case, server: &MockServer) {
         let mut ours = without_nulls(&sent_json);
         let theirs = without_nulls(json);
         forgive_our_defaults(case.operation_id(), &theirs, &mut ours);
-        let mut diff = Vec::new();
-        differences("$", &theirs, &ours, &mut diff);
-        assert!(
-            diff.is_empty(),
-            "[{}] ({}) our body differs from the official SDK's:\n  {}\nours:     {ours}\nofficial: {theirs}",
-            case.name,
-            case.value["call"],
-            diff.join("\n  ")
-        );
+        assert_same_body(case, &theirs, &ours);
     } else {
         assert_eq!(
             official["body_length"], 0,
@@ -691,39 +545,6 @@ fn compare(case: &Case, server: &MockServer) {
     }
 }
 
-/// Sends a JSON call, then compares. The mock must accept the request (it checks requests against
-/// the document); its answer does not matter.
-async fn json_call<F, T>(case: &Case, server: &MockServer, call: F)
-where
-    F: std::future::IntoFuture<Output = friendli::Result<T>>,
-{
-    assert!(!case.stream(), "[{}] is a stream case", case.name);
-    if let Err(error) = call.await {
-        panic!("[{}] the mock refused our request: {error}", case.name);
-    }
-    compare(case, server);
-}
-
-/// Sends a stream call and reads the stream to its end, then compares (the mock must accept it).
-async fn stream_call<F, E>(case: &Case, server: &MockServer, call: F)
-where
-    F: std::future::IntoFuture<Output = friendli::Result<friendli::EventStream<E>>>,
-    E: friendli::SseEvent,
-{
-    assert!(case.stream(), "[{}] is not a stream case", case.name);
-    match call.await {
-        Ok(mut events) => {
-            while let Some(event) = events.next().await {
-                if let Err(error) = event {
-                    panic!("[{}] the stream failed: {error}", case.name);
-                }
-            }
-        }
-        Err(error) => panic!("[{}] the mock refused our request: {error}", case.name),
-    }
-    compare(case, server);
-}
-
 /// One test per case: `name => kind(|case, client| the call)`. The call gets the case's per-call
 /// team (none for container calls, which go to the client's container URL).
 macro_rules! cases {
@@ -731,26 +552,23 @@ macro_rules! cases {
         $(
             #[tokio::test]
             async fn $name() {
-                let $case = Case::named(stringify!($name));
+                let $case = case(stringify!($name));
                 let server = MockServer::start();
-                let $client = client(&server);
+                let $client = wire::client(&server, TOKEN);
                 let mut call = $call;
                 if let Some(team) = $case.team() {
                     call = call.team(team);
                 }
-                $kind(&$case, &server, call).await;
+                // The call (the mock must accept it), then the comparison.
+                $kind(&$case, call).await;
+                compare(&$case, &server);
             }
         )*
 
         /// Every case of the fixture has its test here (a new recording cannot go unchecked).
         #[test]
         fn every_case_of_the_fixture_is_tested() {
-            let tested = [$(stringify!($name)),*];
-            for case in CASES.iter() {
-                let name = case["name"].as_str().expect("a case name");
-                assert!(tested.contains(&name), "the fixture's case {name:?} has no test");
-            }
-            assert_eq!(tested.len(), CASES.len());
+            wire::assert_every_case_tested(&CASES, &[$(stringify!($name)),*]);
         }
     };
 }
@@ -895,7 +713,7 @@ async fn container_url_is_the_clients_not_localhost() {
     assert_ne!(probe["client_server_url"], "http://localhost:8000");
 
     let server = MockServer::start();
-    let client = client(&server);
+    let client = wire::client(&server, TOKEN);
     let body: types::ContainerImageGenerationBody =
         serde_json::from_value(json!({"prompt": "A lighthouse at dusk"})).unwrap();
     client.container().image().generate(body).await.unwrap();
@@ -980,7 +798,7 @@ fn every_listed_difference_occurs_in_the_fixture() {
         assert!(seen, "no case shows our default {:?}", default.path);
     }
     for (name, path) in DROPPED_NULLS {
-        let case = Case::named(name);
+        let case = case(name);
         assert!(
             case.official()["json"]
                 .pointer(&path[1..].replace('.', "/"))

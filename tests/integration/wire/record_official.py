@@ -7,7 +7,8 @@ form, and writes the recordings, with the arguments of each case in a neutral JS
 names, `null` = an explicit `None`), to
 `tests/integration/tests/fixtures/official_wire_0.16.5.json`.
 `tests/integration/tests/official_wire.rs` replays every case with the `friendli` crate against
-`friendli-mock` and compares the two requests.
+`friendli-mock` and compares the two requests. The recording harness, shared with
+`record_official_platform.py`, is in `recorder.py`.
 
 Usage (from the workspace root; needs only the standard library and `friendli==0.16.5`):
 
@@ -22,45 +23,21 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import os
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import metadata
 
 import friendli
 from friendli import SyncFriendli
 
-SDK_VERSION = "0.16.5"
-TOKEN = "flp_recorder_token"
-DEFAULT_OUTPUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)),
-    "..",
-    "tests",
-    "fixtures",
-    "official_wire_0.16.5.json",
-)
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import recorder  # noqa: E402 - the sibling module
 
 # --------------------------------------------------------------------------------------------
 # The recorder
 # --------------------------------------------------------------------------------------------
 
-RECORDED: list[dict] = []
-LOCK = threading.Lock()
-
 USAGE = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
-
-
-def sse(events: list[tuple[str | None, object]]) -> bytes:
-    out = []
-    for name, data in events:
-        block = ""
-        if name is not None:
-            block += f"event: {name}\n"
-        block += "data: " + (data if isinstance(data, str) else json.dumps(data)) + "\n\n"
-        out.append(block)
-    return "".join(out).encode()
 
 
 def answer(path: str, body: object) -> tuple[str, bytes]:
@@ -77,7 +54,7 @@ def answer(path: str, body: object) -> tuple[str, bytes]:
                     {"index": 0, "delta": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
                 ],
             }
-            return "text/event-stream", sse([(None, chunk), (None, "[DONE]")])
+            return "text/event-stream", recorder.sse([(None, chunk), (None, "[DONE]")])
         return "application/json", json.dumps(
             {
                 "id": "chatcmpl-1",
@@ -97,7 +74,7 @@ def answer(path: str, body: object) -> tuple[str, bytes]:
                 "created": 0,
                 "choices": [{"index": 0, "text": "ok", "token": 1, "finish_reason": "stop"}],
             }
-            return "text/event-stream", sse([(None, chunk), (None, "[DONE]")])
+            return "text/event-stream", recorder.sse([(None, chunk), (None, "[DONE]")])
         return "application/json", json.dumps(
             {
                 "id": "cmpl-1",
@@ -134,7 +111,7 @@ def answer(path: str, body: object) -> tuple[str, bytes]:
         }
         if stream:
             start = dict(message, content=[], stop_reason=None)
-            return "text/event-stream", sse(
+            return "text/event-stream", recorder.sse(
                 [
                     ("message_start", {"type": "message_start", "message": start}),
                     ("message_stop", {"type": "message_stop"}),
@@ -150,28 +127,15 @@ def answer(path: str, body: object) -> tuple[str, bytes]:
             "output": [],
         }
         if stream:
-            return "text/event-stream", sse(
+            return "text/event-stream", recorder.sse(
                 [("response.completed", {"type": "response.completed", "sequence_number": 0, "response": response})]
             )
         return "application/json", json.dumps(response).encode()
     return "application/json", b"{}"
 
 
-class Recorder(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-    def do_POST(self):
-        self.handle_any()
-
-    def do_GET(self):
-        self.handle_any()
-
-    def handle_any(self):
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
+class Recorder(recorder.RecordingHandler):
+    def record(self, raw: bytes) -> tuple[dict, tuple[str, bytes]]:
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -187,14 +151,7 @@ class Recorder(BaseHTTPRequestHandler):
             },
             "json": body,
         }
-        with LOCK:
-            RECORDED.append(record)
-        content_type, payload = answer(self.path, body)
-        self.send_response(200)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        return record, answer(self.path, body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,59 +525,20 @@ def call(client: SyncFriendli, base_url: str, case: dict):
 
 
 def main() -> int:
-    output = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUTPUT
-    version = metadata.version("friendli")
-    if version != SDK_VERSION:
-        print(f"expected friendli {SDK_VERSION}, found {version}", file=sys.stderr)
-        return 2
+    def prepare(client: SyncFriendli, base_url: str):
+        return build_cases(), lambda case: call(client, base_url, case), {}
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    # No client-level team: 0.16.5 sends x_friendli_team only per call (its `Config` team, which
-    # logs a warning when unset, is used by the dataset helpers alone).
-    logging.getLogger().setLevel(logging.ERROR)
-    client = SyncFriendli(token=TOKEN, server_url=base_url, timeout_ms=30_000)
-
-    cases = build_cases()
-    failures = 0
-    for case in cases:
-        with LOCK:
-            RECORDED.clear()
-        try:
-            call(client, base_url, case)
-        except Exception as error:  # only the request matters
-            print(f"note: {case['name']}: the SDK raised {type(error).__name__}: {error}"[:300], file=sys.stderr)
-        with LOCK:
-            recorded = list(RECORDED)
-        if len(recorded) != 1:
-            print(f"error: {case['name']}: {len(recorded)} requests recorded", file=sys.stderr)
-            failures += 1
-            continue
-        case["request"] = recorded[0]
-    server.shutdown()
-
-    fixture = {
-        "comment": (
-            "What the official Python SDK sends for each inference operation: generated by "
-            "tests/integration/wire/record_official.py with friendli==0.16.5 from PyPI "
-            "(SyncFriendli against a local recording server; command: "
-            "`/tmp/fsdk/bin/python tests/integration/wire/record_official.py`, run from the "
-            "workspace root). Do not edit by hand: re-run the script. `args` are the arguments of "
-            "the call in API field names (null = an explicit None; `stream` is the case's flag, and "
-            "`team` the per-call x_friendli_team); `request` is what arrived on the wire. "
-            "Checked by tests/integration/tests/official_wire.rs."
-        ),
-        "sdk": {"package": "friendli", "version": version, "client": "SyncFriendli"},
-        "python": sys.version.split()[0],
-        "cases": cases,
-    }
-    with open(output, "w", encoding="utf-8") as f:
-        json.dump(fixture, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-    print(f"wrote {len(cases) - failures} cases to {os.path.normpath(output)}", file=sys.stderr)
-    return 1 if failures else 0
+    comment = (
+        "What the official Python SDK sends for each inference operation: generated by "
+        "tests/integration/wire/record_official.py with friendli==0.16.5 from PyPI "
+        "(SyncFriendli against a local recording server; command: "
+        "`/tmp/fsdk/bin/python tests/integration/wire/record_official.py`, run from the "
+        "workspace root). Do not edit by hand: re-run the script. `args` are the arguments of "
+        "the call in API field names (null = an explicit None; `stream` is the case's flag, and "
+        "`team` the per-call x_friendli_team); `request` is what arrived on the wire. "
+        "Checked by tests/integration/tests/official_wire.rs."
+    )
+    return recorder.run("official_wire_0.16.5.json", Recorder, comment, prepare)
 
 
 if __name__ == "__main__":

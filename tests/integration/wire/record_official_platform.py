@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Record what the official Python SDK (`friendli` 0.16.5 on PyPI) sends for each non-inference call.
 
-The companion of `record_official.py` (inference): the same recording server idea, for dedicated
-endpoint management, files, datasets, cost and usage, images, audio transcriptions (multipart) and
-text classification. It writes, per case, the arguments in a neutral JSON form and the request
+The companion of `record_official.py` (inference): the same recording server (`recorder.py`), for
+dedicated endpoint management, files, datasets, cost and usage, images, audio transcriptions
+(multipart) and text classification. It writes, per case, the arguments in a neutral JSON form and the request
 that arrived, to `tests/integration/tests/fixtures/official_wire_platform_0.16.5.json`;
 `tests/integration/tests/official_wire_platform.rs` replays every case with the `friendli` crate
 against `friendli-mock` and compares the two requests (method, path, query, headers, and the JSON
@@ -42,13 +42,9 @@ import base64
 import copy
 import datetime
 import json
-import logging
 import os
 import re
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import metadata
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -57,22 +53,11 @@ from friendli import SyncFriendli
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from record_official import SDK_VERSION, TOKEN, sse  # noqa: E402 - the sibling script
-
-DEFAULT_OUTPUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)),
-    "..",
-    "tests",
-    "fixtures",
-    "official_wire_platform_0.16.5.json",
-)
+import recorder  # noqa: E402 - the sibling module
 
 # --------------------------------------------------------------------------------------------
 # The recorder
 # --------------------------------------------------------------------------------------------
-
-RECORDED: list[dict] = []
-LOCK = threading.Lock()
 
 
 def parse_form(content_type: str, body: bytes) -> list[dict]:
@@ -106,18 +91,7 @@ def parse_form(content_type: str, body: bytes) -> list[dict]:
     return parts
 
 
-class Recorder(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-    def do_GET(self):
-        self.handle_any()
-
-    def do_POST(self):
-        self.handle_any()
-
+class Recorder(recorder.RecordingHandler):
     def do_PUT(self):
         self.handle_any()
 
@@ -127,9 +101,7 @@ class Recorder(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.handle_any()
 
-    def handle_any(self):
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
+    def record(self, raw: bytes) -> tuple[dict, tuple[str, bytes]]:
         content_type = self.headers.get("content-type")
         target = urlsplit(self.path)
         record = {
@@ -155,17 +127,9 @@ class Recorder(BaseHTTPRequestHandler):
                 record["json"] = json.loads(raw)
             except ValueError:
                 record["raw"] = raw.decode("utf-8", "replace")
-        with LOCK:
-            RECORDED.append(record)
         if stream:
-            content_type, payload = "text/event-stream", sse([(None, "[DONE]")])
-        else:
-            content_type, payload = "application/json", b"{}"
-        self.send_response(200)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+            return record, ("text/event-stream", recorder.sse([(None, "[DONE]")]))
+        return record, ("application/json", b"{}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -729,7 +693,7 @@ def probe_container_url() -> dict:
         return httpx.Response(200, json={})
 
     client_url = "http://127.0.0.1:9/client-server-url"
-    client = SyncFriendli(token=TOKEN, server_url=client_url, client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = SyncFriendli(token=recorder.TOKEN, server_url=client_url, client=httpx.Client(transport=httpx.MockTransport(handler)))
     try:
         client.container.image.generate(prompt="A lighthouse at dusk")
     except Exception:  # only the URL matters
@@ -746,20 +710,13 @@ def probe_container_url() -> dict:
     }
 
 
-def main() -> int:
-    output = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUTPUT
-    version = metadata.version("friendli")
-    if version != SDK_VERSION:
-        print(f"expected friendli {SDK_VERSION}, found {version}", file=sys.stderr)
-        return 2
+def first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else ""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    logging.getLogger().setLevel(logging.ERROR)
-    client = SyncFriendli(token=TOKEN, server_url=base_url, timeout_ms=30_000)
 
+def prepare(client: SyncFriendli, base_url: str):
+    """The cases, how to call one, and what the fixture says besides: how `file` and `dataset`
+    were reached, and where container calls go."""
     dataset_error = None
     try:
         client.dataset  # noqa: B018 - the attribute access is the check
@@ -775,40 +732,7 @@ def main() -> int:
         "file": file_namespace,
         "dataset": dataset_namespace,
     }
-
-    cases = build_cases()
-    failures = 0
-    for case in cases:
-        with LOCK:
-            RECORDED.clear()
-        try:
-            call(namespaces, base_url, case)
-        except Exception as error:  # only the request matters
-            first_line = str(error).splitlines()[0] if str(error) else ""
-            print(f"note: {case['name']}: the SDK raised {type(error).__name__}: {first_line}"[:160], file=sys.stderr)
-        with LOCK:
-            recorded = list(RECORDED)
-        if len(recorded) != 1:
-            print(f"error: {case['name']}: {len(recorded)} requests recorded", file=sys.stderr)
-            failures += 1
-            continue
-        case["request"] = recorded[0]
-    server.shutdown()
-
-    fixture = {
-        "comment": (
-            "What the official Python SDK sends for each non-inference operation: generated by "
-            "tests/integration/wire/record_official_platform.py with friendli==0.16.5 from PyPI "
-            "(command: `/tmp/fsdk/bin/python tests/integration/wire/record_official_platform.py`, "
-            "run from the workspace root). Do not edit by hand: re-run the script. `args` are the "
-            "arguments of the call in API names (path, query, JSON body, multipart fields and "
-            "file; null = an explicit None), `team` the per-call x_friendli_team; `request` is "
-            "what arrived (the query decoded, in order; a multipart body as its parts, in order, "
-            "each value as UTF-8 `text` or `base64`). Checked by "
-            "tests/integration/tests/official_wire_platform.rs."
-        ),
-        "sdk": {"package": "friendli", "version": version, "client": "SyncFriendli"},
-        "python": sys.version.split()[0],
+    extra = {
         "unmounted_namespaces": {
             "comment": (
                 "`file` is mounted on no namespace of SyncFriendli 0.16.5 and `SyncFriendli.dataset` "
@@ -820,13 +744,29 @@ def main() -> int:
             "registered_models": registered,
         },
         "container_url": probe_container_url(),
-        "cases": cases,
     }
-    with open(output, "w", encoding="utf-8") as f:
-        json.dump(fixture, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-    print(f"wrote {len(cases) - failures} cases to {os.path.normpath(output)}", file=sys.stderr)
-    return 1 if failures else 0
+    return build_cases(), lambda case: call(namespaces, base_url, case), extra
+
+
+def first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else ""
+
+
+def main() -> int:
+    comment = (
+        "What the official Python SDK sends for each non-inference operation: generated by "
+        "tests/integration/wire/record_official_platform.py with friendli==0.16.5 from PyPI "
+        "(command: `/tmp/fsdk/bin/python tests/integration/wire/record_official_platform.py`, "
+        "run from the workspace root). Do not edit by hand: re-run the script. `args` are the "
+        "arguments of the call in API names (path, query, JSON body, multipart fields and "
+        "file; null = an explicit None), `team` the per-call x_friendli_team; `request` is "
+        "what arrived (the query decoded, in order; a multipart body as its parts, in order, "
+        "each value as UTF-8 `text` or `base64`). Checked by "
+        "tests/integration/tests/official_wire_platform.rs."
+    )
+    return recorder.run(
+        "official_wire_platform_0.16.5.json", Recorder, comment, prepare, describe=first_line, limit=160
+    )
 
 
 if __name__ == "__main__":
