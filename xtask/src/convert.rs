@@ -133,8 +133,9 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     converter.hoist_shared_property_types();
     converter.drop_file_fields();
     converter.resolve_aliases();
-    converter.keep_unknown_fields();
-    converter.open_answer_unions();
+    let answer_only = converter.answer_only_components();
+    converter.keep_unknown_fields(&answer_only);
+    converter.open_answer_unions(&answer_only);
     converter.finish_root();
     Ok(Converted {
         document: converter.doc,
@@ -1725,7 +1726,7 @@ impl Converter {
     /// flattened `extra` map: fields the server adds after this SDK was generated are kept, not
     /// dropped. Request-side types are left alone (their builders would have to be given the
     /// map), and so are the branches of unions (typify generates enum variants for them).
-    fn keep_unknown_fields(&mut self) {
+    fn keep_unknown_fields(&mut self, answer_only: &BTreeSet<String>) {
         fn mark(schema: &mut Value, branch: bool, count: &mut usize) {
             let Value::Object(map) = schema else { return };
             let is_object = map.get("type").is_none_or(|t| t == "object");
@@ -1757,9 +1758,8 @@ impl Converter {
                 }
             }
         }
-        let answer_only = self.answer_only_components();
         let mut marked = 0;
-        for name in &answer_only {
+        for name in answer_only {
             let pointer = format!("/components/schemas/{}", escape(name));
             if let Some(schema) = self.doc.pointer_mut(&pointer) {
                 mark(schema, false, &mut marked);
@@ -1803,7 +1803,7 @@ impl Converter {
     /// typify then generates `enum X { Known(XKnown), Unknown(..) }`: a kind of block or item the
     /// server adds later (a new `type`) is kept as JSON instead of failing the whole answer or
     /// event. Event unions are left alone (the SDK dispatches on the event name itself).
-    fn open_answer_unions(&mut self) {
+    fn open_answer_unions(&mut self, answer_only: &BTreeSet<String>) {
         fn tag_of(schema: &Value) -> Option<String> {
             let branches = schema.get("oneOf")?.as_array()?;
             let first = branches.first()?.get("properties")?.as_object()?;
@@ -1826,22 +1826,21 @@ impl Converter {
                     })
                 })
         }
-        let answer_only = self.answer_only_components();
         let Some(schemas) = self.schemas().cloned() else {
             return;
         };
         for name in answer_only {
-            if self.event_unions.contains(&name) {
+            if self.event_unions.contains(name) {
                 continue;
             }
-            let Some(schema) = schemas.get(&name) else {
+            let Some(schema) = schemas.get(name) else {
                 continue;
             };
             let Some(tag) = tag_of(schema) else { continue };
             let known = format!("{name}Known");
             if schemas.contains_key(&known) {
                 self.notes.push(Problem::new(
-                    format!("/components/schemas/{}", escape(&name)),
+                    format!("/components/schemas/{}", escape(name)),
                     format!("not opened: a schema named `{known}` exists already"),
                 ));
                 continue;
@@ -1868,7 +1867,7 @@ impl Converter {
             self.doc["components"]["schemas"][&known] = inner;
             self.doc["components"]["schemas"][&name] = open;
             self.notes.push(Problem::new(
-                format!("/components/schemas/{}", escape(&name)),
+                format!("/components/schemas/{}", escape(name)),
                 format!("opened: an unknown `{tag}` is kept (`{known}` holds the known kinds)"),
             ));
         }

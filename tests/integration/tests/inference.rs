@@ -417,3 +417,37 @@ async fn a_content_block_of_a_new_kind_is_kept_not_fatal() {
     assert!(matches!(&answer.content[1], Block::Unknown(_)));
     assert_eq!(serde_json::to_value(&answer.content[1]).unwrap(), block);
 }
+
+#[tokio::test]
+async fn a_ping_in_a_messages_stream_is_an_event_not_an_error() {
+    use friendli::events::MessagesEvent;
+    let server = MockServer::start();
+    let client = client(&server);
+    let transcript = concat!(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":0}}}\n\n",
+        "event: ping\ndata: {\"type\":\"ping\"}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    );
+    server.push_for("serverlessMessagesStream", Scenario::transcript(transcript));
+    let request: friendli::types::ServerlessMessagesBody = serde_json::from_value(json!({
+        "model": "m", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}],
+    }))
+    .unwrap();
+    let events: Vec<MessagesEvent> = client
+        .serverless()
+        .messages()
+        .stream(request)
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(events.len(), 4, "{events:?}");
+    let MessagesEvent::Unknown(ping) = &events[1] else {
+        panic!("{:?}", events[1])
+    };
+    assert_eq!(ping.event, "ping");
+    assert_eq!(events[2].text().as_deref(), Some("Hi"));
+    assert!(matches!(events[3], MessagesEvent::MessageStop(_)));
+}

@@ -517,27 +517,9 @@ async fn reply(
     inputs: &respond::Inputs<'_>,
     number: u64,
 ) -> Result<Response<Body>, std::io::Error> {
-    let scenario = next_scenario(state, &operation.operation_id);
-    if !scenario.delay.is_zero() {
-        tokio::time::sleep(scenario.delay).await;
-    }
-    let shape = &scenario.shape;
-    let mut response = match &scenario.reply {
-        Reply::DropConnection => {
-            return Err(std::io::Error::other(
-                "friendli-mock: scripted dropped connection",
-            ));
-        }
-        Reply::Raw {
-            status,
-            content_type,
-            body,
-        } => raw_response(state, *status, content_type, body, shape),
-        Reply::Transcript(bytes) => {
-            let segments = vec![Segment::Bytes(bytes.clone())];
-            event_stream_response(write_body(state, segments, shape, true))
-        }
-        Reply::Assistant | Reply::Generated => match respond::validate(operation, inputs) {
+    scripted(state, &operation.operation_id, |scenario| {
+        let shape = &scenario.shape;
+        match respond::validate(operation, inputs) {
             Err(refusal) => {
                 let status = StatusCode::from_u16(refusal.status)
                     .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
@@ -586,9 +568,48 @@ async fn reply(
                     }
                 }
             }
-        },
+        }
+    })
+    .await
+}
+
+/// The next scenario of `operation_id`, after its delay: a scripted reply (a dropped connection,
+/// raw bytes, a transcript), or else `answer` (the operation's own answer), with the scenario's
+/// extra headers.
+async fn scripted(
+    state: &Arc<State>,
+    operation_id: &str,
+    answer: impl FnOnce(&Scenario) -> Response<Body>,
+) -> Result<Response<Body>, std::io::Error> {
+    let scenario = next_scenario(state, operation_id);
+    if !scenario.delay.is_zero() {
+        tokio::time::sleep(scenario.delay).await;
+    }
+    let shape = &scenario.shape;
+    let mut response = match &scenario.reply {
+        Reply::DropConnection => {
+            return Err(std::io::Error::other(
+                "friendli-mock: scripted dropped connection",
+            ));
+        }
+        Reply::Raw {
+            status,
+            content_type,
+            body,
+        } => raw_response(state, *status, content_type, body, shape),
+        Reply::Transcript(bytes) => {
+            let segments = vec![Segment::Bytes(bytes.clone())];
+            event_stream_response(write_body(state, segments, shape, true))
+        }
+        Reply::Assistant | Reply::Generated => answer(&scenario),
     };
-    for (name, value) in &scenario.headers {
+    insert_headers(&mut response, &scenario.headers);
+    Ok(response)
+}
+
+/// Adds headers to a response, skipping any that are not valid header names or values.
+fn insert_headers(response: &mut Response<Body>, headers: &[(String, String)]) {
+    for (name, value) in headers {
         if let (Ok(name), Ok(value)) = (
             hyper::header::HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
@@ -596,7 +617,6 @@ async fn reply(
             response.headers_mut().insert(name, value);
         }
     }
-    Ok(response)
 }
 
 /// A scripted fixed response.
@@ -642,62 +662,27 @@ async fn storage(
         operation_id: Some(operation_id.to_owned()),
         path_params: Vec::new(),
     });
-    let scenario = next_scenario(state, operation_id);
-    if !scenario.delay.is_zero() {
-        tokio::time::sleep(scenario.delay).await;
-    }
-    let shape = &scenario.shape;
-    let mut response = match &scenario.reply {
-        Reply::DropConnection => {
-            return Err(std::io::Error::other(
-                "friendli-mock: scripted dropped connection",
-            ));
+    let mut response = scripted(state, operation_id, |_| {
+        let answer = platform::storage(
+            &state.platform,
+            parts.method.as_str(),
+            parts.uri.path(),
+            &parts.headers,
+            &body,
+        );
+        let mut response = Response::new(full(answer.body));
+        *response.status_mut() =
+            StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(value) = answer
+            .content_type
+            .and_then(|t| HeaderValue::from_str(&t).ok())
+        {
+            response.headers_mut().insert(CONTENT_TYPE, value);
         }
-        Reply::Raw {
-            status,
-            content_type,
-            body,
-        } => raw_response(state, *status, content_type, body, shape),
-        Reply::Transcript(bytes) => {
-            let segments = vec![Segment::Bytes(bytes.clone())];
-            event_stream_response(write_body(state, segments, shape, true))
-        }
-        Reply::Assistant | Reply::Generated => {
-            let answer = platform::storage(
-                &state.platform,
-                parts.method.as_str(),
-                parts.uri.path(),
-                &parts.headers,
-                &body,
-            );
-            let mut response = Response::new(full(answer.body));
-            *response.status_mut() =
-                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if let Some(value) = answer
-                .content_type
-                .and_then(|t| HeaderValue::from_str(&t).ok())
-            {
-                response.headers_mut().insert(CONTENT_TYPE, value);
-            }
-            for (name, value) in answer.headers {
-                if let (Ok(name), Ok(value)) = (
-                    hyper::header::HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(&value),
-                ) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            response
-        }
-    };
-    for (name, value) in &scenario.headers {
-        if let (Ok(name), Ok(value)) = (
-            hyper::header::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            response.headers_mut().insert(name, value);
-        }
-    }
+        insert_headers(&mut response, &answer.headers);
+        response
+    })
+    .await?;
     if let Ok(value) = HeaderValue::from_str(&format!("mock-req-{number}")) {
         response.headers_mut().insert("x-amz-request-id", value);
     }
