@@ -3,7 +3,8 @@
 # on this machine: reqwest + serde_json + tokio alone (the floor), async-openai 0.43 (feature
 # `chat-completion`), and friendli with its default features. Each build starts from an empty
 # target directory (the registry's sources stay downloaded). The build of friendli with other
-# features: `./run.sh friendli:ring`, `friendli:aws` (rustls with aws-lc-rs), `friendli:full`.
+# features: `./run.sh friendli:ring`, `friendli:aws` (rustls with aws-lc-rs), `friendli:full`,
+# `friendli:h2` (with the `http2` feature).
 #
 #   bench-build/run.sh [program[:features] ...]     default: baseline async-openai friendli
 set -euo pipefail

@@ -553,7 +553,6 @@ pub mod dedicated {
                     CompletionsChoice = crate::shared::types::CompletionsChoice: ?FromStr + ?Display,
                     CompletionsLogprobs = crate::shared::types::CompletionsLogprobs: ?FromStr + ?Display,
                     CompletionsResult = crate::shared::types::CompletionsResult: ?FromStr + ?Display,
-                    DeleteDatasetResponse = crate::shared::types::DeleteDatasetResponse: ?FromStr + ?Display,
                     Function = crate::shared::types::Function: ?FromStr + ?Display,
                     FunctionResult = crate::shared::types::FunctionResult: ?FromStr + ?Display,
                     HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display,
@@ -662,6 +661,7 @@ pub mod dedicated {
                     Tool = crate::shared::types::Tool: ?FromStr + ?Display,
                     ToolCallResult = crate::shared::types::ToolCallResult: ?FromStr + ?Display,
                     ToolChoice = crate::shared::types::ToolChoice: ?FromStr + ?Display,
+                    UntypedResponse = crate::shared::types::UntypedResponse: ?FromStr + ?Display,
                     UserMessageContentMultiModal = crate::shared::types::UserMessageContentMultiModal: ?FromStr + ?Display,
                     ValidationError = crate::shared::types::ValidationError: ?FromStr + ?Display,
                     VideoData = crate::shared::types::VideoData: ?FromStr + ?Display,
@@ -980,8 +980,8 @@ pub mod platform {
                 inner_type = crate::RequestDefaults,
                 derives = [$($derives)*],
                 replace = {
-                    DeleteDatasetResponse = crate::shared::types::DeleteDatasetResponse: ?FromStr + ?Display,
                     HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display,
+                    UntypedResponse = crate::shared::types::UntypedResponse: ?FromStr + ?Display,
                     ValidationError = crate::shared::types::ValidationError: ?FromStr + ?Display,
                 },
             );

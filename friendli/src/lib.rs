@@ -78,6 +78,11 @@
 //!   install one first (`rustls::crypto::ring::default_provider().install_default()`), or use
 //!   `rustls` instead: rustls with reqwest's default provider, `aws-lc-rs`. `native-tls`: the
 //!   platform's TLS.
+//! - `http2`: HTTP/2 offered beside HTTP/1.1, so that concurrent streams share one connection.
+//!   Off by default, as in the official SDKs: HTTP/1.1 serves a stream per connection well, and
+//!   HTTP/2 costs build time.
+//! - `json-schema`: `schemars::JsonSchema` on every type of [`types`] (off by default; it costs
+//!   about a third of the compile time of the generated types).
 //! - `blocking`: `friendli::blocking::Client`, for programs without an async runtime.
 
 #![forbid(unsafe_code)]

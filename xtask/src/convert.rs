@@ -157,6 +157,10 @@ struct Converter {
     event_unions: BTreeSet<String>,
 }
 
+/// The name of a success answer whose schema is `{}` (any JSON value): the document does not say
+/// what it holds, so it is named for that, whichever operations answer it.
+const UNTYPED_RESPONSE: &str = "UntypedResponse";
+
 /// Keywords of JSON Schema 2020-12 that have no OpenAPI 3.0 or progenitor equivalent.
 const UNSUPPORTED_KEYWORDS: [&str; 13] = [
     "$dynamicRef",
@@ -1305,6 +1309,13 @@ impl Converter {
                     *schema = json!({ "$ref": format!("#/components/schemas/{existing}") });
                     continue;
                 }
+                // An answer the document does not describe (`{}`, any JSON value) gets one
+                // neutral name, not the name of the first operation that has it.
+                let name = if schema.as_object().is_some_and(Map::is_empty) {
+                    UNTYPED_RESPONSE
+                } else {
+                    name
+                };
                 // Never replace a component of the document, or another hoisted schema.
                 let taken = |candidate: &str| {
                     self.schemas().is_some_and(|s| s.contains_key(candidate))

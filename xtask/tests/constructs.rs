@@ -878,6 +878,40 @@ fn inline_request_bodies_are_hoisted_to_op_id_body() {
 }
 
 #[test]
+fn answers_the_document_does_not_describe_share_one_neutral_name() {
+    let untyped =
+        json!({"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}});
+    let out = generate(&document(
+        json!({
+            "/datasets/{id}": {"delete": {"operationId": "deleteDataset",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": untyped.clone()}},
+            "/endpoints/{id}": {"delete": {"operationId": "deleteEndpoint",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": untyped}}
+        }),
+        json!({}),
+    ));
+    let named = json!({"$ref": "#/components/schemas/UntypedResponse"});
+    for path in ["/datasets/{id}", "/endpoints/{id}"] {
+        assert_eq!(
+            out.doc["paths"][path]["delete"]["responses"]["200"]["content"]["application/json"]["schema"],
+            named,
+            "{path}"
+        );
+    }
+    assert!(
+        out.doc["components"]["schemas"]
+            .get("DeleteDatasetResponse")
+            .is_none()
+    );
+    assert_eq!(
+        operation(&table(&out), "deleteEndpoint").response,
+        Response::Json("UntypedResponse".into())
+    );
+}
+
+#[test]
 fn identical_inline_property_types_of_request_bodies_share_one_component() {
     let tool_choice = json!({"anyOf": [
         {"type": "string", "enum": ["none", "auto", "required"]},

@@ -222,7 +222,7 @@ impl DeleteDataset {
 #[cfg(feature = "platform")]
 impl Operation for DeleteDataset {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
+    type Response = crate::operation::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_dataset",
         method: Verb::Delete,
@@ -479,7 +479,7 @@ impl DeleteSplit {
 #[cfg(feature = "platform")]
 impl Operation for DeleteSplit {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
+    type Response = crate::operation::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_split",
         method: Verb::Delete,
@@ -936,7 +936,7 @@ impl DeleteVersion {
 #[cfg(feature = "platform")]
 impl Operation for DeleteVersion {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
+    type Response = crate::operation::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_version",
         method: Verb::Delete,
@@ -1064,7 +1064,7 @@ impl CompleteUpload {
 #[cfg(feature = "platform")]
 impl Operation for CompleteUpload {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
+    type Response = crate::operation::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "complete_upload",
         method: Verb::Patch,
@@ -1412,7 +1412,7 @@ impl DedicatedDeleteEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedDeleteEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DeleteDatasetResponse>;
+    type Response = crate::operation::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedDeleteEndpoint",
         method: Verb::Delete,
