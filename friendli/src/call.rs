@@ -5,14 +5,14 @@
 //! use std::time::Duration;
 //! use friendli::{RetryConfig, operations};
 //!
-//! let status = client
-//!     .call(operations::DedicatedGetEndpointStatus::new("ep-123"), ())
+//! let models = client
+//!     .call(operations::ServerlessModelList, ())
 //!     .retries(RetryConfig::none())
 //!     .timeout(Duration::from_secs(10))
 //!     .team("my-team")
 //!     .header("x-trace", "abc")
 //!     .await?;
-//! # let _ = status;
+//! # let _ = models;
 //! # Ok(()) }
 //! ```
 
@@ -82,6 +82,22 @@ macro_rules! call_options {
         /// with [`Error::InvalidRequest`](crate::Error::InvalidRequest).
         pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
             self.$($options).+.headers.push((name.into(), value.into()));
+            self
+        }
+
+        /// Sets the top-level field `name` of this call's body to `value`, as given, after the
+        /// typed body is serialised; it replaces a field of the same name.
+        ///
+        /// For what the typed body cannot say: a field this SDK does not know yet, or an
+        /// explicit `null` (a typed field that is `None` is left out of the body, which is not
+        /// the same as `null` for an operation that clears a setting on `null`). In a
+        /// multipart body, the field becomes a part (text for strings, numbers and booleans;
+        /// JSON otherwise). A `value` that does not serialise, `null` in a multipart body, or
+        /// a field for an operation without a body fails the call with
+        /// [`Error::InvalidRequest`](crate::Error::InvalidRequest), before anything is sent.
+        pub fn body_field(mut self, name: impl Into<String>, value: impl ::serde::Serialize) -> Self {
+            let value = ::serde_json::to_value(value).map_err(|e| e.to_string());
+            self.$($options).+.body_fields.push((name.into(), value));
             self
         }
 

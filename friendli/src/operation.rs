@@ -237,6 +237,80 @@ pub fn encode_json<T: Serialize + ?Sized>(body: &T, stream: Option<bool>) -> Res
     Ok(Encoded::Json(Bytes::from(out)))
 }
 
+/// The body with the per-call fields of `body_field` set on it (the body unchanged when there
+/// are none).
+pub(crate) fn with_body_fields(
+    body: Encoded,
+    fields: &[(String, std::result::Result<serde_json::Value, String>)],
+    operation: &str,
+) -> Result<Encoded> {
+    if fields.is_empty() {
+        return Ok(body);
+    }
+    let mut values = Vec::with_capacity(fields.len());
+    for (name, value) in fields {
+        match value {
+            Ok(value) => values.push((name, value)),
+            Err(e) => {
+                return Err(Error::invalid_request(format!(
+                    "the body field `{name}` does not serialise to JSON: {e}"
+                )));
+            }
+        }
+    }
+    match body {
+        Encoded::None => Err(Error::invalid_request(format!(
+            "{operation} sends no body, so it cannot carry the body field `{}`",
+            values[0].0
+        ))),
+        Encoded::Json(bytes) => {
+            let mut object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&bytes).map_err(|_| {
+                    Error::invalid_request(format!(
+                        "the body of {operation} is not a JSON object, so it cannot carry the body field `{}`",
+                        values[0].0
+                    ))
+                })?;
+            for (name, value) in values {
+                object.insert(name.clone(), value.clone());
+            }
+            let out = serde_json::to_vec(&object).map_err(|e| {
+                Error::invalid_request(format!("the request does not serialise to JSON: {e}"))
+            })?;
+            Ok(Encoded::Json(Bytes::from(out)))
+        }
+        Encoded::Multipart(mut parts) => {
+            for (name, value) in values {
+                let part = match value {
+                    serde_json::Value::Null => {
+                        return Err(Error::invalid_request(format!(
+                            "a multipart form has no null: the body field `{name}` cannot be sent as null"
+                        )));
+                    }
+                    serde_json::Value::String(text) => TextPart {
+                        name: name.clone(),
+                        value: text.clone(),
+                        json: false,
+                    },
+                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => TextPart {
+                        name: name.clone(),
+                        value: value.to_string(),
+                        json: false,
+                    },
+                    value => TextPart {
+                        name: name.clone(),
+                        value: value.to_string(),
+                        json: true,
+                    },
+                };
+                parts.text.retain(|existing| existing.name != *name);
+                parts.text.push(part);
+            }
+            Ok(Encoded::Multipart(parts))
+        }
+    }
+}
+
 /// A `multipart/form-data` body: the fields of a generated type `T` (text parts, or JSON parts
 /// for the fields the document sends as JSON) and file parts.
 ///

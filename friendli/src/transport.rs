@@ -35,6 +35,9 @@ pub struct CallOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) max_response_size: Option<usize>,
     pub(crate) retry_side_effects: bool,
+    /// Top-level fields set on the body after it is encoded (`body_field`), each value
+    /// serialised when it was given (or the reason it could not be).
+    pub(crate) body_fields: Vec<(String, std::result::Result<serde_json::Value, String>)>,
 }
 
 impl std::fmt::Debug for CallOptions {
@@ -62,6 +65,15 @@ impl std::fmt::Debug for CallOptions {
             .field("headers", &headers)
             .field("max_response_size", &self.max_response_size)
             .field("retry_side_effects", &self.retry_side_effects)
+            // Values may be prompt text: the names only.
+            .field(
+                "body_fields",
+                &self
+                    .body_fields
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -98,6 +110,7 @@ impl Prepared {
         body: Encoded,
         options: CallOptions,
     ) -> Result<Prepared, Error> {
+        let body = crate::operation::with_body_fields(body, &options.body_fields, info.id)?;
         let base = match &options.server_url {
             Some(url) => parse_base_url(url)
                 .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?,

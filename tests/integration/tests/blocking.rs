@@ -206,3 +206,18 @@ async fn inside_an_async_runtime_it_fails_with_a_clear_error() {
     // Dropping the client here does not panic either.
     drop(client);
 }
+
+#[test]
+fn body_fields_apply_to_blocking_calls_too() {
+    let server = MockServer::start();
+    let client = blocking_client(&server);
+    ask_with(&client)
+        .body_field("max_tokens", serde_json::Value::Null)
+        .body_field("new_knob", 7)
+        .send()
+        .unwrap();
+    let sent = server.requests()[0].json().unwrap();
+    assert!(sent["max_tokens"].is_null());
+    assert!(sent.as_object().unwrap().contains_key("max_tokens"));
+    assert_eq!(sent["new_knob"], 7);
+}

@@ -555,3 +555,98 @@ fn the_blocking_client_serves_every_shape_through_the_same_namespaces() {
     let sent = &server.requests_for("dedicatedListEndpoints")[0];
     assert!(sent.query().contains(&("limit".to_owned(), "2".to_owned())));
 }
+
+#[tokio::test]
+async fn body_fields_set_what_the_typed_body_cannot_say() {
+    let server = MockServer::start();
+    let client = client(&server);
+
+    // A JSON body: an explicit null replaces a typed value, and a field the SDK does not know
+    // is sent as given; the typed fields stay.
+    let mut request = chat_request();
+    request.temperature = Some(0.5);
+    client
+        .serverless()
+        .chat()
+        .complete(request)
+        .body_field("temperature", Value::Null)
+        .body_field("new_knob", json!({"level": 3}))
+        .await
+        .unwrap();
+    let sent = server.requests_for("serverlessChatComplete")[0]
+        .json()
+        .unwrap();
+    assert_eq!(sent["temperature"], Value::Null);
+    assert!(sent.as_object().unwrap().contains_key("temperature"));
+    assert_eq!(sent["new_knob"], json!({"level": 3}));
+    assert_eq!(sent["model"], json!("mock-model"));
+    assert_eq!(sent["stream"], json!(false), "the call's own fields stay");
+
+    // A multipart body: the field becomes a part, replacing the typed one.
+    let request: friendli::types::ServerlessAudioTranscriptionBody =
+        body(json!({"model": "mock-model", "language": "en"}));
+    client
+        .serverless()
+        .audio()
+        .transcribe(
+            request.clone(),
+            FilePart::bytes(vec![1, 2, 3]).file_name("a.wav"),
+        )
+        .body_field("language", "ko")
+        .body_field("timestamps", json!(["word"]))
+        .await
+        .unwrap();
+    let form = server.requests_for("serverlessAudioTranscriptions")[0]
+        .form()
+        .unwrap();
+    let parts = |name: &str| form.iter().filter(|p| p.name == name).collect::<Vec<_>>();
+    assert_eq!(parts("language").len(), 1);
+    assert_eq!(parts("language")[0].data, b"ko");
+    assert_eq!(parts("timestamps")[0].data, b"[\"word\"]");
+    assert_eq!(
+        parts("timestamps")[0].content_type.as_deref(),
+        Some("application/json")
+    );
+
+    // What cannot be sent fails before anything is sent, naming the field.
+    let count = server.request_count();
+    let no_body = client
+        .call(operations::DedicatedGetEndpointStatus::new("ep-1"), ())
+        .body_field("verbose", true)
+        .await
+        .unwrap_err();
+    assert!(matches!(no_body, Error::InvalidRequest(_)), "{no_body:?}");
+    assert!(no_body.to_string().contains("`verbose`"), "{no_body}");
+    let null_part = client
+        .serverless()
+        .audio()
+        .transcribe(request, FilePart::bytes(vec![1]).file_name("a.wav"))
+        .body_field("language", Value::Null)
+        .await
+        .unwrap_err();
+    assert!(null_part.to_string().contains("`language`"), "{null_part}");
+    let unserialisable: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+    let bad_value = client
+        .serverless()
+        .chat()
+        .complete(chat_request())
+        .body_field("pairs", unserialisable)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(bad_value, Error::InvalidRequest(_)),
+        "{bad_value:?}"
+    );
+    assert!(bad_value.to_string().contains("`pairs`"), "{bad_value}");
+    assert_eq!(server.request_count(), count, "nothing was sent");
+
+    // The Debug of a call shows the names of body fields, never their values.
+    let call = client
+        .serverless()
+        .chat()
+        .complete(chat_request())
+        .body_field("secret_note", "do not print me");
+    let debug = format!("{call:?}");
+    assert!(debug.contains("secret_note"), "{debug}");
+    assert!(!debug.contains("do not print me"), "{debug}");
+}
