@@ -92,8 +92,9 @@ macro_rules! call_options {
         /// explicit `null` (a typed field that is `None` is left out of the body, which is not
         /// the same as `null` for an operation that clears a setting on `null`). In a
         /// multipart body, the field becomes a part (text for strings, numbers and booleans;
-        /// JSON otherwise). A `value` that does not serialise, `null` in a multipart body, or
-        /// a field for an operation without a body fails the call with
+        /// JSON otherwise). A `value` that does not serialise, `null` in a multipart body, a
+        /// field for an operation without a body, or `stream` where the call sets it (choose
+        /// `complete()` or `stream()` instead) fails the call with
         /// [`Error::InvalidRequest`](crate::Error::InvalidRequest), before anything is sent.
         pub fn body_field(mut self, name: impl Into<String>, value: impl ::serde::Serialize) -> Self {
             let value = ::serde_json::to_value(value).map_err(|e| e.to_string());
@@ -195,7 +196,12 @@ impl<'c, O: Operation> Call<'c, O> {
         stream: Option<bool>,
     ) -> Result<(&'c Client, Prepared)> {
         let body = self.body?;
-        let encoded = body.encode(stream)?;
+        let encoded = crate::operation::with_body_fields(
+            body.encode(stream)?,
+            &self.options.body_fields,
+            O::INFO.id,
+            stream.is_some(),
+        )?;
         let mut query = crate::operation::Query::default();
         self.operation.query(&mut query);
         let prepared = Prepared::new(

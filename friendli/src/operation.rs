@@ -243,9 +243,15 @@ pub(crate) fn with_body_fields(
     body: Encoded,
     fields: &[(String, std::result::Result<serde_json::Value, String>)],
     operation: &str,
+    sets_stream: bool,
 ) -> Result<Encoded> {
     if fields.is_empty() {
         return Ok(body);
+    }
+    if sets_stream && fields.iter().any(|(name, _)| name == "stream") {
+        return Err(Error::invalid_request(format!(
+            "{operation} sets the body field `stream` itself: call its streaming or its unary form instead"
+        )));
     }
     let mut values = Vec::with_capacity(fields.len());
     for (name, value) in fields {

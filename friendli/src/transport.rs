@@ -110,7 +110,6 @@ impl Prepared {
         body: Encoded,
         options: CallOptions,
     ) -> Result<Prepared, Error> {
-        let body = crate::operation::with_body_fields(body, &options.body_fields, info.id)?;
         let base = match &options.server_url {
             Some(url) => parse_base_url(url)
                 .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?,

@@ -638,6 +638,21 @@ async fn body_fields_set_what_the_typed_body_cannot_say() {
         "{bad_value:?}"
     );
     assert!(bad_value.to_string().contains("`pairs`"), "{bad_value}");
+    let stream_flag = client
+        .serverless()
+        .chat()
+        .complete(chat_request())
+        .body_field("stream", true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(stream_flag, Error::InvalidRequest(_)),
+        "{stream_flag:?}"
+    );
+    assert!(
+        stream_flag.to_string().contains("`stream`"),
+        "{stream_flag}"
+    );
     assert_eq!(server.request_count(), count, "nothing was sent");
 
     // The Debug of a call shows the names of body fields, never their values.
