@@ -556,6 +556,13 @@ fn the_blocking_client_serves_every_shape_through_the_same_namespaces() {
     assert!(sent.query().contains(&("limit".to_owned(), "2".to_owned())));
 }
 
+/// A call refused before sending, with an error that names the body field.
+fn refused<T: std::fmt::Debug>(result: friendli::Result<T>, field: &str) {
+    let error = result.unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(error.to_string().contains(&format!("`{field}`")), "{error}");
+}
+
 #[tokio::test]
 async fn body_fields_set_what_the_typed_body_cannot_say() {
     let server = MockServer::start();
@@ -610,49 +617,26 @@ async fn body_fields_set_what_the_typed_body_cannot_say() {
 
     // What cannot be sent fails before anything is sent, naming the field.
     let count = server.request_count();
-    let no_body = client
-        .call(operations::DedicatedGetEndpointStatus::new("ep-1"), ())
-        .body_field("verbose", true)
-        .await
-        .unwrap_err();
-    assert!(matches!(no_body, Error::InvalidRequest(_)), "{no_body:?}");
-    assert!(no_body.to_string().contains("`verbose`"), "{no_body}");
-    let null_part = client
-        .serverless()
-        .audio()
-        .transcribe(request, FilePart::bytes(vec![1]).file_name("a.wav"))
-        .body_field("language", Value::Null)
-        .await
-        .unwrap_err();
-    assert!(null_part.to_string().contains("`language`"), "{null_part}");
+    refused(
+        client
+            .call(operations::DedicatedGetEndpointStatus::new("ep-1"), ())
+            .body_field("verbose", true)
+            .await,
+        "verbose",
+    );
+    refused(
+        client
+            .serverless()
+            .audio()
+            .transcribe(request, FilePart::bytes(vec![1]).file_name("a.wav"))
+            .body_field("language", Value::Null)
+            .await,
+        "language",
+    );
     let unserialisable: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
-    let bad_value = client
-        .serverless()
-        .chat()
-        .complete(chat_request())
-        .body_field("pairs", unserialisable)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(bad_value, Error::InvalidRequest(_)),
-        "{bad_value:?}"
-    );
-    assert!(bad_value.to_string().contains("`pairs`"), "{bad_value}");
-    let stream_flag = client
-        .serverless()
-        .chat()
-        .complete(chat_request())
-        .body_field("stream", true)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(stream_flag, Error::InvalidRequest(_)),
-        "{stream_flag:?}"
-    );
-    assert!(
-        stream_flag.to_string().contains("`stream`"),
-        "{stream_flag}"
-    );
+    let chat = || client.serverless().chat().complete(chat_request());
+    refused(chat().body_field("pairs", unserialisable).await, "pairs");
+    refused(chat().body_field("stream", true).await, "stream");
     assert_eq!(server.request_count(), count, "nothing was sent");
 
     // The Debug of a call shows the names of body fields, never their values.
