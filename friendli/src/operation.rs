@@ -287,30 +287,15 @@ pub(crate) fn with_body_fields(
         }
         Encoded::Multipart(mut parts) => {
             for (name, value) in values {
-                let part = match value {
-                    serde_json::Value::Null => {
-                        return Err(Error::invalid_request(format!(
-                            "a multipart form has no null: the body field `{name}` cannot be sent as null"
-                        )));
-                    }
-                    serde_json::Value::String(text) => TextPart {
-                        name: name.clone(),
-                        value: text.clone(),
-                        json: false,
-                    },
-                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => TextPart {
-                        name: name.clone(),
-                        value: value.to_string(),
-                        json: false,
-                    },
-                    value => TextPart {
-                        name: name.clone(),
-                        value: value.to_string(),
-                        json: true,
-                    },
-                };
+                if value.is_null() {
+                    return Err(Error::invalid_request(format!(
+                        "a multipart form has no null: the body field `{name}` cannot be sent as null"
+                    )));
+                }
                 parts.text.retain(|existing| existing.name != *name);
-                parts.text.push(part);
+                parts
+                    .text
+                    .push(TextPart::new(name.clone(), value.clone(), false));
             }
             Ok(Encoded::Multipart(parts))
         }
@@ -405,26 +390,7 @@ impl<T: Serialize + Send + Sync + 'static> RequestBody for Multipart<T> {
                 continue;
             }
             let json = self.json_parts.contains(&name.as_str());
-            let part = match value {
-                serde_json::Value::String(text) if !json => TextPart {
-                    name,
-                    value: text,
-                    json: false,
-                },
-                value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) if !json => {
-                    TextPart {
-                        name,
-                        value: value.to_string(),
-                        json: false,
-                    }
-                }
-                value => TextPart {
-                    name,
-                    value: value.to_string(),
-                    json: true,
-                },
-            };
-            parts.text.push(part);
+            parts.text.push(TextPart::new(name, value, json));
         }
         if parts.files.is_empty() {
             return Err(Error::invalid_request(
@@ -447,6 +413,21 @@ pub(crate) struct TextPart {
     pub(crate) name: String,
     pub(crate) value: String,
     pub(crate) json: bool,
+}
+
+impl TextPart {
+    /// A form field from a JSON value: strings, numbers and booleans as text, anything else (or
+    /// anything, when `as_json`) as an `application/json` part.
+    fn new(name: String, value: serde_json::Value, as_json: bool) -> TextPart {
+        let (value, json) = match value {
+            serde_json::Value::String(text) if !as_json => (text, false),
+            value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) if !as_json => {
+                (value.to_string(), false)
+            }
+            value => (value.to_string(), true),
+        };
+        TextPart { name, value, json }
+    }
 }
 
 /// The content of a file part: bytes in memory, or a file streamed from disk (opened anew for
