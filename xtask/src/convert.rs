@@ -157,6 +157,16 @@ struct Converter {
     event_unions: BTreeSet<String>,
 }
 
+/// The schema of a response's JSON content, if it has one.
+fn json_schema_of(response: &Value) -> Option<Value> {
+    response
+        .get("content")
+        .and_then(Value::as_object)?
+        .iter()
+        .find(|(k, _)| is_json(k))
+        .and_then(|(_, media)| media.get("schema").cloned())
+}
+
 /// The name of a success answer whose schema is `{}` (any JSON value): the document does not say
 /// what it holds, so it is named for that, whichever operations answer it.
 const UNTYPED_RESPONSE: &str = "UntypedResponse";
@@ -1223,14 +1233,6 @@ impl Converter {
         if error_codes.is_empty() {
             return Ok(());
         }
-        let json_schema_of = |response: &Value| -> Option<Value> {
-            response
-                .get("content")
-                .and_then(Value::as_object)?
-                .iter()
-                .find(|(k, _)| is_json(k))
-                .and_then(|(_, media)| media.get("schema").cloned())
-        };
         let schemas: Vec<Option<Value>> = error_codes
             .iter()
             .map(|c| json_schema_of(&responses[c]))
@@ -1342,18 +1344,10 @@ impl Converter {
     /// Success responses with different JSON schemas (a 200 and a 202, say) become one union:
     /// progenitor needs one success type.
     fn unify_success_schemas(&mut self, responses: &mut Map<String, Value>, op_ptr: &str) {
-        let json_schema = |response: &Value| -> Option<Value> {
-            response
-                .get("content")
-                .and_then(Value::as_object)?
-                .iter()
-                .find(|(k, _)| is_json(k))
-                .and_then(|(_, media)| media.get("schema").cloned())
-        };
         let mut distinct: Vec<Value> = Vec::new();
         for (code, response) in responses.iter() {
             if code.starts_with('2')
-                && let Some(schema) = json_schema(response)
+                && let Some(schema) = json_schema_of(response)
                 && !distinct.contains(&schema)
             {
                 distinct.push(schema);

@@ -143,13 +143,14 @@ async fn the_token_is_in_no_debug_output() {
         .header("authorization", "Bearer call-token-value")
         .header("x-session-token", "call-session-value")
         .header("x-trace", "visible-trace");
-    let printed = format!("{call:?} {client:?} {:?}", client.low_level());
-    for secret in [
+    let secrets = [
         TOKEN,
         "client-key-value",
         "call-token-value",
         "call-session-value",
-    ] {
+    ];
+    let printed = format!("{call:?} {client:?} {:?}", client.low_level());
+    for secret in secrets {
         assert!(!printed.contains(secret), "{secret} in {printed}");
     }
     assert!(printed.contains("visible-trace"), "{printed}");
@@ -157,12 +158,7 @@ async fn the_token_is_in_no_debug_output() {
     server.push(Scenario::fail(401));
     let error = call.await.unwrap_err();
     let printed = format!("{error:?} {error}");
-    for secret in [
-        TOKEN,
-        "client-key-value",
-        "call-token-value",
-        "call-session-value",
-    ] {
+    for secret in secrets {
         assert!(!printed.contains(secret), "{secret} in {printed}");
     }
 }

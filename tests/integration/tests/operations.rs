@@ -18,6 +18,23 @@ fn body<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("a valid body")
 }
 
+/// Reads a stream up to its error: how many events came before it (each checked by `expected`),
+/// and the error. A stream that ends cleanly instead fails the test.
+async fn events_then_error<E: std::fmt::Debug>(
+    mut events: impl futures::Stream<Item = friendli::Result<E>> + Unpin,
+    expected: fn(&E) -> bool,
+) -> (usize, Error) {
+    let mut delivered = 0;
+    loop {
+        match events.next().await {
+            Some(Ok(event)) if expected(&event) => delivered += 1,
+            Some(Ok(other)) => panic!("unexpected event {other:?}"),
+            Some(Err(error)) => return (delivered, error),
+            None => panic!("a stream without its end must not end cleanly"),
+        }
+    }
+}
+
 fn two_attempts() -> RetryConfig {
     friendli_tests::fast_retries().max_attempts(2)
 }
@@ -143,21 +160,14 @@ async fn a_stream_that_ends_at_done_with_a_retry_and_a_final_error() {
         "serverlessChatStream",
         Scenario::assistant().shape(StreamShape::default().fault(Fault::OmitDone)),
     );
-    let mut events = client
+    let events = client
         .serverless()
         .chat()
         .stream(chat_request())
         .await
         .unwrap();
-    let mut chunks = 0;
-    let error = loop {
-        match events.next().await {
-            Some(Ok(ChatStreamEvent::Chunk(_))) => chunks += 1,
-            Some(Ok(other)) => panic!("{other:?}"),
-            Some(Err(error)) => break error,
-            None => panic!("the stream must not end cleanly without [DONE]"),
-        }
-    };
+    let (chunks, error) =
+        events_then_error(events, |e| matches!(e, ChatStreamEvent::Chunk(_))).await;
     assert!(chunks > 0);
     assert!(matches!(error, Error::StreamTruncated(_)), "{error:?}");
 }
@@ -203,20 +213,13 @@ async fn a_stream_that_ends_at_a_named_event_with_a_retry_and_a_final_error() {
         "serverlessMessagesStream",
         Scenario::generated().shape(StreamShape::default().fault(Fault::OmitDone)),
     );
-    let mut events = client
+    let events = client
         .serverless()
         .messages()
         .stream(messages_request())
         .await
         .unwrap();
-    let mut delivered = 0;
-    let error = loop {
-        match events.next().await {
-            Some(Ok(_)) => delivered += 1,
-            Some(Err(error)) => break error,
-            None => panic!("a messages stream without message_stop must not end cleanly"),
-        }
-    };
+    let (delivered, error) = events_then_error(events, |_| true).await;
     assert!(delivered > 0);
     assert!(matches!(error, Error::StreamTruncated(_)), "{error:?}");
 

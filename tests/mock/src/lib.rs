@@ -400,6 +400,28 @@ fn error_body(message: &str) -> Value {
     json!({"message": message})
 }
 
+/// Records a request as it arrived, with the operation it matched.
+fn record(
+    state: &State,
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    operation_id: Option<String>,
+    path_params: Vec<(String, String)>,
+) {
+    lock(&state.requests).push(RecordedRequest {
+        method: parts.method.to_string(),
+        path: parts
+            .uri
+            .path_and_query()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        headers: header_pairs(&parts.headers),
+        body: body.clone(),
+        operation_id,
+        path_params,
+    });
+}
+
 /// The recorded form of a request's headers.
 fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
     headers
@@ -450,18 +472,13 @@ async fn handle(
         }
         _ => (None, Vec::new(), respond::Parsed::Empty),
     };
-    lock(&state.requests).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts
-            .uri
-            .path_and_query()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        headers: header_pairs(&parts.headers),
-        body: body.clone(),
-        operation_id: operation.map(|o| o.operation_id.clone()),
-        path_params: path_params.clone(),
-    });
+    record(
+        &state,
+        &parts,
+        &body,
+        operation.map(|o| o.operation_id.clone()),
+        path_params.clone(),
+    );
     let request_id = format!("mock-req-{number}");
 
     let mut response = match (&routed, operation) {
@@ -650,18 +667,13 @@ async fn storage(
         "GET" | "HEAD" => STORAGE_DOWNLOAD,
         _ => STORAGE_UPLOAD,
     };
-    lock(&state.requests).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts
-            .uri
-            .path_and_query()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        headers: header_pairs(&parts.headers),
-        body: body.clone(),
-        operation_id: Some(operation_id.to_owned()),
-        path_params: Vec::new(),
-    });
+    record(
+        state,
+        parts,
+        &body,
+        Some(operation_id.to_owned()),
+        Vec::new(),
+    );
     let mut response = scripted(state, operation_id, |_| {
         let answer = platform::storage(
             &state.platform,
