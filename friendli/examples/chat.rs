@@ -1,5 +1,6 @@
 //! Serverless chat completions: the answer streamed as it is generated and folded back into one
-//! result with its token usage, then the same request answered whole by `complete()`.
+//! result with its token usage, then the same request answered whole by `complete()`, and once
+//! more with a field set by `body_field` (an explicit `null`, which the typed body cannot send).
 //!
 //! ```sh
 //! cargo run --example chat
@@ -67,11 +68,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // `complete()`: the same request answered at once (sent with `stream: false`, and without
     // `stream_options`, which only streams read).
-    let result = client.serverless().chat().complete(request).await?;
+    let result = client.serverless().chat().complete(request.clone()).await?;
     println!(
         "complete(): {:?} ({} tokens)",
         result.content().unwrap_or_default(),
         result.usage.total_tokens
+    );
+
+    // `body_field`: what the typed body cannot say. A `None` field is left out of the body; here
+    // `temperature` goes out as an explicit `null` (a field this SDK does not know yet would be
+    // set the same way).
+    let result = client
+        .serverless()
+        .chat()
+        .complete(request.temperature(0.9))
+        .body_field("temperature", serde_json::Value::Null)
+        .await?;
+    println!(
+        "with \"temperature\": null: {:?}",
+        result.content().unwrap_or_default()
     );
     Ok(())
 }
