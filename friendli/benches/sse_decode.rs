@@ -27,9 +27,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput};
+use friendli::EventStream;
+use friendli::events::ToolAssistedChatEvent;
 use friendli::operation::StreamEnd;
 use friendli::types::{StreamedChatData, ToolStatusData};
-use friendli::{EventStream, StreamEvent};
 use futures::StreamExt;
 
 fn decode_payload(is_tool: bool, data: &[u8]) -> usize {
@@ -81,14 +82,14 @@ fn floor_utf8_once(payloads: &[(bool, Bytes)]) -> usize {
 }
 
 fn friendli_stream(chunks: &[Bytes]) -> usize {
-    let mut stream: EventStream<StreamEvent> =
+    let mut stream: EventStream<ToolAssistedChatEvent> =
         EventStream::from_byte_stream(input(chunks), StreamEnd::Sentinel("[DONE]"));
     futures::executor::block_on(async {
         let mut n = 0;
         while let Some(event) = stream.next().await {
             match event.expect("a valid event") {
-                StreamEvent::Chunk(chunk) => n += chunk.choices.len(),
-                StreamEvent::ToolStatus(status) => n += status.parameters.len(),
+                ToolAssistedChatEvent::Chunk(chunk) => n += chunk.choices.len(),
+                ToolAssistedChatEvent::ToolStatus(status) => n += status.parameters.len(),
                 _ => {}
             }
         }

@@ -72,7 +72,7 @@ fn bench(c: &mut Criterion) {
                 .expect("a stream");
             let mut n = 0;
             while let Some(event) = events.next().await {
-                if let StreamEvent::Chunk(chunk) = event.expect("an event") {
+                if let ToolAssistedChatEvent::Chunk(chunk) = event.expect("an event") {
                     n += chunk.choices.len();
                 }
             }

@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = ToolAssistedChatRequest::builder()
         .model(common::model())
         .messages(vec![Message::user("What is 12 * 12?")])
-        .tools(vec![Tool::calculator()]);
+        .tools(vec![ToolAssistedChatTool::calculator()]);
 
     let result = client
         .serverless()
@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()?
     {
         match event? {
-            StreamEvent::ToolStatus(status) => print!(
+            ToolAssistedChatEvent::ToolStatus(status) => print!(
                 "[{} {}] ",
                 status.name.wire_name(),
                 status.status.wire_name()

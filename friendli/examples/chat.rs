@@ -10,6 +10,7 @@ mod common;
 
 use std::io::Write;
 
+use friendli::chat::ChatAccumulator;
 use friendli::prelude::*;
 use friendli::types::{ServerlessChatCompletionBody, StreamOptions};
 

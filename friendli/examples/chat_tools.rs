@@ -10,6 +10,7 @@
 mod common;
 
 use friendli::prelude::*;
+use friendli::tools::RunEvent;
 use friendli::types::ServerlessChatCompletionBody;
 use serde::Deserialize;
 

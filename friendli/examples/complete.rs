@@ -23,9 +23,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
         ])
         .tools(vec![
-            Tool::statistics(),
-            Tool::calendar(),
-            Tool::calculator(),
+            ToolAssistedChatTool::statistics(),
+            ToolAssistedChatTool::calendar(),
+            ToolAssistedChatTool::calculator(),
         ])
         .temperature(0.2)
         .max_tokens(300);

@@ -8,12 +8,13 @@
 //! cargo run --example container --features container
 //! ```
 
+use friendli::Client;
+use friendli::client::ENV_CONTAINER_URL;
 use friendli::prelude::*;
 use friendli::types::{
     ContainerChatCompletionBody, ContainerDetokenizationBody, ContainerTokenizationBody,
     StreamOptions,
 };
-use friendli::{Client, ENV_CONTAINER_URL};
 use friendli_mock::MockServer;
 
 #[tokio::main]

@@ -45,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut messages = vec![Message::user(
         r#"How much is 250 USD in KRW? Call convert_currency with {"amount": 250, "from": "USD", "to": "KRW"}."#,
     )];
-    let tools = vec![Tool::function_for::<ConvertArgs>(
+    let tools = vec![ToolAssistedChatTool::function_for::<ConvertArgs>(
         "convert_currency",
         "Converts an amount of money between currencies",
     )];

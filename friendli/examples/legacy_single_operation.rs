@@ -9,6 +9,7 @@
 mod common;
 
 use friendli::prelude::*;
+use friendli::stream::JsonOrStream;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,17 +19,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let request = ToolAssistedChatRequest::builder()
             .model(common::model())
             .messages(vec![Message::user("What is 6 * 7?")])
-            .tools(vec![Tool::calculator()])
+            .tools(vec![ToolAssistedChatTool::calculator()])
             .stream(stream);
         match client
             .serverless()
             .tool_assisted_chat_completion(request)
             .await?
         {
-            ToolAssistedChatCompletionResponse::Json(result) => {
+            JsonOrStream::Json(result) => {
                 println!("JSON answer: {}", result.content().unwrap_or_default());
             }
-            ToolAssistedChatCompletionResponse::Stream(events) => {
+            JsonOrStream::Stream(events) => {
                 let collected = events.collect_chat().await?;
                 println!(
                     "streamed answer: {} ({} tool run(s))",

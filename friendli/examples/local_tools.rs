@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .messages(vec![Message::user(
             r#"What's the weather in Seoul? Call get_weather with {"city": "Seoul"}."#,
         )])
-        .tools(vec![Tool::calculator()]);
+        .tools(vec![ToolAssistedChatTool::calculator()]);
 
     // The whole loop in one call.
     let run = client

@@ -12,6 +12,7 @@ mod common;
 
 use std::io::Write;
 
+use friendli::chat::ChatAccumulator;
 use friendli::prelude::*;
 
 #[tokio::main]
@@ -24,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Message::system("You are a helpful assistant. Use the calculator for arithmetic."),
             Message::user("What is 3 + 6?"),
         ])
-        .tools(vec![Tool::calculator()])
+        .tools(vec![ToolAssistedChatTool::calculator()])
         .max_tokens(200);
 
     let mut events = client
@@ -36,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(event) = events.next().await {
         let event = event?;
         match &event {
-            StreamEvent::ToolStatus(status) => {
+            ToolAssistedChatEvent::ToolStatus(status) => {
                 let parameters: Vec<String> = status
                     .parameters
                     .iter()
@@ -55,7 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     outcome
                 );
             }
-            StreamEvent::Chunk(_) => {
+            ToolAssistedChatEvent::Chunk(_) => {
                 if let Some(text) = event.content(0) {
                     print!("{text}");
                     std::io::stdout().flush()?;

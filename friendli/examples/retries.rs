@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ToolAssistedChatRequest::builder()
             .model(common::model())
             .messages(vec![Message::user("What is 3 + 6?")])
-            .tools(vec![Tool::calculator()])
+            .tools(vec![ToolAssistedChatTool::calculator()])
     };
 
     if let Some(mock) = &mock {

@@ -9,6 +9,7 @@ mod common;
 
 use std::io::Write;
 
+use friendli::chat::ChatAccumulator;
 use friendli::prelude::*;
 use friendli::types::{StreamOptions, ToolStatusKnown};
 
@@ -21,7 +22,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .messages(vec![Message::user(
             "What is (17 + 25) * 3? Then search the latest news about Rust.",
         )])
-        .tools(vec![Tool::calculator(), Tool::web_search()])
+        .tools(vec![
+            ToolAssistedChatTool::calculator(),
+            ToolAssistedChatTool::web_search(),
+        ])
         .stream_options(StreamOptions {
             include_usage: Some(true),
         });
@@ -39,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(event) = events.next().await {
         let event = event?;
         match &event {
-            StreamEvent::ToolStatus(status) => {
+            ToolAssistedChatEvent::ToolStatus(status) => {
                 let marker = match &status.status {
                     friendli::types::ToolStatus::Known(ToolStatusKnown::Started) => "▶",
                     friendli::types::ToolStatus::Known(ToolStatusKnown::Ended) => "✔",
@@ -52,13 +56,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     status.status.wire_name()
                 );
             }
-            StreamEvent::Chunk(_) => {
+            ToolAssistedChatEvent::Chunk(_) => {
                 if let Some(text) = event.content(0) {
                     print!("{text}");
                     std::io::stdout().flush()?;
                 }
             }
-            StreamEvent::Unknown(unknown) => println!("(unknown event {:?})", unknown.event),
+            ToolAssistedChatEvent::Unknown(unknown) => {
+                println!("(unknown event {:?})", unknown.event)
+            }
             _ => {}
         }
         accumulator.push(&event);

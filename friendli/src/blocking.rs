@@ -1,6 +1,6 @@
 //! A blocking client, for programs without an async runtime (feature `blocking`).
 //!
-//! It is the async [`crate::Client`] driven by a small runtime of its own, so it shares all its
+//! It is the async [`crate::core::client::Client`] driven by a small runtime of its own, so it shares all its
 //! behaviour: configuration, retries, errors, event-stream decoding. It has the same namespaces
 //! (`client.serverless().chat().complete(…)`) and [`Client::call`] for any operation; a call is
 //! sent with [`Call::send`], and streams are iterators.
@@ -14,7 +14,7 @@
 //!     let request = ToolAssistedChatRequest::builder()
 //!         .model("meta-llama-3.1-8b-instruct")
 //!         .messages(vec![Message::user("What is 3 + 6?")])
-//!         .tools(vec![Tool::calculator()]);
+//!         .tools(vec![ToolAssistedChatTool::calculator()]);
 //!     for event in client.serverless().tool_assisted_chat().stream(request).send()? {
 //!         if let Some(text) = event?.content(0) {
 //!             print!("{text}");
@@ -26,7 +26,7 @@
 //!
 //! Calling it from inside an async runtime (a `#[tokio::main]` function, a task, or a
 //! `spawn_blocking` closure) fails with [`Error::InvalidConfig`] instead of blocking a runtime
-//! thread: use the async [`crate::Client`] there.
+//! thread: use the async [`crate::core::client::Client`] there.
 
 use std::fmt;
 use std::future::Future;
@@ -34,12 +34,12 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
-use crate::core::call::{Caller, call_options};
+use crate::core::call::{BlockingCaller, Call as AsyncCall, Caller};
 use crate::core::error::{Error, Result};
-use crate::core::operation::{Events, Operation, ResponseKind};
-use crate::core::response::Response;
-use crate::core::transport::Read;
-use crate::stream::{EventStream, SseEvent};
+use crate::core::operation::{Empty, Json, Operation, ResponseKind};
+use crate::core::response::{Read, Response};
+use crate::extras::pagination::{ItemOf, Items, Pages, Paginated, items_of, walk_pages};
+use crate::stream::{EventStream, Events, JsonOrEvents, JsonOrStream, SseEvent};
 
 /// The runtime of a blocking client. It shuts down without blocking if it is dropped inside
 /// another runtime.
@@ -83,7 +83,7 @@ fn check_context() -> Result<()> {
 /// A blocking client of the Friendli API. Cheap to clone, `Send + Sync`.
 #[derive(Clone)]
 pub struct Client {
-    inner: crate::Client,
+    inner: crate::core::client::Client,
     runtime: Arc<Runtime>,
 }
 
@@ -96,18 +96,19 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A builder; [`ClientBuilder::build`] gives the blocking client.
+    /// A builder of a blocking client: the same settings as the async client's builder, whose
+    /// [`build`](ClientBuilder::build) gives the blocking client.
     pub fn builder() -> ClientBuilder {
-        ClientBuilder(crate::ClientBuilder::new())
+        crate::core::client::ClientBuilder::new().for_client()
     }
 
-    /// A client configured from the environment, like [`crate::Client::from_env`].
+    /// A client configured from the environment, like [`crate::core::client::Client::from_env`].
     pub fn from_env() -> Result<Client> {
         Client::builder().build()
     }
 
     /// A blocking client that drives this async client.
-    pub fn new(client: crate::Client) -> Result<Client> {
+    pub fn new(client: crate::core::client::Client) -> Result<Client> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("friendli-blocking")
@@ -125,121 +126,57 @@ impl Client {
     }
 
     /// The async client underneath.
-    pub fn async_client(&self) -> &crate::Client {
+    pub fn async_client(&self) -> &crate::core::client::Client {
         &self.inner
     }
 
-    /// Calls any operation of the API (see [`crate::Client::call`]); send it with
-    /// [`Call::send`].
+    /// Calls any operation of the API (see [`crate::core::client::Client::call`]); send it with
+    /// [`Call::send`](crate::core::call::Call::send).
     pub fn call<O, B>(&self, operation: O, body: B) -> Call<'_, O>
     where
         O: Operation,
         B: TryInto<O::Body>,
         B::Error: fmt::Display,
     {
-        self.wrap(self.inner.call(operation, body))
-    }
-
-    pub(crate) fn wrap<'c, T>(&'c self, call: T) -> Blocking<'c, T> {
-        Blocking {
-            call,
-            runtime: &self.runtime,
-        }
+        AsyncCall::new(self, operation, crate::core::operation::body(body))
     }
 }
 
 impl Caller for Client {
-    type Call<'c, O: Operation> = Call<'c, O>;
-
-    fn start<'c, O: Operation>(&'c self, operation: O, body: Result<O::Body>) -> Call<'c, O> {
-        self.wrap(self.inner.start(operation, body))
+    fn async_client(&self) -> &crate::core::client::Client {
+        &self.inner
     }
 }
 
-/// The builder of a blocking [`Client`]: the async client's builder, whose
-/// [`build`](Self::build) gives the blocking client.
-#[derive(Clone, Debug, Default)]
-pub struct ClientBuilder(pub crate::ClientBuilder);
-
-impl ClientBuilder {
-    /// Changes the settings with the async builder's methods.
-    pub fn configure(self, f: impl FnOnce(crate::ClientBuilder) -> crate::ClientBuilder) -> Self {
-        ClientBuilder(f(self.0))
+impl BlockingCaller for Client {
+    fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
+        self.runtime.block_on(future)
     }
+}
 
+/// The builder of a blocking [`Client`]: the async client's builder with the same setters, whose
+/// [`build`](crate::core::client::ClientBuilder::build) gives the blocking client.
+pub type ClientBuilder = crate::core::client::ClientBuilder<Client>;
+
+impl crate::core::client::ClientBuilder {
+    /// The same settings, for a blocking client (`Client::builder()` of this module starts
+    /// there directly).
+    pub fn blocking(self) -> ClientBuilder {
+        self.for_client()
+    }
+}
+
+impl crate::core::client::ClientBuilder<Client> {
     /// Checks the configuration and builds the blocking client.
     pub fn build(self) -> Result<Client> {
-        Client::new(self.0.build()?)
+        Client::new(self.for_client::<crate::core::client::Client>().build()?)
     }
 }
 
-impl std::ops::Deref for ClientBuilder {
-    type Target = crate::ClientBuilder;
+/// A call of the blocking client: set options, then [`send`](crate::core::call::Call::send) it.
+pub type Call<'c, O> = AsyncCall<'c, O, Client>;
 
-    fn deref(&self) -> &crate::ClientBuilder {
-        &self.0
-    }
-}
-
-impl crate::ClientBuilder {
-    /// Builds a [`blocking::Client`](Client).
-    pub fn build_blocking(self) -> Result<Client> {
-        Client::new(self.build()?)
-    }
-}
-
-#[cfg(feature = "serverless")]
-pub use crate::extras::chat::BlockingToolAssistedChatCompletionResponse as ToolAssistedChatCompletionResponse;
-
-/// A call of the blocking client: set options, then [`send`](Call::send) it.
-pub type Call<'c, O> = Blocking<'c, crate::Call<'c, O>>;
-
-/// An async call made blocking: the same per-call options, then `send()`.
-#[must_use = "a call does nothing until it is sent"]
-pub struct Blocking<'c, T> {
-    pub(crate) call: T,
-    runtime: &'c Arc<Runtime>,
-}
-
-impl<T: fmt::Debug> fmt::Debug for Blocking<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("blocking::Call")
-            .field("call", &self.call)
-            .finish()
-    }
-}
-
-impl<'c, T> Blocking<'c, T> {
-    /// Changes the underlying async call.
-    pub fn map(self, f: impl FnOnce(T) -> T) -> Self {
-        Blocking {
-            call: f(self.call),
-            runtime: self.runtime,
-        }
-    }
-
-    /// The underlying call and the runtime that drives it.
-    #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
-    pub(crate) fn into_parts(self) -> (T, &'c Arc<Runtime>) {
-        (self.call, self.runtime)
-    }
-}
-
-impl<'c, O: Operation> Blocking<'c, crate::Call<'c, O>> {
-    call_options!(call.options);
-
-    /// Changes the operation's parameters before the call is sent.
-    pub fn map_operation(self, f: impl FnOnce(O) -> O) -> Self {
-        self.map(|call| call.map_operation(f))
-    }
-
-    /// Changes the body before the call is sent.
-    pub fn map_body(self, f: impl FnOnce(&mut O::Body)) -> Self {
-        self.map(|call| call.map_body(f))
-    }
-}
-
-impl<'c, O> Blocking<'c, crate::Call<'c, O>>
+impl<'c, O> AsyncCall<'c, O, Client>
 where
     O: Operation,
     O::Response: BlockingResponse,
@@ -254,10 +191,30 @@ where
     pub fn send_with_response(
         self,
     ) -> Result<Response<<O::Response as BlockingResponse>::BlockingOutput>> {
-        let Blocking { call, runtime } = self;
-        let response = runtime.block_on(call.send_with_response())??;
-        let runtime = Arc::clone(runtime);
+        let client = self.client;
+        let response = client.block_on(self.execute())??;
+        let runtime = Arc::clone(&client.runtime);
         Ok(response.map(|value| <O::Response as BlockingResponse>::blocking(value, runtime)))
+    }
+}
+
+impl<'c, O> AsyncCall<'c, O, Client>
+where
+    O: Paginated,
+    O::Body: Clone,
+{
+    /// Sends the call page by page, following the cursor to the end: an iterator of the
+    /// [`Page`](crate::pagination::Page)s (see [`crate::pagination`]).
+    pub fn pages(self) -> StreamIter<'c, Pages<'c, ItemOf<O>>> {
+        let runtime = &self.client.runtime;
+        StreamIter::new(walk_pages(self), runtime)
+    }
+
+    /// Sends the call page by page, following the cursor to the end: an iterator of the items
+    /// of every page (see [`crate::pagination`]).
+    pub fn items(self) -> StreamIter<'c, Items<'c, ItemOf<O>>> {
+        let runtime = &self.client.runtime;
+        StreamIter::new(items_of(walk_pages(self)), runtime)
     }
 }
 
@@ -273,9 +230,7 @@ pub trait BlockingResponse: Read {
     ) -> Self::BlockingOutput;
 }
 
-impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse
-    for crate::core::operation::Json<T>
-{
+impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse for Json<T> {
     type BlockingOutput = T;
 
     fn blocking(output: T, _runtime: Arc<Runtime>) -> T {
@@ -283,7 +238,7 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse
     }
 }
 
-impl BlockingResponse for crate::core::operation::Empty {
+impl BlockingResponse for Empty {
     type BlockingOutput = ();
 
     fn blocking(_output: (), _runtime: Arc<Runtime>) {}
@@ -296,6 +251,22 @@ impl<E: SseEvent> BlockingResponse for Events<E> {
         EventIter {
             stream: Some(stream),
             runtime,
+        }
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + Send + 'static, E: SseEvent> BlockingResponse
+    for JsonOrEvents<T, E>
+{
+    type BlockingOutput = JsonOrStream<T, EventIter<E>>;
+
+    fn blocking(
+        output: JsonOrStream<T, EventStream<E>>,
+        runtime: Arc<Runtime>,
+    ) -> Self::BlockingOutput {
+        match output {
+            JsonOrStream::Json(value) => JsonOrStream::Json(value),
+            JsonOrStream::Stream(stream) => JsonOrStream::Stream(EventIter::new(stream, runtime)),
         }
     }
 }
@@ -316,8 +287,7 @@ impl<E> fmt::Debug for EventIter<E> {
 }
 
 impl<E: SseEvent> EventIter<E> {
-    #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
-    pub(crate) fn new(stream: EventStream<E>, runtime: Arc<Runtime>) -> Self {
+    fn new(stream: EventStream<E>, runtime: Arc<Runtime>) -> Self {
         EventIter {
             stream: Some(stream),
             runtime,
@@ -345,8 +315,8 @@ impl<E: SseEvent> EventIter<E> {
 
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 impl<E: crate::extras::chat::ChatEvent> EventIter<E> {
-    /// Reads the rest of the stream and folds it into a [`CollectedChat`](crate::CollectedChat).
-    pub fn collect_chat(self) -> Result<crate::CollectedChat> {
+    /// Reads the rest of the stream and folds it into a [`CollectedChat`](crate::extras::chat::CollectedChat).
+    pub fn collect_chat(self) -> Result<crate::extras::chat::CollectedChat> {
         self.with_stream(EventStream::collect_chat)
     }
 }
@@ -408,7 +378,7 @@ impl<S> fmt::Debug for StreamIter<'_, S> {
 }
 
 impl<'c, S> StreamIter<'c, S> {
-    pub(crate) fn new(stream: S, runtime: &'c Arc<Runtime>) -> Self {
+    fn new(stream: S, runtime: &'c Arc<Runtime>) -> Self {
         StreamIter {
             stream: Some(stream),
             runtime,

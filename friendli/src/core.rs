@@ -1,14 +1,16 @@
 //! The one road to the wire, shared by every operation: the client and its configuration, what an
-//! operation is, a call and its options, the transport with its retries, the response readers,
-//! and the errors.
+//! operation is, a call and its options, the transport with its one retry driver, the response
+//! readers, and the errors.
 
+pub(crate) mod attempts;
 pub mod call;
-pub(crate) mod client;
+pub mod client;
 pub mod error;
 pub(crate) mod json;
 pub(crate) mod multipart;
 pub mod operation;
+pub(crate) mod options;
 pub(crate) mod response;
-pub(crate) mod retry;
+pub mod retry;
 pub(crate) mod stream_flag;
 pub(crate) mod transport;

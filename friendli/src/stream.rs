@@ -26,7 +26,136 @@ use self::sse::{Decoder, EventRef};
 use crate::core::error::{
     ApiError, BoxError, Error, StreamTruncated, TimeoutError, TimeoutKind, TransportPhase,
 };
-use crate::core::operation::StreamEnd;
+use crate::core::operation::{Json, ResponseKind, StreamEnd};
+use crate::core::response::{
+    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, is_json, media_type, read_body,
+};
+
+/// The response kind of an operation that answers with an event stream of events `E`: awaiting
+/// its call gives an [`EventStream<E>`].
+pub struct Events<E>(std::marker::PhantomData<fn() -> E>);
+
+impl<E: SseEvent> ResponseKind for Events<E> {
+    type Output = EventStream<E>;
+    const ACCEPT: &'static str = "text/event-stream";
+}
+
+impl<E: SseEvent> Read for Events<E> {
+    type Raw = reqwest::Response;
+
+    async fn read(
+        mut response: reqwest::Response,
+        context: ReadContext,
+    ) -> Result<reqwest::Response, Error> {
+        match media_type(response.headers()) {
+            Some(media) if media != "text/event-stream" => {
+                let body = read_body(
+                    &mut response,
+                    context.read_timeout,
+                    MAX_ERROR_BODY,
+                    Overflow::Truncate,
+                )
+                .await?;
+                Err(Error::decode(
+                    format!("the response: expected text/event-stream, got `{media}`"),
+                    body,
+                    None,
+                ))
+            }
+            _ => Ok(response),
+        }
+    }
+
+    fn finish(
+        response: reqwest::Response,
+        context: FinishContext,
+    ) -> Result<EventStream<E>, Error> {
+        Ok(EventStream::new(
+            response,
+            context.read_timeout,
+            context
+                .max_event_size
+                .unwrap_or(sse::DEFAULT_MAX_EVENT_SIZE),
+            context.info.stream_end,
+        ))
+    }
+}
+
+/// The response kind of an operation that answers either JSON (`T`) or an event stream of
+/// events `E`, as the server chooses, told apart by the answer's content type. The request
+/// accepts both, and its body is sent as given (its `stream` field decides).
+pub struct JsonOrEvents<T, E>(std::marker::PhantomData<fn() -> (T, E)>);
+
+/// What a call that answers JSON or an event stream gave: the whole answer, or its events (an
+/// [`EventStream`], or the blocking client's iterator of them).
+#[derive(Debug)]
+// Returned once per call and matched at once: boxing the stream would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum JsonOrStream<T, S> {
+    /// The answer was JSON (the request had `"stream": false`).
+    Json(T),
+    /// The answer was an event stream (the request had `"stream": true`).
+    Stream(S),
+}
+
+impl<T: DeserializeOwned + Send + 'static, E: SseEvent> ResponseKind for JsonOrEvents<T, E> {
+    type Output = JsonOrStream<T, EventStream<E>>;
+    const ACCEPT: &'static str = "application/json, text/event-stream";
+}
+
+/// A success answer of [`JsonOrEvents`], as read inside the attempt.
+#[doc(hidden)]
+pub enum JsonOrResponse {
+    Json(Bytes),
+    Stream(reqwest::Response),
+}
+
+impl<T: DeserializeOwned + Send + 'static, E: SseEvent> Read for JsonOrEvents<T, E> {
+    type Raw = JsonOrResponse;
+
+    async fn read(
+        mut response: reqwest::Response,
+        context: ReadContext,
+    ) -> Result<JsonOrResponse, Error> {
+        match media_type(response.headers()).as_deref() {
+            Some("text/event-stream") => Ok(JsonOrResponse::Stream(response)),
+            Some(media) if is_json(media) => Ok(JsonOrResponse::Json(
+                <Json<T> as Read>::read(response, context).await?,
+            )),
+            other => {
+                let media = other.unwrap_or("no content type").to_owned();
+                let body = read_body(
+                    &mut response,
+                    context.read_timeout,
+                    MAX_ERROR_BODY,
+                    Overflow::Truncate,
+                )
+                .await?;
+                Err(Error::decode(
+                    format!(
+                        "the response: expected application/json or text/event-stream, got `{media}`"
+                    ),
+                    body,
+                    None,
+                ))
+            }
+        }
+    }
+
+    fn finish(
+        raw: JsonOrResponse,
+        context: FinishContext,
+    ) -> Result<JsonOrStream<T, EventStream<E>>, Error> {
+        Ok(match raw {
+            JsonOrResponse::Json(body) => {
+                JsonOrStream::Json(<Json<T> as Read>::finish(body, context)?)
+            }
+            JsonOrResponse::Stream(response) => {
+                JsonOrStream::Stream(<Events<E> as Read>::finish(response, context)?)
+            }
+        })
+    }
+}
 
 /// The type of the events of a stream: decodes one server-sent event.
 ///
@@ -311,6 +440,141 @@ fn ending(end: StreamEnd, event: &EventRef<'_>) -> Option<bool> {
     }
 }
 
+impl<E: SseEvent> EventStream<E> {
+    /// The next event already in the decoder, decoded: `None` when it needs more bytes.
+    fn next_buffered(&mut self) -> Option<Option<Result<E, Error>>> {
+        let outcome = match self.decoder.next_event_ref()? {
+            Err(error) => Err(Some(Error::protocol(error.to_string()))),
+            Ok(event) => match ending(self.end, &event) {
+                // The sentinel: the end, not delivered.
+                Some(false) => Err(None),
+                ends => {
+                    let context = Decoding {
+                        status: self.status,
+                        headers: &self.headers,
+                    };
+                    E::decode(&event, &context)
+                        .map(|item| (item, ends.is_some()))
+                        .map_err(Some)
+                }
+            },
+        };
+        Some(match outcome {
+            Ok((item, last)) => {
+                self.delivered += 1;
+                if last {
+                    self.close();
+                }
+                Some(Ok(item))
+            }
+            Err(None) => {
+                self.close();
+                None
+            }
+            Err(Some(error)) => {
+                self.close();
+                Some(Err(error))
+            }
+        })
+    }
+
+    /// What is left once the body ended: an event without its final blank line, the end, or a
+    /// truncation.
+    fn drain(&mut self) -> Option<Result<E, Error>> {
+        let context = Decoding {
+            status: self.status,
+            headers: &self.headers,
+        };
+        let outcome = match self.decoder.finish_ref() {
+            None => Err(None),
+            Some(Err(error)) => Err(Some(Error::protocol(error.to_string()))),
+            Some(Ok(event)) => {
+                let ends = ending(self.end, &event);
+                match ends {
+                    Some(false) => Ok(None),
+                    _ => match E::decode(&event, &context) {
+                        Ok(item) => Ok(Some((item, ends.is_some()))),
+                        // An API error is the server's answer, complete or not.
+                        Err(error @ Error::Api(_)) => Err(Some(error)),
+                        Err(_) => Err(Some(Error::StreamTruncated(StreamTruncated {
+                            events_delivered: self.delivered,
+                            partial: event.data_bytes(),
+                        }))),
+                    },
+                }
+            }
+        };
+        match outcome {
+            Ok(None) => {
+                self.close();
+                None
+            }
+            Ok(Some((item, last))) => {
+                // Delivered; the stream then ends: cleanly after its end event or when it ends
+                // at EOF, as a truncation otherwise (on the next poll).
+                self.delivered += 1;
+                if last || self.end == StreamEnd::Eof {
+                    self.close();
+                }
+                Some(Ok(item))
+            }
+            Err(Some(error)) => {
+                self.close();
+                Some(Err(error))
+            }
+            Err(None) => {
+                let error = match self.end {
+                    StreamEnd::Eof => None,
+                    _ => Some(self.truncated(Bytes::new())),
+                };
+                self.close();
+                error.map(Err)
+            }
+        }
+    }
+
+    /// Reads more of the body into the decoder: `Ready(Some(..))` for an error that ends the
+    /// stream, `Ready(None)` when there is more to decode (or the body ended), `Pending` while
+    /// nothing arrived and the read timeout has not passed.
+    fn poll_body(&mut self, cx: &mut Context<'_>) -> Poll<Option<Error>> {
+        let Some(body) = self.body.as_mut() else {
+            self.state = State::Draining;
+            return Poll::Ready(None);
+        };
+        match body.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(bytes))) => {
+                self.decoder.feed(bytes);
+                if let (Some(idle), Some(limit)) = (self.idle.as_mut(), self.read_timeout) {
+                    idle.as_mut().reset(tokio::time::Instant::now() + limit);
+                }
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Err(error))) => {
+                self.close();
+                Poll::Ready(Some(Error::transport(TransportPhase::ReadStream, error)))
+            }
+            Poll::Ready(None) => {
+                self.body = None;
+                self.idle = None;
+                self.state = State::Draining;
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                if let (Some(idle), Some(limit)) = (self.idle.as_mut(), self.read_timeout)
+                    && idle.as_mut().poll(cx).is_ready()
+                {
+                    self.close();
+                    return Poll::Ready(Some(Error::Timeout(TimeoutError {
+                        kind: TimeoutKind::Read,
+                        after: limit,
+                    })));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
 impl<E: SseEvent> Stream for EventStream<E> {
     type Item = Result<E, Error>;
 
@@ -319,137 +583,14 @@ impl<E: SseEvent> Stream for EventStream<E> {
         loop {
             match this.state {
                 State::Closed => return Poll::Ready(None),
-                State::Draining => {
-                    // The body ended. Anything left is an event without its final blank line.
-                    let context = Decoding {
-                        status: this.status,
-                        headers: &this.headers,
-                    };
-                    let end = this.end;
-                    let outcome = match this.decoder.finish_ref() {
-                        None => Err(None),
-                        Some(Err(error)) => Err(Some(Error::protocol(error.to_string()))),
-                        Some(Ok(event)) => {
-                            let ends = ending(end, &event);
-                            match ends {
-                                Some(false) => Ok(None),
-                                _ => match E::decode(&event, &context) {
-                                    Ok(item) => Ok(Some((item, ends.is_some()))),
-                                    // An API error is the server's answer, complete or not.
-                                    Err(error @ Error::Api(_)) => Err(Some(error)),
-                                    Err(_) => Err(Some(Error::StreamTruncated(StreamTruncated {
-                                        events_delivered: this.delivered,
-                                        partial: event.data_bytes(),
-                                    }))),
-                                },
-                            }
-                        }
-                    };
-                    return match outcome {
-                        Ok(None) => {
-                            this.close();
-                            Poll::Ready(None)
-                        }
-                        Ok(Some((item, last))) => {
-                            // Delivered; the stream then ends: cleanly after its end event or
-                            // when it ends at EOF, as a truncation otherwise (on the next poll).
-                            this.delivered += 1;
-                            if last || this.end == StreamEnd::Eof {
-                                this.close();
-                            }
-                            Poll::Ready(Some(Ok(item)))
-                        }
-                        Err(Some(error)) => {
-                            this.close();
-                            Poll::Ready(Some(Err(error)))
-                        }
-                        Err(None) => {
-                            let error = match this.end {
-                                StreamEnd::Eof => None,
-                                _ => Some(this.truncated(Bytes::new())),
-                            };
-                            this.close();
-                            Poll::Ready(error.map(Err))
-                        }
-                    };
-                }
+                State::Draining => return Poll::Ready(this.drain()),
                 State::Open => {}
             }
-
-            let ends = match this.decoder.next_event_ref() {
-                Some(Ok(event)) => {
-                    let ends = ending(this.end, &event);
-                    if ends == Some(false) {
-                        Some(Err(None))
-                    } else {
-                        let context = Decoding {
-                            status: this.status,
-                            headers: &this.headers,
-                        };
-                        Some(
-                            E::decode(&event, &context)
-                                .map(|item| (item, ends.is_some()))
-                                .map_err(Some),
-                        )
-                    }
-                }
-                Some(Err(error)) => Some(Err(Some(Error::protocol(error.to_string())))),
-                None => None,
-            };
-            match ends {
-                Some(Ok((item, last))) => {
-                    this.delivered += 1;
-                    if last {
-                        this.close();
-                    }
-                    return Poll::Ready(Some(Ok(item)));
-                }
-                Some(Err(None)) => {
-                    this.close();
-                    return Poll::Ready(None);
-                }
-                Some(Err(Some(error))) => {
-                    this.close();
-                    return Poll::Ready(Some(Err(error)));
-                }
-                None => {}
+            if let Some(item) = this.next_buffered() {
+                return Poll::Ready(item);
             }
-
-            let Some(body) = this.body.as_mut() else {
-                this.state = State::Draining;
-                continue;
-            };
-            match body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(bytes))) => {
-                    this.decoder.feed(bytes);
-                    if let (Some(idle), Some(limit)) = (this.idle.as_mut(), this.read_timeout) {
-                        idle.as_mut().reset(tokio::time::Instant::now() + limit);
-                    }
-                }
-                Poll::Ready(Some(Err(error))) => {
-                    this.close();
-                    return Poll::Ready(Some(Err(Error::transport(
-                        TransportPhase::ReadStream,
-                        error,
-                    ))));
-                }
-                Poll::Ready(None) => {
-                    this.body = None;
-                    this.idle = None;
-                    this.state = State::Draining;
-                }
-                Poll::Pending => {
-                    if let (Some(idle), Some(limit)) = (this.idle.as_mut(), this.read_timeout)
-                        && idle.as_mut().poll(cx).is_ready()
-                    {
-                        this.close();
-                        return Poll::Ready(Some(Err(Error::Timeout(TimeoutError {
-                            kind: TimeoutKind::Read,
-                            after: limit,
-                        }))));
-                    }
-                    return Poll::Pending;
-                }
+            if let Some(error) = std::task::ready!(this.poll_body(cx)) {
+                return Poll::Ready(Some(Err(error)));
             }
         }
     }

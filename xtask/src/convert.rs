@@ -1,9 +1,9 @@
 //! OpenAPI 3.1 → the OpenAPI 3.0.3 form that progenitor 0.15 accepts.
 //!
 //! progenitor reads only OpenAPI 3.0.x, through the `openapiv3` crate, and its generator panics on
-//! several layouts that are legal OpenAPI (see `shared/reference/progenitor.md`). [`convert`] takes
-//! any 3.1 (or 3.0) document of this API and returns an equivalent 3.0.3 document in a normal form
-//! that generates well. Every rewrite it makes that is not a pure change of syntax is reported as a
+//! several layouts that are legal OpenAPI (each is named below, and tested in `tests/convert.rs`
+//! and `tests/constructs.rs`). [`convert`] takes any 3.1 (or 3.0) document of this API and returns
+//! an equivalent 3.0.3 document in a normal form that generates well. Every rewrite it makes that is not a pure change of syntax is reported as a
 //! note, with the JSON pointer of the place it touched.
 //!
 //! Schema rewrites (JSON Schema 2020-12 → the OpenAPI 3.0 schema dialect):

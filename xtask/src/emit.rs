@@ -396,7 +396,7 @@ fn response_type(api: &Api, operation: &Operation) -> String {
         Response::Empty => "crate::operation::Empty".into(),
         Response::Json(name) => format!("crate::operation::Json<{}>", api.rust_type(name)),
         Response::Events { event, .. } => {
-            format!("crate::operation::Events<crate::events::{event}>")
+            format!("crate::stream::Events<crate::events::{event}>")
         }
     }
 }
@@ -1067,12 +1067,15 @@ fn namespace_method(api: &Api, operation: &Operation) -> String {
     parameters.extend(args);
     let _ = writeln!(
         out,
-        "    pub fn {}{generics}({}) -> C::Call<'c, ops::{}>{bounds}\n    {{",
+        "    pub fn {}{generics}({}) -> crate::Call<'c, ops::{}, C>{bounds}\n    {{",
         operation.method_name,
         parameters.join(", "),
         operation.type_name
     );
-    let _ = writeln!(out, "        self.client.start({op_value}, {body})");
+    let _ = writeln!(
+        out,
+        "        crate::call::Call::new(self.client, {op_value}, {body})"
+    );
     let _ = writeln!(out, "    }}\n");
     out
 }

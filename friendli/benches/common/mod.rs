@@ -32,7 +32,10 @@ pub fn request(text: &str) -> friendli::types::ToolAssistedChatRequest {
             Message::system("You are helpful."),
             Message::user(text),
         ])
-        .tools(vec![Tool::calculator(), Tool::web_search()])
+        .tools(vec![
+            ToolAssistedChatTool::calculator(),
+            ToolAssistedChatTool::web_search(),
+        ])
         .max_tokens(200)
         .try_into()
         .expect("a complete request")

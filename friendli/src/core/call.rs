@@ -1,9 +1,11 @@
-//! One call of any operation: per-call options, then `.await`.
+//! One call of any operation: per-call options, then `.await` (or `.send()` on the blocking
+//! client).
 //!
 //! ```no_run
 //! # async fn example(client: friendli::Client) -> friendli::Result<()> {
 //! use std::time::Duration;
-//! use friendli::{RetryConfig, operations};
+//! use friendli::prelude::*;
+//! use friendli::operations;
 //!
 //! let models = client
 //!     .call(operations::ServerlessModelList, ())
@@ -22,125 +24,58 @@ use std::pin::Pin;
 
 use crate::core::client::Client;
 use crate::core::error::Result;
-use crate::core::operation::{Operation, RequestBody, ResponseKind};
-use crate::core::response::Response;
-use crate::core::transport::{CallOptions, Prepared};
+use crate::core::operation::{Operation, Query, RequestBody, ResponseKind, with_body_fields};
+use crate::core::options::{CallOptions, CallSettings};
+use crate::core::response::{Read, Response};
+use crate::core::transport::{Prepared, execute};
 
-/// A call of operation `O` that has not been sent yet. Set per-call options, then `.await` it for
-/// the operation's result (`O::Response`'s output: a decoded JSON value, `()`, or an
-/// [`EventStream`](crate::EventStream)), or call [`send_with_response`](Self::send_with_response)
-/// to keep the response's status, headers and attempt history too.
-#[must_use = "a call does nothing until it is awaited"]
-pub struct Call<'c, O: Operation> {
-    pub(crate) client: &'c Client,
+/// A call of operation `O` that has not been sent yet, made by a client of kind `C` (the async
+/// [`Client`], or the blocking one). Set per-call options ([`CallOptions`]) and the operation's
+/// parameters, then `.await` it for the operation's result (`O::Response`'s output: a decoded
+/// JSON value, `()`, or an [`EventStream`](crate::stream::EventStream)), or call
+/// [`send_with_response`](Self::send_with_response) to keep the response's status, headers and
+/// attempt history too. A call of the blocking client is sent with `send()`.
+#[must_use = "a call does nothing until it is awaited (or sent, on the blocking client)"]
+pub struct Call<'c, O: Operation, C = Client> {
+    pub(crate) client: &'c C,
     pub(crate) operation: O,
     pub(crate) body: Result<O::Body>,
-    pub(crate) options: CallOptions,
+    pub(crate) settings: CallSettings,
 }
 
-impl<O: Operation> fmt::Debug for Call<'_, O> {
+impl<O: Operation, C> fmt::Debug for Call<'_, O, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
             .field("operation", &O::INFO.id)
             .field("body_valid", &self.body.is_ok())
-            .field("options", &self.options)
+            .field("options", &self.settings)
             .finish_non_exhaustive()
     }
 }
 
-/// The per-call option setters, written once for the async and the blocking call.
-macro_rules! call_options {
-    ($($options:ident).+) => {
-        /// The retry policy of this call, instead of the client's.
-        pub fn retries(mut self, retry: $crate::RetryConfig) -> Self {
-            self.$($options).+.retry = Some(retry);
-            self
-        }
-
-        /// A deadline for this call, covering all its attempts. For a stream, it bounds the
-        /// time until the stream starts, not the stream itself.
-        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.$($options).+.timeout = Some(timeout);
-            self
-        }
-
-        /// Send this call to another server (base URL) than the client's.
-        pub fn server_url(mut self, url: impl Into<String>) -> Self {
-            self.$($options).+.server_url = Some(url.into());
-            self
-        }
-
-        /// Run this call as another team (`X-Friendli-Team`), for operations that take a team.
-        pub fn team(mut self, team: impl Into<String>) -> Self {
-            self.$($options).+.team = Some(team.into());
-            self
-        }
-
-        /// An extra header for this call. It replaces a header of the same name set by the
-        /// client. An invalid name or value, or a header that controls the framing of the
-        /// request (`content-length`, `transfer-encoding`, `host`, `connection`), fails the call
-        /// with [`Error::InvalidRequest`](crate::Error::InvalidRequest).
-        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.$($options).+.headers.push((name.into(), value.into()));
-            self
-        }
-
-        /// Sets the top-level field `name` of this call's body to `value`, as given, after the
-        /// typed body is serialised; it replaces a field of the same name.
-        ///
-        /// For what the typed body cannot say: a field this SDK does not know yet, or an
-        /// explicit `null` (a typed field that is `None` is left out of the body, which is not
-        /// the same as `null` for an operation that clears a setting on `null`). In a
-        /// multipart body, the field becomes a part (text for strings, numbers and booleans;
-        /// JSON otherwise). A `value` that does not serialise, `null` in a multipart body, a
-        /// field for an operation without a body, or `stream` where the call sets it (choose
-        /// `complete()` or `stream()` instead) fails the call with
-        /// [`Error::InvalidRequest`](crate::Error::InvalidRequest), before anything is sent.
-        pub fn body_field(mut self, name: impl Into<String>, value: impl ::serde::Serialize) -> Self {
-            let value = ::serde_json::to_value(value).map_err(|e| e.to_string());
-            self.$($options).+.body_fields.push((name.into(), value));
-            self
-        }
-
-        /// The largest response body this call reads (default: the client's,
-        /// [`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)).
-        pub fn max_response_size(mut self, bytes: usize) -> Self {
-            self.$($options).+.max_response_size = Some(bytes);
-            self
-        }
-
-        /// Retry this call also on failures after which the request may have reached the
-        /// server (a connection lost after sending; a 500, 502 or 504), although the operation
-        /// creates, deletes or uploads something. Such operations are otherwise retried only
-        /// when the server surely did not act on them (a refused connection, 429, 503).
-        /// Inference and reads are retried by the policy either way.
-        pub fn retry_side_effects(mut self, allow: bool) -> Self {
-            self.$($options).+.retry_side_effects = allow;
-            self
-        }
-    };
+impl<O: Operation, C> CallOptions for Call<'_, O, C> {
+    fn settings(&mut self) -> &mut CallSettings {
+        &mut self.settings
+    }
 }
-#[allow(unused_imports)]
-pub(crate) use call_options;
 
-impl<'c, O: Operation> Call<'c, O> {
-    pub(crate) fn new(client: &'c Client, operation: O, body: Result<O::Body>) -> Self {
+impl<'c, O: Operation, C: Caller> Call<'c, O, C> {
+    pub(crate) fn new(client: &'c C, operation: O, body: Result<O::Body>) -> Self {
         Call {
             client,
             operation,
             body,
-            options: CallOptions::default(),
+            settings: CallSettings::default(),
         }
     }
-
-    call_options!(options);
 
     /// The operation, with its path and query parameters.
     pub fn operation(&self) -> &O {
         &self.operation
     }
 
-    /// Changes the operation's parameters before the call is sent.
+    /// Changes the operation's parameters before the call is sent (the generated setters, such
+    /// as `.limit(2)` on a paged list, are shortcuts for this).
     pub fn map_operation(mut self, f: impl FnOnce(O) -> O) -> Self {
         self.operation = f(self.operation);
         self
@@ -154,8 +89,7 @@ impl<'c, O: Operation> Call<'c, O> {
         self
     }
 
-    /// The same operation and options with another body (used by loops that send several
-    /// turns).
+    /// The same operation and options with another body (for loops that send several turns).
     #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
     pub(crate) fn with_body(&self, body: O::Body) -> Self
     where
@@ -165,97 +99,117 @@ impl<'c, O: Operation> Call<'c, O> {
             client: self.client,
             operation: self.operation.clone(),
             body: Ok(body),
-            options: self.options.clone(),
+            settings: self.settings.clone(),
         }
     }
 
     /// The same options for another operation.
     #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
-    pub(crate) fn rebind<P: Operation>(&self, operation: P, body: Result<P::Body>) -> Call<'c, P> {
+    pub(crate) fn rebind<P: Operation>(
+        &self,
+        operation: P,
+        body: Result<P::Body>,
+    ) -> Call<'c, P, C> {
         Call {
             client: self.client,
             operation,
             body,
-            options: self.options.clone(),
+            settings: self.settings.clone(),
         }
     }
 
     /// The client.
-    pub fn client(&self) -> &'c Client {
+    pub fn client(&self) -> &'c C {
         self.client
     }
 
-    pub(crate) fn prepare(self) -> Result<(&'c Client, Prepared)> {
-        self.prepare_raw(<O::Response as ResponseKind>::ACCEPT, O::INFO.stream)
+    /// Sends the call on the async client underneath (the blocking client drives this on its
+    /// runtime); the result comes with the response's status, headers and attempts.
+    pub(crate) async fn execute(self) -> Result<Response<<O::Response as ResponseKind>::Output>>
+    where
+        O::Response: Read,
+    {
+        self.execute_as::<O::Response>().await
     }
 
-    /// Prepares the call with this `Accept` and this override of the body's `stream` field.
-    pub(crate) fn prepare_raw(
-        self,
-        accept: &'static str,
-        stream: Option<bool>,
-    ) -> Result<(&'c Client, Prepared)> {
+    /// Sends the call, reading its answer as `R` instead of the operation's own response kind
+    /// (a page of a paged list reads its cursor too).
+    pub(crate) async fn execute_as<R: Read>(self) -> Result<Response<R::Output>> {
+        let client = self.client.async_client();
+        let prepared = self.prepare(client, R::ACCEPT)?;
+        execute::<R>(&client.inner, prepared).await
+    }
+
+    /// Validates and encodes the call for sending: the body (with its `body_field`s and the
+    /// `stream` flag the operation sets), the URL with the path and query parameters, the
+    /// headers.
+    fn prepare(self, client: &Client, accept: &'static str) -> Result<Prepared> {
         let body = self.body?;
-        let encoded = crate::core::operation::with_body_fields(
-            body.encode(stream)?,
-            &self.options.body_fields,
+        let encoded = with_body_fields(
+            body.encode(O::INFO.stream)?,
+            &self.settings.body_fields,
             O::INFO.id,
-            stream.is_some(),
+            O::INFO.stream.is_some(),
         )?;
-        let mut query = crate::core::operation::Query::default();
+        let mut query = Query::default();
         self.operation.query(&mut query);
-        let prepared = Prepared::new(
-            &self.client.inner,
+        Prepared::new(
+            &client.inner,
             O::INFO,
             &self.operation.path(),
             &query,
             accept,
             encoded,
-            self.options,
-        )?;
-        Ok((self.client, prepared))
-    }
-
-    /// Sends the call; the result comes with the response's status, headers and attempts.
-    pub async fn send_with_response(self) -> Result<Response<<O::Response as ResponseKind>::Output>>
-    where
-        O::Response: crate::core::transport::Read,
-    {
-        let (client, prepared) = self.prepare()?;
-        crate::core::transport::execute::<O::Response>(&client.inner, prepared).await
+            self.settings,
+        )
     }
 }
 
-impl<'c, O: Operation> IntoFuture for Call<'c, O>
+impl<'c, O: Operation> Call<'c, O, Client>
 where
-    O::Response: crate::core::transport::Read,
+    O::Response: Read,
+{
+    /// Sends the call; the result comes with the response's status, headers and attempts.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<<O::Response as ResponseKind>::Output>> {
+        self.execute().await
+    }
+}
+
+impl<'c, O: Operation> IntoFuture for Call<'c, O, Client>
+where
+    O::Response: Read,
 {
     type Output = Result<<O::Response as ResponseKind>::Output>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.send_with_response().await.map(Response::into_inner) })
+        Box::pin(async move { self.execute().await.map(Response::into_inner) })
     }
 }
 
-/// What the generated namespaces call through: the async [`Client`] (whose calls are awaited) and
-/// the blocking client (whose calls are sent with `.send()`).
-pub trait Caller: Sized {
-    /// The call type this client returns.
-    type Call<'c, O: Operation>
-    where
-        Self: 'c;
-
-    /// Starts a call of `operation` with `body`.
-    fn start<'c, O: Operation>(&'c self, operation: O, body: Result<O::Body>) -> Self::Call<'c, O>;
+/// A client that calls are made with: the async [`Client`] (its calls are awaited), or the
+/// blocking client (its calls are sent with `send()`). Every call, and every namespace, is
+/// written once for both.
+pub trait Caller: Sized + Sync {
+    /// The async client underneath, which sends the requests.
+    #[doc(hidden)]
+    fn async_client(&self) -> &Client;
 }
 
 impl Caller for Client {
-    type Call<'c, O: Operation> = Call<'c, O>;
-
-    fn start<'c, O: Operation>(&'c self, operation: O, body: Result<O::Body>) -> Call<'c, O> {
-        Call::new(self, operation, body)
+    fn async_client(&self) -> &Client {
+        self
     }
+}
+
+/// A client that runs calls to their end on a runtime of its own: the blocking client. This is
+/// its one blocking path: every `send()` of the blocking client is the async call driven here.
+pub trait BlockingCaller: Caller {
+    /// Runs `future` to completion on the client's runtime.
+    #[doc(hidden)]
+    fn block_on<F: Future>(&self, future: F) -> Result<F::Output>;
 }
 
 impl Client {

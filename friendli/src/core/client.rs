@@ -1,6 +1,7 @@
 //! The client and its configuration.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -9,7 +10,6 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::core::error::{Error, Result};
 use crate::core::retry::RetryConfig;
-use crate::stream::sse::DEFAULT_MAX_EVENT_SIZE;
 
 /// The API the client talks to when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.friendli.ai";
@@ -68,7 +68,7 @@ pub(crate) struct ClientInner {
     pub(crate) retry: RetryConfig,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) max_event_size: usize,
+    pub(crate) max_event_size: Option<usize>,
     pub(crate) max_response_size: usize,
 }
 
@@ -253,14 +253,15 @@ pub(crate) fn is_sensitive_header(name: &str) -> bool {
     .any(|word| name.contains(word))
 }
 
-/// Configuration of a [`Client`].
+/// Configuration of a [`Client`], or of the blocking client (`T` is the client it builds:
+/// `friendli::blocking::Client::builder()` gives a builder of the blocking one, with the same
+/// setters).
 ///
 /// Anything not set falls back to the environment (`FRIENDLI_TOKEN`, `FRIENDLI_BASE_URL`,
 /// `FRIENDLI_CONTAINER_URL`, `FRIENDLI_TEAM`), then to the defaults, unless
 /// [`ignore_env`](Self::ignore_env) is called. Invalid values (a bad URL, a header value with a
 /// newline, …) are reported by [`build`](Self::build), never by a panic.
-#[derive(Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<T = Client> {
     token: Option<String>,
     base_url: Option<String>,
     container_url: Option<String>,
@@ -271,9 +272,10 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
     headers: Vec<(String, String)>,
-    max_event_size: usize,
+    max_event_size: Option<usize>,
     max_response_size: usize,
     use_env: bool,
+    target: PhantomData<fn() -> T>,
 }
 
 impl Default for ClientBuilder {
@@ -282,7 +284,28 @@ impl Default for ClientBuilder {
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<T> Clone for ClientBuilder<T> {
+    fn clone(&self) -> Self {
+        ClientBuilder {
+            token: self.token.clone(),
+            base_url: self.base_url.clone(),
+            container_url: self.container_url.clone(),
+            team: self.team.clone(),
+            retry: self.retry.clone(),
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            timeout: self.timeout,
+            http_client: self.http_client.clone(),
+            headers: self.headers.clone(),
+            max_event_size: self.max_event_size,
+            max_response_size: self.max_response_size,
+            use_env: self.use_env,
+            target: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for ClientBuilder<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
@@ -322,9 +345,33 @@ impl ClientBuilder {
             timeout: None,
             http_client: None,
             headers: Vec::new(),
-            max_event_size: DEFAULT_MAX_EVENT_SIZE,
+            max_event_size: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             use_env: true,
+            target: PhantomData,
+        }
+    }
+}
+
+impl<T> ClientBuilder<T> {
+    /// The same settings, for building a client of another kind.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn for_client<U>(self) -> ClientBuilder<U> {
+        ClientBuilder {
+            token: self.token,
+            base_url: self.base_url,
+            container_url: self.container_url,
+            team: self.team,
+            retry: self.retry,
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            timeout: self.timeout,
+            http_client: self.http_client,
+            headers: self.headers,
+            max_event_size: self.max_event_size,
+            max_response_size: self.max_response_size,
+            use_env: self.use_env,
+            target: PhantomData,
         }
     }
 
@@ -409,7 +456,7 @@ impl ClientBuilder {
     /// The largest event an event stream may carry (default 16 MiB); a larger one fails the
     /// stream with [`Error::StreamProtocol`].
     pub fn max_event_size(mut self, bytes: usize) -> Self {
-        self.max_event_size = bytes;
+        self.max_event_size = Some(bytes);
         self
     }
 
@@ -427,7 +474,9 @@ impl ClientBuilder {
         self.use_env = false;
         self
     }
+}
 
+impl ClientBuilder<Client> {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         let env = |name: &str| -> Option<String> {
@@ -473,12 +522,9 @@ impl ClientBuilder {
             HeaderValue::from_static(USER_AGENT),
         );
         for (name, value) in &self.headers {
-            if FRAMING.contains(&name.trim().to_ascii_lowercase().as_str()) {
-                return Err(Error::invalid_config(format!(
-                    "the header {name:?} decides how requests are framed and cannot be set on the client"
-                )));
-            }
-            let (name, value) = header_pair(name, value).map_err(Error::invalid_config)?;
+            let (name, value) = header_pair(name, value).map_err(|e| {
+                Error::invalid_config(format!("{e}, so it cannot be set on the client"))
+            })?;
             headers.insert(name, value);
         }
         if auth.is_some() {
@@ -539,6 +585,12 @@ fn http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
 /// is installed.
 #[cfg(feature = "rustls-ring")]
 fn rustls_config() -> Result<rustls::ClientConfig> {
+    // rustls 0.23.48 deprecates its *ring* provider, for one reason: *ring* has no post-quantum
+    // key exchange, so the connection uses X25519 or a NIST curve. There is no other way to get
+    // the provider (its parts are private), and *ring* is the default because it builds in a
+    // fraction of aws-lc-rs's time (PERFORMANCE.md, build time). The `rustls` feature gives
+    // rustls's own default provider, aws-lc-rs, with post-quantum key exchange.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
         Error::invalid_config(format!(
@@ -649,11 +701,17 @@ pub(crate) fn parse_base_url(text: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// Validates one header. Values of sensitive headers are marked sensitive.
+/// Validates one header set by the caller (on the client or on a call). A header that decides
+/// how the request is framed is refused; values of sensitive headers are marked sensitive.
 pub(crate) fn header_pair(
     name: &str,
     value: &str,
 ) -> std::result::Result<(HeaderName, HeaderValue), String> {
+    if FRAMING.contains(&name.trim().to_ascii_lowercase().as_str()) {
+        return Err(format!(
+            "the header {name:?} decides how the request is framed"
+        ));
+    }
     let header_name = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| format!("{name:?} is not a valid header name"))?;
     let mut header_value = HeaderValue::from_str(value)

@@ -1,4 +1,24 @@
-//! The one error type of the crate.
+//! The one error type of the crate, [`Error`], and the details its variants carry.
+//!
+//! # Why an enum, and why so few variants
+//!
+//! reqwest keeps its error opaque and answers questions with predicates (`is_timeout()`,
+//! `status()`), so that it can change what is inside without breaking anyone. This crate keeps a
+//! `#[non_exhaustive]` enum instead, because its callers do branch on the kind of failure (an
+//! API answer to show or retry, a timeout, a stream cut short, a request refused before it was
+//! sent), and a `match` says that best. It takes reqwest's lesson where it counts:
+//!
+//! - the common questions have predicates that work on every variant and look through
+//!   [`Error::RetriesExhausted`] to the last attempt: [`Error::status`], [`Error::request_id`],
+//!   [`Error::api_error`], [`Error::is_retryable`], [`Error::attempts`];
+//! - the variants are the failures of the one road to the wire, which every operation shares.
+//!   What the hand-written extras add (the local tool loop, the wait for a dedicated endpoint)
+//!   travels in one variant, [`Error::Extra`], as the extra's own error type: the core does not
+//!   grow a variant per extra, and does not depend on them. Each extra adds an accessor
+//!   ([`Error::tool_error`], [`Error::endpoint_not_running`]); [`Error::extra`] reaches any of
+//!   them by type;
+//! - the details are boxed where they are large, so that an `Error` stays two words and a
+//!   `Result` stays cheap to return.
 
 use std::fmt;
 use std::time::Duration;
@@ -7,9 +27,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use serde_json::json;
-
-use crate::types::Message;
+use crate::core::retry::{GiveUpReason, RetryConfig};
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -46,18 +64,15 @@ pub enum Error {
     InvalidConfig(InvalidConfig),
     /// Retries were exhausted: every attempt failed. The last attempt's error is inside.
     RetriesExhausted(Box<RetriesExhausted>),
-    /// Running a local function tool failed (see [`crate::extras::tools`]).
-    Tool(Box<ToolError>),
     /// A successful response's body was larger than the limit
-    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size), or the
+    /// ([`ClientBuilder::max_response_size`](crate::core::client::ClientBuilder::max_response_size), or the
     /// call's `max_response_size`); the rest was not read.
     ResponseTooLarge(ResponseTooLarge),
-    /// A wait for a dedicated endpoint to be running ended without it running: the endpoint
-    /// failed, is being or was terminated, or the wait's deadline passed (see
-    /// [`wait_until_running`](crate::namespaces::DedicatedEndpoint::wait_until_running)). The
-    /// last status seen is inside. Feature `dedicated`.
-    #[cfg(feature = "dedicated")]
-    EndpointNotRunning(Box<crate::extras::endpoints::EndpointNotRunning>),
+    /// A hand-written extra of this crate stopped with an error of its own: the local tool loop
+    /// (`ToolError`, see [`Error::tool_error`]) or the wait for a dedicated endpoint to run
+    /// (`EndpointNotRunning`, see [`Error::endpoint_not_running`]). [`Error::extra`] reaches
+    /// it by type.
+    Extra(BoxError),
 }
 
 impl Error {
@@ -79,20 +94,39 @@ impl Error {
         }
     }
 
-    /// Whether the default retry policy ([`RetryConfig::default`](crate::RetryConfig)) would try
+    /// Whether the default retry policy ([`RetryConfig::default`](crate::core::retry::RetryConfig)) would try
     /// this again: connection failures, read timeouts, and the statuses it retries (429, 500,
     /// 502, 503, 504). Errors inside a stream that had started are never retried.
     pub fn is_retryable(&self) -> bool {
         match self.last() {
             Error::Api(e) => {
                 !e.in_stream
-                    && crate::RetryConfig::default()
+                    && RetryConfig::default()
                         .retried_statuses()
                         .contains(&e.status.as_u16())
             }
             Error::Transport(_) => true,
             Error::Timeout(t) => t.kind != TimeoutKind::Deadline,
             _ => false,
+        }
+    }
+
+    /// How many attempts the call made: those of [`Error::RetriesExhausted`], none for a request
+    /// or a configuration refused before anything was sent, and one otherwise.
+    pub fn attempts(&self) -> usize {
+        match self {
+            Error::RetriesExhausted(r) => r.attempts.len(),
+            Error::InvalidRequest(_) | Error::InvalidConfig(_) => 0,
+            _ => 1,
+        }
+    }
+
+    /// The error of an extra of this crate, of type `E` ([`Error::Extra`]), looking through
+    /// [`Error::RetriesExhausted`].
+    pub fn extra<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self.last() {
+            Error::Extra(e) => e.downcast_ref(),
+            _ => None,
         }
     }
 
@@ -165,10 +199,8 @@ impl fmt::Display for Error {
             Error::InvalidRequest(e) => e.fmt(f),
             Error::InvalidConfig(e) => e.fmt(f),
             Error::RetriesExhausted(e) => e.fmt(f),
-            Error::Tool(e) => e.fmt(f),
+            Error::Extra(e) => e.fmt(f),
             Error::ResponseTooLarge(e) => e.fmt(f),
-            #[cfg(feature = "dedicated")]
-            Error::EndpointNotRunning(e) => e.fmt(f),
         }
     }
 }
@@ -179,7 +211,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e.source.as_ref()),
             Error::Decode(e) => e.source.as_ref().map(|s| s as _),
             Error::RetriesExhausted(e) => Some(&e.last),
-            Error::Tool(e) => std::error::Error::source(e.as_ref()),
+            Error::Extra(e) => e.source(),
             _ => None,
         }
     }
@@ -315,7 +347,7 @@ pub struct TransportError {
     /// When it happened.
     pub during: TransportPhase,
     /// The underlying error: a `reqwest::Error` for HTTP calls, or the error of the byte stream
-    /// given to [`crate::EventStream::from_byte_stream`].
+    /// given to [`crate::stream::EventStream::from_byte_stream`].
     pub source: BoxError,
 }
 
@@ -579,22 +611,6 @@ pub struct RetriesExhausted {
     pub last: Error,
 }
 
-/// Why the retry policy stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GiveUpReason {
-    /// The maximum elapsed time would be passed.
-    ElapsedTimeExhausted,
-    /// The server asked to wait longer than the time left.
-    RetryAfterBeyondBudget,
-    /// The last error is not one the policy retries.
-    NotRetryable,
-    /// The configured number of attempts was made.
-    MaxAttemptsReached,
-    /// The call's deadline would be passed.
-    DeadlineReached,
-}
-
 impl fmt::Display for RetriesExhausted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let why = match self.reason {
@@ -615,125 +631,5 @@ impl fmt::Display for RetriesExhausted {
             list.join(", "),
             self.last
         )
-    }
-}
-
-/// Why running local function tools failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ToolError {
-    /// The model called a function that is not registered.
-    UnknownFunction {
-        /// The call's id.
-        call_id: String,
-        /// The name the model used.
-        name: String,
-        /// The registered names.
-        known: Vec<String>,
-    },
-    /// The arguments were not JSON, or did not match the handler's argument type.
-    InvalidArguments {
-        /// The call's id.
-        call_id: String,
-        /// The function.
-        name: String,
-        /// The arguments as the model wrote them.
-        arguments: String,
-        /// What was wrong.
-        source: serde_json::Error,
-    },
-    /// The handler returned an error.
-    Failed {
-        /// The call's id.
-        call_id: String,
-        /// The function.
-        name: String,
-        /// The handler's error.
-        source: BoxError,
-    },
-    /// The model was still calling functions after the most turns allowed.
-    TurnLimit {
-        /// The limit.
-        max_turns: u32,
-        /// The conversation so far, to continue it with a higher limit.
-        messages: Vec<Message>,
-    },
-}
-
-impl ToolError {
-    /// What the model is told when the failure is reported to it instead of failing the run.
-    pub fn message_for_model(&self) -> String {
-        let text = match self {
-            ToolError::UnknownFunction { name, known, .. } => {
-                format!(
-                    "there is no function named {name:?}; the functions are: {}",
-                    known.join(", ")
-                )
-            }
-            ToolError::InvalidArguments { source, .. } => {
-                format!("the arguments do not match the function's parameters: {source}")
-            }
-            ToolError::Failed { source, .. } => format!("the function failed: {source}"),
-            ToolError::TurnLimit { .. } => "too many turns".to_owned(),
-        };
-        json!({ "error": text }).to_string()
-    }
-
-    fn cause_of(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ToolError::InvalidArguments { source, .. } => Some(source),
-            ToolError::Failed { source, .. } => Some(source.as_ref()),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ToolError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ToolError::UnknownFunction {
-                call_id,
-                name,
-                known,
-            } => write!(
-                f,
-                "the model called function {name:?} (call {call_id}), which is not registered (registered: {})",
-                known.join(", ")
-            ),
-            ToolError::InvalidArguments {
-                call_id,
-                name,
-                arguments,
-                source,
-            } => write!(
-                f,
-                "the arguments of function {name:?} (call {call_id}) do not match its parameters: {source} (arguments: {arguments})"
-            ),
-            ToolError::Failed {
-                call_id,
-                name,
-                source,
-            } => {
-                write!(f, "function {name:?} (call {call_id}) failed: {source}")
-            }
-            ToolError::TurnLimit { max_turns, .. } => {
-                write!(
-                    f,
-                    "the model was still calling functions after {max_turns} turns"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for ToolError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.cause_of()
-    }
-}
-
-impl From<ToolError> for Error {
-    fn from(error: ToolError) -> Self {
-        Error::Tool(Box::new(error))
     }
 }

@@ -1,4 +1,5 @@
-//! Encoding a `multipart/form-data` body (RFC 7578) as a stream: text parts from memory, file
+//! Multipart bodies: the model ([`Multipart`], [`FilePart`], the parts of an encoded form) and
+//! their encoding as `multipart/form-data` (RFC 7578), as a stream: text parts from memory, file
 //! parts from memory or streamed from disk in 64 KiB reads, so that a large upload is never held
 //! in memory. The length is computed up front (file sizes from the file system), so the request
 //! carries `Content-Length`: storage servers that take uploads (presigned POSTs) refuse chunked
@@ -8,6 +9,8 @@
 //! a JSON part's content type together with a streamed file part of known length, and it adds
 //! `mime_guess` to every build.
 
+use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -15,7 +18,217 @@ use futures::StreamExt;
 use futures::stream::{self, BoxStream};
 
 use crate::core::error::{Error, TransportPhase};
-use crate::core::operation::{FileSource, MultipartParts};
+
+/// A `multipart/form-data` body: the fields of a generated type `T` (text parts, or JSON parts
+/// for the fields the document sends as JSON) and file parts.
+///
+/// ```
+/// use friendli::operation::{FilePart, Multipart};
+///
+/// # fn example(body: friendli::types::ServerlessAudioTranscriptionBody) {
+/// let form = Multipart::new(body).file("file", FilePart::path("speech.wav"));
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Multipart<T> {
+    pub(crate) fields: T,
+    pub(crate) files: Vec<(String, FilePart)>,
+    pub(crate) json_parts: &'static [&'static str],
+}
+
+impl<T> Multipart<T> {
+    /// A form with these fields and no files yet.
+    pub fn new(fields: T) -> Self {
+        Multipart {
+            fields,
+            files: Vec::new(),
+            json_parts: &[],
+        }
+    }
+
+    /// Adds a file part.
+    pub fn file(mut self, name: impl Into<String>, file: impl Into<FilePart>) -> Self {
+        self.files.push((name.into(), file.into()));
+        self
+    }
+
+    /// The fields sent as `application/json` parts (set by the generated code from the document).
+    pub fn json_parts(mut self, names: &'static [&'static str]) -> Self {
+        self.json_parts = names;
+        self
+    }
+
+    /// The fields.
+    pub fn fields(&self) -> &T {
+        &self.fields
+    }
+
+    /// The fields, to change them.
+    pub fn fields_mut(&mut self) -> &mut T {
+        &mut self.fields
+    }
+
+    /// The file parts.
+    pub fn files(&self) -> &[(String, FilePart)] {
+        &self.files
+    }
+}
+
+impl<T> From<T> for Multipart<T> {
+    fn from(fields: T) -> Self {
+        Multipart::new(fields)
+    }
+}
+
+/// The parts of a multipart body.
+#[derive(Debug, Clone)]
+pub struct MultipartParts {
+    pub(crate) text: Vec<TextPart>,
+    pub(crate) files: Vec<(String, FilePart)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TextPart {
+    pub(crate) name: String,
+    pub(crate) value: String,
+    pub(crate) json: bool,
+}
+
+impl TextPart {
+    /// A form field from a JSON value: strings, numbers and booleans as text, anything else (or
+    /// anything, when `as_json`) as an `application/json` part.
+    pub(crate) fn new(name: String, value: serde_json::Value, as_json: bool) -> TextPart {
+        let (value, json) = match value {
+            serde_json::Value::String(text) if !as_json => (text, false),
+            value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) if !as_json => {
+                (value.to_string(), false)
+            }
+            value => (value.to_string(), true),
+        };
+        TextPart { name, value, json }
+    }
+}
+
+/// The content of a file part: bytes in memory, or a file streamed from disk (opened anew for
+/// every attempt, never read whole into memory).
+#[derive(Clone)]
+pub struct FilePart {
+    pub(crate) source: FileSource,
+    pub(crate) file_name: Option<String>,
+    pub(crate) content_type: Option<String>,
+}
+
+#[derive(Clone)]
+pub(crate) enum FileSource {
+    Bytes(Bytes),
+    Path(PathBuf),
+}
+
+impl fmt::Debug for FilePart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("FilePart");
+        match &self.source {
+            FileSource::Bytes(bytes) => out.field("bytes", &bytes.len()),
+            FileSource::Path(path) => out.field("path", path),
+        };
+        out.field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+impl FilePart {
+    /// A file from bytes in memory.
+    pub fn bytes(bytes: impl Into<Bytes>) -> Self {
+        FilePart {
+            source: FileSource::Bytes(bytes.into()),
+            file_name: None,
+            content_type: None,
+        }
+    }
+
+    /// A file on disk, streamed when the request is sent. Its name is the part's file name
+    /// unless [`file_name`](Self::file_name) says otherwise.
+    pub fn path(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        FilePart {
+            source: FileSource::Path(path),
+            file_name,
+            content_type: None,
+        }
+    }
+
+    /// The file name sent with the part.
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// The content type sent with the part (default: guessed from the file name's extension,
+    /// else `application/octet-stream`).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    pub(crate) fn effective_content_type(&self) -> &str {
+        if let Some(content_type) = &self.content_type {
+            return content_type;
+        }
+        let extension = self
+            .file_name
+            .as_deref()
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(_, e)| e.to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("wav") => "audio/wav",
+            Some("mp3") => "audio/mpeg",
+            Some("m4a") => "audio/mp4",
+            Some("ogg") | Some("oga") => "audio/ogg",
+            Some("flac") => "audio/flac",
+            Some("webm") => "audio/webm",
+            Some("json") => "application/json",
+            Some("jsonl") => "application/jsonl",
+            Some("txt") => "text/plain",
+            Some("csv") => "text/csv",
+            Some("parquet") => "application/vnd.apache.parquet",
+            Some("png") => "image/png",
+            Some("jpg") | Some("jpeg") => "image/jpeg",
+            _ => "application/octet-stream",
+        }
+    }
+}
+
+impl From<Bytes> for FilePart {
+    fn from(bytes: Bytes) -> Self {
+        FilePart::bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for FilePart {
+    fn from(bytes: Vec<u8>) -> Self {
+        FilePart::bytes(bytes)
+    }
+}
+
+impl From<&'static [u8]> for FilePart {
+    fn from(bytes: &'static [u8]) -> Self {
+        FilePart::bytes(Bytes::from_static(bytes))
+    }
+}
+
+impl From<PathBuf> for FilePart {
+    fn from(path: PathBuf) -> Self {
+        FilePart::path(path)
+    }
+}
+
+impl From<&std::path::Path> for FilePart {
+    fn from(path: &std::path::Path) -> Self {
+        FilePart::path(path)
+    }
+}
 
 /// How much of a file one read takes.
 const READ_SIZE: usize = 64 * 1024;
@@ -208,7 +421,6 @@ fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::operation::{FilePart, TextPart};
 
     async fn collect(body: reqwest::Body) -> Vec<u8> {
         let mut stream = http_body_util::BodyDataStream::new(body);

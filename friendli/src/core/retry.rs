@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 /// How failed calls are retried.
 ///
-/// The client holds one (see [`crate::ClientBuilder::retry`]); a single call can override it
+/// The client holds one (see [`crate::core::client::ClientBuilder::retry`]); a single call can override it
 /// (`.retries(…)` on the call). [`RetryConfig::none`] turns retries off.
 ///
 /// What is retried: connection failures, read timeouts and the configured statuses (by default
@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 ///    no cap): `retry-after-ms` (milliseconds, fractions allowed) wins over `Retry-After`
 ///    (seconds, fractions allowed, or an HTTP date, counted from now). A hint of zero or less,
 ///    or one that does not parse, counts as no hint; a hint longer than the budget left ends the
-///    retries at once ([`GiveUpReason::RetryAfterBeyondBudget`](crate::GiveUpReason)).
+///    retries at once ([`GiveUpReason::RetryAfterBeyondBudget`](crate::core::retry::GiveUpReason)).
 /// 2. Otherwise `delay = min(initial_interval × exponent^k + u × jitter, max_interval)`; the
 ///    jitter is added before the cap. Unless set with [`jitter`](Self::jitter), it is twice the
 ///    initial interval, at most one second.
@@ -199,7 +199,23 @@ pub(crate) enum Decision {
     /// Wait this long, then try again.
     RetryAfter(Duration),
     /// Stop.
-    GiveUp(crate::core::error::GiveUpReason),
+    GiveUp(GiveUpReason),
+}
+
+/// Why the retry policy stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// The maximum elapsed time would be passed.
+    ElapsedTimeExhausted,
+    /// The server asked to wait longer than the time left.
+    RetryAfterBeyondBudget,
+    /// The last error is not one the policy retries.
+    NotRetryable,
+    /// The configured number of attempts was made.
+    MaxAttemptsReached,
+    /// The call's deadline would be passed.
+    DeadlineReached,
 }
 
 /// The state of one call's retries.
@@ -226,7 +242,7 @@ impl<'a> Backoff<'a> {
         deadline_left: Option<Duration>,
         u: f64,
     ) -> Decision {
-        use crate::core::error::GiveUpReason::*;
+        use GiveUpReason::*;
         let config = self.config;
         let retryable = match failure {
             Failure::Status(code) => {
@@ -294,7 +310,6 @@ pub(crate) fn server_hint(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::GiveUpReason;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)

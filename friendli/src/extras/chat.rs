@@ -202,7 +202,7 @@ struct CallState {
 /// ```no_run
 /// # async fn example(mut events: friendli::EventStream<friendli::events::ChatStreamEvent>) -> Result<(), friendli::Error> {
 /// use friendli::prelude::*;
-/// use friendli::chat::ChatEvent;
+/// use friendli::chat::{ChatAccumulator, ChatEvent};
 /// let mut accumulator = ChatAccumulator::new();
 /// while let Some(event) = events.next().await {
 ///     let event = event?;
@@ -400,207 +400,64 @@ impl ChatAccumulator {
     }
 }
 
-#[cfg(all(feature = "serverless", feature = "blocking"))]
-pub use legacy::BlockingToolAssistedChatCompletionResponse;
 #[cfg(feature = "serverless")]
-pub use legacy::{ToolAssistedChatCompletionCall, ToolAssistedChatCompletionResponse};
+pub use legacy::{ToolAssistedChatCompletion, ToolAssistedChatCompletionResponse};
 
 #[cfg(feature = "serverless")]
 mod legacy {
-    use std::fmt::{self, Display};
-    use std::future::{Future, IntoFuture};
-    use std::pin::Pin;
+    use std::fmt::Display;
 
-    use bytes::Bytes;
-
-    use crate::core::call::{Call, call_options};
-    use crate::core::client::Client;
-    use crate::core::error::{Error, Result};
-    use crate::core::operation::Operation;
-    use crate::core::transport::{Overflow, is_json, media_type, read_body, send};
+    use crate::core::call::{Call, Caller};
+    use crate::core::operation::{Operation, OperationInfo};
     use crate::events::ToolAssistedChatEvent;
     use crate::namespaces::Serverless;
     use crate::operations::{ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatStream};
-    use crate::stream::EventStream;
+    use crate::stream::{EventStream, JsonOrEvents, JsonOrStream};
     use crate::types::{ChatResult, ServerlessToolAssistedChatCompletionBody};
 
-    /// The answer of the single tool-assisted chat operation: JSON or an event stream, by
-    /// content type.
-    #[derive(Debug)]
-    // Returned once per call and matched at once: boxing the stream would only add an allocation.
-    #[allow(clippy::large_enum_variant)]
-    pub enum ToolAssistedChatCompletionResponse {
-        /// The request had `"stream": false`: the whole answer.
-        Json(ChatResult),
-        /// The request had `"stream": true`: the events.
-        Stream(EventStream<ToolAssistedChatEvent>),
+    /// The single tool-assisted chat operation of the API's first SDK generation: the request is
+    /// sent exactly as given (its `stream` field decides the answer), and the answer is JSON or
+    /// an event stream, told apart by its content type. It is the document's
+    /// `serverlessToolAssistedChatComplete` with both answers accepted.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct ToolAssistedChatCompletion;
+
+    impl Operation for ToolAssistedChatCompletion {
+        type Body = ServerlessToolAssistedChatCompletionBody;
+        type Response = JsonOrEvents<ChatResult, ToolAssistedChatEvent>;
+        const INFO: &'static OperationInfo = &OperationInfo {
+            stream: None,
+            stream_end: ServerlessToolAssistedChatStream::INFO.stream_end,
+            ..*ServerlessToolAssistedChatComplete::INFO
+        };
     }
 
-    impl<'c> Serverless<'c, Client> {
+    /// The answer of the single tool-assisted chat operation on the async client: the whole
+    /// answer, or its events.
+    pub type ToolAssistedChatCompletionResponse =
+        JsonOrStream<ChatResult, EventStream<ToolAssistedChatEvent>>;
+
+    impl<'c, C: Caller> Serverless<'c, C> {
         /// The single tool-assisted chat operation of the API's first SDK generation: sends the
         /// request exactly as given (its `stream` field decides the answer) with
-        /// `Accept: application/json, text/event-stream`, and returns
-        /// [`ToolAssistedChatCompletionResponse::Json`] or
-        /// [`ToolAssistedChatCompletionResponse::Stream`] by the content type of the answer.
+        /// `Accept: application/json, text/event-stream`, and gives
+        /// [`JsonOrStream::Json`] or [`JsonOrStream::Stream`] by the content type of the answer.
         ///
         /// New code should prefer `tool_assisted_chat().complete()` and `.stream()`, whose
         /// result types are known statically.
         pub fn tool_assisted_chat_completion<R>(
             &self,
             request: R,
-        ) -> ToolAssistedChatCompletionCall<'c>
+        ) -> Call<'c, ToolAssistedChatCompletion, C>
         where
             R: TryInto<ServerlessToolAssistedChatCompletionBody>,
             R::Error: Display,
         {
-            ToolAssistedChatCompletionCall {
-                call: self
-                    .client()
-                    .call(ServerlessToolAssistedChatComplete, request),
-            }
-        }
-    }
-
-    /// A [`Serverless::tool_assisted_chat_completion`] call: set options, then `.await` it.
-    #[must_use = "a call does nothing until it is awaited"]
-    pub struct ToolAssistedChatCompletionCall<'c> {
-        pub(crate) call: Call<'c, ServerlessToolAssistedChatComplete>,
-    }
-
-    impl fmt::Debug for ToolAssistedChatCompletionCall<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("ToolAssistedChatCompletionCall")
-                .field("call", &self.call)
-                .finish()
-        }
-    }
-
-    impl ToolAssistedChatCompletionCall<'_> {
-        call_options!(call.options);
-    }
-
-    enum Either {
-        Json(Bytes),
-        Stream(reqwest::Response),
-    }
-
-    impl<'c> IntoFuture for ToolAssistedChatCompletionCall<'c> {
-        type Output = Result<ToolAssistedChatCompletionResponse>;
-        type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(async move {
-                let (client, prepared) = self
-                    .call
-                    .prepare_raw("application/json, text/event-stream", None)?;
-                let read_timeout = prepared.read_timeout;
-                let max_body = prepared.max_body;
-                let success = send(&client.inner, &prepared, |mut response| async move {
-                    match media_type(response.headers()).as_deref() {
-                        Some("text/event-stream") => Ok(Either::Stream(response)),
-                        Some(media) if is_json(media) => Ok(Either::Json(
-                            read_body(&mut response, read_timeout, max_body, Overflow::Fail).await?,
-                        )),
-                        other => {
-                            let media = other.unwrap_or("no content type").to_owned();
-                            let body =
-                                read_body(&mut response, read_timeout, 1024 * 1024, Overflow::Truncate)
-                                    .await?;
-                            Err(Error::decode(
-                                format!("the response: expected application/json or text/event-stream, got `{media}`"),
-                                body,
-                                None,
-                            ))
-                        }
-                    }
-                })
-                .await?;
-                Ok(match success.value {
-                    Either::Json(body) => ToolAssistedChatCompletionResponse::Json(
-                        crate::core::json::from_slice(&body).map_err(|e| {
-                            Error::decode("the response as a ChatResult", body, Some(e))
-                        })?,
-                    ),
-                    Either::Stream(response) => {
-                        ToolAssistedChatCompletionResponse::Stream(EventStream::new(
-                            response,
-                            read_timeout,
-                            client.inner.max_event_size,
-                            ServerlessToolAssistedChatStream::INFO.stream_end,
-                        ))
-                    }
-                })
-            })
-        }
-    }
-
-    #[cfg(feature = "blocking")]
-    pub use blocking::BlockingToolAssistedChatCompletionResponse;
-
-    #[cfg(feature = "blocking")]
-    mod blocking {
-        use std::fmt::Display;
-        use std::future::IntoFuture;
-
-        use crate::blocking::{Blocking, Client, EventIter};
-        use crate::core::call::call_options;
-        use crate::core::error::Result;
-        use crate::events::ToolAssistedChatEvent;
-        use crate::namespaces::Serverless;
-        use crate::types::{ChatResult, ServerlessToolAssistedChatCompletionBody};
-
-        use super::{ToolAssistedChatCompletionCall, ToolAssistedChatCompletionResponse};
-
-        /// The answer of the blocking single tool-assisted chat operation.
-        #[derive(Debug)]
-        // Returned once per call and matched at once: boxing the stream would only add an allocation.
-        #[allow(clippy::large_enum_variant)]
-        pub enum BlockingToolAssistedChatCompletionResponse {
-            /// The whole answer.
-            Json(ChatResult),
-            /// The events.
-            Stream(EventIter<ToolAssistedChatEvent>),
-        }
-
-        impl<'c> Serverless<'c, Client> {
-            /// The single tool-assisted chat operation (see the async client's
-            /// `tool_assisted_chat_completion`); finish it with `send()`.
-            pub fn tool_assisted_chat_completion<R>(
-                &self,
-                request: R,
-            ) -> Blocking<'c, ToolAssistedChatCompletionCall<'c>>
-            where
-                R: TryInto<ServerlessToolAssistedChatCompletionBody>,
-                R::Error: Display,
-            {
-                let client = self.client();
-                client.wrap(
-                    client
-                        .async_client()
-                        .serverless()
-                        .tool_assisted_chat_completion(request),
-                )
-            }
-        }
-
-        impl<'c> Blocking<'c, ToolAssistedChatCompletionCall<'c>> {
-            call_options!(call.call.options);
-
-            /// Sends the call; the answer is JSON or an event iterator by its content type.
-            pub fn send(self) -> Result<BlockingToolAssistedChatCompletionResponse> {
-                let (call, runtime) = self.into_parts();
-                Ok(match runtime.block_on(call.into_future())?? {
-                    ToolAssistedChatCompletionResponse::Json(result) => {
-                        BlockingToolAssistedChatCompletionResponse::Json(result)
-                    }
-                    ToolAssistedChatCompletionResponse::Stream(stream) => {
-                        BlockingToolAssistedChatCompletionResponse::Stream(EventIter::new(
-                            stream,
-                            std::sync::Arc::clone(runtime),
-                        ))
-                    }
-                })
-            }
+            Call::new(
+                self.client(),
+                ToolAssistedChatCompletion,
+                crate::core::operation::body(request),
+            )
         }
     }
 }

@@ -51,7 +51,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::core::call::Caller;
+use crate::core::call::{Call, Caller};
 use crate::core::error::{Error, Result};
 use crate::core::operation::{FilePart, Multipart};
 use crate::namespaces::Dataset;
@@ -62,7 +62,7 @@ use crate::types::{
 
 /// `modality.wire_name()`: `TEXT`, `IMAGE`, `AUDIO`, `VIDEO`, or a modality this version does
 /// not know, as sent.
-impl crate::WireName for crate::types::DedicatedDatasetModalityType {}
+impl crate::extras::ext::WireName for crate::types::DedicatedDatasetModalityType {}
 
 /// A sample of a dataset: one conversation, as the dataset operations carry it
 /// (`{"messages": [...]}` in JSON).
@@ -230,12 +230,13 @@ impl<'c, C: Caller> Dataset<'c, C> {
         dataset_id: impl Into<String>,
         split_id: impl Into<String>,
         samples: I,
-    ) -> C::Call<'c, ops::AddSamples>
+    ) -> Call<'c, ops::AddSamples, C>
     where
         I: IntoIterator,
         I::Item: Into<Sample>,
     {
-        self.client().start(
+        Call::new(
+            self.client(),
             ops::AddSamples::new(dataset_id, split_id),
             samples_body(samples),
         )
@@ -250,10 +251,13 @@ impl<'c, C: Caller> Dataset<'c, C> {
         dataset_id: impl Into<String>,
         split_id: impl Into<String>,
         file: impl Into<FilePart>,
-    ) -> C::Call<'c, ops::UploadRawSamples> {
+    ) -> Call<'c, ops::UploadRawSamples, C> {
         let form = Multipart::new(BodyUploadRawSamples::from(Map::new())).file("file", file);
-        self.client()
-            .start(ops::UploadRawSamples::new(dataset_id, split_id), Ok(form))
+        Call::new(
+            self.client(),
+            ops::UploadRawSamples::new(dataset_id, split_id),
+            Ok(form),
+        )
     }
 }
 

@@ -27,10 +27,10 @@
 //! enum is open, so a status this SDK does not know arrives as `Unknown(text)`. The wait ends:
 //!
 //! - with the status, when it is `RUNNING`;
-//! - with [`Error::EndpointNotRunning`] ([`NotRunningReason::Failed`]) when it is `FAILED`, or
+//! - with [`Error::endpoint_not_running`] ([`NotRunningReason::Failed`]) when it is `FAILED`, or
 //!   ([`NotRunningReason::Terminated`]) when it is `TERMINATING` or `TERMINATED`: an endpoint in
 //!   those states does not start by itself;
-//! - with [`Error::EndpointNotRunning`] ([`NotRunningReason::DeadlineReached`]) when the
+//! - with [`Error::endpoint_not_running`] ([`NotRunningReason::DeadlineReached`]) when the
 //!   deadline passes (the status request in flight is abandoned);
 //! - with the error of a status request that failed after the call's retry policy gave up (a
 //!   `404` for an unknown endpoint, a `401`, …), as it is.
@@ -48,9 +48,10 @@ use std::time::Duration;
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
-use crate::core::call::{Call, call_options};
+use crate::core::call::{BlockingCaller, Call, Caller};
 use crate::core::client::Client;
 use crate::core::error::{Error, Result};
+use crate::core::options::{CallOptions, CallSettings};
 use crate::extras::ext::WireName;
 use crate::namespaces::DedicatedEndpoint;
 use crate::operations::DedicatedGetEndpointStatus;
@@ -136,7 +137,7 @@ impl EndpointStatusExt for DedicatedEndpointStatus {
     }
 }
 
-impl<'c> DedicatedEndpoint<'c, Client> {
+impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Waits until the endpoint `endpoint_id` is running: polls its status, first at once, then
     /// after [`poll_interval`](WaitUntilRunning::poll_interval), a longer wait each time up to
     /// [`max_poll_interval`](WaitUntilRunning::max_poll_interval), until it is `RUNNING`, has
@@ -147,20 +148,21 @@ impl<'c> DedicatedEndpoint<'c, Client> {
     /// The per-call options (`retries`, `timeout`, `team`, `header`, `server_url`, …) apply to
     /// each status request: a failed request is retried by the call's retry policy, and the wait
     /// fails with its error once the policy gives up.
-    pub fn wait_until_running(&self, endpoint_id: impl Into<String>) -> WaitUntilRunning<'c> {
+    pub fn wait_until_running(&self, endpoint_id: impl Into<String>) -> WaitUntilRunning<'c, C> {
         WaitUntilRunning::new(self.client(), endpoint_id.into())
     }
 }
 
 /// A wait for a dedicated endpoint to be running (see
 /// [`wait_until_running`](crate::namespaces::DedicatedEndpoint::wait_until_running)). Set
-/// options, then `.await` it, or call [`into_stream`](Self::into_stream).
+/// options, then `.await` it (`send()` it on the blocking client), or call
+/// [`into_stream`](Self::into_stream).
 ///
 /// The per-call options (`retries`, `timeout`, `team`, …) apply to each status request (so
 /// `timeout` bounds one request); [`deadline`](Self::deadline) bounds the whole wait.
 #[must_use = "a wait does nothing until it is awaited"]
-pub struct WaitUntilRunning<'c> {
-    call: Call<'c, DedicatedGetEndpointStatus>,
+pub struct WaitUntilRunning<'c, C = Client> {
+    call: Call<'c, DedicatedGetEndpointStatus, C>,
     endpoint_id: String,
     poll_interval: Duration,
     max_poll_interval: Duration,
@@ -171,7 +173,7 @@ pub struct WaitUntilRunning<'c> {
 
 type Observer<'c> = Box<dyn FnMut(&DedicatedEndpointStatus) + Send + 'c>;
 
-impl fmt::Debug for WaitUntilRunning<'_> {
+impl<C> fmt::Debug for WaitUntilRunning<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitUntilRunning")
             .field("endpoint_id", &self.endpoint_id)
@@ -185,10 +187,20 @@ impl fmt::Debug for WaitUntilRunning<'_> {
     }
 }
 
-impl<'c> WaitUntilRunning<'c> {
-    fn new(client: &'c Client, endpoint_id: String) -> Self {
+impl<C> CallOptions for WaitUntilRunning<'_, C> {
+    fn settings(&mut self) -> &mut CallSettings {
+        self.call.settings()
+    }
+}
+
+impl<'c, C: Caller> WaitUntilRunning<'c, C> {
+    fn new(client: &'c C, endpoint_id: String) -> Self {
         WaitUntilRunning {
-            call: client.call(DedicatedGetEndpointStatus::new(endpoint_id.clone()), ()),
+            call: Call::new(
+                client,
+                DedicatedGetEndpointStatus::new(endpoint_id.clone()),
+                Ok(()),
+            ),
             endpoint_id,
             poll_interval: DEFAULT_POLL_INTERVAL,
             max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
@@ -197,8 +209,6 @@ impl<'c> WaitUntilRunning<'c> {
             on_status: None,
         }
     }
-
-    call_options!(call.options);
 
     /// The wait after the first status request (default 5 s); each later wait is
     /// [`backoff`](Self::backoff) times the one before, up to
@@ -242,11 +252,23 @@ impl<'c> WaitUntilRunning<'c> {
         &self.endpoint_id
     }
 
-    /// The wait as a stream of every status read, in order. It ends after a `RUNNING` status;
-    /// after a `FAILED`, `TERMINATING` or `TERMINATED` status it yields
-    /// [`Error::EndpointNotRunning`] and ends; a passed deadline or a failed status request is
-    /// its last item too.
-    pub fn into_stream(self) -> EndpointStatusStream<'c> {
+    /// Waits: the statuses read, until a `RUNNING` one (which it gives) or the end of the wait.
+    async fn wait(self) -> Result<DedicatedEndpointStatus> {
+        let endpoint_id = self.endpoint_id.clone();
+        let mut statuses = self.statuses();
+        while let Some(status) = statuses.next().await {
+            let status = status?;
+            if status.is_running() {
+                return Ok(status);
+            }
+        }
+        // The stream ends only after a running status or an error.
+        Err(Error::invalid_request(format!(
+            "the wait for endpoint {endpoint_id} ended without a status"
+        )))
+    }
+
+    fn statuses(self) -> EndpointStatusStream<'c> {
         let state = WaitState {
             wait: self,
             started: None,
@@ -266,25 +288,30 @@ impl<'c> WaitUntilRunning<'c> {
     }
 }
 
-impl<'c> IntoFuture for WaitUntilRunning<'c> {
+impl<'c> WaitUntilRunning<'c, Client> {
+    /// The wait as a stream of every status read, in order. It ends after a `RUNNING` status;
+    /// after a `FAILED`, `TERMINATING` or `TERMINATED` status it yields
+    /// [`Error::endpoint_not_running`] and ends; a passed deadline or a failed status request is
+    /// its last item too.
+    pub fn into_stream(self) -> EndpointStatusStream<'c> {
+        self.statuses()
+    }
+}
+
+impl<'c> IntoFuture for WaitUntilRunning<'c, Client> {
     type Output = Result<DedicatedEndpointStatus>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let endpoint_id = self.endpoint_id.clone();
-        Box::pin(async move {
-            let mut statuses = self.into_stream();
-            while let Some(status) = statuses.next().await {
-                let status = status?;
-                if status.is_running() {
-                    return Ok(status);
-                }
-            }
-            // The stream ends only after a running status or an error.
-            Err(Error::invalid_request(format!(
-                "the wait for endpoint {endpoint_id} ended without a status"
-            )))
-        })
+        Box::pin(self.wait())
+    }
+}
+
+impl<C: BlockingCaller> WaitUntilRunning<'_, C> {
+    /// Waits until the endpoint runs (the blocking client's form of `.await`).
+    pub fn send(self) -> Result<DedicatedEndpointStatus> {
+        let client = self.call.client();
+        client.block_on(self.wait())?
     }
 }
 
@@ -309,8 +336,8 @@ impl Stream for EndpointStatusStream<'_> {
     }
 }
 
-struct WaitState<'c> {
-    wait: WaitUntilRunning<'c>,
+struct WaitState<'c, C> {
+    wait: WaitUntilRunning<'c, C>,
     started: Option<Instant>,
     polls: u32,
     next_wait: Duration,
@@ -320,7 +347,7 @@ struct WaitState<'c> {
     done: bool,
 }
 
-impl WaitState<'_> {
+impl<C: Caller> WaitState<'_, C> {
     async fn step(&mut self) -> Option<Result<DedicatedEndpointStatus>> {
         if self.done {
             return None;
@@ -345,7 +372,7 @@ impl WaitState<'_> {
         } else {
             self.next_wait = self.wait.poll_interval.min(self.wait.max_poll_interval);
         }
-        let poll = self.wait.call.with_body(()).into_future();
+        let poll = self.wait.call.with_body(()).execute();
         let answer = match end {
             Some(end) => match tokio::time::timeout_at(end, poll).await {
                 Ok(answer) => answer,
@@ -355,7 +382,8 @@ impl WaitState<'_> {
                 }
             },
             None => poll.await,
-        };
+        }
+        .map(crate::core::response::Response::into_inner);
         self.polls += 1;
         let status = match answer {
             Ok(status) => status,
@@ -386,7 +414,7 @@ impl WaitState<'_> {
 
     /// The error that ends the wait (the caller marks the wait done).
     fn not_running(&mut self, reason: NotRunningReason) -> Error {
-        Error::EndpointNotRunning(Box::new(EndpointNotRunning {
+        Error::Extra(Box::new(EndpointNotRunning {
             endpoint_id: self.wait.endpoint_id.clone(),
             reason,
             last_status: self.last.clone(),
@@ -397,7 +425,7 @@ impl WaitState<'_> {
 }
 
 /// A wait for a dedicated endpoint ended without it running (the details of
-/// [`Error::EndpointNotRunning`]).
+/// [`Error::endpoint_not_running`]).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EndpointNotRunning {
@@ -411,6 +439,17 @@ pub struct EndpointNotRunning {
     pub polls: u32,
     /// How long the wait lasted.
     pub elapsed: Duration,
+}
+
+impl std::error::Error for EndpointNotRunning {}
+
+impl Error {
+    /// The end of a wait for a dedicated endpoint that is not running, if this is one
+    /// ([`Error::Extra`], from [`wait_until_running`](crate::namespaces::DedicatedEndpoint::wait_until_running)):
+    /// the endpoint failed, is being or was terminated, or the wait's deadline passed.
+    pub fn endpoint_not_running(&self) -> Option<&EndpointNotRunning> {
+        self.extra()
+    }
 }
 
 /// Why a wait for a dedicated endpoint ended without it running.
@@ -443,59 +482,6 @@ impl fmt::Display for EndpointNotRunning {
             None => f.write_str("; no status was read")?,
         }
         write!(f, " ({} polls in {:.1?})", self.polls, self.elapsed)
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl<'c> DedicatedEndpoint<'c, crate::blocking::Client> {
-    /// Waits until the endpoint is running (see the async client's
-    /// [`wait_until_running`](crate::namespaces::DedicatedEndpoint::wait_until_running)); finish
-    /// it with `send()`.
-    pub fn wait_until_running(
-        &self,
-        endpoint_id: impl Into<String>,
-    ) -> crate::blocking::Blocking<'c, WaitUntilRunning<'c>> {
-        let client = self.client();
-        client.wrap(WaitUntilRunning::new(
-            client.async_client(),
-            endpoint_id.into(),
-        ))
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl<'c> crate::blocking::Blocking<'c, WaitUntilRunning<'c>> {
-    call_options!(call.call.options);
-
-    /// The first wait between status requests (see [`WaitUntilRunning::poll_interval`]).
-    pub fn poll_interval(self, interval: Duration) -> Self {
-        self.map(|w| w.poll_interval(interval))
-    }
-
-    /// The longest wait between status requests (see [`WaitUntilRunning::max_poll_interval`]).
-    pub fn max_poll_interval(self, interval: Duration) -> Self {
-        self.map(|w| w.max_poll_interval(interval))
-    }
-
-    /// How the wait between status requests grows (see [`WaitUntilRunning::backoff`]).
-    pub fn backoff(self, factor: f64) -> Self {
-        self.map(|w| w.backoff(factor))
-    }
-
-    /// How long the whole wait may last (see [`WaitUntilRunning::deadline`]).
-    pub fn deadline(self, deadline: Duration) -> Self {
-        self.map(|w| w.deadline(deadline))
-    }
-
-    /// Calls `observer` with every status read (see [`WaitUntilRunning::on_status`]).
-    pub fn on_status(self, observer: impl FnMut(&DedicatedEndpointStatus) + Send + 'c) -> Self {
-        self.map(|w| w.on_status(observer))
-    }
-
-    /// Waits; gives the `RUNNING` status.
-    pub fn send(self) -> Result<DedicatedEndpointStatus> {
-        let (wait, runtime) = self.into_parts();
-        runtime.block_on(wait.into_future())?
     }
 }
 
@@ -536,7 +522,7 @@ mod tests {
 
     #[test]
     fn the_error_names_the_last_status() {
-        let error = Error::EndpointNotRunning(Box::new(EndpointNotRunning {
+        let error = Error::Extra(Box::new(EndpointNotRunning {
             endpoint_id: "ep-1".into(),
             reason: NotRunningReason::DeadlineReached,
             last_status: Some(status(serde_json::json!({

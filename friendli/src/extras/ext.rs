@@ -3,7 +3,7 @@
 //! The request and response types are the ones generated from the OpenAPI document (see
 //! [`crate::types`]); Rust only lets their own crate give them inherent methods, so the
 //! conveniences live in extension traits here, all re-exported by [`crate::prelude`]. With the
-//! prelude in scope, `Message::user("…")` and `Tool::calculator()` read like inherent functions.
+//! prelude in scope, `Message::user("…")` and `ToolAssistedChatTool::calculator()` read like inherent functions.
 //!
 //! The constructors build the wire JSON and decode it into the generated type, so an optional
 //! field added to the OpenAPI document never requires a change here.
@@ -208,7 +208,7 @@ pub trait FunctionToolExt: Sized {
     ///     /// City name, e.g. "Seoul".
     ///     city: String,
     /// }
-    /// let tool = Tool::function_for::<Weather>("get_weather", "Current weather of a city");
+    /// let tool = ToolAssistedChatTool::function_for::<Weather>("get_weather", "Current weather of a city");
     /// ```
     fn function_for<Args: JsonSchema>(
         name: impl Into<String>,

@@ -35,12 +35,12 @@
 //!
 //! The presigned POST carries its own credentials (the form fields). It is sent with the
 //! client's connection pool and TLS settings but **without** the API token, the team header or
-//! the headers set with [`ClientBuilder::header`](crate::ClientBuilder::header): only
+//! the headers set with [`ClientBuilder::header`](crate::core::client::ClientBuilder::header): only
 //! `user-agent`, `content-type` and `content-length` (headers that a `reqwest::Client` given to
-//! [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) adds to every request are
+//! [`ClientBuilder::http_client`](crate::core::client::ClientBuilder::http_client) adds to every request are
 //! out of this crate's hands). Redirects are not followed. An error answer of the storage server
 //! is an [`Error::Api`] with its status and body (S3 answers XML, kept in
-//! [`ApiError::raw_body`](crate::ApiError::raw_body) and shown by `Display`).
+//! [`ApiError::raw_body`](crate::core::error::ApiError::raw_body) and shown by `Display`).
 //!
 //! # Retries
 //!
@@ -74,27 +74,29 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use serde_json::{Map, Value};
-use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::core::call::Call;
-use crate::core::client::Client;
-use crate::core::error::{
-    ApiError, AttemptFailure, Error, Result, TimeoutError, TimeoutKind, TransportPhase,
-};
-use crate::core::operation::{FilePart, MultipartParts, Operation, TextPart};
-use crate::core::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
+use crate::core::attempts::{Policy, classify, drive};
+use crate::core::call::{BlockingCaller, Call, Caller};
+use crate::core::client::{Client, USER_AGENT as OUR_USER_AGENT, redact_url};
+use crate::core::error::{ApiError, Error, Result, TimeoutError, TimeoutKind, TransportPhase};
+use crate::core::multipart::{FilePart, FileProgress, MultipartParts, TextPart, encode_observed};
+use crate::core::operation::Operation;
+use crate::core::options::{CallOptions, CallSettings};
+use crate::core::response::{Overflow, read_body};
+use crate::core::retry::{Failure, RetryConfig};
+use crate::extras::ext::WireName;
 use crate::namespaces::File;
 use crate::types::{FileInfo, FileInitUploadRequest};
 
 /// `status.wire_name()`: `UPLOADING`, `UPLOADED`, `FAILED`, `DELETED`, or a status this version
 /// does not know, as sent.
-impl crate::WireName for crate::types::AccountFileStatus {}
+impl WireName for crate::types::AccountFileStatus {}
 
 /// The longest part of a storage error body that is kept.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -141,43 +143,22 @@ impl Progress {
 
 type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
-/// The options of an upload that apply to its API calls and its send.
-#[derive(Clone, Default)]
-struct Options {
-    retry: Option<RetryConfig>,
-    retry_side_effects: bool,
-    team: Option<String>,
-}
-
-impl Options {
-    fn apply<'c, O: Operation>(&self, mut call: Call<'c, O>) -> Call<'c, O> {
-        if let Some(retry) = &self.retry {
-            call = call.retries(retry.clone());
-        }
-        if let Some(team) = &self.team {
-            call = call.team(team.clone());
-        }
-        call.retry_side_effects(self.retry_side_effects)
-    }
-}
-
 /// An upload of a file from disk, not started yet: set options, then `.await` it for the file's
 /// [`FileInfo`]. Made by [`File::upload`](crate::namespaces::File::upload); see the
 /// [module documentation](self) for the steps, retries and timeouts.
-#[must_use = "an upload does nothing until it is awaited"]
-pub struct Upload<'c> {
-    client: &'c Client,
+#[must_use = "an upload does nothing until it is awaited (or sent, on the blocking client)"]
+pub struct Upload<'c, C = Client> {
+    client: &'c C,
     path: PathBuf,
     project_id: String,
     name: Option<String>,
     digest: Option<String>,
     content_type: Option<String>,
     progress: Option<ProgressFn>,
-    timeout: Option<Duration>,
-    options: Options,
+    settings: CallSettings,
 }
 
-impl fmt::Debug for Upload<'_> {
+impl<C> fmt::Debug for Upload<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Upload")
             .field("path", &self.path)
@@ -186,19 +167,28 @@ impl fmt::Debug for Upload<'_> {
             .field("digest", &self.digest)
             .field("content_type", &self.content_type)
             .field("on_progress", &self.progress.is_some())
-            .field("timeout", &self.timeout)
-            .field("retry", &self.options.retry)
-            .field("retry_side_effects", &self.options.retry_side_effects)
-            .field("team", &self.options.team)
+            .field("options", &self.settings)
             .finish_non_exhaustive()
     }
 }
 
-impl<'c> File<'c, Client> {
+/// The per-call options of an upload. Its `timeout` is a deadline for the whole upload
+/// (hashing, API calls, the send and their retries); its retry policy and
+/// `retry_side_effects` apply to the API calls and to the send; `team`, `header`, `server_url`
+/// and `max_response_size` apply to the API calls only (the storage server gets none of them);
+/// `body_field` sets a field of the `init_upload` request.
+impl<C> CallOptions for Upload<'_, C> {
+    fn settings(&mut self) -> &mut CallSettings {
+        &mut self.settings
+    }
+}
+
+impl<'c, C: Caller> File<'c, C> {
     /// Uploads the file at `path` to the project `project_id` in one call: `init_upload`, the
     /// presigned POST of the bytes (streamed from disk), `complete_upload`, then `get_info`.
-    /// Set options on the result, then `.await` it. See [`crate::extras::files`].
-    pub fn upload(&self, path: impl Into<PathBuf>, project_id: impl Into<String>) -> Upload<'c> {
+    /// Set options on the result, then `.await` it (`send()` it on the blocking client). See
+    /// [`crate::files`].
+    pub fn upload(&self, path: impl Into<PathBuf>, project_id: impl Into<String>) -> Upload<'c, C> {
         Upload {
             client: self.client(),
             path: path.into(),
@@ -207,13 +197,12 @@ impl<'c> File<'c, Client> {
             digest: None,
             content_type: None,
             progress: None,
-            timeout: None,
-            options: Options::default(),
+            settings: CallSettings::default(),
         }
     }
 }
 
-impl<'c> Upload<'c> {
+impl<'c, C: Caller> Upload<'c, C> {
     /// The name the file is registered and sent under (default: the last component of the
     /// path).
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -245,35 +234,8 @@ impl<'c> Upload<'c> {
         self
     }
 
-    /// A deadline for the whole upload (hashing, API calls, the send and their retries).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// The retry policy of the upload's API calls and of its send, instead of the client's.
-    pub fn retries(mut self, retry: RetryConfig) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// Retry also the failures after which the service may have acted: a lost answer or a 500,
-    /// 502 or 504 of `init_upload`, `complete_upload` or of the storage server after it received
-    /// the whole body. See [`crate::extras::files`], Retries.
-    pub fn retry_side_effects(mut self, allow: bool) -> Self {
-        self.options.retry_side_effects = allow;
-        self
-    }
-
-    /// Run the API calls of the upload as another team (`X-Friendli-Team`). The team header is
-    /// never sent to the storage server.
-    pub fn team(mut self, team: impl Into<String>) -> Self {
-        self.options.team = Some(team.into());
-        self
-    }
-
     async fn run(self) -> Result<FileInfo> {
-        match self.timeout {
+        match self.settings.timeout {
             Some(limit) => tokio::time::timeout(limit, self.steps())
                 .await
                 .map_err(|_| {
@@ -295,9 +257,16 @@ impl<'c> Upload<'c> {
             digest,
             content_type,
             progress,
-            timeout: _,
-            options,
+            mut settings,
         } = self;
+        let client = client.async_client();
+        // The deadline covers the whole upload (see `run`); the body fields are init_upload's.
+        settings.timeout = None;
+        let body_fields = std::mem::take(&mut settings.body_fields);
+        fn apply<'c, O: Operation>(mut call: Call<'c, O>, settings: &CallSettings) -> Call<'c, O> {
+            call.settings = settings.clone();
+            call
+        }
         let size = file_size(&path).await?;
         let name = match name {
             Some(name) => name,
@@ -323,7 +292,9 @@ impl<'c> Upload<'c> {
             .size(size_field)
             .digest(digest)
             .project_id(project_id);
-        let started = options.apply(client.file().init_upload(request)).await?;
+        let mut init = apply(client.file().init_upload(request), &settings);
+        init.settings.body_fields = body_fields;
+        let started = init.await?;
         tracing::debug!(file_id = %started.file_id, "file registered");
         match started.upload_url.as_deref() {
             Some(url) => {
@@ -331,7 +302,7 @@ impl<'c> Upload<'c> {
                 if let Some(content_type) = content_type {
                     part = part.content_type(content_type);
                 }
-                let retry = options
+                let retry = settings
                     .retry
                     .clone()
                     .unwrap_or_else(|| client.retry_config().clone());
@@ -342,7 +313,7 @@ impl<'c> Upload<'c> {
                     total: size,
                     progress: progress.clone(),
                     retry: &retry,
-                    side_effects: !options.retry_side_effects,
+                    side_effects: !settings.retry_side_effects,
                 };
                 storage.send(url, part).await?;
             }
@@ -356,19 +327,30 @@ impl<'c> Upload<'c> {
                 }
             }
         }
-        options
-            .apply(client.file().complete_upload(started.file_id.clone()))
-            .await?;
-        options.apply(client.file().get_info(started.file_id)).await
+        apply(
+            client.file().complete_upload(started.file_id.clone()),
+            &settings,
+        )
+        .await?;
+        apply(client.file().get_info(started.file_id), &settings).await
     }
 }
 
-impl<'c> IntoFuture for Upload<'c> {
+impl<'c> IntoFuture for Upload<'c, Client> {
     type Output = Result<FileInfo>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<FileInfo>> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
+    }
+}
+
+impl<C: BlockingCaller> Upload<'_, C> {
+    /// Uploads the file (the blocking client's form of `.await`; the progress callback runs on
+    /// the client's runtime thread).
+    pub fn send(self) -> Result<FileInfo> {
+        let client = self.client;
+        client.block_on(self.run())?
     }
 }
 
@@ -428,72 +410,35 @@ impl Storage<'_> {
             text,
             files: vec![("file".to_owned(), file)],
         };
-        let shown = crate::core::client::redact_url(url.as_str());
+        let shown = redact_url(url.as_str());
         let span = tracing::debug_span!("friendli.storage_upload", url = %shown);
         self.attempts(&url, &parts).instrument(span).await
     }
 
     /// The attempts of the POST, as the retry policy allows.
     async fn attempts(&self, url: &reqwest::Url, parts: &MultipartParts) -> Result<()> {
-        let started = Instant::now();
-        let mut backoff = Backoff::new(self.retry);
-        let mut failures: Vec<AttemptFailure> = Vec::new();
-        loop {
-            let sent = Arc::new(AtomicU64::new(0));
-            let error = match self.attempt(url, parts, &sent).await {
-                Ok(()) => return Ok(()),
-                Err(error) => error,
-            };
-            let failure = match &error {
-                Error::Api(api) => Failure::Status(api.status.as_u16()),
-                Error::Transport(t) if t.is_connect() => Failure::Connect,
-                // Cut before the whole body went out: the storage server kept nothing.
-                Error::Transport(_) | Error::Timeout(_)
-                    if sent.load(Ordering::SeqCst) < self.total =>
-                {
-                    Failure::Connect
-                }
-                Error::Transport(_) => Failure::Connection,
-                Error::Timeout(t) if t.kind == TimeoutKind::Read => Failure::Connection,
-                _ => Failure::Other,
-            };
-            failures.push(AttemptFailure::of(&error));
-            let hint = match &error {
-                Error::Api(api) => {
-                    let header = |name: &str| api.headers.get(name).and_then(|v| v.to_str().ok());
-                    server_hint(
-                        header("retry-after-ms"),
-                        header("retry-after"),
-                        SystemTime::now(),
-                    )
-                }
-                _ => None,
-            };
-            match backoff.decide(
-                failure,
-                self.side_effects,
-                hint,
-                started.elapsed(),
-                None,
-                fastrand::f64(),
-            ) {
-                Decision::RetryAfter(delay) => {
-                    tracing::info!(
-                        attempt = failures.len(),
-                        status = error.status().map(|s| s.as_u16()),
-                        delay_ms = delay.as_millis() as u64,
-                        error = %error,
-                        "the upload to the storage server failed; retrying"
-                    );
-                    tokio::time::sleep(delay).await;
-                }
-                Decision::GiveUp(reason) => {
-                    return Err(crate::core::transport::give_up(
-                        failures, started, reason, error,
-                    ));
-                }
+        // The bytes of the file the current attempt handed to the connection.
+        let sent = Arc::new(AtomicU64::new(0));
+        let policy = Policy {
+            what: "storage upload",
+            retry: self.retry,
+            side_effects: self.side_effects,
+            deadline: None,
+        };
+        let classify = |error: &Error| match error {
+            // Cut before the whole body went out: the storage server kept nothing.
+            Error::Transport(t) if !t.is_connect() && sent.load(Ordering::SeqCst) < self.total => {
+                Failure::Connect
             }
-        }
+            Error::Timeout(_) if sent.load(Ordering::SeqCst) < self.total => Failure::Connect,
+            other => classify(other),
+        };
+        drive(policy, classify, |_| {
+            sent.store(0, Ordering::SeqCst);
+            self.attempt(url, parts, &sent)
+        })
+        .await
+        .map(|((), _failures)| ())
     }
 
     /// One POST of the form. `sent` counts the file's bytes handed to the connection.
@@ -522,7 +467,7 @@ impl Storage<'_> {
             });
         }
         let counter = Arc::clone(sent);
-        let observe: crate::core::multipart::FileProgress = Arc::new(move |n| {
+        let observe: FileProgress = Arc::new(move |n| {
             let done = counter.fetch_add(n, Ordering::SeqCst) + n;
             if let Some(progress) = &progress {
                 progress(Progress {
@@ -532,14 +477,13 @@ impl Storage<'_> {
                 });
             }
         });
-        let (content_type, length, body) =
-            crate::core::multipart::encode_observed(parts, Some(observe)).await?;
+        let (content_type, length, body) = encode_observed(parts, Some(observe)).await?;
         let inner = &self.client.inner;
         // Only what the storage server needs: no token, no team, no configured headers.
         let mut request = inner
             .http
             .post(url.clone())
-            .header(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT))
+            .header(USER_AGENT, HeaderValue::from_static(OUR_USER_AGENT))
             .header(CONTENT_TYPE, content_type)
             .body(body);
         if let Some(length) = length {
@@ -564,11 +508,11 @@ impl Storage<'_> {
         let mut response = response.map_err(|e| Error::transport(TransportPhase::Send, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = crate::core::transport::read_body(
+        let body = read_body(
             &mut response,
             inner.read_timeout,
             MAX_ERROR_BODY,
-            crate::core::transport::Overflow::Truncate,
+            Overflow::Truncate,
         )
         .await?;
         if status.is_success() {
@@ -659,60 +603,6 @@ pub async fn digest_file(path: impl AsRef<Path>) -> Result<String> {
     let path = path.as_ref();
     let size = file_size(path).await?;
     hash_file(path, size, None).await
-}
-
-/// The upload of the blocking client: the same options, then `.send()`.
-#[cfg(feature = "blocking")]
-impl<'c> File<'c, crate::blocking::Client> {
-    /// Uploads the file at `path` to the project `project_id` in one call (see
-    /// [`File::upload`](crate::namespaces::File::upload) of the async client and
-    /// [`crate::extras::files`]); finish with `.send()`.
-    pub fn upload(
-        &self,
-        path: impl Into<PathBuf>,
-        project_id: impl Into<String>,
-    ) -> crate::blocking::Blocking<'c, Upload<'c>> {
-        let client = self.client();
-        client.wrap(client.async_client().file().upload(path, project_id))
-    }
-}
-
-/// Forwards the options of [`Upload`] to the blocking upload.
-#[cfg(feature = "blocking")]
-macro_rules! forward {
-    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*);)*) => {
-        $($(#[$doc])* pub fn $name(self, $($arg: $ty),*) -> Self {
-            self.map(|upload| upload.$name($($arg),*))
-        })*
-    };
-}
-
-#[cfg(feature = "blocking")]
-impl<'c> crate::blocking::Blocking<'c, Upload<'c>> {
-    forward! {
-        /// See [`Upload::name`].
-        fn name(name: impl Into<String>);
-        /// See [`Upload::digest`].
-        fn digest(digest: impl Into<String>);
-        /// See [`Upload::content_type`].
-        fn content_type(content_type: impl Into<String>);
-        /// See [`Upload::on_progress`] (the callback runs on the client's runtime thread).
-        fn on_progress(callback: impl Fn(Progress) + Send + Sync + 'static);
-        /// See [`Upload::timeout`].
-        fn timeout(timeout: Duration);
-        /// See [`Upload::retries`].
-        fn retries(retry: RetryConfig);
-        /// See [`Upload::retry_side_effects`].
-        fn retry_side_effects(allow: bool);
-        /// See [`Upload::team`].
-        fn team(team: impl Into<String>);
-    }
-
-    /// Uploads the file and waits for its [`FileInfo`].
-    pub fn send(self) -> Result<FileInfo> {
-        let (upload, runtime) = self.into_parts();
-        runtime.block_on(upload.into_future())?
-    }
 }
 
 #[cfg(test)]

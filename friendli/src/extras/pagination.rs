@@ -75,10 +75,10 @@ use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 
-use crate::core::call::Call;
+use crate::core::call::{Call, Caller};
 use crate::core::error::{Error, Result};
-use crate::core::operation::{Json, Operation, ResponseKind};
-use crate::core::transport::CallOptions;
+use crate::core::operation::{Json, Operation};
+use crate::core::options::CallSettings;
 
 /// A paged list operation: a `GET` whose answer is one page of items and the cursor of the next
 /// page. Implemented by the generated types of [`crate::operations`] that the API document shows
@@ -244,12 +244,32 @@ where
     /// Sends the call page by page, following the cursor to the end: a [`Stream`] of the
     /// [`Page`]s (see [the module](crate::extras::pagination)).
     pub fn pages(self) -> Pages<'c, ItemOf<O>> {
+        walk_pages(self)
+    }
+
+    /// Sends the call page by page, following the cursor to the end: a [`Stream`] of the items
+    /// of every page (see [the module](crate::extras::pagination)).
+    pub fn items(self) -> Items<'c, ItemOf<O>> {
+        items_of(walk_pages(self))
+    }
+}
+
+/// The pages of a paged call of either client, as a stream driven by the async client (the
+/// blocking client makes it an iterator).
+pub(crate) fn walk_pages<'c, O, C>(call: Call<'c, O, C>) -> Pages<'c, ItemOf<O>>
+where
+    O: Paginated,
+    O::Body: Clone,
+    C: Caller,
+{
+    {
         let Call {
             client,
             operation,
             body,
-            options,
-        } = self;
+            settings,
+        } = call;
+        let client = client.async_client();
         let state = match body {
             Ok(body) => {
                 let seen = operation.cursor().map(str::to_owned).into_iter().collect();
@@ -257,7 +277,7 @@ where
                     client,
                     operation,
                     body,
-                    options,
+                    settings,
                     seen,
                 }))
             }
@@ -267,17 +287,15 @@ where
             inner: stream::unfold(state, step).boxed(),
         }
     }
+}
 
-    /// Sends the call page by page, following the cursor to the end: a [`Stream`] of the items
-    /// of every page (see [the module](crate::extras::pagination)).
-    pub fn items(self) -> Items<'c, ItemOf<O>> {
-        Items {
-            inner: self
-                .pages()
-                .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-                .try_flatten()
-                .boxed(),
-        }
+/// The items of every page.
+pub(crate) fn items_of<T: Send + 'static>(pages: Pages<'_, T>) -> Items<'_, T> {
+    Items {
+        inner: pages
+            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed(),
     }
 }
 
@@ -293,11 +311,11 @@ enum Walk<'c, O: Paginated> {
 
 /// What fetching the next page takes.
 struct Cursor<'c, O: Paginated> {
-    client: &'c crate::Client,
+    client: &'c crate::core::client::Client,
     /// The operation, with the cursor of the next page.
     operation: O,
     body: O::Body,
-    options: CallOptions,
+    settings: CallSettings,
     /// Every cursor sent so far.
     seen: HashSet<String>,
 }
@@ -316,7 +334,7 @@ where
         client: cursor.client,
         operation: cursor.operation.clone(),
         body: Ok(cursor.body.clone()),
-        options: cursor.options.clone(),
+        settings: cursor.settings.clone(),
     };
     let page = match fetch(call).await {
         Ok(page) => page,
@@ -342,34 +360,8 @@ where
 
 /// Sends one page's call and decodes the page.
 async fn fetch<O: Paginated>(call: Call<'_, O>) -> Result<Page<ItemOf<O>>> {
-    let (client, prepared) = call.prepare_raw(
-        <Json<Wire<O::Data>> as ResponseKind>::ACCEPT,
-        O::INFO.stream,
-    )?;
-    let response =
-        crate::core::transport::execute::<Json<Wire<O::Data>>>(&client.inner, prepared).await?;
+    let response = call.execute_as::<Json<Wire<O::Data>>>().await?;
     Ok(response.into_inner().into_page())
-}
-
-#[cfg(feature = "blocking")]
-impl<'c, O> crate::blocking::Call<'c, O>
-where
-    O: Paginated,
-    O::Body: Clone,
-{
-    /// Sends the call page by page, following the cursor to the end: an iterator of the
-    /// [`Page`]s (see [`Call::pages`]).
-    pub fn pages(self) -> crate::blocking::StreamIter<'c, Pages<'c, ItemOf<O>>> {
-        let (call, runtime) = self.into_parts();
-        crate::blocking::StreamIter::new(call.pages(), runtime)
-    }
-
-    /// Sends the call page by page, following the cursor to the end: an iterator of the items
-    /// of every page (see [`Call::items`]).
-    pub fn items(self) -> crate::blocking::StreamIter<'c, Items<'c, ItemOf<O>>> {
-        let (call, runtime) = self.into_parts();
-        crate::blocking::StreamIter::new(call.items(), runtime)
-    }
 }
 
 #[cfg(test)]

@@ -49,14 +49,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::core::call::{Call, call_options};
+use crate::core::call::{BlockingCaller, Call, Caller};
 use crate::core::client::Client;
-pub use crate::core::error::ToolError;
-use crate::core::error::{Error, Result};
-use crate::core::operation::{Events, Json, Operation};
+use crate::core::error::{BoxError, Error, Result};
+use crate::core::operation::{Json, Operation};
+use crate::core::options::{CallOptions, CallSettings};
 use crate::extras::chat::{ChatAccumulator, ChatEvent};
 use crate::extras::ext::{ChatResultExt, MessageExt, parameters_schema};
-use crate::stream::UnknownEvent;
+use crate::stream::{EventStream, Events, UnknownEvent};
 #[cfg(feature = "serverless")]
 use crate::types::ToolStatusData;
 use crate::types::{
@@ -66,7 +66,6 @@ use crate::types::{
 /// The default most model turns of a run.
 pub const DEFAULT_MAX_TURNS: u32 = 8;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 type Handler = Arc<
     dyn Fn(Value) -> BoxFuture<'static, std::result::Result<String, HandlerFailure>> + Send + Sync,
 >;
@@ -307,37 +306,27 @@ chat_loops! {
     "container": ContainerChatComplete, ContainerChatStream, ChatStreamEvent;
 }
 
-/// `run()` on the chat namespaces of the async and the blocking client.
+/// `run()` on the chat namespaces, of the async and the blocking client alike.
 macro_rules! run_methods {
     ($($feature:literal: $namespace:ident, $complete:ident, $body:ident;)*) => {
         $(
             #[cfg(feature = $feature)]
-            impl<'c> crate::namespaces::$namespace<'c, Client> {
+            impl<'c, C: Caller> crate::namespaces::$namespace<'c, C> {
                 /// Runs the conversation loop with local function tools: sends the request (with
                 /// the declarations of `tools` added), runs the functions the model calls, sends
                 /// the results back, and repeats until the model answers or the turn limit is
-                /// reached. Await it for the [`RunResult`], or stream it with
-                /// [`RunCall::into_stream`]. Per-call options apply to every turn.
-                pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> RunCall<'c, 't, crate::operations::$complete>
+                /// reached. Await it for the [`RunResult`] (`send()` it on the blocking client),
+                /// or stream it with [`RunCall::into_stream`]. Per-call options apply to every
+                /// turn.
+                pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> RunCall<'c, 't, crate::operations::$complete, C>
                 where
                     R: TryInto<crate::types::$body>,
                     R::Error: fmt::Display,
                 {
-                    RunCall::new(self.client().call(crate::operations::$complete, request), tools)
-                }
-            }
-
-            #[cfg(all(feature = $feature, feature = "blocking"))]
-            impl<'c> crate::namespaces::$namespace<'c, crate::blocking::Client> {
-                /// The conversation loop with local function tools (see the async client's
-                /// `run`); finish it with `send()`.
-                pub fn run<'t, R>(&self, request: R, tools: &'t Tools) -> crate::blocking::Blocking<'c, RunCall<'c, 't, crate::operations::$complete>>
-                where
-                    R: TryInto<crate::types::$body>,
-                    R::Error: fmt::Display,
-                {
-                    let client = self.client();
-                    client.wrap(RunCall::new(client.async_client().call(crate::operations::$complete, request), tools))
+                    RunCall::new(
+                        Call::new(self.client(), crate::operations::$complete, crate::core::operation::body(request)),
+                        tools,
+                    )
                 }
             }
         )*
@@ -351,17 +340,18 @@ run_methods! {
     "container": ContainerChat, ContainerChatComplete, ContainerChatCompletionBody;
 }
 
-/// A `run()` call: await it for the final [`RunResult`], or turn it into a stream of
-/// [`RunEvent`]s with [`RunCall::into_stream`]. Per-call options apply to every model turn.
-#[must_use = "a call does nothing until it is awaited"]
-pub struct RunCall<'c, 't, O: ChatLoop> {
-    call: Call<'c, O>,
+/// A `run()` call: await it for the final [`RunResult`] (`send()` it on the blocking client), or
+/// turn it into a stream of [`RunEvent`]s with [`RunCall::into_stream`]. Per-call options apply
+/// to every model turn.
+#[must_use = "a call does nothing until it is awaited (or sent, on the blocking client)"]
+pub struct RunCall<'c, 't, O: ChatLoop, C = Client> {
+    call: Call<'c, O, C>,
     tools: &'t Tools,
     max_turns: u32,
     report_tool_errors: bool,
 }
 
-impl<O: ChatLoop> fmt::Debug for RunCall<'_, '_, O> {
+impl<O: ChatLoop, C> fmt::Debug for RunCall<'_, '_, O, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunCall")
             .field("call", &self.call)
@@ -372,6 +362,11 @@ impl<O: ChatLoop> fmt::Debug for RunCall<'_, '_, O> {
     }
 }
 
+impl<O: ChatLoop, C> CallOptions for RunCall<'_, '_, O, C> {
+    fn settings(&mut self) -> &mut CallSettings {
+        self.call.settings()
+    }
+}
 /// The end of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -403,8 +398,11 @@ pub struct LocalCall {
     pub duration: Duration,
 }
 
-impl<'c, 't, O: ChatLoop> RunCall<'c, 't, O> {
-    fn new(call: Call<'c, O>, tools: &'t Tools) -> Self {
+impl<'c, 't, O: ChatLoop, C: Caller> RunCall<'c, 't, O, C>
+where
+    O::Body: Clone,
+{
+    fn new(call: Call<'c, O, C>, tools: &'t Tools) -> Self {
         RunCall {
             call,
             tools,
@@ -412,8 +410,6 @@ impl<'c, 't, O: ChatLoop> RunCall<'c, 't, O> {
             report_tool_errors: false,
         }
     }
-
-    call_options!(call.options);
 
     /// The most model turns (default 8). A run that reaches it fails with
     /// [`ToolError::TurnLimit`], which holds the conversation so far.
@@ -429,45 +425,58 @@ impl<'c, 't, O: ChatLoop> RunCall<'c, 't, O> {
         self
     }
 
-    fn start(&mut self) -> Result<(O::Body, Vec<Message>)> {
+    /// The conversation at its start: the request with the tools declared.
+    fn start(&mut self) -> Result<Conversation<'t, O>> {
         let mut request = std::mem::replace(
             &mut self.call.body,
             Err(Error::invalid_request("the request was taken")),
         )?;
         O::declare(&mut request, self.tools)?;
         let messages = O::messages(&mut request).clone();
-        Ok((request, messages))
-    }
-
-    fn settings(&self) -> Settings<'t> {
-        Settings {
+        Ok(Conversation {
             tools: self.tools,
             report_tool_errors: self.report_tool_errors,
+            max_turns: self.max_turns,
+            turn: 0,
+            request,
+            messages,
+            calls: Vec::new(),
+        })
+    }
+
+    /// The run, each turn answered whole.
+    async fn run(mut self) -> Result<RunResult> {
+        let mut conversation = self.start()?;
+        loop {
+            let request = conversation.next_request()?;
+            let result = self.call.with_body(request).execute().await?.into_inner();
+            match conversation.end_turn(result) {
+                TurnEnd::Finished(run) => return Ok(*run),
+                TurnEnd::Calls(calls) => {
+                    conversation.run_tools(&calls).await?;
+                }
+            }
         }
     }
 
-    /// The run as a stream of events: the model's chunks and built-in tool statuses as they
-    /// arrive, the local calls as they start and finish, and [`RunEvent::Finished`] at the end.
-    pub fn into_stream(mut self) -> RunStream<'c>
+    /// The run as a stream of events, each turn streamed.
+    fn events(mut self) -> RunStream<'c>
     where
         't: 'c,
-        O::Body: Clone,
     {
-        let state = match self.start() {
-            Ok((request, messages)) => RunState {
-                phase: Phase::StartTurn,
-                turn: 0,
-                request,
-                messages,
-                calls: Vec::new(),
-                queue: VecDeque::new(),
-                call: self,
-            },
+        let conversation = match self.start() {
+            Ok(conversation) => conversation,
             Err(error) => {
                 return RunStream {
                     inner: futures::stream::once(async move { Err(error) }).boxed(),
                 };
             }
+        };
+        let state = RunState {
+            call: self.call,
+            conversation,
+            phase: Phase::StartTurn,
+            queue: VecDeque::new(),
         };
         RunStream {
             inner: futures::stream::unfold(Some(state), |state| async move {
@@ -483,49 +492,18 @@ impl<'c, 't, O: ChatLoop> RunCall<'c, 't, O> {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Settings<'t> {
-    tools: &'t Tools,
-    report_tool_errors: bool,
-}
-
-/// Runs the calls of one turn concurrently; returns the outputs and records, in call order.
-async fn run_calls(
-    settings: Settings<'_>,
-    turn: u32,
-    calls: &[ToolCall],
-) -> Result<Vec<LocalCall>> {
-    let runs = calls.iter().map(|call| async move {
-        let started = Instant::now();
-        let outcome = settings.tools.call(call).await;
-        (call, outcome, started.elapsed())
-    });
-    let mut records = Vec::with_capacity(calls.len());
-    for (call, outcome, duration) in futures::future::join_all(runs).await {
-        let (output, failed) = match outcome {
-            Ok(output) => (output, false),
-            Err(error) if settings.report_tool_errors => (error.message_for_model(), true),
-            Err(error) => return Err(error.into()),
-        };
-        records.push(LocalCall {
-            turn,
-            call: call.clone(),
-            output,
-            failed,
-            duration,
-        });
+impl<'c, 't: 'c, O: ChatLoop> RunCall<'c, 't, O, Client>
+where
+    O::Body: Clone,
+{
+    /// The run as a stream of events: the model's chunks and built-in tool statuses as they
+    /// arrive, the local calls as they start and finish, and [`RunEvent::Finished`] at the end.
+    pub fn into_stream(self) -> RunStream<'c> {
+        self.events()
     }
-    Ok(records)
 }
 
-fn wants_tools(result: &ChatResult) -> bool {
-    matches!(
-        result.finish_reason(),
-        Some(FinishReason::Known(FinishReasonKnown::ToolCalls))
-    ) || !result.tool_calls().is_empty()
-}
-
-impl<'c, 't: 'c, O> IntoFuture for RunCall<'c, 't, O>
+impl<'c, 't: 'c, O> IntoFuture for RunCall<'c, 't, O, Client>
 where
     O: ChatLoop,
     O::Body: Clone,
@@ -533,61 +511,112 @@ where
     type Output = Result<RunResult>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
-    fn into_future(mut self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let (mut request, mut messages) = self.start()?;
-            let mut calls = Vec::new();
-            for turn in 1..=self.max_turns {
-                *O::messages(&mut request) = messages.clone();
-                let result = self.call.with_body(request.clone()).await?;
-                if let Some(message) = result.to_message() {
-                    messages.push(message);
-                }
-                if !wants_tools(&result) {
-                    return Ok(RunResult {
-                        result,
-                        messages,
-                        turns: turn,
-                        calls,
-                    });
-                }
-                for record in run_calls(self.settings(), turn, result.tool_calls()).await? {
-                    messages.push(Message::tool(record.call.id.clone(), record.output.clone()));
-                    calls.push(record);
-                }
-            }
-            Err(ToolError::TurnLimit {
-                max_turns: self.max_turns,
-                messages,
-            }
-            .into())
-        })
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
 }
 
-#[cfg(feature = "blocking")]
-impl<'c, 't: 'c, O> crate::blocking::Blocking<'c, RunCall<'c, 't, O>>
+impl<O: ChatLoop, C: BlockingCaller> RunCall<'_, '_, O, C>
 where
-    O: ChatLoop,
     O::Body: Clone,
 {
-    call_options!(call.call.options);
-
-    /// The most model turns (see [`RunCall::max_turns`]).
-    pub fn max_turns(self, turns: u32) -> Self {
-        self.map(|c| c.max_turns(turns))
-    }
-
-    /// Report local tool failures to the model (see [`RunCall::report_tool_errors`]).
-    pub fn report_tool_errors(self, report: bool) -> Self {
-        self.map(|c| c.report_tool_errors(report))
-    }
-
-    /// Runs the loop to the end.
+    /// Runs the loop to the end (the blocking client's form of `.await`).
     pub fn send(self) -> Result<RunResult> {
-        let (call, runtime) = self.into_parts();
-        runtime.block_on(call.into_future())?
+        let client = self.call.client();
+        client.block_on(self.run())?
     }
+}
+
+/// The conversation of a run, turn by turn: what awaiting a run and streaming it share.
+struct Conversation<'t, O: ChatLoop> {
+    tools: &'t Tools,
+    report_tool_errors: bool,
+    max_turns: u32,
+    /// The current turn (from 1; 0 before the first).
+    turn: u32,
+    request: O::Body,
+    messages: Vec<Message>,
+    calls: Vec<LocalCall>,
+}
+
+/// How a turn ended.
+enum TurnEnd {
+    /// The model answered: the run is over.
+    Finished(Box<RunResult>),
+    /// The model called these local functions.
+    Calls(Vec<ToolCall>),
+}
+
+impl<O: ChatLoop> Conversation<'_, O>
+where
+    O::Body: Clone,
+{
+    /// The request of the next turn, or [`ToolError::TurnLimit`] when the turns are used up.
+    fn next_request(&mut self) -> Result<O::Body> {
+        if self.turn >= self.max_turns {
+            return Err(ToolError::TurnLimit {
+                max_turns: self.max_turns,
+                messages: std::mem::take(&mut self.messages),
+            }
+            .into());
+        }
+        self.turn += 1;
+        *O::messages(&mut self.request) = self.messages.clone();
+        Ok(self.request.clone())
+    }
+
+    /// Ends the turn with the model's answer.
+    fn end_turn(&mut self, result: ChatResult) -> TurnEnd {
+        if let Some(message) = result.to_message() {
+            self.messages.push(message);
+        }
+        if !wants_tools(&result) {
+            return TurnEnd::Finished(Box::new(RunResult {
+                calls: std::mem::take(&mut self.calls),
+                messages: std::mem::take(&mut self.messages),
+                turns: self.turn,
+                result,
+            }));
+        }
+        TurnEnd::Calls(result.tool_calls().to_vec())
+    }
+
+    /// Runs the local calls of the turn concurrently and adds their results to the
+    /// conversation; gives their records, in call order.
+    async fn run_tools(&mut self, calls: &[ToolCall]) -> Result<&[LocalCall]> {
+        let tools = self.tools;
+        let runs = calls.iter().map(|call| async move {
+            let started = Instant::now();
+            let outcome = tools.call(call).await;
+            (call, outcome, started.elapsed())
+        });
+        let first = self.calls.len();
+        let outcomes = futures::future::join_all(runs).await;
+        for (call, outcome, duration) in outcomes {
+            let (output, failed) = match outcome {
+                Ok(output) => (output, false),
+                Err(error) if self.report_tool_errors => (error.message_for_model(), true),
+                Err(error) => return Err(error.into()),
+            };
+            self.messages
+                .push(Message::tool(call.id.clone(), output.clone()));
+            self.calls.push(LocalCall {
+                turn: self.turn,
+                call: call.clone(),
+                output,
+                failed,
+                duration,
+            });
+        }
+        Ok(&self.calls[first..])
+    }
+}
+
+fn wants_tools(result: &ChatResult) -> bool {
+    matches!(
+        result.finish_reason(),
+        Some(FinishReason::Known(FinishReasonKnown::ToolCalls))
+    ) || !result.tool_calls().is_empty()
 }
 
 /// An event of a streamed run.
@@ -669,22 +698,19 @@ impl Stream for RunStream<'_> {
 
 enum Phase<E> {
     StartTurn,
-    Streaming(Box<crate::EventStream<E>>, Box<ChatAccumulator>),
+    Streaming(Box<EventStream<E>>, Box<ChatAccumulator>),
     RunningTools(Vec<ToolCall>),
     Done,
 }
 
-struct RunState<'c, 't, O: ChatLoop> {
-    call: RunCall<'c, 't, O>,
+struct RunState<'c, 't, O: ChatLoop, C> {
+    call: Call<'c, O, C>,
+    conversation: Conversation<'t, O>,
     phase: Phase<O::Event>,
-    turn: u32,
-    request: O::Body,
-    messages: Vec<Message>,
-    calls: Vec<LocalCall>,
     queue: VecDeque<RunEvent>,
 }
 
-impl<O: ChatLoop> RunState<'_, '_, O>
+impl<O: ChatLoop, C: Caller> RunState<'_, '_, O, C>
 where
     O::Body: Clone,
 {
@@ -697,21 +723,19 @@ where
             match &mut self.phase {
                 Phase::Done => return Ok(None),
                 Phase::StartTurn => {
-                    if self.turn >= self.call.max_turns {
-                        self.phase = Phase::Done;
-                        return Err(ToolError::TurnLimit {
-                            max_turns: self.call.max_turns,
-                            messages: std::mem::take(&mut self.messages),
+                    let request = match self.conversation.next_request() {
+                        Ok(request) => request,
+                        Err(error) => {
+                            self.phase = Phase::Done;
+                            return Err(error);
                         }
-                        .into());
-                    }
-                    self.turn += 1;
-                    *O::messages(&mut self.request) = self.messages.clone();
+                    };
                     let events = self
                         .call
-                        .call
-                        .rebind(O::Stream::default(), Ok(self.request.clone()))
-                        .await?;
+                        .rebind(O::Stream::default(), Ok(request))
+                        .execute()
+                        .await?
+                        .into_inner();
                     self.phase = Phase::Streaming(Box::new(events), Box::default());
                 }
                 Phase::Streaming(events, accumulator) => match events.next().await {
@@ -732,68 +756,184 @@ where
                         return Ok(Some(out));
                     }
                     None => {
-                        let accumulator = std::mem::take(accumulator);
-                        let result = accumulator.finish()?.result;
-                        self.finish_turn(result);
+                        let result = std::mem::take(accumulator).finish()?.result;
+                        self.end_turn(result);
                     }
                 },
                 Phase::RunningTools(calls) => {
                     let calls = std::mem::take(calls);
                     self.phase = Phase::StartTurn;
-                    let turn = self.turn;
-                    for record in run_calls(self.call.settings(), turn, &calls).await? {
-                        self.messages
-                            .push(Message::tool(record.call.id.clone(), record.output.clone()));
+                    for record in self.conversation.run_tools(&calls).await? {
                         self.queue.push_back(if record.failed {
                             RunEvent::LocalCallFailed {
-                                turn,
+                                turn: record.turn,
                                 call_id: record.call.id.clone(),
                                 name: record.call.function.name.clone(),
                                 error: record.output.clone(),
                             }
                         } else {
                             RunEvent::LocalCallFinished {
-                                turn,
+                                turn: record.turn,
                                 call_id: record.call.id.clone(),
                                 name: record.call.function.name.clone(),
                                 output: record.output.clone(),
                                 duration: record.duration,
                             }
                         });
-                        self.calls.push(record);
                     }
                 }
             }
         }
     }
 
-    /// Queues the end of a turn: the final events, or the announcements of the local calls to run
-    /// next (they are announced before any of them starts).
-    fn finish_turn(&mut self, result: ChatResult) {
-        let turn = self.turn;
-        if let Some(message) = result.to_message() {
-            self.messages.push(message);
-        }
+    /// Queues the end of a turn: the final events, or the announcements of the local calls to
+    /// run next (they are announced before any of them starts).
+    fn end_turn(&mut self, result: ChatResult) {
+        let turn = self.conversation.turn;
         self.queue.push_back(RunEvent::TurnFinished {
             turn,
             result: Box::new(result.clone()),
         });
-        if !wants_tools(&result) {
-            self.phase = Phase::Done;
-            self.queue.push_back(RunEvent::Finished(Box::new(RunResult {
-                result,
-                messages: std::mem::take(&mut self.messages),
-                turns: turn,
-                calls: std::mem::take(&mut self.calls),
-            })));
-            return;
+        match self.conversation.end_turn(result) {
+            TurnEnd::Finished(run) => {
+                self.phase = Phase::Done;
+                self.queue.push_back(RunEvent::Finished(run));
+            }
+            TurnEnd::Calls(calls) => {
+                self.queue
+                    .extend(calls.iter().map(|call| RunEvent::LocalCallStarted {
+                        turn,
+                        call: call.clone(),
+                    }));
+                self.phase = Phase::RunningTools(calls);
+            }
         }
-        let calls = result.tool_calls().to_vec();
-        self.queue
-            .extend(calls.iter().map(|call| RunEvent::LocalCallStarted {
-                turn,
-                call: call.clone(),
-            }));
-        self.phase = Phase::RunningTools(calls);
+    }
+}
+
+/// Why running local function tools failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// The model called a function that is not registered.
+    UnknownFunction {
+        /// The call's id.
+        call_id: String,
+        /// The name the model used.
+        name: String,
+        /// The registered names.
+        known: Vec<String>,
+    },
+    /// The arguments were not JSON, or did not match the handler's argument type.
+    InvalidArguments {
+        /// The call's id.
+        call_id: String,
+        /// The function.
+        name: String,
+        /// The arguments as the model wrote them.
+        arguments: String,
+        /// What was wrong.
+        source: serde_json::Error,
+    },
+    /// The handler returned an error.
+    Failed {
+        /// The call's id.
+        call_id: String,
+        /// The function.
+        name: String,
+        /// The handler's error.
+        source: BoxError,
+    },
+    /// The model was still calling functions after the most turns allowed.
+    TurnLimit {
+        /// The limit.
+        max_turns: u32,
+        /// The conversation so far, to continue it with a higher limit.
+        messages: Vec<Message>,
+    },
+}
+
+impl ToolError {
+    /// What the model is told when the failure is reported to it instead of failing the run.
+    pub fn message_for_model(&self) -> String {
+        let text = match self {
+            ToolError::UnknownFunction { name, known, .. } => {
+                format!(
+                    "there is no function named {name:?}; the functions are: {}",
+                    known.join(", ")
+                )
+            }
+            ToolError::InvalidArguments { source, .. } => {
+                format!("the arguments do not match the function's parameters: {source}")
+            }
+            ToolError::Failed { source, .. } => format!("the function failed: {source}"),
+            ToolError::TurnLimit { .. } => "too many turns".to_owned(),
+        };
+        json!({ "error": text }).to_string()
+    }
+
+    fn cause_of(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ToolError::InvalidArguments { source, .. } => Some(source),
+            ToolError::Failed { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolError::UnknownFunction {
+                call_id,
+                name,
+                known,
+            } => write!(
+                f,
+                "the model called function {name:?} (call {call_id}), which is not registered (registered: {})",
+                known.join(", ")
+            ),
+            ToolError::InvalidArguments {
+                call_id,
+                name,
+                arguments,
+                source,
+            } => write!(
+                f,
+                "the arguments of function {name:?} (call {call_id}) do not match its parameters: {source} (arguments: {arguments})"
+            ),
+            ToolError::Failed {
+                call_id,
+                name,
+                source,
+            } => {
+                write!(f, "function {name:?} (call {call_id}) failed: {source}")
+            }
+            ToolError::TurnLimit { max_turns, .. } => {
+                write!(
+                    f,
+                    "the model was still calling functions after {max_turns} turns"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ToolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause_of()
+    }
+}
+
+impl From<ToolError> for Error {
+    fn from(error: ToolError) -> Self {
+        Error::Extra(Box::new(error))
+    }
+}
+
+impl Error {
+    /// The error of the local tool loop, if this is one ([`Error::Extra`]).
+    pub fn tool_error(&self) -> Option<&ToolError> {
+        self.extra()
     }
 }

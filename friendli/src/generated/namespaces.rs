@@ -196,12 +196,12 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
     /// Converts the speech in an uploaded audio file into text with a self-hosted Friendli Container. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /v1/audio/transcriptions` (operation `containerAudioTranscriptions`).
-    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::ContainerAudioTranscriptions>
+    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ContainerAudioTranscriptions, C>
     where
         B: TryInto<crate::types::ContainerAudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(self.client, ops::ContainerAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
     }
 
     /// Stream a transcription.
@@ -209,12 +209,12 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
     /// Streaming form of the transcription, for a self-hosted Friendli Container: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /v1/audio/transcriptions` (operation `containerAudioTranscriptionsStream`).
-    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::ContainerAudioTranscriptionsStream>
+    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ContainerAudioTranscriptionsStream, C>
     where
         B: TryInto<crate::types::ContainerAudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(self.client, ops::ContainerAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
     }
 
 }
@@ -248,12 +248,12 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
     /// Generates the next assistant message of a conversation with a self-hosted Friendli Container. The container is reached at its own base URL (by default `http://localhost:8000`); `model` is optional and selects a LoRA adapter route. The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /v1/chat/completions` (operation `containerChatComplete`).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::ContainerChatComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ContainerChatComplete, C>
     where
         B: TryInto<crate::types::ContainerChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerChatComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerChatComplete, crate::operation::body(body))
     }
 
     /// Stream a chat completion.
@@ -261,12 +261,12 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
     /// Streaming form of the chat completion, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /v1/chat/completions` (operation `containerChatStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ContainerChatStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerChatStream, C>
     where
         B: TryInto<crate::types::ContainerChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerChatStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerChatStream, crate::operation::body(body))
     }
 
 }
@@ -300,12 +300,12 @@ impl<'c, C: Caller> ContainerClassification<'c, C> {
     /// Runs the text-classification model of a self-hosted Friendli Container over one or more texts (or token IDs). Returns the label, class count and class scores for each input, plus token usage. The path is `/classify`, without `/v1`.
     ///
     /// `POST /classify` (operation `containerTextClassification`).
-    pub fn classify<B>(&self, body: B) -> C::Call<'c, ops::ContainerTextClassification>
+    pub fn classify<B>(&self, body: B) -> crate::Call<'c, ops::ContainerTextClassification, C>
     where
         B: TryInto<crate::types::ContainerTextClassificationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerTextClassification, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerTextClassification, crate::operation::body(body))
     }
 
 }
@@ -339,12 +339,12 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
     /// Continues a raw prompt with a self-hosted Friendli Container, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /v1/completions` (operation `containerCompletionsComplete`).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::ContainerCompletionsComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ContainerCompletionsComplete, C>
     where
         B: TryInto<crate::types::ContainerCompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerCompletionsComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerCompletionsComplete, crate::operation::body(body))
     }
 
     /// Stream a text completion.
@@ -352,12 +352,12 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
     /// Streaming form of the text completion, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /v1/completions` (operation `containerCompletionsStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ContainerCompletionsStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerCompletionsStream, C>
     where
         B: TryInto<crate::types::ContainerCompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerCompletionsStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerCompletionsStream, crate::operation::body(body))
     }
 
 }
@@ -391,12 +391,12 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
     /// Changes input images as described by a text prompt on a self-hosted Friendli Container. Returns the resulting image as base64 data.
     ///
     /// `POST /v1/images/edits` (operation `containerImagesEdit`).
-    pub fn edit<B>(&self, body: B) -> C::Call<'c, ops::ContainerImagesEdit>
+    pub fn edit<B>(&self, body: B) -> crate::Call<'c, ops::ContainerImagesEdit, C>
     where
         B: TryInto<crate::types::ContainerImageEditBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerImagesEdit, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerImagesEdit, crate::operation::body(body))
     }
 
     /// Generate an image.
@@ -404,12 +404,12 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
     /// Creates an image from a text prompt on a self-hosted Friendli Container. `model` is optional (an adapter route). Returns the image as base64 data.
     ///
     /// `POST /v1/images/generations` (operation `containerImagesGenerate`).
-    pub fn generate<B>(&self, body: B) -> C::Call<'c, ops::ContainerImagesGenerate>
+    pub fn generate<B>(&self, body: B) -> crate::Call<'c, ops::ContainerImagesGenerate, C>
     where
         B: TryInto<crate::types::ContainerImageGenerationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerImagesGenerate, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerImagesGenerate, crate::operation::body(body))
     }
 
 }
@@ -443,12 +443,12 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
     /// Generates a reply in the format of the Anthropic Messages API with a self-hosted Friendli Container. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /v1/messages` (operation `containerMessages`).
-    pub fn messages<B>(&self, body: B) -> C::Call<'c, ops::ContainerMessages>
+    pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::ContainerMessages, C>
     where
         B: TryInto<crate::types::ContainerMessagesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerMessages, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerMessages, crate::operation::body(body))
     }
 
     /// Stream a message.
@@ -456,12 +456,12 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
     /// Streaming form of creating a message, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
     /// `POST /v1/messages` (operation `containerMessagesStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ContainerMessagesStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerMessagesStream, C>
     where
         B: TryInto<crate::types::ContainerMessagesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerMessagesStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerMessagesStream, crate::operation::body(body))
     }
 
 }
@@ -495,12 +495,12 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
     /// Runs a generation in the style of the OpenAI Responses API on a self-hosted Friendli Container. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /v1/responses` (operation `containerResponses`).
-    pub fn responses<B>(&self, body: B) -> C::Call<'c, ops::ContainerResponses>
+    pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::ContainerResponses, C>
     where
         B: TryInto<crate::types::ContainerResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerResponses, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerResponses, crate::operation::body(body))
     }
 
     /// Stream a response.
@@ -508,12 +508,12 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
     /// Streaming form of creating a response, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
     /// `POST /v1/responses` (operation `containerResponsesStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ContainerResponsesStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerResponsesStream, C>
     where
         B: TryInto<crate::types::ContainerResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerResponsesStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerResponsesStream, crate::operation::body(body))
     }
 
 }
@@ -547,12 +547,12 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
     /// Decodes token IDs into text with the tokenizer of the model served by a Friendli Container.
     ///
     /// `POST /v1/detokenize` (operation `containerDetokenization`).
-    pub fn detokenize<B>(&self, body: B) -> C::Call<'c, ops::ContainerDetokenization>
+    pub fn detokenize<B>(&self, body: B) -> crate::Call<'c, ops::ContainerDetokenization, C>
     where
         B: TryInto<crate::types::ContainerDetokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerDetokenization, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerDetokenization, crate::operation::body(body))
     }
 
     /// Tokenize text.
@@ -560,12 +560,12 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
     /// Splits a text prompt into token IDs with the tokenizer of the model served by a Friendli Container. Handy for counting tokens before a request.
     ///
     /// `POST /v1/tokenize` (operation `containerTokenization`).
-    pub fn tokenize<B>(&self, body: B) -> C::Call<'c, ops::ContainerTokenization>
+    pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::ContainerTokenization, C>
     where
         B: TryInto<crate::types::ContainerTokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ContainerTokenization, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ContainerTokenization, crate::operation::body(body))
     }
 
 }
@@ -599,9 +599,9 @@ impl<'c, C: Caller> Cost<'c, C> {
     /// Reports what the team spent between `start_time` and `end_time`, in daily buckets, optionally split by line item. Results are paged: pass the previous `next_page` as `page` while `has_more` is true. Wait at least five minutes between calls.
     ///
     /// `GET /v1/team/cost` (operation `getCost`).
-    pub fn get_cost(&self, start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> C::Call<'c, ops::GetCost>
+    pub fn get_cost(&self, start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> crate::Call<'c, ops::GetCost, C>
     {
-        self.client.start(ops::GetCost::new(start_time, end_time), Ok(()))
+        crate::call::Call::new(self.client, ops::GetCost::new(start_time, end_time), Ok(()))
     }
 
 }
@@ -637,9 +637,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// `GET /beta/dataset` (operation `list_datasets`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list_datasets(&self, project_id: impl Into<String>) -> C::Call<'c, ops::ListDatasets>
+    pub fn list_datasets(&self, project_id: impl Into<String>) -> crate::Call<'c, ops::ListDatasets, C>
     {
-        self.client.start(ops::ListDatasets::new(project_id), Ok(()))
+        crate::call::Call::new(self.client, ops::ListDatasets::new(project_id), Ok(()))
     }
 
     /// Create a dataset.
@@ -647,12 +647,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Creates an empty dataset in a project and declares which modalities (text, image, audio, video) its inputs and outputs use. Returns the new dataset.
     ///
     /// `POST /beta/dataset` (operation `create_dataset`).
-    pub fn create_dataset<B>(&self, body: B) -> C::Call<'c, ops::CreateDataset>
+    pub fn create_dataset<B>(&self, body: B) -> crate::Call<'c, ops::CreateDataset, C>
     where
         B: TryInto<crate::types::CreateDatasetRequest>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::CreateDataset, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::CreateDataset, crate::operation::body(body))
     }
 
     /// Get a dataset.
@@ -660,9 +660,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Returns the name, modalities and timestamps of one dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}` (operation `get_dataset`).
-    pub fn get_dataset(&self, dataset_id: impl Into<String>) -> C::Call<'c, ops::GetDataset>
+    pub fn get_dataset(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::GetDataset, C>
     {
-        self.client.start(ops::GetDataset::new(dataset_id), Ok(()))
+        crate::call::Call::new(self.client, ops::GetDataset::new(dataset_id), Ok(()))
     }
 
     /// Delete a dataset.
@@ -670,9 +670,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Deletes a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}` (operation `delete_dataset`).
-    pub fn delete_dataset(&self, dataset_id: impl Into<String>) -> C::Call<'c, ops::DeleteDataset>
+    pub fn delete_dataset(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::DeleteDataset, C>
     {
-        self.client.start(ops::DeleteDataset::new(dataset_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DeleteDataset::new(dataset_id), Ok(()))
     }
 
     /// List splits.
@@ -682,9 +682,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// `GET /beta/dataset/{dataset_id}/split` (operation `list_splits`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list_splits(&self, dataset_id: impl Into<String>) -> C::Call<'c, ops::ListSplits>
+    pub fn list_splits(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::ListSplits, C>
     {
-        self.client.start(ops::ListSplits::new(dataset_id), Ok(()))
+        crate::call::Call::new(self.client, ops::ListSplits::new(dataset_id), Ok(()))
     }
 
     /// Create a split.
@@ -692,9 +692,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Adds a named split (such as `train` or `test`) to a dataset. Returns the new split.
     ///
     /// `POST /beta/dataset/{dataset_id}/split` (operation `create_split`).
-    pub fn create_split(&self, dataset_id: impl Into<String>, name: impl Into<String>) -> C::Call<'c, ops::CreateSplit>
+    pub fn create_split(&self, dataset_id: impl Into<String>, name: impl Into<String>) -> crate::Call<'c, ops::CreateSplit, C>
     {
-        self.client.start(ops::CreateSplit::new(dataset_id, name), Ok(()))
+        crate::call::Call::new(self.client, ops::CreateSplit::new(dataset_id, name), Ok(()))
     }
 
     /// Get a split.
@@ -702,9 +702,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Returns the name and timestamps of one split.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}` (operation `get_split`).
-    pub fn get_split(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> C::Call<'c, ops::GetSplit>
+    pub fn get_split(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> crate::Call<'c, ops::GetSplit, C>
     {
-        self.client.start(ops::GetSplit::new(dataset_id, split_id), Ok(()))
+        crate::call::Call::new(self.client, ops::GetSplit::new(dataset_id, split_id), Ok(()))
     }
 
     /// Delete a split.
@@ -712,9 +712,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Deletes one split of a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/split/{split_id}` (operation `delete_split`).
-    pub fn delete_split(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> C::Call<'c, ops::DeleteSplit>
+    pub fn delete_split(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> crate::Call<'c, ops::DeleteSplit, C>
     {
-        self.client.start(ops::DeleteSplit::new(dataset_id, split_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DeleteSplit::new(dataset_id, split_id), Ok(()))
     }
 
     /// List samples.
@@ -724,9 +724,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `list_samples`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list_samples(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> C::Call<'c, ops::ListSamples>
+    pub fn list_samples(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> crate::Call<'c, ops::ListSamples, C>
     {
-        self.client.start(ops::ListSamples::new(dataset_id, split_id), Ok(()))
+        crate::call::Call::new(self.client, ops::ListSamples::new(dataset_id, split_id), Ok(()))
     }
 
     /// Upload samples from a file.
@@ -734,12 +734,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Sends a file of samples to a split as a multipart upload (part `file`). The answer has the same shape as adding samples.
     ///
     /// `PUT /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `upload_raw_samples`).
-    pub fn update_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::UploadRawSamples>
+    pub fn update_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::UploadRawSamples, C>
     where
         B: TryInto<crate::types::BodyUploadRawSamples>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::UploadRawSamples::new(dataset_id, split_id), crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&[]).file("file", file)))
+        crate::call::Call::new(self.client, ops::UploadRawSamples::new(dataset_id, split_id), crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&[]).file("file", file)))
     }
 
     /// Add samples.
@@ -747,12 +747,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Appends samples to a split. The body is a JSON array of strings, each holding one JSON-encoded sample. The answer lists the stored samples with their full IDs of the form `DATASET:VERSION:SPLIT:SAMPLE`.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `add_samples`).
-    pub fn add_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B) -> C::Call<'c, ops::AddSamples>
+    pub fn add_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B) -> crate::Call<'c, ops::AddSamples, C>
     where
         B: TryInto<crate::types::AddSamplesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::AddSamples::new(dataset_id, split_id), crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::AddSamples::new(dataset_id, split_id), crate::operation::body(body))
     }
 
     /// Delete samples.
@@ -760,12 +760,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Removes the samples whose IDs are listed in the body (a JSON array) from a split. Note that this is a POST. Returns the IDs of the removed samples.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample/delete` (operation `delete_samples`).
-    pub fn delete_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B) -> C::Call<'c, ops::DeleteSamples>
+    pub fn delete_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B) -> crate::Call<'c, ops::DeleteSamples, C>
     where
         B: TryInto<crate::types::DeleteSamplesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DeleteSamples::new(dataset_id, split_id), crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DeleteSamples::new(dataset_id, split_id), crate::operation::body(body))
     }
 
     /// List dataset versions.
@@ -773,9 +773,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Lists all versions of a dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}/version` (operation `list_versions`).
-    pub fn list_versions(&self, dataset_id: impl Into<String>) -> C::Call<'c, ops::ListVersions>
+    pub fn list_versions(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::ListVersions, C>
     {
-        self.client.start(ops::ListVersions::new(dataset_id), Ok(()))
+        crate::call::Call::new(self.client, ops::ListVersions::new(dataset_id), Ok(()))
     }
 
     /// Create a dataset version.
@@ -783,9 +783,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Records a new version of a dataset, labelled with the given `comment`. Returns the version.
     ///
     /// `POST /beta/dataset/{dataset_id}/version` (operation `create_version`).
-    pub fn create_version(&self, dataset_id: impl Into<String>, comment: impl Into<String>) -> C::Call<'c, ops::CreateVersion>
+    pub fn create_version(&self, dataset_id: impl Into<String>, comment: impl Into<String>) -> crate::Call<'c, ops::CreateVersion, C>
     {
-        self.client.start(ops::CreateVersion::new(dataset_id, comment), Ok(()))
+        crate::call::Call::new(self.client, ops::CreateVersion::new(dataset_id, comment), Ok(()))
     }
 
     /// Get a dataset version.
@@ -793,9 +793,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Returns one version of a dataset: its ID, comment and creation time.
     ///
     /// `GET /beta/dataset/{dataset_id}/version/{version_id}` (operation `get_version`).
-    pub fn get_version(&self, dataset_id: impl Into<String>, version_id: impl Into<String>) -> C::Call<'c, ops::GetVersion>
+    pub fn get_version(&self, dataset_id: impl Into<String>, version_id: impl Into<String>) -> crate::Call<'c, ops::GetVersion, C>
     {
-        self.client.start(ops::GetVersion::new(dataset_id, version_id), Ok(()))
+        crate::call::Call::new(self.client, ops::GetVersion::new(dataset_id, version_id), Ok(()))
     }
 
     /// Delete a dataset version.
@@ -803,9 +803,9 @@ impl<'c, C: Caller> Dataset<'c, C> {
     /// Deletes one version of a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/version/{version_id}` (operation `delete_version`).
-    pub fn delete_version(&self, dataset_id: impl Into<String>, version_id: impl Into<String>) -> C::Call<'c, ops::DeleteVersion>
+    pub fn delete_version(&self, dataset_id: impl Into<String>, version_id: impl Into<String>) -> crate::Call<'c, ops::DeleteVersion, C>
     {
-        self.client.start(ops::DeleteVersion::new(dataset_id, version_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DeleteVersion::new(dataset_id, version_id), Ok(()))
     }
 
 }
@@ -920,12 +920,12 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
     /// Converts the speech in an uploaded audio file into text with a speech-recognition model on a dedicated endpoint. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (operation `dedicatedAudioTranscriptions`).
-    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::DedicatedAudioTranscriptions>
+    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::DedicatedAudioTranscriptions, C>
     where
         B: TryInto<crate::types::DedicatedAudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(self.client, ops::DedicatedAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
     }
 
     /// Stream a transcription.
@@ -933,12 +933,12 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
     /// Streaming form of the transcription, for a speech-recognition model on a dedicated endpoint: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (operation `dedicatedAudioTranscriptionsStream`).
-    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::DedicatedAudioTranscriptionsStream>
+    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::DedicatedAudioTranscriptionsStream, C>
     where
         B: TryInto<crate::types::DedicatedAudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(self.client, ops::DedicatedAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
     }
 
 }
@@ -972,12 +972,12 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
     /// Generates the next assistant message of a conversation with the model deployed on a dedicated endpoint. Pick the endpoint with `model` (the endpoint ID, optionally `ENDPOINT_ID:ADAPTER_ROUTE`). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatComplete`).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::DedicatedChatComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatComplete, C>
     where
         B: TryInto<crate::types::DedicatedChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedChatComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedChatComplete, crate::operation::body(body))
     }
 
     /// Stream a chat completion.
@@ -985,12 +985,12 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
     /// Streaming form of the chat completion, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::DedicatedChatStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatStream, C>
     where
         B: TryInto<crate::types::DedicatedChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedChatStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedChatStream, crate::operation::body(body))
     }
 
 }
@@ -1024,12 +1024,12 @@ impl<'c, C: Caller> DedicatedChatRender<'c, C> {
     /// Applies the chat template of the model deployed on a dedicated endpoint to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
     ///
     /// `POST /dedicated/v1/chat/render` (operation `dedicatedChatRender`).
-    pub fn render<B>(&self, body: B) -> C::Call<'c, ops::DedicatedChatRender>
+    pub fn render<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatRender, C>
     where
         B: TryInto<crate::types::DedicatedChatRenderBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedChatRender, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedChatRender, crate::operation::body(body))
     }
 
 }
@@ -1063,12 +1063,12 @@ impl<'c, C: Caller> DedicatedClassification<'c, C> {
     /// Runs a text-classification model deployed on a dedicated endpoint over one or more texts (or token IDs). Returns, for each input, the predicted label, the number of classes and the score of every class, plus token usage. Note that the path has no `/v1`.
     ///
     /// `POST /dedicated/classify` (operation `dedicatedTextClassification`).
-    pub fn classify<B>(&self, body: B) -> C::Call<'c, ops::DedicatedTextClassification>
+    pub fn classify<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedTextClassification, C>
     where
         B: TryInto<crate::types::DedicatedTextClassificationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedTextClassification, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedTextClassification, crate::operation::body(body))
     }
 
 }
@@ -1102,12 +1102,12 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
     /// Continues a raw prompt with the model deployed on a dedicated endpoint, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /dedicated/v1/completions` (operation `dedicatedCompletionsComplete`).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::DedicatedCompletionsComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedCompletionsComplete, C>
     where
         B: TryInto<crate::types::DedicatedCompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedCompletionsComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedCompletionsComplete, crate::operation::body(body))
     }
 
     /// Stream a text completion.
@@ -1115,12 +1115,12 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
     /// Streaming form of the text completion, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /dedicated/v1/completions` (operation `dedicatedCompletionsStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::DedicatedCompletionsStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedCompletionsStream, C>
     where
         B: TryInto<crate::types::DedicatedCompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedCompletionsStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedCompletionsStream, crate::operation::body(body))
     }
 
 }
@@ -1154,12 +1154,12 @@ impl<'c, C: Caller> DedicatedEmbeddings<'c, C> {
     /// Computes embedding vectors for text or token input with an embedding model deployed on a dedicated endpoint. Returns one vector per input, in input order, as a list of floats or as base64 (see `encoding_format`), plus token usage. Serverless and container have no embeddings operation.
     ///
     /// `POST /dedicated/v1/embeddings` (operation `dedicatedEmbeddings`).
-    pub fn embeddings<B>(&self, body: B) -> C::Call<'c, ops::DedicatedEmbeddings>
+    pub fn embeddings<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedEmbeddings, C>
     where
         B: TryInto<crate::types::DedicatedEmbeddingsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedEmbeddings, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedEmbeddings, crate::operation::body(body))
     }
 
 }
@@ -1195,9 +1195,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// `GET /dedicated/beta/endpoint` (operation `dedicatedListEndpoints`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list(&self) -> C::Call<'c, ops::DedicatedListEndpoints>
+    pub fn list(&self) -> crate::Call<'c, ops::DedicatedListEndpoints, C>
     {
-        self.client.start(ops::DedicatedListEndpoints::new(), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedListEndpoints::new(), Ok(()))
     }
 
     /// Create an endpoint.
@@ -1205,12 +1205,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Creates a dedicated endpoint that serves a Hugging Face model on the chosen GPU instance, with engine settings and either a fixed replica count or an autoscaling policy. Returns the status of the new endpoint; that result carries no endpoint ID, so look the endpoint up with the list operation.
     ///
     /// `POST /dedicated/beta/endpoint` (operation `dedicatedCreateEndpoint`).
-    pub fn create<B>(&self, body: B) -> C::Call<'c, ops::DedicatedCreateEndpoint>
+    pub fn create<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedCreateEndpoint, C>
     where
         B: TryInto<crate::types::DedicatedEndpointCreateBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedCreateEndpoint, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedCreateEndpoint, crate::operation::body(body))
     }
 
     /// Get an endpoint.
@@ -1218,9 +1218,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Returns the current specification of a dedicated endpoint: name, GPU type and count, autoscaling limits, batch and tokenizer settings, and replica counts.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedGetEndpoint`).
-    pub fn get_spec(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedGetEndpoint>
+    pub fn get_spec(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedGetEndpoint, C>
     {
-        self.client.start(ops::DedicatedGetEndpoint::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedGetEndpoint::new(endpoint_id), Ok(()))
     }
 
     /// Update an endpoint.
@@ -1228,12 +1228,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Changes any subset of the settings of a dedicated endpoint (name, model and revision, instance, scaling, engine options) and records the change as a new version, optionally with a comment. Returns the updated specification.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedUpdateEndpoint`).
-    pub fn update<B>(&self, endpoint_id: impl Into<String>, body: B) -> C::Call<'c, ops::DedicatedUpdateEndpoint>
+    pub fn update<B>(&self, endpoint_id: impl Into<String>, body: B) -> crate::Call<'c, ops::DedicatedUpdateEndpoint, C>
     where
         B: TryInto<crate::types::DedicatedEndpointUpdateBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedUpdateEndpoint::new(endpoint_id), crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedUpdateEndpoint::new(endpoint_id), crate::operation::body(body))
     }
 
     /// Delete an endpoint.
@@ -1241,9 +1241,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Deletes a dedicated endpoint. The shape of the JSON answer is not specified.
     ///
     /// `DELETE /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedDeleteEndpoint`).
-    pub fn delete(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedDeleteEndpoint>
+    pub fn delete(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedDeleteEndpoint, C>
     {
-        self.client.start(ops::DedicatedDeleteEndpoint::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedDeleteEndpoint::new(endpoint_id), Ok(()))
     }
 
     /// Restart an endpoint.
@@ -1251,9 +1251,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Restarts the deployment of a dedicated endpoint, for example after it failed. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/restart` (operation `dedicatedRestartEndpoint`).
-    pub fn restart(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedRestartEndpoint>
+    pub fn restart(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedRestartEndpoint, C>
     {
-        self.client.start(ops::DedicatedRestartEndpoint::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedRestartEndpoint::new(endpoint_id), Ok(()))
     }
 
     /// Put an endpoint to sleep.
@@ -1261,9 +1261,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Puts a dedicated endpoint to sleep: it stops serving but keeps its configuration, and can be woken later. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (operation `dedicatedSleepEndpoint`).
-    pub fn sleep(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedSleepEndpoint>
+    pub fn sleep(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedSleepEndpoint, C>
     {
-        self.client.start(ops::DedicatedSleepEndpoint::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedSleepEndpoint::new(endpoint_id), Ok(()))
     }
 
     /// Get endpoint status.
@@ -1271,9 +1271,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Returns the lifecycle status of a dedicated endpoint (for example `INITIALIZING`, `RUNNING`, `SLEEPING` or `FAILED`), its start-up phase, any error code, and when it was created and last updated.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/status` (operation `dedicatedGetEndpointStatus`).
-    pub fn get_status(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedGetEndpointStatus>
+    pub fn get_status(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedGetEndpointStatus, C>
     {
-        self.client.start(ops::DedicatedGetEndpointStatus::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedGetEndpointStatus::new(endpoint_id), Ok(()))
     }
 
     /// Terminate an endpoint.
@@ -1281,9 +1281,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Shuts a dedicated endpoint down. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (operation `dedicatedTerminateEndpoint`).
-    pub fn terminate(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedTerminateEndpoint>
+    pub fn terminate(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedTerminateEndpoint, C>
     {
-        self.client.start(ops::DedicatedTerminateEndpoint::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedTerminateEndpoint::new(endpoint_id), Ok(()))
     }
 
     /// List endpoint versions.
@@ -1293,9 +1293,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (operation `dedicatedGetEndpointVersionHistory`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn get_version_history(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedGetEndpointVersionHistory>
+    pub fn get_version_history(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedGetEndpointVersionHistory, C>
     {
-        self.client.start(ops::DedicatedGetEndpointVersionHistory::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedGetEndpointVersionHistory::new(endpoint_id), Ok(()))
     }
 
     /// Wake an endpoint.
@@ -1303,9 +1303,9 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Starts a sleeping dedicated endpoint again. Takes no body and returns the new status; poll the status until it is `RUNNING` before sending inference requests.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (operation `dedicatedWakeEndpoint`).
-    pub fn wake(&self, endpoint_id: impl Into<String>) -> C::Call<'c, ops::DedicatedWakeEndpoint>
+    pub fn wake(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedWakeEndpoint, C>
     {
-        self.client.start(ops::DedicatedWakeEndpoint::new(endpoint_id), Ok(()))
+        crate::call::Call::new(self.client, ops::DedicatedWakeEndpoint::new(endpoint_id), Ok(()))
     }
 
     /// Deploy a W&B artifact.
@@ -1313,12 +1313,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// Creates a dedicated endpoint that serves a Weights & Biases model artifact. When `idempotencyKey` matches an existing endpoint, that endpoint is rolled out to the artifact instead; when no project is given, a new one is created. Returns the IDs and names of the endpoint, project and team.
     ///
     /// `POST /dedicated/endpoint/wandb-artifact-create` (operation `dedicatedEndpointWandbArtifactCreate`).
-    pub fn wandb_artifact_create<B>(&self, body: B) -> C::Call<'c, ops::DedicatedEndpointWandbArtifactCreate>
+    pub fn wandb_artifact_create<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedEndpointWandbArtifactCreate, C>
     where
         B: TryInto<crate::types::DedicatedEndpointWandbArtifactCreateBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedEndpointWandbArtifactCreate, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedEndpointWandbArtifactCreate, crate::operation::body(body))
     }
 
 }
@@ -1352,12 +1352,12 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
     /// Changes one or more input images as described by a text prompt, with an image model on a dedicated endpoint. Returns the resulting images in the same form as image generation.
     ///
     /// `POST /dedicated/v1/images/edits` (operation `dedicatedImagesEdit`).
-    pub fn edit<B>(&self, body: B) -> C::Call<'c, ops::DedicatedImagesEdit>
+    pub fn edit<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedImagesEdit, C>
     where
         B: TryInto<crate::types::DedicatedImageEditBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedImagesEdit, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedImagesEdit, crate::operation::body(body))
     }
 
     /// Generate images.
@@ -1365,12 +1365,12 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
     /// Creates images from a text prompt with an image model on a dedicated endpoint. Options include the number of inference steps, guidance scale, seed and control images. Returns the images, each with the seed used, as URLs or as base64 data depending on `response_format`.
     ///
     /// `POST /dedicated/v1/images/generations` (operation `dedicatedImagesGenerate`).
-    pub fn generate<B>(&self, body: B) -> C::Call<'c, ops::DedicatedImagesGenerate>
+    pub fn generate<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedImagesGenerate, C>
     where
         B: TryInto<crate::types::DedicatedImageGenerationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedImagesGenerate, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedImagesGenerate, crate::operation::body(body))
     }
 
 }
@@ -1404,12 +1404,12 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
     /// Generates a reply in the format of the Anthropic Messages API with the model deployed on a dedicated endpoint. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessages`).
-    pub fn messages<B>(&self, body: B) -> C::Call<'c, ops::DedicatedMessages>
+    pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedMessages, C>
     where
         B: TryInto<crate::types::DedicatedMessagesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedMessages, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedMessages, crate::operation::body(body))
     }
 
     /// Stream a message.
@@ -1417,12 +1417,12 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
     /// Streaming form of creating a message, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessagesStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::DedicatedMessagesStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedMessagesStream, C>
     where
         B: TryInto<crate::types::DedicatedMessagesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedMessagesStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedMessagesStream, crate::operation::body(body))
     }
 
 }
@@ -1456,12 +1456,12 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
     /// Runs a generation in the style of the OpenAI Responses API on the model deployed on a dedicated endpoint. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponses`).
-    pub fn responses<B>(&self, body: B) -> C::Call<'c, ops::DedicatedResponses>
+    pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedResponses, C>
     where
         B: TryInto<crate::types::DedicatedResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedResponses, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedResponses, crate::operation::body(body))
     }
 
     /// Stream a response.
@@ -1469,12 +1469,12 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
     /// Streaming form of creating a response, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponsesStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::DedicatedResponsesStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedResponsesStream, C>
     where
         B: TryInto<crate::types::DedicatedResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedResponsesStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedResponsesStream, crate::operation::body(body))
     }
 
 }
@@ -1508,12 +1508,12 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
     /// Decodes token IDs into text with the tokenizer of the model deployed on a dedicated endpoint.
     ///
     /// `POST /dedicated/v1/detokenize` (operation `dedicatedDetokenization`).
-    pub fn detokenize<B>(&self, body: B) -> C::Call<'c, ops::DedicatedDetokenization>
+    pub fn detokenize<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedDetokenization, C>
     where
         B: TryInto<crate::types::DedicatedDetokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedDetokenization, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedDetokenization, crate::operation::body(body))
     }
 
     /// Tokenize text.
@@ -1521,12 +1521,12 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
     /// Splits a text prompt into token IDs with the tokenizer of the model deployed on a dedicated endpoint. Handy for counting tokens before a request.
     ///
     /// `POST /dedicated/v1/tokenize` (operation `dedicatedTokenization`).
-    pub fn tokenize<B>(&self, body: B) -> C::Call<'c, ops::DedicatedTokenization>
+    pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedTokenization, C>
     where
         B: TryInto<crate::types::DedicatedTokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::DedicatedTokenization, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::DedicatedTokenization, crate::operation::body(body))
     }
 
 }
@@ -1560,12 +1560,12 @@ impl<'c, C: Caller> File<'c, C> {
     /// Registers a file (name, size in bytes, `sha256:` digest and project) and returns its ID. When the content still has to be sent, the answer also holds a presigned `uploadUrl` and form fields: send the bytes there as a multipart POST, then complete the upload. Answers 200 or 202.
     ///
     /// `POST /beta/file` (operation `init_upload`).
-    pub fn init_upload<B>(&self, body: B) -> C::Call<'c, ops::InitUpload>
+    pub fn init_upload<B>(&self, body: B) -> crate::Call<'c, ops::InitUpload, C>
     where
         B: TryInto<crate::types::FileInitUploadRequest>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::InitUpload, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::InitUpload, crate::operation::body(body))
     }
 
     /// Get file info.
@@ -1573,9 +1573,9 @@ impl<'c, C: Caller> File<'c, C> {
     /// Returns the metadata of a file: name, size, digest, project, creator, creation and expiry times, and upload status.
     ///
     /// `GET /beta/file/{file_id}` (operation `get_info`).
-    pub fn get_info(&self, file_id: impl Into<String>) -> C::Call<'c, ops::GetInfo>
+    pub fn get_info(&self, file_id: impl Into<String>) -> crate::Call<'c, ops::GetInfo, C>
     {
-        self.client.start(ops::GetInfo::new(file_id), Ok(()))
+        crate::call::Call::new(self.client, ops::GetInfo::new(file_id), Ok(()))
     }
 
     /// Complete a file upload.
@@ -1583,9 +1583,9 @@ impl<'c, C: Caller> File<'c, C> {
     /// Tells the service that the bytes of a registered file were uploaded, so the file can be used. The shape of the JSON answer is not specified.
     ///
     /// `PATCH /beta/file/{file_id}` (operation `complete_upload`).
-    pub fn complete_upload(&self, file_id: impl Into<String>) -> C::Call<'c, ops::CompleteUpload>
+    pub fn complete_upload(&self, file_id: impl Into<String>) -> crate::Call<'c, ops::CompleteUpload, C>
     {
-        self.client.start(ops::CompleteUpload::new(file_id), Ok(()))
+        crate::call::Call::new(self.client, ops::CompleteUpload::new(file_id), Ok(()))
     }
 
     /// Get a file download URL.
@@ -1593,9 +1593,9 @@ impl<'c, C: Caller> File<'c, C> {
     /// Returns a URL from which the content of a file can be downloaded, together with its S3 URI.
     ///
     /// `GET /beta/file/{file_id}/download_url` (operation `get_download_url`).
-    pub fn get_download_url(&self, file_id: impl Into<String>) -> C::Call<'c, ops::GetDownloadUrl>
+    pub fn get_download_url(&self, file_id: impl Into<String>) -> crate::Call<'c, ops::GetDownloadUrl, C>
     {
-        self.client.start(ops::GetDownloadUrl::new(file_id), Ok(()))
+        crate::call::Call::new(self.client, ops::GetDownloadUrl::new(file_id), Ok(()))
     }
 
 }
@@ -1705,12 +1705,12 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
     /// Converts the speech in an uploaded audio file into text with a serverless speech-recognition model. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (operation `serverlessAudioTranscriptions`).
-    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::ServerlessAudioTranscriptions>
+    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ServerlessAudioTranscriptions, C>
     where
         B: TryInto<crate::types::ServerlessAudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(self.client, ops::ServerlessAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
     }
 
     /// Stream a transcription.
@@ -1718,12 +1718,12 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
     /// Streaming form of the transcription, for a serverless speech-recognition model: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (operation `serverlessAudioTranscriptionsStream`).
-    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> C::Call<'c, ops::ServerlessAudioTranscriptionsStream>
+    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ServerlessAudioTranscriptionsStream, C>
     where
         B: TryInto<crate::types::ServerlessAudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(self.client, ops::ServerlessAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
     }
 
 }
@@ -1757,12 +1757,12 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
     /// Generates the next assistant message of a conversation with a serverless model hosted by FriendliAI. Pick the model with `model` (a model code). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatComplete`).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::ServerlessChatComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatComplete, C>
     where
         B: TryInto<crate::types::ServerlessChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessChatComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessChatComplete, crate::operation::body(body))
     }
 
     /// Stream a chat completion.
@@ -1770,12 +1770,12 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
     /// Streaming form of the chat completion, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ServerlessChatStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatStream, C>
     where
         B: TryInto<crate::types::ServerlessChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessChatStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessChatStream, crate::operation::body(body))
     }
 
 }
@@ -1809,12 +1809,12 @@ impl<'c, C: Caller> ServerlessChatRender<'c, C> {
     /// Applies the chat template of a serverless model to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
     ///
     /// `POST /serverless/v1/chat/render` (operation `serverlessChatRender`).
-    pub fn render<B>(&self, body: B) -> C::Call<'c, ops::ServerlessChatRender>
+    pub fn render<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatRender, C>
     where
         B: TryInto<crate::types::ServerlessChatRenderBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessChatRender, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessChatRender, crate::operation::body(body))
     }
 
 }
@@ -1848,12 +1848,12 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
     /// Continues a raw prompt with a serverless model hosted by FriendliAI, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /serverless/v1/completions` (operation `serverlessCompletionsComplete`).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::ServerlessCompletionsComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessCompletionsComplete, C>
     where
         B: TryInto<crate::types::ServerlessCompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessCompletionsComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessCompletionsComplete, crate::operation::body(body))
     }
 
     /// Stream a text completion.
@@ -1861,12 +1861,12 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
     /// Streaming form of the text completion, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/v1/completions` (operation `serverlessCompletionsStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ServerlessCompletionsStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessCompletionsStream, C>
     where
         B: TryInto<crate::types::ServerlessCompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessCompletionsStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessCompletionsStream, crate::operation::body(body))
     }
 
 }
@@ -1900,12 +1900,12 @@ impl<'c, C: Caller> ServerlessKnowledge<'c, C> {
     /// Searches a knowledge base for the `k` chunks that best match `query` and returns their text with a relevance score and the IDs of the chunk and its source. Only one knowledge base ID is accepted. The official SDKs dropped this operation.
     ///
     /// `POST /serverless/v1/knowledge/retrieve` (operation `serverlessKnowledgeRetrieve`; left out of the provider's own SDKs).
-    pub fn retrieve<B>(&self, body: B) -> C::Call<'c, ops::ServerlessKnowledgeRetrieve>
+    pub fn retrieve<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessKnowledgeRetrieve, C>
     where
         B: TryInto<crate::types::ServerlessKnowledgeRetrievalBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessKnowledgeRetrieve, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessKnowledgeRetrieve, crate::operation::body(body))
     }
 
 }
@@ -1939,12 +1939,12 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
     /// Generates a reply in the format of the Anthropic Messages API with a serverless model hosted by FriendliAI (not every serverless model supports it). Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /serverless/v1/messages` (operation `serverlessMessages`).
-    pub fn messages<B>(&self, body: B) -> C::Call<'c, ops::ServerlessMessages>
+    pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessMessages, C>
     where
         B: TryInto<crate::types::ServerlessMessagesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessMessages, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessMessages, crate::operation::body(body))
     }
 
     /// Stream a message.
@@ -1952,12 +1952,12 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
     /// Streaming form of creating a message, for a serverless model hosted by FriendliAI (not every serverless model supports it): the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
     /// `POST /serverless/v1/messages` (operation `serverlessMessagesStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ServerlessMessagesStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessMessagesStream, C>
     where
         B: TryInto<crate::types::ServerlessMessagesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessMessagesStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessMessagesStream, crate::operation::body(body))
     }
 
 }
@@ -1991,9 +1991,9 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
     /// Returns the catalogue of serverless models: for each one its ID, name, context length, maximum completion length, prices, supported features (tool calls, structured output, ...), license and deprecation date. Needs no authentication.
     ///
     /// `GET /serverless/v1/models` (operation `serverlessModelList`; left out of the provider's own SDKs).
-    pub fn list(&self) -> C::Call<'c, ops::ServerlessModelList>
+    pub fn list(&self) -> crate::Call<'c, ops::ServerlessModelList, C>
     {
-        self.client.start(ops::ServerlessModelList, Ok(()))
+        crate::call::Call::new(self.client, ops::ServerlessModelList, Ok(()))
     }
 
     /// List serverless models for OpenRouter.
@@ -2001,9 +2001,9 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
     /// Returns the serverless model catalogue in the form used for listing the models on OpenRouter. Needs no authentication.
     ///
     /// `GET /serverless/v1/openrouter/models` (operation `serverlessOpenrouterModelList`; left out of the provider's own SDKs).
-    pub fn list_openrouter(&self) -> C::Call<'c, ops::ServerlessOpenrouterModelList>
+    pub fn list_openrouter(&self) -> crate::Call<'c, ops::ServerlessOpenrouterModelList, C>
     {
-        self.client.start(ops::ServerlessOpenrouterModelList, Ok(()))
+        crate::call::Call::new(self.client, ops::ServerlessOpenrouterModelList, Ok(()))
     }
 
 }
@@ -2037,12 +2037,12 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
     /// Runs a generation in the style of the OpenAI Responses API on a serverless model hosted by FriendliAI. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /serverless/v1/responses` (operation `serverlessResponses`).
-    pub fn responses<B>(&self, body: B) -> C::Call<'c, ops::ServerlessResponses>
+    pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessResponses, C>
     where
         B: TryInto<crate::types::ServerlessResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessResponses, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessResponses, crate::operation::body(body))
     }
 
     /// Stream a response.
@@ -2050,12 +2050,12 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
     /// Streaming form of creating a response, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
     /// `POST /serverless/v1/responses` (operation `serverlessResponsesStream`).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ServerlessResponsesStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessResponsesStream, C>
     where
         B: TryInto<crate::types::ServerlessResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessResponsesStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessResponsesStream, crate::operation::body(body))
     }
 
 }
@@ -2089,12 +2089,12 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
     /// Decodes token IDs into text with the tokenizer of a serverless model.
     ///
     /// `POST /serverless/v1/detokenize` (operation `serverlessDetokenization`).
-    pub fn detokenize<B>(&self, body: B) -> C::Call<'c, ops::ServerlessDetokenization>
+    pub fn detokenize<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessDetokenization, C>
     where
         B: TryInto<crate::types::ServerlessDetokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessDetokenization, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessDetokenization, crate::operation::body(body))
     }
 
     /// Tokenize text.
@@ -2102,12 +2102,12 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
     /// Splits a text prompt into token IDs with the tokenizer of a serverless model. Handy for counting tokens before a request.
     ///
     /// `POST /serverless/v1/tokenize` (operation `serverlessTokenization`).
-    pub fn tokenize<B>(&self, body: B) -> C::Call<'c, ops::ServerlessTokenization>
+    pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessTokenization, C>
     where
         B: TryInto<crate::types::ServerlessTokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessTokenization, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessTokenization, crate::operation::body(body))
     }
 
 }
@@ -2141,12 +2141,12 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
     /// A chat completion in which the model may call built-in tools that FriendliAI runs on its own servers (calculator, statistics, calendar, web search, URL fetching, a Python interpreter, a file reader, Linkup search) as well as functions that your code runs. The server feeds each built-in tool result back to the model before it answers. Returns the final answer as one `ChatResult`; the individual tool runs are only visible in the streaming variant. Beta, serverless only; parallel tool calls are not fully supported.
     ///
     /// `POST /serverless/tools/v1/chat/completions` (operation `serverlessToolAssistedChatComplete`; left out of the provider's own SDKs).
-    pub fn complete<B>(&self, body: B) -> C::Call<'c, ops::ServerlessToolAssistedChatComplete>
+    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessToolAssistedChatComplete, C>
     where
         B: TryInto<crate::types::ServerlessToolAssistedChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessToolAssistedChatComplete, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessToolAssistedChatComplete, crate::operation::body(body))
     }
 
     /// Stream a tool-assisted chat completion.
@@ -2154,12 +2154,12 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
     /// Same request as the tool-assisted chat completion, sent with `stream: true`. The answer arrives as server-sent events of two kinds, interleaved: `tool_status` events report each built-in tool run (`STARTED`, `UPDATING`, `ENDED` or `ERRORED`, with parameters and result), and token events carry `chat.completion.chunk` data. Token events are named `token` in the schema but usually have no `event:` line on the wire. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/tools/v1/chat/completions` (operation `serverlessToolAssistedChatStream`; left out of the provider's own SDKs).
-    pub fn stream<B>(&self, body: B) -> C::Call<'c, ops::ServerlessToolAssistedChatStream>
+    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessToolAssistedChatStream, C>
     where
         B: TryInto<crate::types::ServerlessToolAssistedChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        self.client.start(ops::ServerlessToolAssistedChatStream, crate::operation::body(body))
+        crate::call::Call::new(self.client, ops::ServerlessToolAssistedChatStream, crate::operation::body(body))
     }
 
 }
@@ -2193,9 +2193,9 @@ impl<'c, C: Caller> Usage<'c, C> {
     /// Reports the team's usage between `start_time` and `end_time` in time buckets, with the same paging as the cost report. Can be narrowed to given models, users, product types or GPU types.
     ///
     /// `GET /v1/team/usage` (operation `getUsage`).
-    pub fn get_usage(&self, start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> C::Call<'c, ops::GetUsage>
+    pub fn get_usage(&self, start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> crate::Call<'c, ops::GetUsage, C>
     {
-        self.client.start(ops::GetUsage::new(start_time, end_time), Ok(()))
+        crate::call::Call::new(self.client, ops::GetUsage::new(start_time, end_time), Ok(()))
     }
 
 }

@@ -1868,7 +1868,7 @@ pub struct DedicatedAudioTranscriptionsStream;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptionsStream {
     type Body = crate::operation::Multipart<crate::types::DedicatedAudioTranscriptionBody>;
-    type Response = crate::operation::Events<crate::events::TranscriptionStreamEvent>;
+    type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptionsStream",
         method: Verb::Post,
@@ -1936,7 +1936,7 @@ pub struct DedicatedChatStream;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatStream {
     type Body = crate::types::DedicatedChatCompletionBody;
-    type Response = crate::operation::Events<crate::events::ChatStreamEvent>;
+    type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatStream",
         method: Verb::Post,
@@ -2038,7 +2038,7 @@ pub struct DedicatedCompletionsStream;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCompletionsStream {
     type Body = crate::types::DedicatedCompletionsBody;
-    type Response = crate::operation::Events<crate::events::CompletionsStreamEvent>;
+    type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCompletionsStream",
         method: Verb::Post,
@@ -2242,7 +2242,7 @@ pub struct DedicatedMessagesStream;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedMessagesStream {
     type Body = crate::types::DedicatedMessagesBody;
-    type Response = crate::operation::Events<crate::events::MessagesEvent>;
+    type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedMessagesStream",
         method: Verb::Post,
@@ -2310,7 +2310,7 @@ pub struct DedicatedResponsesStream;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedResponsesStream {
     type Body = crate::types::DedicatedResponsesBody;
-    type Response = crate::operation::Events<crate::events::ResponsesEvent>;
+    type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedResponsesStream",
         method: Verb::Post,
@@ -2412,7 +2412,7 @@ pub struct ServerlessToolAssistedChatStream;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessToolAssistedChatStream {
     type Body = crate::types::ServerlessToolAssistedChatCompletionBody;
-    type Response = crate::operation::Events<crate::events::ToolAssistedChatEvent>;
+    type Response = crate::stream::Events<crate::events::ToolAssistedChatEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessToolAssistedChatStream",
         method: Verb::Post,
@@ -2480,7 +2480,7 @@ pub struct ServerlessAudioTranscriptionsStream;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptionsStream {
     type Body = crate::operation::Multipart<crate::types::ServerlessAudioTranscriptionBody>;
-    type Response = crate::operation::Events<crate::events::TranscriptionStreamEvent>;
+    type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptionsStream",
         method: Verb::Post,
@@ -2548,7 +2548,7 @@ pub struct ServerlessChatStream;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatStream {
     type Body = crate::types::ServerlessChatCompletionBody;
-    type Response = crate::operation::Events<crate::events::ChatStreamEvent>;
+    type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatStream",
         method: Verb::Post,
@@ -2650,7 +2650,7 @@ pub struct ServerlessCompletionsStream;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessCompletionsStream {
     type Body = crate::types::ServerlessCompletionsBody;
-    type Response = crate::operation::Events<crate::events::CompletionsStreamEvent>;
+    type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessCompletionsStream",
         method: Verb::Post,
@@ -2786,7 +2786,7 @@ pub struct ServerlessMessagesStream;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessMessagesStream {
     type Body = crate::types::ServerlessMessagesBody;
-    type Response = crate::operation::Events<crate::events::MessagesEvent>;
+    type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessMessagesStream",
         method: Verb::Post,
@@ -2922,7 +2922,7 @@ pub struct ServerlessResponsesStream;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessResponsesStream {
     type Body = crate::types::ServerlessResponsesBody;
-    type Response = crate::operation::Events<crate::events::ResponsesEvent>;
+    type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessResponsesStream",
         method: Verb::Post,
@@ -3024,7 +3024,7 @@ pub struct ContainerAudioTranscriptionsStream;
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptionsStream {
     type Body = crate::operation::Multipart<crate::types::ContainerAudioTranscriptionBody>;
-    type Response = crate::operation::Events<crate::events::TranscriptionStreamEvent>;
+    type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptionsStream",
         method: Verb::Post,
@@ -3092,7 +3092,7 @@ pub struct ContainerChatStream;
 #[cfg(feature = "container")]
 impl Operation for ContainerChatStream {
     type Body = crate::types::ContainerChatCompletionBody;
-    type Response = crate::operation::Events<crate::events::ChatStreamEvent>;
+    type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerChatStream",
         method: Verb::Post,
@@ -3160,7 +3160,7 @@ pub struct ContainerCompletionsStream;
 #[cfg(feature = "container")]
 impl Operation for ContainerCompletionsStream {
     type Body = crate::types::ContainerCompletionsBody;
-    type Response = crate::operation::Events<crate::events::CompletionsStreamEvent>;
+    type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerCompletionsStream",
         method: Verb::Post,
@@ -3330,7 +3330,7 @@ pub struct ContainerMessagesStream;
 #[cfg(feature = "container")]
 impl Operation for ContainerMessagesStream {
     type Body = crate::types::ContainerMessagesBody;
-    type Response = crate::operation::Events<crate::events::MessagesEvent>;
+    type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerMessagesStream",
         method: Verb::Post,
@@ -3398,7 +3398,7 @@ pub struct ContainerResponsesStream;
 #[cfg(feature = "container")]
 impl Operation for ContainerResponsesStream {
     type Body = crate::types::ContainerResponsesBody;
-    type Response = crate::operation::Events<crate::events::ResponsesEvent>;
+    type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerResponsesStream",
         method: Verb::Post,

@@ -32,7 +32,7 @@ pub fn fast_retries() -> RetryConfig {
 }
 
 /// A request asking `text`, offering `tools`.
-pub fn request(text: &str, tools: Vec<Tool>) -> ToolAssistedChatRequest {
+pub fn request(text: &str, tools: Vec<ToolAssistedChatTool>) -> ToolAssistedChatRequest {
     ToolAssistedChatRequest::builder()
         .model("mock-model")
         .messages(vec![Message::user(text)])

@@ -130,7 +130,7 @@ where
 pub async fn stream_call<F, E>(case: &Case, call: F)
 where
     F: IntoFuture<Output = friendli::Result<friendli::EventStream<E>>>,
-    E: friendli::SseEvent,
+    E: friendli::stream::SseEvent,
 {
     // `next()`: the prelude brings `StreamExt` into scope.
     use friendli::prelude::*;

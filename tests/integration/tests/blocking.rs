@@ -3,22 +3,25 @@
 
 use std::time::Duration;
 
-use friendli::blocking::{self, ToolAssistedChatCompletionResponse};
+use friendli::blocking;
 use friendli::prelude::*;
+use friendli::stream::JsonOrStream;
 use friendli::{Error, RetryConfig};
 use friendli_mock::{Fault, MockServer, Scenario, StreamShape};
 use friendli_tests::{builder, request};
 
 fn blocking_client(server: &MockServer) -> blocking::Client {
-    builder(server).build_blocking().unwrap()
+    builder(server).blocking().build().unwrap()
 }
 
 fn ask() -> ToolAssistedChatRequest {
-    request("What is 3 + 6?", vec![Tool::calculator()])
+    request("What is 3 + 6?", vec![ToolAssistedChatTool::calculator()])
 }
 
 /// A stream of the calculator question from `server`.
-fn open_stream(server: &MockServer) -> blocking::EventIter<friendli::StreamEvent> {
+fn open_stream(
+    server: &MockServer,
+) -> blocking::EventIter<friendli::events::ToolAssistedChatEvent> {
     blocking_client(server)
         .serverless()
         .tool_assisted_chat()
@@ -52,7 +55,7 @@ fn complete_returns_the_answer() {
 fn stream_is_an_iterator_with_tool_status_events() {
     let server = MockServer::start();
     let client = blocking_client(&server);
-    let events: Vec<StreamEvent> = client
+    let events: Vec<ToolAssistedChatEvent> = client
         .serverless()
         .tool_assisted_chat()
         .stream(ask())
@@ -60,8 +63,8 @@ fn stream_is_an_iterator_with_tool_status_events() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(matches!(events[0], StreamEvent::ToolStatus(_)));
-    assert!(matches!(events[1], StreamEvent::ToolStatus(_)));
+    assert!(matches!(events[0], ToolAssistedChatEvent::ToolStatus(_)));
+    assert!(matches!(events[1], ToolAssistedChatEvent::ToolStatus(_)));
     let text: String = events.iter().filter_map(|e| e.content(0)).collect();
     assert_eq!(text, "The math:calculator says 3 + 6 is 9.");
     let folded = client
@@ -148,11 +151,11 @@ fn the_single_operation_and_the_tool_loop_work_too() {
         .send()
         .unwrap()
     {
-        ToolAssistedChatCompletionResponse::Stream(events) => {
+        JsonOrStream::Stream(events) => {
             let events: Vec<_> = events.collect::<Result<_, _>>().unwrap();
             assert!(events.len() > 3, "{events:?}");
         }
-        ToolAssistedChatCompletionResponse::Json(_) => panic!("expected a stream"),
+        JsonOrStream::Json(_) => panic!("expected a stream"),
     }
     #[derive(serde::Deserialize, schemars::JsonSchema)]
     struct Args {

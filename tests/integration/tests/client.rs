@@ -3,9 +3,11 @@
 
 use std::process::Command;
 
+use friendli::ext::ChatResultExt;
 use friendli::prelude::*;
+use friendli::stream::JsonOrStream;
 use friendli::types::{FinishReason, FinishReasonKnown, ToolAssistedChatRequestSeed};
-use friendli::{ChatResultExt, Error, RetryConfig};
+use friendli::{Error, RetryConfig};
 use friendli_mock::{MockServer, Scenario};
 use friendli_tests::{TOKEN, builder, client, request};
 use serde_json::{Value, json};
@@ -64,7 +66,10 @@ async fn the_request_on_the_wire_uses_every_field() {
         })
         .temperature(0.6)
         .tool_choice(ToolChoice::auto())
-        .tools(vec![Tool::calculator(), Tool::file_text(["file-1"])])
+        .tools(vec![
+            ToolAssistedChatTool::calculator(),
+            ToolAssistedChatTool::file_text(["file-1"]),
+        ])
         .top_k(40)
         .top_logprobs(2)
         .top_p(0.9)
@@ -318,7 +323,10 @@ async fn status_headers_and_request_id_of_a_success_stay_reachable() {
     let response = client(&server)
         .serverless()
         .tool_assisted_chat()
-        .complete(request("What is 2 * 21?", vec![Tool::calculator()]))
+        .complete(request(
+            "What is 2 * 21?",
+            vec![ToolAssistedChatTool::calculator()],
+        ))
         .send_with_response()
         .await
         .unwrap();
@@ -608,7 +616,7 @@ async fn the_token_never_appears_in_debug_output_or_errors() {
 async fn the_single_operation_answers_json_or_a_stream_by_content_type() {
     let server = MockServer::start();
     let client = client(&server);
-    let mut json_request = request("What is 3 + 6?", vec![Tool::calculator()]);
+    let mut json_request = request("What is 3 + 6?", vec![ToolAssistedChatTool::calculator()]);
     json_request.stream = Some(false);
     match client
         .serverless()
@@ -616,12 +624,12 @@ async fn the_single_operation_answers_json_or_a_stream_by_content_type() {
         .await
         .unwrap()
     {
-        ToolAssistedChatCompletionResponse::Json(result) => {
+        JsonOrStream::Json(result) => {
             assert!(result.content().unwrap().contains('9'))
         }
-        ToolAssistedChatCompletionResponse::Stream(_) => panic!("expected JSON"),
+        JsonOrStream::Stream(_) => panic!("expected JSON"),
     }
-    let mut stream_request = request("What is 3 + 6?", vec![Tool::calculator()]);
+    let mut stream_request = request("What is 3 + 6?", vec![ToolAssistedChatTool::calculator()]);
     stream_request.stream = Some(true);
     match client
         .serverless()
@@ -629,12 +637,12 @@ async fn the_single_operation_answers_json_or_a_stream_by_content_type() {
         .await
         .unwrap()
     {
-        ToolAssistedChatCompletionResponse::Stream(events) => {
+        JsonOrStream::Stream(events) => {
             let collected = events.collect_chat().await.unwrap();
             assert!(collected.result.content().unwrap().contains('9'));
             assert_eq!(collected.tool_runs.len(), 1);
         }
-        ToolAssistedChatCompletionResponse::Json(_) => panic!("expected a stream"),
+        JsonOrStream::Json(_) => panic!("expected a stream"),
     }
     let requests = server.requests();
     // The request is sent as given, with the `Accept` of the single operation.
@@ -667,7 +675,10 @@ async fn the_low_level_client_shares_the_configuration() {
         .low_level()
         .serverless()
         .serverless_tool_assisted_chat_complete()
-        .body(request("What is 3 + 6?", vec![Tool::calculator()]))
+        .body(request(
+            "What is 3 + 6?",
+            vec![ToolAssistedChatTool::calculator()],
+        ))
         .send()
         .await
         .unwrap();
@@ -712,7 +723,7 @@ fn client_is_cheap_to_clone_send_and_sync() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Client>();
     fn assert_send<T: Send>() {}
-    assert_send::<friendli::EventStream<friendli::StreamEvent>>();
+    assert_send::<friendli::EventStream<friendli::events::ToolAssistedChatEvent>>();
     assert_send::<Error>();
     assert!(std::mem::size_of::<Client>() <= 2 * std::mem::size_of::<usize>());
 }

@@ -6,10 +6,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use friendli::endpoints::EndpointNotRunning;
+use friendli::endpoints::NotRunningReason;
 use friendli::operation::FilePart;
 use friendli::prelude::*;
 use friendli::types::{DedicatedEndpointCreateBody, EndpointAdvancedConfig};
-use friendli::{EndpointNotRunning, Error, NotRunningReason, RetryConfig};
+use friendli::{Error, RetryConfig};
 use friendli_mock::{MockServer, Scenario};
 use friendli_tests::client;
 use serde_json::{Value, json};
@@ -56,9 +58,9 @@ fn recorder() -> (
 }
 
 fn not_running(error: &Error) -> &EndpointNotRunning {
-    match error {
-        Error::EndpointNotRunning(details) => details,
-        other => panic!("expected EndpointNotRunning, got {other:?}"),
+    match error.endpoint_not_running() {
+        Some(details) => details,
+        None => panic!("expected EndpointNotRunning, got {error:?}"),
     }
 }
 
@@ -314,7 +316,7 @@ async fn an_error_status_mid_wait_is_retried_by_the_retry_policy() {
 #[test]
 fn the_blocking_client_waits_too() {
     let server = MockServer::start();
-    let client = friendli_tests::builder(&server).build_blocking().unwrap();
+    let client = friendli_tests::builder(&server).blocking().build().unwrap();
     script(&server, [ok(status("INITIALIZING")), ok(status("RUNNING"))]);
     let (seen, observer) = recorder();
     let running = client

@@ -391,7 +391,7 @@ async fn an_upload_that_gets_no_answer_times_out_without_a_retry() {
     );
     let error = client.file().upload(&path, "p").await.unwrap_err();
     assert!(
-        matches!(&error, Error::Timeout(t) if t.kind == friendli::TimeoutKind::Read),
+        matches!(&error, Error::Timeout(t) if t.kind == friendli::error::TimeoutKind::Read),
         "{error:?}"
     );
     assert_eq!(server.requests_for(STORAGE_UPLOAD).len(), 1);
@@ -409,7 +409,7 @@ async fn an_upload_that_gets_no_answer_times_out_without_a_retry() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Timeout(t) if t.kind == friendli::TimeoutKind::Deadline),
+        matches!(&error, Error::Timeout(t) if t.kind == friendli::error::TimeoutKind::Deadline),
         "{error:?}"
     );
 }

@@ -4,6 +4,7 @@
 //! into network chunks inside a multi-byte character. Every chat family decodes them and folds
 //! them into the same tool calls that `complete()` returns.
 
+use friendli::chat::CollectedChat;
 use friendli::prelude::*;
 use friendli::types::{
     ContainerChatCompletionBody, DedicatedChatCompletionBody, ServerlessChatCompletionBody,

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use friendli::chat::ChatAccumulator;
 use friendli::prelude::*;
-use friendli::{Error, GiveUpReason, RetryConfig};
+use friendli::retry::GiveUpReason;
+use friendli::{Error, RetryConfig};
 use friendli_mock::{MockServer, Scenario, StreamShape};
 use friendli_tests::{TOKEN, builder, client, request};
 
@@ -124,7 +126,7 @@ async fn a_decode_error_keeps_a_bounded_prefix_of_the_body() {
     let Error::Decode(decode) = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(decode.raw.len(), friendli::MAX_RAW);
+    assert_eq!(decode.raw.len(), friendli::error::MAX_RAW);
     assert_eq!(decode.raw_len, body.len());
     assert!(error.to_string().len() < 2048, "Display stays short");
 }
@@ -250,17 +252,18 @@ fn folding_many_tool_runs_is_correct_and_linear() {
     let runs = 20_000;
     for i in 0..runs {
         for status in ["STARTED", "ENDED"] {
-            let event: friendli::StreamEvent = serde_json::from_value(serde_json::json!({
-                "event": "tool_status",
-                "data": {
-                    "tool_call_id": format!("call_{i}"),
-                    "name": "math:calculator",
-                    "status": status,
-                    "parameters": [],
-                    "timestamp": i as f64,
-                }
-            }))
-            .unwrap();
+            let event: friendli::events::ToolAssistedChatEvent =
+                serde_json::from_value(serde_json::json!({
+                    "event": "tool_status",
+                    "data": {
+                        "tool_call_id": format!("call_{i}"),
+                        "name": "math:calculator",
+                        "status": status,
+                        "parameters": [],
+                        "timestamp": i as f64,
+                    }
+                }))
+                .unwrap();
             accumulator.push(&event);
         }
     }

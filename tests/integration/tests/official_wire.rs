@@ -24,6 +24,7 @@
 
 use std::sync::LazyLock;
 
+use friendli::CallOptions as _;
 use friendli::types;
 use friendli_mock::MockServer;
 use friendli_tests::wire::{

@@ -63,6 +63,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use base64::Engine as _;
+use friendli::CallOptions as _;
 use friendli::operation::FilePart;
 use friendli::types;
 use friendli_mock::{MockServer, RecordedRequest};

@@ -523,7 +523,7 @@ async fn container_operations_go_to_the_container_url_without_a_token_or_team() 
 #[test]
 fn the_blocking_client_serves_every_shape_through_the_same_namespaces() {
     let server = MockServer::start();
-    let client = friendli_tests::builder(&server).build_blocking().unwrap();
+    let client = friendli_tests::builder(&server).blocking().build().unwrap();
     let tokens = client
         .serverless()
         .token()

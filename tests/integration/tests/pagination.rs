@@ -263,7 +263,7 @@ async fn a_cursor_the_server_gave_before_ends_in_an_error_not_a_loop() {
 #[test]
 fn the_blocking_client_iterates_items_and_pages() {
     let server = MockServer::start();
-    let client = friendli_tests::builder(&server).build_blocking().unwrap();
+    let client = friendli_tests::builder(&server).blocking().build().unwrap();
     server.push_for("list_samples", page(json!([["a", "1"]]), Some(CURSOR_2)));
     server.push_for("list_samples", page(json!([["b", "2"], ["c", "3"]]), None));
 

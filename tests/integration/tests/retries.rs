@@ -5,14 +5,17 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use friendli::error::AttemptFailure;
+use friendli::error::TimeoutKind;
 use friendli::prelude::*;
-use friendli::{AttemptFailure, Error, GiveUpReason, RetryConfig, TimeoutKind};
+use friendli::retry::GiveUpReason;
+use friendli::{Error, RetryConfig};
 use friendli_mock::{Fault, MockServer, Scenario, StreamShape};
 use friendli_tests::{TOKEN, builder, client, fast_retries, request};
 use reqwest::StatusCode;
 
 fn ask() -> ToolAssistedChatRequest {
-    request("What is 3 + 6?", vec![Tool::calculator()])
+    request("What is 3 + 6?", vec![ToolAssistedChatTool::calculator()])
 }
 
 /// `complete()` of the calculator question with `client`, ready for per-call options.
@@ -192,7 +195,7 @@ async fn a_reset_while_reading_a_unary_body_is_retried() {
     let Error::Transport(transport) = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(transport.during, friendli::TransportPhase::ReadBody);
+    assert_eq!(transport.during, friendli::error::TransportPhase::ReadBody);
 }
 
 #[tokio::test]

@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
+use friendli::Error;
+use friendli::error::TimeoutKind;
+use friendli::error::TransportPhase;
+use friendli::events::ToolAssistedChatEvent;
 use friendli::prelude::*;
 use friendli::types::{FinishReason, FinishReasonKnown, ToolStatus, ToolStatusKnown};
-use friendli::{Error, StreamEvent, TimeoutKind, TransportPhase};
 use friendli_mock::{Fault, Gate, LineEnding, MockServer, Scenario, StreamShape};
 use friendli_tests::{builder, client, request};
 use serde_json::{Value, json};
@@ -13,11 +16,11 @@ use serde_json::{Value, json};
 const QUESTION: &str = "What is 3 + 6?";
 
 fn calculator_request() -> ToolAssistedChatRequest {
-    request(QUESTION, vec![Tool::calculator()])
+    request(QUESTION, vec![ToolAssistedChatTool::calculator()])
 }
 
 /// Opens a stream of the calculator question with `client`.
-async fn open(client: &friendli::Client) -> Result<EventStream<StreamEvent>, Error> {
+async fn open(client: &friendli::Client) -> Result<EventStream<ToolAssistedChatEvent>, Error> {
     client
         .serverless()
         .tool_assisted_chat()
@@ -26,7 +29,7 @@ async fn open(client: &friendli::Client) -> Result<EventStream<StreamEvent>, Err
 }
 
 /// An event with the values that differ between runs (ids, times) blanked.
-fn normalise(event: &StreamEvent) -> Value {
+fn normalise(event: &ToolAssistedChatEvent) -> Value {
     let mut value = serde_json::to_value(event).unwrap();
     for pointer in [
         "/data/id",
@@ -57,7 +60,7 @@ fn normalise(event: &StreamEvent) -> Value {
 }
 
 /// Everything a stream yields: its events (normalised), and the error that ended it, if any.
-async fn drain(mut events: EventStream<StreamEvent>) -> (Vec<Value>, Option<Error>) {
+async fn drain(mut events: EventStream<ToolAssistedChatEvent>) -> (Vec<Value>, Option<Error>) {
     let mut seen = Vec::new();
     while let Some(item) = events.next().await {
         match item {
@@ -104,13 +107,13 @@ async fn a_stream_has_tool_status_events_then_chunks() {
     let mut events = open(&client(&server)).await.unwrap();
     assert_eq!(events.status().as_u16(), 200);
     assert_eq!(events.request_id(), Some("mock-req-1"));
-    let Some(Ok(StreamEvent::ToolStatus(started))) = events.next().await else {
+    let Some(Ok(ToolAssistedChatEvent::ToolStatus(started))) = events.next().await else {
         panic!("a tool status first")
     };
     assert_eq!(started.status, ToolStatus::Known(ToolStatusKnown::Started));
     assert_eq!(started.name.wire_name(), "math:calculator");
     assert_eq!(started.parameters[0].value, "3 + 6");
-    let Some(Ok(StreamEvent::ToolStatus(ended))) = events.next().await else {
+    let Some(Ok(ToolAssistedChatEvent::ToolStatus(ended))) = events.next().await else {
         panic!("then its end")
     };
     assert_eq!(ended.status, ToolStatus::Known(ToolStatusKnown::Ended));
@@ -120,7 +123,7 @@ async fn a_stream_has_tool_status_events_then_chunks() {
     let mut seen = 2;
     while let Some(event) = events.next().await {
         seen += 1;
-        let StreamEvent::Chunk(chunk) = event.unwrap() else {
+        let ToolAssistedChatEvent::Chunk(chunk) = event.unwrap() else {
             panic!("only chunks after the tool run")
         };
         for choice in &chunk.choices {
@@ -379,8 +382,8 @@ async fn unknown_event_names_are_kept_not_dropped() {
         Scenario::assistant().shape(StreamShape::default().fault(Fault::UnknownEventAfter(1))),
     );
     let events = open(&client(&server)).await.unwrap();
-    let collected: Vec<StreamEvent> = events.map(Result::unwrap).collect().await;
-    let StreamEvent::Unknown(unknown) = &collected[1] else {
+    let collected: Vec<ToolAssistedChatEvent> = events.map(Result::unwrap).collect().await;
+    let ToolAssistedChatEvent::Unknown(unknown) = &collected[1] else {
         panic!("{:?}", collected[1])
     };
     assert_eq!(unknown.event, "mystery");
@@ -505,7 +508,7 @@ async fn the_first_event_arrives_before_the_rest_is_sent() {
         .expect("the first event")
         .unwrap()
         .unwrap();
-    assert!(matches!(first, StreamEvent::ToolStatus(_)));
+    assert!(matches!(first, ToolAssistedChatEvent::ToolStatus(_)));
     gate.open();
     let rest: Vec<_> = events.collect().await;
     assert!(rest.len() > 3 && rest.iter().all(Result::is_ok));
@@ -557,7 +560,10 @@ async fn a_failing_tool_run_is_in_the_timeline_with_its_error() {
     let events = client(&server)
         .serverless()
         .tool_assisted_chat()
-        .stream(request("What is 1 / 0?", vec![Tool::calculator()]))
+        .stream(request(
+            "What is 1 / 0?",
+            vec![ToolAssistedChatTool::calculator()],
+        ))
         .await
         .unwrap();
     let collected = events.collect_chat().await.unwrap();
@@ -583,13 +589,13 @@ async fn a_failing_tool_run_is_in_the_timeline_with_its_error() {
 async fn function_call_deltas_are_merged_by_index() {
     let server = MockServer::start();
     let tools = vec![
-        Tool::function(
+        ToolAssistedChatTool::function(
             "get_weather",
             "Weather",
             json!({"type": "object", "properties": {"city": {"type": "string"}}}),
         )
         .unwrap(),
-        Tool::function(
+        ToolAssistedChatTool::function(
             "get_time",
             "Time",
             json!({"type": "object", "properties": {"zone": {"type": "string"}}}),
@@ -638,14 +644,14 @@ async fn text_deltas_yield_only_the_answer_text() {
 #[tokio::test]
 async fn stream_events_serialise_for_logging_and_replay() {
     let server = MockServer::start();
-    let events: Vec<StreamEvent> = open(&client(&server))
+    let events: Vec<ToolAssistedChatEvent> = open(&client(&server))
         .await
         .unwrap()
         .map(Result::unwrap)
         .collect()
         .await;
     let logged = serde_json::to_string(&events).unwrap();
-    let replayed: Vec<StreamEvent> = serde_json::from_str(&logged).unwrap();
+    let replayed: Vec<ToolAssistedChatEvent> = serde_json::from_str(&logged).unwrap();
     assert_eq!(replayed, events);
     assert!(logged.contains(r#""event":"tool_status""#));
 }

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use friendli::ext::ChatResultExt;
 use friendli::prelude::*;
 use friendli::tools::{RunEvent, ToolError};
-use friendli::{ChatResultExt, Error};
 use friendli_mock::MockServer;
 use friendli_tests::{client, request};
 use serde_json::json;
@@ -137,10 +137,10 @@ async fn a_handler_error_fails_the_run_unless_reported_to_the_model() {
     let chat = chat_client.serverless().tool_assisted_chat();
 
     let error = chat.run(ask(), &tools).await.unwrap_err();
-    let Error::Tool(tool_error) = &error else {
+    let Some(tool_error) = error.tool_error() else {
         panic!("{error:?}")
     };
-    assert!(matches!(**tool_error, ToolError::Failed { ref name, .. } if name == "get_weather"));
+    assert!(matches!(*tool_error, ToolError::Failed { ref name, .. } if name == "get_weather"));
     assert!(
         error.to_string().contains("the weather service is down"),
         "{error}"
@@ -172,10 +172,10 @@ async fn malformed_or_mismatched_arguments_are_explicit_errors() {
         (r#"Use get_weather with {"town": 5}"#, r#"{"town": 5}"#),
     ] {
         let error = chat.run(request(text, vec![]), &tools).await.unwrap_err();
-        let Error::Tool(tool_error) = &error else {
+        let Some(tool_error) = error.tool_error() else {
             panic!("{error:?}")
         };
-        let ToolError::InvalidArguments { arguments, .. } = &**tool_error else {
+        let ToolError::InvalidArguments { arguments, .. } = tool_error else {
             panic!("{tool_error:?}")
         };
         assert_eq!(arguments, expected);
@@ -206,7 +206,7 @@ async fn an_unknown_function_is_an_explicit_error() {
     let server = MockServer::start();
     let tools = weather_tools();
     // `get_time` is declared to the model but not registered locally.
-    let declared = Tool::function(
+    let declared = ToolAssistedChatTool::function(
         "get_time",
         "Time",
         json!({"type": "object", "properties": {"zone": {"type": "string"}}}),
@@ -221,10 +221,10 @@ async fn an_unknown_function_is_an_explicit_error() {
         )
         .await
         .unwrap_err();
-    let Error::Tool(tool_error) = &error else {
+    let Some(tool_error) = error.tool_error() else {
         panic!("{error:?}")
     };
-    let ToolError::UnknownFunction { name, known, .. } = &**tool_error else {
+    let ToolError::UnknownFunction { name, known, .. } = tool_error else {
         panic!("{tool_error:?}")
     };
     assert_eq!(name, "get_time");
@@ -253,13 +253,13 @@ async fn the_turn_limit_stops_the_loop_and_keeps_the_conversation() {
         .max_turns(3)
         .await
         .unwrap_err();
-    let Error::Tool(tool_error) = &error else {
+    let Some(tool_error) = error.tool_error() else {
         panic!("{error:?}")
     };
     let ToolError::TurnLimit {
         max_turns,
         messages,
-    } = &**tool_error
+    } = tool_error
     else {
         panic!("{tool_error:?}")
     };
@@ -279,7 +279,10 @@ async fn the_streaming_flavour_delivers_built_in_and_local_tool_events_in_order(
     let events: Vec<RunEvent> = chat_client
         .serverless()
         .tool_assisted_chat()
-        .run(request(text, vec![Tool::calculator()]), &tools)
+        .run(
+            request(text, vec![ToolAssistedChatTool::calculator()]),
+            &tools,
+        )
         .into_stream()
         .map(Result::unwrap)
         .collect()
@@ -349,6 +352,6 @@ async fn a_local_failure_in_the_streaming_flavour_follows_the_started_event() {
         }
     };
     assert!(started);
-    assert!(matches!(error, Error::Tool(_)));
+    assert!(error.tool_error().is_some());
     assert!(events.next().await.is_none());
 }
