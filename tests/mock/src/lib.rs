@@ -48,6 +48,7 @@ pub mod assistant;
 pub mod generate;
 pub mod multipart;
 pub mod platform;
+mod prompt;
 mod respond;
 pub mod scenario;
 pub mod schema;
