@@ -582,6 +582,7 @@ async fn reply(
                         let events = respond::finish_stream(operation, events);
                         let style = respond::stream_style(operation);
                         let segments = scenario::styled_segments(&events, shape, &style);
+                        let segments = scenario::split_characters(segments, shape);
                         event_stream_response(write_body(state, segments, shape, true))
                     }
                 }
