@@ -45,11 +45,15 @@
 //! it.
 
 pub mod assistant;
+pub mod embeddings;
+pub mod endpoints;
 pub mod generate;
+mod messages;
 pub mod multipart;
 pub mod platform;
 mod prompt;
 mod respond;
+mod responses;
 pub mod scenario;
 pub mod schema;
 pub mod spec;
@@ -142,12 +146,40 @@ impl RecordedRequest {
 }
 
 /// Settings of a server.
-#[derive(Debug, Clone, Default)]
+///
+/// ```
+/// use friendli_mock::{MockConfig, MockServer};
+///
+/// let server = MockServer::start_with(MockConfig {
+///     endpoint_start_polls: 1,
+///     embedding_dimension: 16,
+///     ..MockConfig::default()
+/// })
+/// .unwrap();
+/// # drop(server);
+/// ```
+#[derive(Debug, Clone)]
 pub struct MockConfig {
     /// The port (0 picks a free one).
     pub port: u16,
     /// Accept only this token; any `Bearer` token is accepted when `None`.
     pub token: Option<String>,
+    /// How many status reads (`get_status`) a dedicated endpoint takes to be `RUNNING` after it
+    /// is created, woken or restarted (default 3; 0: at once). See [`endpoints`].
+    pub endpoint_start_polls: u32,
+    /// The dimension of the vectors of dedicated embeddings (default 8).
+    pub embedding_dimension: usize,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            port: 0,
+            token: None,
+            endpoint_start_polls: 3,
+            embedding_dimension: 8,
+        }
+    }
 }
 
 struct State {
@@ -199,10 +231,11 @@ impl MockServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let url = format!("http://{}", listener.local_addr()?);
+        let platform = platform::Platform::new(config.endpoint_start_polls);
         let state = Arc::new(State {
             config,
             url: url.clone(),
-            platform: Mutex::new(platform::Platform::default()),
+            platform: Mutex::new(platform),
             scenarios: Mutex::new(VecDeque::new()),
             scenarios_for: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
@@ -299,6 +332,14 @@ impl MockServer {
     /// stored.
     pub fn stored_file(&self, file_id: &str) -> Option<StoredFile> {
         lock(&self.state.platform).stored_file(file_id)
+    }
+
+    /// The IDs of the dedicated endpoints created on this server and not deleted, in the order
+    /// of creation (`ep-mock-0001`, `ep-mock-0002`, …): the last is the newest. (Through the
+    /// API, as with the real one, the ID of a new endpoint is the key that appears in
+    /// `dedicatedListEndpoints`, which lists them in the same order.)
+    pub fn endpoint_ids(&self) -> Vec<String> {
+        lock(&self.state.platform).endpoints.ids()
     }
 
     /// The samples a split of a dataset created on this server holds, as `(full ID, text)`
@@ -558,7 +599,7 @@ async fn reply(
                     )
                 };
                 let answer = stateful.unwrap_or_else(|| {
-                    respond::answer(operation, &request, number, generated_only)
+                    respond::answer(operation, &request, number, generated_only, &state.config)
                 });
                 match answer {
                     respond::Answer::Json(status, body) => {

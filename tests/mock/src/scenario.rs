@@ -573,7 +573,11 @@ mod tests {
         ];
         let segments = stream_segments(&events, &StreamShape::default());
         let split = split_characters(segments.clone(), &StreamShape::default());
-        assert_eq!(bytes_of(&split), bytes_of(&segments), "every byte, in order");
+        assert_eq!(
+            bytes_of(&split),
+            bytes_of(&segments),
+            "every byte, in order"
+        );
         let chunks: Vec<&Bytes> = split
             .iter()
             .filter_map(|s| match s {
@@ -581,13 +585,20 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(chunks.len(), 3, "the first event in two, the ASCII one whole");
+        assert_eq!(
+            chunks.len(),
+            3,
+            "the first event in two, the ASCII one whole"
+        );
         assert!(std::str::from_utf8(chunks[0]).is_err(), "cut inside ü");
         assert_eq!(chunks[0].last(), Some(&0xC3));
         assert_eq!(chunks[1].first(), Some(&0xBC));
         // Explicit chunk sizes are left as they are.
         let shape = StreamShape::default().chunks([1000]);
-        assert_eq!(split_characters(segments.clone(), &shape).len(), segments.len());
+        assert_eq!(
+            split_characters(segments.clone(), &shape).len(),
+            segments.len()
+        );
     }
 
     #[test]

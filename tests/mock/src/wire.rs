@@ -40,7 +40,8 @@ impl SseEvent {
     }
 }
 
-fn now_seconds() -> f64 {
+/// Seconds since the Unix epoch.
+pub(crate) fn now_seconds() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -243,7 +244,10 @@ pub fn stream_data_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<Sse
 /// character cut), so that a client has to join them.
 pub fn argument_pieces(arguments: &str) -> Vec<String> {
     let chars: Vec<char> = arguments.chars().collect();
-    chars.chunks(8).map(|piece| piece.iter().collect()).collect()
+    chars
+        .chunks(8)
+        .map(|piece| piece.iter().collect())
+        .collect()
 }
 
 /// One completed text of a text completion.
