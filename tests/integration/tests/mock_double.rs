@@ -9,9 +9,9 @@ use std::time::Duration;
 use friendli::events::ResponsesEvent;
 use friendli::prelude::*;
 use friendli::types::{
-    CreateDatasetRequest, DatasetInfo, SplitInfo, DedicatedChatCompletionBody,
-    DedicatedEmbeddingsBody, DedicatedEndpointCreateBody, DedicatedEndpointStatus,
-    DedicatedEndpointUpdateBody, ServerlessChatCompletionBody, StreamOptions,
+    CreateDatasetRequest, DatasetInfo, DedicatedChatCompletionBody, DedicatedEmbeddingsBody,
+    DedicatedEndpointCreateBody, DedicatedEndpointStatus, DedicatedEndpointUpdateBody,
+    ServerlessChatCompletionBody, SplitInfo, StreamOptions,
 };
 use friendli_mock::{MockConfig, MockServer};
 use friendli_tests::client;
@@ -176,7 +176,10 @@ async fn an_endpoint_lives_from_create_to_delete_without_a_scripted_answer() {
         .create(endpoint_body("proj-1", "first"))
         .await
         .unwrap();
-    assert_eq!(created.summary(), "INITIALIZING (REQUESTING_VIRTUAL_MACHINE)");
+    assert_eq!(
+        created.summary(),
+        "INITIALIZING (REQUESTING_VIRTUAL_MACHINE)"
+    );
 
     // The answer carries no ID, as the API's: the new endpoint is the one the list gained.
     let listed: Vec<(String, DedicatedEndpointStatus)> = endpoints
@@ -334,7 +337,14 @@ async fn every_paged_list_ends_and_yields_the_stored_items() {
     let dataset = &dataset_ids[0];
     let mut split_ids = Vec::new();
     for name in ["train", "test", "validation"] {
-        split_ids.push(client.dataset().create_split(dataset, name).await.unwrap().id);
+        split_ids.push(
+            client
+                .dataset()
+                .create_split(dataset, name)
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let splits: Vec<String> = client
         .dataset()
@@ -366,7 +376,10 @@ async fn every_paged_list_ends_and_yields_the_stored_items() {
 
     let endpoints = client.dedicated().endpoint();
     for name in ["e1", "e2", "e3"] {
-        endpoints.create(endpoint_body("proj-1", name)).await.unwrap();
+        endpoints
+            .create(endpoint_body("proj-1", name))
+            .await
+            .unwrap();
     }
     let ids: Vec<String> = endpoints
         .list()
@@ -416,8 +429,10 @@ async fn every_paged_list_ends_and_yields_the_stored_items() {
 async fn embeddings_are_one_deterministic_vector_per_input_of_the_configured_dimension() {
     let inputs = ["The quick brown fox", "jumps over", "the lazy dog"];
     let embed = |encoding: &str| -> DedicatedEmbeddingsBody {
-        serde_json::from_value(json!({"model": "ep-embed", "input": inputs, "encoding_format": encoding}))
-            .unwrap()
+        serde_json::from_value(
+            json!({"model": "ep-embed", "input": inputs, "encoding_format": encoding}),
+        )
+        .unwrap()
     };
     let mut runs = Vec::new();
     for encoding in ["float", "base64"] {
@@ -442,7 +457,10 @@ async fn embeddings_are_one_deterministic_vector_per_input_of_the_configured_dim
         assert_ne!(vectors[0], vectors[1]);
         runs.push(vectors);
     }
-    assert_eq!(runs[0], runs[1], "the same vectors in both encodings, on both servers");
+    assert_eq!(
+        runs[0], runs[1],
+        "the same vectors in both encodings, on both servers"
+    );
 
     // The default dimension is 8.
     let server = MockServer::start();
@@ -471,7 +489,10 @@ async fn messages_and_responses_answer_the_prompt_whole_and_streamed() {
         .await
         .unwrap();
     let text = serde_json::to_value(&whole.content).unwrap();
-    assert_eq!(text, json!([{"type": "text", "text": "You said: Hello there"}]));
+    assert_eq!(
+        text,
+        json!([{"type": "text", "text": "You said: Hello there"}])
+    );
     let streamed: Vec<String> = client
         .serverless()
         .messages()

@@ -212,7 +212,7 @@ pub(crate) fn answer(endpoints: &mut Endpoints, request: &Request<'_>) -> Option
                 .filter(|r| project.is_empty() || r.project_id == project)
                 .map(|r| (r.id.clone(), r.status()))
                 .collect();
-            Some(keyed_page(listed, request.query))
+            keyed_page(listed, request.query)
         }
         "dedicatedGetEndpointStatus" => {
             let record = endpoints.find(id)?;
@@ -241,7 +241,7 @@ pub(crate) fn answer(endpoints: &mut Endpoints, request: &Request<'_>) -> Option
                 .enumerate()
                 .map(|(i, spec)| (format!("v{:04}", i + 1), spec.clone()))
                 .collect();
-            Some(keyed_page(versions, request.query))
+            keyed_page(versions, request.query)
         }
         "dedicatedDeleteEndpoint" => {
             endpoints.find(id)?;
@@ -421,17 +421,16 @@ fn spec_of(body: &Value, current: &Value) -> Value {
 }
 
 /// One page of an object-shaped list (`{"data": {key: item}, "nextCursor"}`): see
-/// [`crate::platform::page_bounds`] for `limit` and `cursor`. The keys sort in the items'
-/// order, so the object lists them in that order.
-fn keyed_page<'q>(items: Vec<(String, Value)>, query: &dyn Fn(&str) -> Option<&'q str>) -> Answer {
-    match crate::platform::page_bounds(items.len(), query) {
-        Ok((start, end, next)) => {
-            let data: serde_json::Map<String, Value> =
-                items.into_iter().skip(start).take(end - start).collect();
-            Answer::Json(200, json!({"data": data, "nextCursor": next}))
-        }
-        Err(refusal) => refusal,
-    }
+/// [`crate::platform::page_bounds`] for `limit` and `cursor` (`None` for a cursor this list did
+/// not give). The keys sort in the items' order, so the object lists them in that order.
+fn keyed_page<'q>(
+    items: Vec<(String, Value)>,
+    query: &dyn Fn(&str) -> Option<&'q str>,
+) -> Option<Answer> {
+    let (start, end, next) = crate::platform::page_bounds(items.len(), query)?;
+    let data: serde_json::Map<String, Value> =
+        items.into_iter().skip(start).take(end - start).collect();
+    Some(Answer::Json(200, json!({"data": data, "nextCursor": next})))
 }
 
 #[cfg(test)]

@@ -304,7 +304,7 @@ pub(crate) fn answer(
                 })
                 .map(DatasetRecord::info)
                 .collect();
-            Some(page(found, &query, "data"))
+            page(found, &query, "data")
         }
         "create_split" => {
             let id = state.id("split");
@@ -337,7 +337,7 @@ pub(crate) fn answer(
                 .iter()
                 .map(SplitRecord::info)
                 .collect();
-            Some(page(splits, &query, "data"))
+            page(splits, &query, "data")
         }
         "add_samples" => {
             let dataset_id = path("dataset_id").to_owned();
@@ -391,7 +391,7 @@ pub(crate) fn answer(
                 .iter()
                 .map(|(id, data)| json!([id, data]))
                 .collect();
-            Some(page(pairs, &query, "data"))
+            page(pairs, &query, "data")
         }
         "delete_samples" => {
             let split = state.split(path("dataset_id"), path("split_id"))?;
@@ -567,51 +567,45 @@ fn add(dataset_id: &str, split: &mut SplitRecord, texts: Vec<String>, now: u64) 
 }
 
 /// One page of a list: `limit` (default 20), `cursor` (the offset the previous page gave),
-/// `direction` (`asc` or `desc`).
-fn page<'q>(mut items: Vec<Value>, query: &dyn Fn(&str) -> Option<&'q str>, field: &str) -> Answer {
+/// `direction` (`asc` or `desc`). `None` for a cursor this list did not give.
+fn page<'q>(
+    mut items: Vec<Value>,
+    query: &dyn Fn(&str) -> Option<&'q str>,
+    field: &str,
+) -> Option<Answer> {
     if query("direction") == Some("desc") {
         items.reverse();
     }
-    match page_bounds(items.len(), query) {
-        Ok((start, end, next)) => {
-            let mut body = Map::new();
-            body.insert(field.to_owned(), Value::Array(items[start..end].to_vec()));
-            body.insert("nextCursor".to_owned(), json!(next));
-            Answer::Json(200, Value::Object(body))
-        }
-        Err(refusal) => refusal,
-    }
+    let (start, end, next) = page_bounds(items.len(), query)?;
+    let mut body = Map::new();
+    body.insert(field.to_owned(), Value::Array(items[start..end].to_vec()));
+    body.insert("nextCursor".to_owned(), json!(next));
+    Some(Answer::Json(200, Value::Object(body)))
 }
 
 /// The items `start..end` of a list of `len` that the page asked for with `limit` (default 20,
 /// at most 100) and `cursor` (none: the first page), and the cursor of the next page (`None`
-/// on the last page). The cursor is the offset of the page's first item; one this server did
-/// not give (not an offset within the list) gets `400`.
+/// on the last page). The cursor is the offset of the page's first item; `None` for a cursor
+/// this server did not give (not an offset within the list), which the document answers, as
+/// for an ID the server did not issue.
 pub(crate) fn page_bounds<'q>(
     len: usize,
     query: &dyn Fn(&str) -> Option<&'q str>,
-) -> Result<(usize, usize, Option<String>), Answer> {
+) -> Option<(usize, usize, Option<String>)> {
     let limit = query("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(20)
         .clamp(1, 100);
     let start = match query("cursor").filter(|c| !c.is_empty()) {
         None => 0,
-        Some(cursor) => match cursor.parse::<usize>() {
-            Ok(offset) if offset <= len => offset,
-            _ => {
-                return Err(Answer::Json(
-                    400,
-                    json!({"message": format!(
-                        "friendli-mock: the cursor {cursor:?} is not one this list gave (a nextCursor of an earlier page)"
-                    )}),
-                ));
-            }
-        },
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .ok()
+            .filter(|offset| *offset <= len)?,
     };
     let end = (start + limit).min(len);
     let next = (end < len).then(|| end.to_string());
-    Ok((start, end, next))
+    Some((start, end, next))
 }
 
 /// Whether an operation is dedicated inference, whose `model` is an endpoint ID.
@@ -1006,6 +1000,24 @@ mod tests {
             decode_key(&encode_key("uploads/f 1/ä.txt")),
             "uploads/f 1/ä.txt"
         );
+    }
+
+    #[test]
+    fn pages_follow_the_cursors_they_give_and_leave_others_to_the_document() {
+        let bounds = |limit: &str, cursor: Option<&str>| {
+            let query = |name: &str| match name {
+                "limit" => Some(limit),
+                "cursor" => cursor,
+                _ => None,
+            };
+            page_bounds(5, &query)
+        };
+        assert_eq!(bounds("2", None), Some((0, 2, Some("2".to_owned()))));
+        assert_eq!(bounds("2", Some("2")), Some((2, 4, Some("4".to_owned()))));
+        assert_eq!(bounds("2", Some("4")), Some((4, 5, None)), "the last page");
+        assert_eq!(bounds("200", None), Some((0, 5, None)));
+        assert_eq!(bounds("2", Some("6")), None);
+        assert_eq!(bounds("2", Some("eyJvZmZzZXQiOiAyMH0=")), None);
     }
 
     #[test]
