@@ -1,4 +1,11 @@
-//! Decoding JSON payloads.
+//! Decoding JSON payloads: the answers of the API, whole or one event at a time.
+//!
+//! Answers are read liberally. Servers built on pydantic send an explicit `null` for a field they
+//! have no value for (`"function": null`, `"type": null`), where the document's type has no null.
+//! When the strict decode of a payload fails, it is decoded once more with every `null` member of
+//! an object left out, so that such a field takes its default (or `None`) as if the server had not
+//! sent it. The common path pays nothing for this; only the error of the strict decode is reported
+//! when both fail.
 
 use serde::de::DeserializeOwned;
 
@@ -12,8 +19,47 @@ use serde::de::DeserializeOwned;
 #[inline]
 pub(crate) fn from_slice<T: DeserializeOwned>(data: &[u8]) -> serde_json::Result<T> {
     match simdutf8::basic::from_utf8(data) {
-        Ok(text) => serde_json::from_str(text),
+        Ok(text) => match serde_json::from_str(text) {
+            Ok(value) => Ok(value),
+            Err(error) => nulls_as_absent(text, error),
+        },
         Err(_) => Err(not_utf8::<T>(data)),
+    }
+}
+
+/// The second, liberal decode: `text` with the `null` members of its objects left out, or the
+/// strict decode's `error` when that does not decode either (or when `text` has no such member).
+#[cold]
+#[inline(never)]
+fn nulls_as_absent<T: DeserializeOwned>(
+    text: &str,
+    error: serde_json::Error,
+) -> serde_json::Result<T> {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Err(error);
+    };
+    if !drop_null_members(&mut value) {
+        return Err(error);
+    }
+    serde_json::from_value(value).map_err(|_| error)
+}
+
+/// Removes the members whose value is `null` from every object in `value`; whether it removed any.
+fn drop_null_members(value: &mut serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Object(map) => {
+            let before = map.len();
+            map.retain(|_, member| !member.is_null());
+            let mut dropped = map.len() != before;
+            for member in map.values_mut() {
+                dropped |= drop_null_members(member);
+            }
+            dropped
+        }
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |dropped, item| drop_null_members(item) | dropped),
+        _ => false,
     }
 }
 
@@ -38,6 +84,55 @@ mod tests {
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Probe {
         text: String,
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Fragment {
+        index: u32,
+        #[serde(default = "function")]
+        kind: String,
+        #[serde(default)]
+        items: Vec<Fragment>,
+        name: Option<String>,
+    }
+
+    fn function() -> String {
+        "function".into()
+    }
+
+    #[test]
+    fn a_null_where_the_type_has_none_reads_as_absent() {
+        let fragment: Fragment =
+            from_slice(br#"{"index":1,"kind":null,"name":null,"items":[{"index":2,"kind":null}]}"#)
+                .unwrap();
+        assert_eq!(
+            fragment,
+            Fragment {
+                index: 1,
+                kind: "function".into(),
+                items: vec![Fragment {
+                    index: 2,
+                    kind: "function".into(),
+                    items: vec![],
+                    name: None,
+                }],
+                name: None,
+            }
+        );
+    }
+
+    #[test]
+    fn a_missing_required_field_still_fails_with_the_strict_error() {
+        let error = from_slice::<Fragment>(br#"{"index":null,"kind":"x"}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid type: null, expected u32 at line 1 column 13"
+        );
+        let error = from_slice::<Fragment>(br#"{"kind":"x"}"#).unwrap_err();
+        assert!(
+            error.to_string().starts_with("missing field `index`"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -134,6 +134,7 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     converter.drop_file_fields();
     converter.resolve_aliases();
     let answer_only = converter.answer_only_components();
+    converter.relax_answer_requirements(&answer_only);
     converter.keep_unknown_fields(&answer_only);
     converter.open_answer_unions(&answer_only);
     converter.finish_root();
@@ -1780,6 +1781,103 @@ impl Converter {
         }
     }
 
+    /// Be liberal in what answers may leave out. In every object schema that only answers carry,
+    /// a required property that the document pins to one value (`const`) or gives a `default` is
+    /// made optional with that value as its default, and a required property that may be `null`
+    /// is made optional: servers leave such fields out (OpenAI-style streams send a tool call's
+    /// `type` with its first fragment only), and an answer that omits them means the same. The
+    /// Rust type stays what it was (typify reads the default into `#[serde(default = …)]`), so
+    /// nothing changes for code that reads the field.
+    ///
+    /// The branches of unions are left alone: their tags tell the variants apart.
+    fn relax_answer_requirements(&mut self, answer_only: &BTreeSet<String>) {
+        fn relax(schema: &mut Value, relaxed: &mut usize) {
+            let Value::Object(map) = schema else { return };
+            if let (Some(Value::Array(required)), Some(Value::Object(properties))) =
+                (map.get("required").cloned(), map.get_mut("properties"))
+            {
+                let mut keep = Vec::with_capacity(required.len());
+                for name in required {
+                    let Some(property) = name.as_str().and_then(|n| properties.get_mut(n)) else {
+                        keep.push(name);
+                        continue;
+                    };
+                    if property.get("default").is_some() || is_nullable(property) {
+                        *relaxed += 1;
+                    } else if let Some(value) = single_value(property) {
+                        property["default"] = value;
+                        *relaxed += 1;
+                    } else {
+                        keep.push(name);
+                    }
+                }
+                if keep.is_empty() {
+                    map.remove("required");
+                } else {
+                    map.insert("required".into(), Value::Array(keep));
+                }
+            }
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                properties.values_mut().for_each(|p| relax(p, relaxed));
+            }
+            for key in ["items", "additionalProperties"] {
+                if let Some(inner) = map.get_mut(key) {
+                    relax(inner, relaxed);
+                }
+            }
+            if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                parts.iter_mut().for_each(|p| relax(p, relaxed));
+            }
+        }
+        let branches = self.union_branch_components();
+        let mut relaxed = 0;
+        for name in answer_only {
+            if branches.contains(name) || self.event_unions.contains(name) {
+                continue;
+            }
+            let pointer = format!("/components/schemas/{}", escape(name));
+            if let Some(schema) = self.doc.pointer_mut(&pointer) {
+                relax(schema, &mut relaxed);
+            }
+        }
+        if relaxed > 0 {
+            self.notes.push(Problem::new(
+                "/components/schemas",
+                format!(
+                    "{relaxed} required properties of answer-only schemas are optional: a constant, a default or a null that the server may leave out"
+                ),
+            ));
+        }
+    }
+
+    /// The component schemas that are a `$ref` branch of a union (`oneOf`/`anyOf`) anywhere in
+    /// the document.
+    fn union_branch_components(&self) -> BTreeSet<String> {
+        fn walk(value: &Value, out: &mut BTreeSet<String>) {
+            match value {
+                Value::Object(map) => {
+                    for key in ["oneOf", "anyOf"] {
+                        for branch in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                            if let Some(name) = branch
+                                .get("$ref")
+                                .and_then(Value::as_str)
+                                .and_then(schema_ref_name)
+                            {
+                                out.insert(name.to_owned());
+                            }
+                        }
+                    }
+                    map.values().for_each(|v| walk(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        let mut out = BTreeSet::new();
+        walk(&self.doc, &mut out);
+        out
+    }
+
     /// The component schemas that only answers carry: reachable from a response or an event
     /// stream, and not from a request body or a parameter.
     fn answer_only_components(&self) -> BTreeSet<String> {
@@ -1977,6 +2075,24 @@ fn strip_nullable_wrapper(schema: &Value) -> Value {
         map.remove("description");
     }
     schema
+}
+
+/// The one value a converted property schema allows, if it pins one: a one-value `enum` (a 3.1
+/// `const`), or an open enum (`oneOf` of a one-value `enum` and any string) built from one.
+fn single_value(schema: &Value) -> Option<Value> {
+    fn one(schema: &Value) -> Option<Value> {
+        match schema.get("enum")?.as_array()?.as_slice() {
+            [value] if !value.is_null() => Some(value.clone()),
+            _ => None,
+        }
+    }
+    if let Some(value) = one(schema) {
+        return Some(value);
+    }
+    match schema.get("oneOf")?.as_array()?.as_slice() {
+        [known, unknown] if unknown.get("enum").is_none() => one(known),
+        _ => None,
+    }
 }
 
 fn is_nullable(schema: &Value) -> bool {

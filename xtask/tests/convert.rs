@@ -573,3 +573,55 @@ fn assert_new_field_and_tool(derived: &xtask::workspace::Derived) {
     assert!(derived.json.contains("\"speculative_decoding\""));
     assert!(derived.json.contains("\"math:geometry\""));
 }
+
+#[test]
+fn required_answer_fields_with_a_const_a_default_or_a_null_may_be_left_out() {
+    let doc = with_operation(
+        json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Out"}}}}}),
+        json!({
+            "In": {"type": "object", "required": ["kind"], "properties": {
+                "kind": {"const": "thing"}
+            }},
+            "Out": {"type": "object", "required": ["id", "object", "count", "note", "part"], "properties": {
+                "id": {"type": "string"},
+                "object": {"const": "thing"},
+                "count": {"type": "integer", "default": 1},
+                "note": {"type": ["string", "null"]},
+                "part": {"type": "object", "required": ["type", "text"], "properties": {
+                    "type": {"const": "text"},
+                    "text": {"type": "string"}
+                }}
+            }}
+        }),
+    );
+    let out = convert(&doc).unwrap().document;
+    let answer = schema(&out, "Out");
+    // Only what the document does not pin stays required.
+    assert_eq!(answer["required"], json!(["id", "part"]));
+    assert_eq!(answer["properties"]["object"]["default"], "thing");
+    assert_eq!(answer["properties"]["part"]["required"], json!(["text"]));
+    assert_eq!(
+        answer["properties"]["part"]["properties"]["type"]["default"],
+        "text"
+    );
+    // The request side is left as the document says.
+    assert_eq!(schema(&out, "In")["required"], json!(["kind"]));
+
+    // The Rust type stays what it was; a missing value takes the pinned one.
+    let code = generate_rust(&out).unwrap();
+    assert!(
+        has(
+            &code,
+            "#[serde(default = \"defaults::out_object\")]\n        pub object: OutObject,"
+        ),
+        "{code}"
+    );
+    assert!(
+        has(
+            &code,
+            "super::OutObject::Known(super::OutObjectKnown::Thing)"
+        ),
+        "{code}"
+    );
+    assert!(has(&code, "pub count: i64,"), "{code}");
+}
