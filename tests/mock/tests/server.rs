@@ -380,6 +380,30 @@ async fn a_chunked_body_arrives_byte_for_byte_whatever_the_split() {
 }
 
 #[tokio::test]
+async fn the_assistants_own_streams_cut_a_character_across_two_chunks() {
+    let server = MockServer::start();
+    let tools = json!([{"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]);
+    let mut response = post(
+        &server,
+        &ask("Is it snowing in Zürich? Use get_weather.", tools, true),
+    )
+    .await;
+    let mut chunks = Vec::new();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        chunks.push(chunk);
+    }
+    let cut = chunks
+        .iter()
+        .filter(|c| std::str::from_utf8(c).is_err())
+        .count();
+    assert!(cut > 0, "no chunk ends inside a character: {chunks:?}");
+    let text = String::from_utf8(chunks.concat()).unwrap();
+    assert!(text.contains("Zürich"), "{text}");
+    assert_valid_stream(&text);
+}
+
+#[tokio::test]
 async fn failures_happen_exactly_as_many_times_as_configured() {
     let server = MockServer::start();
     server.push(
