@@ -10,24 +10,32 @@
 //!   offending field); an unknown path gets `404`, a known path with another method `405`;
 //!   serverless, dedicated and platform operations need `Authorization: Bearer …` (`401`
 //!   otherwise), container operations (`/v1/…`, `/classify`) need none, as the document says;
-//! - **chat, completions, tokenize and detokenize answer realistically**: a deterministic
-//!   scripted assistant (see [`assistant`]) that really runs the calculator, statistics and
-//!   calendar tools of tool-assisted chat, calls your functions with arguments valid against
-//!   their schema, and streams chunks, usage and `[DONE]`; a reversible [`tokenizer`];
+//! - **chat, completions, messages, responses, tokenize and detokenize answer realistically**:
+//!   a deterministic scripted assistant (see [`assistant`]) that really runs the calculator,
+//!   statistics and calendar tools of tool-assisted chat, calls your functions with arguments
+//!   read from the message and valid against their schema, and streams each API's events
+//!   (tool calls in OpenAI-style fragments, a multi-byte character cut across two body chunks);
+//!   a reversible [`tokenizer`]; dedicated [`embeddings`] are deterministic vectors of the text;
+//! - **dedicated endpoints keep state** (see [`endpoints`]): created, listed, started through
+//!   their phases over a few status reads, put to sleep, woken, restarted, updated, terminated
+//!   and deleted; inference on one that does not run fails as it would;
 //! - **files and datasets keep state** (see [`platform`]):
 //!   `init_upload` answers a presigned URL on this server's own storage route
 //!   ([`STORAGE_PATH`]), which takes the multipart POST as S3 does (the issued fields back, then
 //!   the bytes; `204`), so that `complete_upload` and `get_info` report the upload; datasets,
 //!   splits and samples are kept, so that samples added are listed;
+//! - **every list pages over what is stored**, with `limit` and the cursor it gave, and ends;
 //! - **every other operation answers from its response schema**: a deterministic, schema-valid
 //!   instance (see [`generate`]), or a short event stream ending the way the document says
-//!   (`data: [DONE]`, or a final named event such as `message_stop`).
+//!   (`data: [DONE]`, or a final named event such as `message_stop`); a generated page is a
+//!   last page.
 //!
 //! The request body's `"stream": true` (or the form field `stream=true`) selects the
 //! event-stream twin of an operation (the document's `…#stream` path keys).
 //!
 //! Tests queue [`Scenario`]s to script failures, transcripts and faults, for whatever request
-//! comes next ([`MockServer::push`]) or for one operation ([`MockServer::push_for`]), and read
+//! comes next ([`MockServer::push`]) or for one operation ([`MockServer::push_for`]); a scripted
+//! answer wins over the server's own (stored state included). They read
 //! back every request the server received with the operation it matched. The server runs on its
 //! own thread and runtime, so it works the same from async tests, blocking tests and examples.
 //!
