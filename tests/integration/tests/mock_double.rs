@@ -13,7 +13,8 @@ use friendli::types::{
     DedicatedEndpointCreateBody, DedicatedEndpointStatus, DedicatedEndpointUpdateBody,
     ServerlessChatCompletionBody, SplitInfo, StreamOptions,
 };
-use friendli_mock::{MockConfig, MockServer};
+use friendli::{Error, NotRunningReason};
+use friendli_mock::{MockConfig, MockServer, Scenario, StreamShape};
 use friendli_tests::client;
 use futures::TryStreamExt;
 use serde_json::{Value, json};
@@ -535,4 +536,64 @@ async fn messages_and_responses_answer_the_prompt_whole_and_streamed() {
             .any(|e| matches!(e, ResponsesEvent::Unknown(_))),
         "every event is one the SDK knows"
     );
+}
+
+#[tokio::test]
+async fn a_scripted_answer_wins_over_the_stored_state_and_leaves_it_alone() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let endpoints = client.dedicated().endpoint();
+
+    // A create that fails stores nothing.
+    server.push_for("dedicatedCreateEndpoint", Scenario::fail(500));
+    let error = endpoints
+        .create(endpoint_body("proj-1", "failed"))
+        .retries(RetryConfig::none())
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&error), Some(500));
+    assert!(server.endpoint_ids().is_empty());
+
+    endpoints
+        .create(endpoint_body("proj-1", "kept"))
+        .await
+        .unwrap();
+    let id = server.endpoint_ids().pop().unwrap();
+    // A scripted status: the wait ends on it, and the endpoint's own state does not move.
+    server.push_for(
+        "dedicatedGetEndpointStatus",
+        Scenario::json(
+            200,
+            json!({"status": "FAILED", "createdAt": "2026-01-01T00:00:00Z",
+                   "errorCode": "WORKLOAD_INIT_DOWNLOAD_ERROR"}),
+        ),
+    );
+    let error = endpoints
+        .wait_until_running(&id)
+        .poll_interval(Duration::from_millis(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::EndpointNotRunning(e) if e.reason == NotRunningReason::Failed),
+        "{error:?}"
+    );
+    assert_eq!(
+        endpoints.get_status(&id).await.unwrap().summary(),
+        "INITIALIZING (DOWNLOADING_MODEL)",
+        "the first status the endpoint itself reports"
+    );
+
+    // A fault shapes the stored answer; the generated answer ignores the state.
+    server.push_for(
+        "dedicatedListEndpoints",
+        Scenario::assistant().shape(StreamShape::default().chunks([3])),
+    );
+    let listed: Vec<(String, DedicatedEndpointStatus)> =
+        endpoints.list().items().try_collect().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].0, id);
+    server.push_for("dedicatedListEndpoints", Scenario::generated());
+    let generated: Vec<(String, DedicatedEndpointStatus)> =
+        endpoints.list().items().try_collect().await.unwrap();
+    assert!(generated.iter().all(|(key, _)| *key != id), "{generated:?}");
 }
