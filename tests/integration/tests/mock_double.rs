@@ -193,7 +193,7 @@ async fn an_endpoint_lives_from_create_to_delete_without_a_scripted_answer() {
     assert_eq!(listed.len(), 1);
     let id = listed[0].0.clone();
     assert_eq!(listed[0].1.summary(), created.summary());
-    assert_eq!(server.endpoint_ids(), [id.clone()]);
+    assert_eq!(server.endpoint_ids(), [id.as_str()]);
     let other_project: Vec<(String, DedicatedEndpointStatus)> = endpoints
         .list()
         .project_id("proj-2")
