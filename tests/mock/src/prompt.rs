@@ -631,6 +631,57 @@ mod tests {
     }
 
     #[test]
+    fn any_text_is_read_without_panicking() {
+        let parameters = json!({"type": "object", "properties": {
+            "city": {"type": "string"}, "query": {"type": "string"}, "note": {"type": "string"},
+            "days": {"type": "integer"}, "ratio": {"type": "number"},
+        }});
+        let pieces = [
+            "İstanbul",
+            "ǅemal",
+            "🦀",
+            "서울",
+            "1.2.3",
+            "-",
+            "-5",
+            "''",
+            "'",
+            "\"",
+            "“",
+            "”",
+            "{",
+            "}",
+            "city:",
+            "city =",
+            "city is",
+            "days:",
+            "days",
+            "3 days",
+            "in",
+            "Use",
+            "f_x",
+            ".",
+            "?",
+            "\n",
+            " ",
+            "ß",
+            "Ω",
+            "e\u{301}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in ["", " in Zürich", " {\"city\": \"x\""] {
+                    let text = format!("{a} {b}{c}{a}{b}");
+                    let reading = read(&text, &["f_x"], &parameters);
+                    for (_, value) in &reading.strings {
+                        assert!(!value.is_empty(), "{text:?}: {reading:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn numbers_are_read_next_to_their_name() {
         let parameters = json!({"$defs": {"Trip": {"type": "object", "properties": {
             "days": {"type": "integer"}, "budget": {"type": ["number", "null"]},
