@@ -34,12 +34,12 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
-use crate::call::{Caller, call_options};
-use crate::error::{Error, Result};
-use crate::operation::{Events, Operation, ResponseKind};
-use crate::response::Response;
+use crate::core::call::{Caller, call_options};
+use crate::core::error::{Error, Result};
+use crate::core::operation::{Events, Operation, ResponseKind};
+use crate::core::response::Response;
+use crate::core::transport::Read;
 use crate::stream::{EventStream, SseEvent};
-use crate::transport::Read;
 
 /// The runtime of a blocking client. It shuts down without blocking if it is dropped inside
 /// another runtime.
@@ -189,7 +189,7 @@ impl crate::ClientBuilder {
 }
 
 #[cfg(feature = "serverless")]
-pub use crate::chat::BlockingToolAssistedChatCompletionResponse as ToolAssistedChatCompletionResponse;
+pub use crate::extras::chat::BlockingToolAssistedChatCompletionResponse as ToolAssistedChatCompletionResponse;
 
 /// A call of the blocking client: set options, then [`send`](Call::send) it.
 pub type Call<'c, O> = Blocking<'c, crate::Call<'c, O>>;
@@ -274,7 +274,7 @@ pub trait BlockingResponse: Read {
 }
 
 impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse
-    for crate::operation::Json<T>
+    for crate::core::operation::Json<T>
 {
     type BlockingOutput = T;
 
@@ -283,7 +283,7 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse
     }
 }
 
-impl BlockingResponse for crate::operation::Empty {
+impl BlockingResponse for crate::core::operation::Empty {
     type BlockingOutput = ();
 
     fn blocking(_output: (), _runtime: Arc<Runtime>) {}
@@ -344,7 +344,7 @@ impl<E: SseEvent> EventIter<E> {
 }
 
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-impl<E: crate::chat::ChatEvent> EventIter<E> {
+impl<E: crate::extras::chat::ChatEvent> EventIter<E> {
     /// Reads the rest of the stream and folds it into a [`CollectedChat`](crate::CollectedChat).
     pub fn collect_chat(self) -> Result<crate::CollectedChat> {
         self.with_stream(EventStream::collect_chat)
@@ -355,12 +355,12 @@ impl<E: crate::chat::ChatEvent> EventIter<E> {
 impl EventIter<crate::events::CompletionsStreamEvent> {
     /// Reads the rest of the stream and folds it into the result `complete()` would have
     /// returned (see [`EventStream::collect_completions`]).
-    pub fn collect_completions(self) -> Result<crate::completions::CollectedCompletions> {
+    pub fn collect_completions(self) -> Result<crate::extras::completions::CollectedCompletions> {
         self.with_stream(EventStream::collect_completions)
     }
 }
 
-impl<E: crate::text::TextEvent> EventIter<E> {
+impl<E: crate::extras::text::TextEvent> EventIter<E> {
     /// Only the text the model writes, one non-empty piece per event that adds some (see
     /// [`EventStream::text_deltas`]).
     pub fn text_deltas(self) -> impl Iterator<Item = Result<String>> {
@@ -392,7 +392,7 @@ impl<E: SseEvent> Iterator for EventIter<E> {
 
 /// A [`Stream`](futures::Stream) of a blocking call made an iterator, each item waited for on the
 /// client's runtime: what the blocking client gives for the streams of the async one, such as
-/// the items and the pages of a paged list ([`crate::pagination`]). The iterator ends at the
+/// the items and the pages of a paged list ([`crate::extras::pagination`]). The iterator ends at the
 /// first error; dropping it drops the stream.
 pub struct StreamIter<'c, S> {
     stream: Option<S>,

@@ -88,39 +88,23 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod builders;
-pub mod call;
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-pub mod chat;
-mod client;
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-pub mod completions;
-#[cfg(feature = "platform")]
-pub mod datasets;
-#[cfg(feature = "dedicated")]
-pub mod embeddings;
-#[cfg(feature = "dedicated")]
-pub mod endpoints;
-mod error;
-#[cfg(feature = "platform")]
-pub mod files;
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-mod fold;
-mod json;
-mod multipart;
-pub mod operation;
-pub mod pagination;
-mod response;
-mod retry;
-pub mod sse;
+// The floors of the crate, from the ground up: `core` (the one road to the wire: client,
+// operations, calls, transport, response readers, retries, errors), `stream` (event streams over
+// the SSE decoder), the generated operations, events and namespaces, `extras` (what is written
+// by hand for some operations: folding, tools, uploads, waiting, paging), and `blocking`.
+mod core;
+mod extras;
 pub mod stream;
-mod stream_flag;
+
+pub use self::core::{call, error, operation};
+pub use self::stream::sse;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-pub mod structured;
-pub mod text;
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-pub mod tools;
-mod transport;
+pub use extras::{chat, completions, structured, tools};
+#[cfg(feature = "platform")]
+pub use extras::{datasets, files};
+#[cfg(feature = "dedicated")]
+pub use extras::{embeddings, endpoints};
+pub use extras::{pagination, text};
 
 /// One type per operation of the API (generated from its document by `cargo xtask generate`).
 #[rustfmt::skip]
@@ -190,39 +174,39 @@ pub mod low_level {
     pub use friendli_gen::{RequestDefaults, shared};
 }
 
-#[cfg(feature = "serverless")]
-pub use builders::ToolExt;
-pub use builders::{
-    ChatResultExt, FunctionToolExt, InstructionExt, MessageExt, SeedExt, ToolChoiceExt, TurnExt,
-    UserContentPartExt, WireName, parameters_schema,
+pub use self::core::call::{Call, Caller};
+pub use self::core::client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTAINER_URL,
+    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_READ_TIMEOUT, ENV_BASE_URL, ENV_CONTAINER_URL, ENV_TEAM,
+    ENV_TOKEN, LowLevel, USER_AGENT,
 };
-pub use call::{Call, Caller};
+pub use self::core::error::{
+    ApiError, AttemptFailure, BoxError, DecodeError, Error, GiveUpReason, InvalidConfig,
+    InvalidRequest, MAX_RAW, ResponseTooLarge, Result, RetriesExhausted, StreamProtocolError,
+    StreamTruncated, TimeoutError, TimeoutKind, ToolError, TransportError, TransportPhase,
+};
+pub use self::core::operation::Operation;
+pub use self::core::response::Response;
+pub use self::core::retry::RetryConfig;
 #[cfg(feature = "serverless")]
 pub use chat::ToolAssistedChatCompletionResponse;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub use chat::{ChatAccumulator, CollectedChat};
 #[cfg(feature = "serverless")]
 pub use chat::{ToolRun, ToolRunUpdate};
-pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTAINER_URL,
-    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_READ_TIMEOUT, ENV_BASE_URL, ENV_CONTAINER_URL, ENV_TEAM,
-    ENV_TOKEN, LowLevel, USER_AGENT,
-};
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub use completions::{CollectedCompletions, CompletionsAccumulator};
 #[cfg(feature = "dedicated")]
 pub use endpoints::{EndpointNotRunning, NotRunningReason};
-pub use error::{
-    ApiError, AttemptFailure, BoxError, DecodeError, Error, GiveUpReason, InvalidConfig,
-    InvalidRequest, MAX_RAW, ResponseTooLarge, Result, RetriesExhausted, StreamProtocolError,
-    StreamTruncated, TimeoutError, TimeoutKind, ToolError, TransportError, TransportPhase,
-};
 #[cfg(feature = "serverless")]
 pub use events::ToolAssistedChatEvent;
-pub use operation::Operation;
+#[cfg(feature = "serverless")]
+pub use extras::ext::ToolExt;
+pub use extras::ext::{
+    ChatResultExt, FunctionToolExt, InstructionExt, MessageExt, SeedExt, ToolChoiceExt, TurnExt,
+    UserContentPartExt, WireName, parameters_schema,
+};
 pub use pagination::{Page, Paginated};
-pub use response::Response;
-pub use retry::RetryConfig;
 pub use stream::{EventStream, SseEvent, UnknownEvent};
 pub use text::TextEvent;
 pub use types::ChatResult;
@@ -240,29 +224,29 @@ pub type StreamEvent = events::ToolAssistedChatEvent;
 
 /// Everything a typical program needs, in one `use friendli::prelude::*;`.
 pub mod prelude {
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::events::ChatStreamEvent;
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::extras::chat::ChatEvent;
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::extras::chat::{ChatAccumulator, CollectedChat};
+    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::extras::completions::{CollectedCompletions, CompletionsAccumulator};
+    #[cfg(feature = "dedicated")]
+    pub use crate::extras::embeddings::{EmbeddingExt, EmbeddingsResultExt};
+    #[cfg(feature = "dedicated")]
+    pub use crate::extras::endpoints::EndpointStatusExt;
     #[cfg(feature = "serverless")]
-    pub use crate::builders::ToolExt;
-    pub use crate::builders::{
+    pub use crate::extras::ext::ToolExt;
+    pub use crate::extras::ext::{
         ChatResultExt, FunctionToolExt, InstructionExt, MessageExt, SeedExt, ToolChoiceExt,
         TurnExt, UserContentPartExt, WireName,
     };
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-    pub use crate::chat::ChatEvent;
+    pub use crate::extras::structured::{ParseAnswer, ResponseFormatExt};
+    pub use crate::extras::text::TextEvent;
     #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-    pub use crate::chat::{ChatAccumulator, CollectedChat};
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-    pub use crate::completions::{CollectedCompletions, CompletionsAccumulator};
-    #[cfg(feature = "dedicated")]
-    pub use crate::embeddings::{EmbeddingExt, EmbeddingsResultExt};
-    #[cfg(feature = "dedicated")]
-    pub use crate::endpoints::EndpointStatusExt;
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-    pub use crate::events::ChatStreamEvent;
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-    pub use crate::structured::{ParseAnswer, ResponseFormatExt};
-    pub use crate::text::TextEvent;
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-    pub use crate::tools::{RunEvent, Tools};
+    pub use crate::extras::tools::{RunEvent, Tools};
     pub use crate::types::{ChatResult, Message, Seed, Tool as FunctionTool, ToolChoice};
     #[cfg(feature = "serverless")]
     pub use crate::types::{

@@ -4,7 +4,9 @@
 //! event, or the end of the body); what an event *is* belongs to its type, which implements
 //! [`SseEvent`]. The event types of the API's streams are generated from its document
 //! ([`crate::events`]); what is specific to chat (folding a stream into a result) lives in
-//! [`crate::chat`].
+//! [`crate::extras::chat`].
+
+pub mod sse;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,11 +22,11 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{
+use self::sse::{Decoder, EventRef};
+use crate::core::error::{
     ApiError, BoxError, Error, StreamTruncated, TimeoutError, TimeoutKind, TransportPhase,
 };
-use crate::operation::StreamEnd;
-use crate::sse::{self, Decoder, EventRef};
+use crate::core::operation::StreamEnd;
 
 /// The type of the events of a stream: decodes one server-sent event.
 ///
@@ -47,7 +49,7 @@ impl Decoding<'_> {
     /// payload (an object with an `error` member), the result is the API error it carries;
     /// otherwise a decode error naming `what`, with the raw data.
     pub fn json<T: DeserializeOwned>(&self, event: &EventRef<'_>, what: &str) -> Result<T, Error> {
-        match crate::json::from_slice::<T>(event.data) {
+        match crate::core::json::from_slice::<T>(event.data) {
             Ok(value) => Ok(value),
             Err(error) => Err(self.undecodable(event, what, error)),
         }
@@ -229,7 +231,7 @@ impl<E: SseEvent> EventStream<E> {
         EventStream {
             body: Some(body),
             // Every payload's UTF-8 is checked once, in one pass, where it is decoded
-            // (`crate::json::from_slice`); the decoder need not check it too.
+            // (`crate::core::json::from_slice`); the decoder need not check it too.
             decoder: Decoder::with_max_event_size(max_event_size).check_data_utf8(false),
             read_timeout,
             idle: read_timeout.map(|d| Box::pin(tokio::time::sleep(d))),
@@ -275,7 +277,7 @@ impl<E> EventStream<E> {
 
     /// The request id the server assigned, if any.
     pub fn request_id(&self) -> Option<&str> {
-        crate::error::request_id_str(&self.headers)
+        crate::core::error::request_id_str(&self.headers)
     }
 
     /// How many events have been yielded so far.

@@ -51,10 +51,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::call::Caller;
-use crate::error::{Error, Result};
+use crate::core::call::Caller;
+use crate::core::error::{Error, Result};
+use crate::core::operation::{FilePart, Multipart};
 use crate::namespaces::Dataset;
-use crate::operation::{FilePart, Multipart};
 use crate::operations as ops;
 use crate::types::{
     AddSamplesBody, AddSamplesResponse, BodyUploadRawSamples, ListSamplesResponse, Message,
@@ -260,7 +260,7 @@ impl<'c, C: Caller> Dataset<'c, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builders::MessageExt;
+    use crate::extras::ext::MessageExt;
     use serde_json::json;
 
     fn conversation() -> Vec<Message> {

@@ -16,11 +16,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::error::Error;
+use crate::core::error::Error;
 use crate::events::ChatStreamEvent;
 #[cfg(feature = "serverless")]
 use crate::events::ToolAssistedChatEvent;
-use crate::fold::Header;
+use crate::extras::chunk_header::Header;
 use crate::stream::{EventStream, SseEvent, UnknownEvent};
 use crate::types::{ChatResult, StreamedChatChoiceFinishReason, StreamedChatData};
 #[cfg(feature = "serverless")]
@@ -413,15 +413,15 @@ mod legacy {
 
     use bytes::Bytes;
 
-    use crate::call::{Call, call_options};
-    use crate::client::Client;
-    use crate::error::{Error, Result};
+    use crate::core::call::{Call, call_options};
+    use crate::core::client::Client;
+    use crate::core::error::{Error, Result};
+    use crate::core::operation::Operation;
+    use crate::core::transport::{Overflow, is_json, media_type, read_body, send};
     use crate::events::ToolAssistedChatEvent;
     use crate::namespaces::Serverless;
-    use crate::operation::Operation;
     use crate::operations::{ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatStream};
     use crate::stream::EventStream;
-    use crate::transport::{Overflow, is_json, media_type, read_body, send};
     use crate::types::{ChatResult, ServerlessToolAssistedChatCompletionBody};
 
     /// The answer of the single tool-assisted chat operation: JSON or an event stream, by
@@ -517,7 +517,7 @@ mod legacy {
                 .await?;
                 Ok(match success.value {
                     Either::Json(body) => ToolAssistedChatCompletionResponse::Json(
-                        crate::json::from_slice(&body).map_err(|e| {
+                        crate::core::json::from_slice(&body).map_err(|e| {
                             Error::decode("the response as a ChatResult", body, Some(e))
                         })?,
                     ),
@@ -543,8 +543,8 @@ mod legacy {
         use std::future::IntoFuture;
 
         use crate::blocking::{Blocking, Client, EventIter};
-        use crate::call::call_options;
-        use crate::error::Result;
+        use crate::core::call::call_options;
+        use crate::core::error::Result;
         use crate::events::ToolAssistedChatEvent;
         use crate::namespaces::Serverless;
         use crate::types::{ChatResult, ServerlessToolAssistedChatCompletionBody};

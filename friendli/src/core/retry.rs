@@ -199,7 +199,7 @@ pub(crate) enum Decision {
     /// Wait this long, then try again.
     RetryAfter(Duration),
     /// Stop.
-    GiveUp(crate::error::GiveUpReason),
+    GiveUp(crate::core::error::GiveUpReason),
 }
 
 /// The state of one call's retries.
@@ -226,7 +226,7 @@ impl<'a> Backoff<'a> {
         deadline_left: Option<Duration>,
         u: f64,
     ) -> Decision {
-        use crate::error::GiveUpReason::*;
+        use crate::core::error::GiveUpReason::*;
         let config = self.config;
         let retryable = match failure {
             Failure::Status(code) => {
@@ -294,7 +294,7 @@ pub(crate) fn server_hint(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::GiveUpReason;
+    use crate::core::error::GiveUpReason;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)

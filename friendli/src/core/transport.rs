@@ -1,6 +1,6 @@
 //! Sending one call: building the HTTP request, attempts and retries, timeouts, and turning
 //! error responses into [`Error::Api`]. It knows operations only through
-//! [`OperationInfo`](crate::operation::OperationInfo): nothing here is specific to one of them.
+//! [`OperationInfo`](crate::core::operation::OperationInfo): nothing here is specific to one of them.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
@@ -13,13 +13,13 @@ use reqwest::{RequestBuilder, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url};
-use crate::error::{
+use crate::core::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url};
+use crate::core::error::{
     ApiError, AttemptFailure, Error, RetriesExhausted, TimeoutError, TimeoutKind, TransportPhase,
 };
-use crate::operation::{Encoded, Family, OperationInfo, Query, ResponseKind};
-use crate::response::Response;
-use crate::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
+use crate::core::operation::{Encoded, Family, OperationInfo, Query, ResponseKind};
+use crate::core::response::Response;
+use crate::core::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
 
 /// Error bodies longer than this are cut (the rest is not read).
 const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -47,7 +47,7 @@ impl std::fmt::Debug for CallOptions {
             .headers
             .iter()
             .map(|(name, value)| {
-                if crate::client::is_sensitive_header(name) {
+                if crate::core::client::is_sensitive_header(name) {
                     (name.as_str(), "<redacted>")
                 } else {
                     (name.as_str(), value.as_str())
@@ -59,7 +59,10 @@ impl std::fmt::Debug for CallOptions {
             .field("timeout", &self.timeout)
             .field(
                 "server_url",
-                &self.server_url.as_deref().map(crate::client::redact_url),
+                &self
+                    .server_url
+                    .as_deref()
+                    .map(crate::core::client::redact_url),
             )
             .field("team", &self.team)
             .field("headers", &headers)
@@ -133,7 +136,7 @@ impl Prepared {
                 return Err(Error::invalid_config(format!(
                     "{} needs an API token: call ClientBuilder::token or set the {} environment variable",
                     info.id,
-                    crate::client::ENV_TOKEN
+                    crate::core::client::ENV_TOKEN
                 )));
             }
             None => {}
@@ -195,7 +198,7 @@ impl Prepared {
             Encoded::None => builder,
             Encoded::Json(bytes) => builder.body(bytes.clone()),
             Encoded::Multipart(parts) => {
-                let (content_type, length, body) = crate::multipart::encode(parts).await?;
+                let (content_type, length, body) = crate::core::multipart::encode(parts).await?;
                 let builder = builder.header(CONTENT_TYPE, content_type).body(body);
                 match length {
                     Some(length) => builder.header(CONTENT_LENGTH, length),
@@ -311,7 +314,7 @@ pub trait Read: ResponseKind {
     fn finish(raw: Self::Raw, context: FinishContext) -> Result<Self::Output, Error>;
 }
 
-impl<T: serde::de::DeserializeOwned + Send + 'static> Read for crate::operation::Json<T> {
+impl<T: serde::de::DeserializeOwned + Send + 'static> Read for crate::core::operation::Json<T> {
     type Raw = Bytes;
 
     async fn read(mut response: reqwest::Response, context: ReadContext) -> Result<Bytes, Error> {
@@ -334,7 +337,7 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> Read for crate::operation:
     }
 
     fn finish(body: Bytes, context: FinishContext) -> Result<T, Error> {
-        crate::json::from_slice(&body).map_err(|e| {
+        crate::core::json::from_slice(&body).map_err(|e| {
             Error::decode(
                 format!(
                     "the response as a {} (operation {})",
@@ -348,7 +351,7 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> Read for crate::operation:
     }
 }
 
-impl Read for crate::operation::Empty {
+impl Read for crate::core::operation::Empty {
     type Raw = ();
 
     async fn read(mut response: reqwest::Response, context: ReadContext) -> Result<(), Error> {
@@ -367,7 +370,7 @@ impl Read for crate::operation::Empty {
     }
 }
 
-impl<E: crate::stream::SseEvent> Read for crate::operation::Events<E> {
+impl<E: crate::stream::SseEvent> Read for crate::core::operation::Events<E> {
     type Raw = reqwest::Response;
 
     async fn read(
@@ -469,7 +472,7 @@ where
             let outcome = attempt_once(client, prepared, &mut read).await;
             let error = match outcome {
                 Ok(mut success) => {
-                    tracing::debug!(attempt, status = success.status.as_u16(), request_id = ?crate::error::request_id(&success.headers), "attempt succeeded");
+                    tracing::debug!(attempt, status = success.status.as_u16(), request_id = ?crate::core::error::request_id(&success.headers), "attempt succeeded");
                     success.attempts = failures;
                     return Ok(success);
                 }
@@ -529,12 +532,13 @@ where
 pub(crate) fn give_up(
     failures: Vec<AttemptFailure>,
     started: Instant,
-    reason: crate::error::GiveUpReason,
+    reason: crate::core::error::GiveUpReason,
     last: Error,
 ) -> Error {
     let why_not = !matches!(
         reason,
-        crate::error::GiveUpReason::NotRetryable | crate::error::GiveUpReason::MaxAttemptsReached
+        crate::core::error::GiveUpReason::NotRetryable
+            | crate::core::error::GiveUpReason::MaxAttemptsReached
     );
     if failures.len() == 1 && !why_not {
         return last;
@@ -567,7 +571,7 @@ where
         let location = headers
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(crate::client::redact_url)
+            .map(crate::core::client::redact_url)
             .unwrap_or_else(|| "nowhere".to_owned());
         let _ = read_body(
             &mut response,

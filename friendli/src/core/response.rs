@@ -5,7 +5,7 @@ use std::ops::{Deref, DerefMut};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::error::AttemptFailure;
+use crate::core::error::AttemptFailure;
 
 /// A successful result with the status and headers of the response that carried it.
 ///
@@ -55,7 +55,7 @@ impl<T> Response<T> {
 
     /// The request id the server assigned (`x-request-id`), if any.
     pub fn request_id(&self) -> Option<&str> {
-        crate::error::request_id_str(&self.headers)
+        crate::core::error::request_id_str(&self.headers)
     }
 
     /// The same metadata with the result changed by `f`.

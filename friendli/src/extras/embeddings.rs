@@ -8,7 +8,7 @@
 use base64::Engine as _;
 use bytes::Bytes;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use crate::types::{DedicatedEmbeddingsSuccess, EmbeddingObject, EmbeddingObjectEmbedding};
 
 /// The vector of one embedding.

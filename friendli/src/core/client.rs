@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::error::{Error, Result};
-use crate::retry::RetryConfig;
-use crate::sse::DEFAULT_MAX_EVENT_SIZE;
+use crate::core::error::{Error, Result};
+use crate::core::retry::RetryConfig;
+use crate::stream::sse::DEFAULT_MAX_EVENT_SIZE;
 
 /// The API the client talks to when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.friendli.ai";

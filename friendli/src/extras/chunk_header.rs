@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::error::Error;
+use crate::core::error::Error;
 
 /// The parts of a result that are not per choice.
 #[derive(Debug, Default)]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 #[cfg(feature = "serverless")]
 use crate::types::{BuiltInToolName, ToolAssistedChatTool, ToolStatus};
 use crate::types::{

@@ -46,7 +46,7 @@ pub enum Error {
     InvalidConfig(InvalidConfig),
     /// Retries were exhausted: every attempt failed. The last attempt's error is inside.
     RetriesExhausted(Box<RetriesExhausted>),
-    /// Running a local function tool failed (see [`crate::tools`]).
+    /// Running a local function tool failed (see [`crate::extras::tools`]).
     Tool(Box<ToolError>),
     /// A successful response's body was larger than the limit
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size), or the
@@ -57,7 +57,7 @@ pub enum Error {
     /// [`wait_until_running`](crate::namespaces::DedicatedEndpoint::wait_until_running)). The
     /// last status seen is inside. Feature `dedicated`.
     #[cfg(feature = "dedicated")]
-    EndpointNotRunning(Box<crate::endpoints::EndpointNotRunning>),
+    EndpointNotRunning(Box<crate::extras::endpoints::EndpointNotRunning>),
 }
 
 impl Error {

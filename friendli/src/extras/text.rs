@@ -3,7 +3,7 @@
 
 use futures::Stream;
 
-use crate::error::Error;
+use crate::core::error::Error;
 use crate::stream::{EventStream, SseEvent};
 
 /// An event of a stream that generates text: chat and completions chunks, messages

@@ -6,9 +6,9 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-use crate::error::Error;
+use crate::core::error::Error;
 use crate::events::CompletionsStreamEvent;
-use crate::fold::Header;
+use crate::extras::chunk_header::Header;
 use crate::stream::{EventStream, UnknownEvent};
 use crate::types::{CompletionsResult, StreamedCompletionData, TextUsage};
 

@@ -48,10 +48,10 @@ use std::time::Duration;
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
-use crate::builders::WireName;
-use crate::call::{Call, call_options};
-use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::core::call::{Call, call_options};
+use crate::core::client::Client;
+use crate::core::error::{Error, Result};
+use crate::extras::ext::WireName;
 use crate::namespaces::DedicatedEndpoint;
 use crate::operations::DedicatedGetEndpointStatus;
 use crate::types::{
@@ -141,7 +141,7 @@ impl<'c> DedicatedEndpoint<'c, Client> {
     /// after [`poll_interval`](WaitUntilRunning::poll_interval), a longer wait each time up to
     /// [`max_poll_interval`](WaitUntilRunning::max_poll_interval), until it is `RUNNING`, has
     /// failed or is being terminated, or the [`deadline`](WaitUntilRunning::deadline) passes
-    /// (see [the module](crate::endpoints)). Await it for the `RUNNING` status, or turn it into
+    /// (see [the module](crate::extras::endpoints)). Await it for the `RUNNING` status, or turn it into
     /// the stream of every status seen with [`WaitUntilRunning::into_stream`].
     ///
     /// The per-call options (`retries`, `timeout`, `team`, `header`, `server_url`, …) apply to

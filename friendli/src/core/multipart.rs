@@ -14,8 +14,8 @@ use bytes::{BufMut, Bytes, BytesMut};
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
 
-use crate::error::{Error, TransportPhase};
-use crate::operation::{FileSource, MultipartParts};
+use crate::core::error::{Error, TransportPhase};
+use crate::core::operation::{FileSource, MultipartParts};
 
 /// How much of a file one read takes.
 const READ_SIZE: usize = 64 * 1024;
@@ -208,7 +208,7 @@ fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operation::{FilePart, TextPart};
+    use crate::core::operation::{FilePart, TextPart};
 
     async fn collect(body: reqwest::Body) -> Vec<u8> {
         let mut stream = http_body_util::BodyDataStream::new(body);

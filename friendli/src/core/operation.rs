@@ -16,7 +16,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use crate::stream::SseEvent;
 
 /// An operation of the API. Implemented by the generated types of [`crate::operations`]; a value
@@ -213,11 +213,11 @@ impl RequestBody for () {
 #[doc(hidden)]
 macro_rules! json_bodies {
     ($($ty:ty),* $(,)?) => {
-        $(impl $crate::operation::RequestBody for $ty {
+        $(impl $crate::core::operation::RequestBody for $ty {
             // Inline: the encoder of a body type is compiled in the program that sends it.
             #[inline]
-            fn encode(&self, stream: ::std::option::Option<bool>) -> $crate::Result<$crate::operation::Encoded> {
-                $crate::operation::encode_json(self, stream)
+            fn encode(&self, stream: ::std::option::Option<bool>) -> $crate::Result<$crate::core::operation::Encoded> {
+                $crate::core::operation::encode_json(self, stream)
             }
         })*
     };
@@ -227,7 +227,7 @@ macro_rules! json_bodies {
 /// serializer for both cases, so that each body type's serialisation is compiled once).
 pub fn encode_json<T: Serialize + ?Sized>(body: &T, stream: Option<bool>) -> Result<Encoded> {
     let mut out = Vec::with_capacity(256);
-    let result = body.serialize(crate::stream_flag::WithStream::new(
+    let result = body.serialize(crate::core::stream_flag::WithStream::new(
         &mut serde_json::Serializer::new(&mut out),
         stream,
     ));

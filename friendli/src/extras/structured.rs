@@ -29,9 +29,9 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::builders::{ChatResultExt, parameters_schema};
-use crate::chat::CollectedChat;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
+use crate::extras::chat::CollectedChat;
+use crate::extras::ext::{ChatResultExt, parameters_schema};
 use crate::types::{ChatResult, ResponseFormat};
 
 /// Constructors of [`ResponseFormat`], the constraint on the form of a chat or completions

@@ -49,13 +49,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::builders::{ChatResultExt, MessageExt, parameters_schema};
-use crate::call::{Call, call_options};
-use crate::chat::{ChatAccumulator, ChatEvent};
-use crate::client::Client;
-pub use crate::error::ToolError;
-use crate::error::{Error, Result};
-use crate::operation::{Events, Json, Operation};
+use crate::core::call::{Call, call_options};
+use crate::core::client::Client;
+pub use crate::core::error::ToolError;
+use crate::core::error::{Error, Result};
+use crate::core::operation::{Events, Json, Operation};
+use crate::extras::chat::{ChatAccumulator, ChatEvent};
+use crate::extras::ext::{ChatResultExt, MessageExt, parameters_schema};
 use crate::stream::UnknownEvent;
 #[cfg(feature = "serverless")]
 use crate::types::ToolStatusData;
@@ -188,7 +188,7 @@ impl Tools {
         self.entries
             .iter()
             .map(|(name, entry)| {
-                crate::builders::function_tool(
+                crate::extras::ext::function_tool(
                     name.clone(),
                     entry.description.clone(),
                     entry.parameters.clone(),

@@ -20,11 +20,11 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use crate::client::Client;
-use crate::error::Result;
-use crate::operation::{Operation, RequestBody, ResponseKind};
-use crate::response::Response;
-use crate::transport::{CallOptions, Prepared};
+use crate::core::client::Client;
+use crate::core::error::Result;
+use crate::core::operation::{Operation, RequestBody, ResponseKind};
+use crate::core::response::Response;
+use crate::core::transport::{CallOptions, Prepared};
 
 /// A call of operation `O` that has not been sent yet. Set per-call options, then `.await` it for
 /// the operation's result (`O::Response`'s output: a decoded JSON value, `()`, or an
@@ -196,13 +196,13 @@ impl<'c, O: Operation> Call<'c, O> {
         stream: Option<bool>,
     ) -> Result<(&'c Client, Prepared)> {
         let body = self.body?;
-        let encoded = crate::operation::with_body_fields(
+        let encoded = crate::core::operation::with_body_fields(
             body.encode(stream)?,
             &self.options.body_fields,
             O::INFO.id,
             stream.is_some(),
         )?;
-        let mut query = crate::operation::Query::default();
+        let mut query = crate::core::operation::Query::default();
         self.operation.query(&mut query);
         let prepared = Prepared::new(
             &self.client.inner,
@@ -219,16 +219,16 @@ impl<'c, O: Operation> Call<'c, O> {
     /// Sends the call; the result comes with the response's status, headers and attempts.
     pub async fn send_with_response(self) -> Result<Response<<O::Response as ResponseKind>::Output>>
     where
-        O::Response: crate::transport::Read,
+        O::Response: crate::core::transport::Read,
     {
         let (client, prepared) = self.prepare()?;
-        crate::transport::execute::<O::Response>(&client.inner, prepared).await
+        crate::core::transport::execute::<O::Response>(&client.inner, prepared).await
     }
 }
 
 impl<'c, O: Operation> IntoFuture for Call<'c, O>
 where
-    O::Response: crate::transport::Read,
+    O::Response: crate::core::transport::Read,
 {
     type Output = Result<<O::Response as ResponseKind>::Output>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
@@ -281,6 +281,6 @@ impl Client {
         B: TryInto<O::Body>,
         B::Error: fmt::Display,
     {
-        Call::new(self, operation, crate::operation::body(body))
+        Call::new(self, operation, crate::core::operation::body(body))
     }
 }

@@ -75,10 +75,10 @@ use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 
-use crate::call::Call;
-use crate::error::{Error, Result};
-use crate::operation::{Json, Operation, ResponseKind};
-use crate::transport::CallOptions;
+use crate::core::call::Call;
+use crate::core::error::{Error, Result};
+use crate::core::operation::{Json, Operation, ResponseKind};
+use crate::core::transport::CallOptions;
 
 /// A paged list operation: a `GET` whose answer is one page of items and the cursor of the next
 /// page. Implemented by the generated types of [`crate::operations`] that the API document shows
@@ -242,7 +242,7 @@ where
     O::Body: Clone,
 {
     /// Sends the call page by page, following the cursor to the end: a [`Stream`] of the
-    /// [`Page`]s (see [the module](crate::pagination)).
+    /// [`Page`]s (see [the module](crate::extras::pagination)).
     pub fn pages(self) -> Pages<'c, ItemOf<O>> {
         let Call {
             client,
@@ -269,7 +269,7 @@ where
     }
 
     /// Sends the call page by page, following the cursor to the end: a [`Stream`] of the items
-    /// of every page (see [the module](crate::pagination)).
+    /// of every page (see [the module](crate::extras::pagination)).
     pub fn items(self) -> Items<'c, ItemOf<O>> {
         Items {
             inner: self
@@ -347,7 +347,7 @@ async fn fetch<O: Paginated>(call: Call<'_, O>) -> Result<Page<ItemOf<O>>> {
         O::INFO.stream,
     )?;
     let response =
-        crate::transport::execute::<Json<Wire<O::Data>>>(&client.inner, prepared).await?;
+        crate::core::transport::execute::<Json<Wire<O::Data>>>(&client.inner, prepared).await?;
     Ok(response.into_inner().into_page())
 }
 

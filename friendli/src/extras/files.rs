@@ -82,14 +82,14 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::call::Call;
-use crate::client::Client;
-use crate::error::{
+use crate::core::call::Call;
+use crate::core::client::Client;
+use crate::core::error::{
     ApiError, AttemptFailure, Error, Result, TimeoutError, TimeoutKind, TransportPhase,
 };
+use crate::core::operation::{FilePart, MultipartParts, Operation, TextPart};
+use crate::core::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
 use crate::namespaces::File;
-use crate::operation::{FilePart, MultipartParts, Operation, TextPart};
-use crate::retry::{Backoff, Decision, Failure, RetryConfig, server_hint};
 use crate::types::{FileInfo, FileInitUploadRequest};
 
 /// `status.wire_name()`: `UPLOADING`, `UPLOADED`, `FAILED`, `DELETED`, or a status this version
@@ -197,7 +197,7 @@ impl fmt::Debug for Upload<'_> {
 impl<'c> File<'c, Client> {
     /// Uploads the file at `path` to the project `project_id` in one call: `init_upload`, the
     /// presigned POST of the bytes (streamed from disk), `complete_upload`, then `get_info`.
-    /// Set options on the result, then `.await` it. See [`crate::files`].
+    /// Set options on the result, then `.await` it. See [`crate::extras::files`].
     pub fn upload(&self, path: impl Into<PathBuf>, project_id: impl Into<String>) -> Upload<'c> {
         Upload {
             client: self.client(),
@@ -259,7 +259,7 @@ impl<'c> Upload<'c> {
 
     /// Retry also the failures after which the service may have acted: a lost answer or a 500,
     /// 502 or 504 of `init_upload`, `complete_upload` or of the storage server after it received
-    /// the whole body. See [`crate::files`], Retries.
+    /// the whole body. See [`crate::extras::files`], Retries.
     pub fn retry_side_effects(mut self, allow: bool) -> Self {
         self.options.retry_side_effects = allow;
         self
@@ -428,7 +428,7 @@ impl Storage<'_> {
             text,
             files: vec![("file".to_owned(), file)],
         };
-        let shown = crate::client::redact_url(url.as_str());
+        let shown = crate::core::client::redact_url(url.as_str());
         let span = tracing::debug_span!("friendli.storage_upload", url = %shown);
         self.attempts(&url, &parts).instrument(span).await
     }
@@ -488,7 +488,9 @@ impl Storage<'_> {
                     tokio::time::sleep(delay).await;
                 }
                 Decision::GiveUp(reason) => {
-                    return Err(crate::transport::give_up(failures, started, reason, error));
+                    return Err(crate::core::transport::give_up(
+                        failures, started, reason, error,
+                    ));
                 }
             }
         }
@@ -520,7 +522,7 @@ impl Storage<'_> {
             });
         }
         let counter = Arc::clone(sent);
-        let observe: crate::multipart::FileProgress = Arc::new(move |n| {
+        let observe: crate::core::multipart::FileProgress = Arc::new(move |n| {
             let done = counter.fetch_add(n, Ordering::SeqCst) + n;
             if let Some(progress) = &progress {
                 progress(Progress {
@@ -531,7 +533,7 @@ impl Storage<'_> {
             }
         });
         let (content_type, length, body) =
-            crate::multipart::encode_observed(parts, Some(observe)).await?;
+            crate::core::multipart::encode_observed(parts, Some(observe)).await?;
         let inner = &self.client.inner;
         // Only what the storage server needs: no token, no team, no configured headers.
         let mut request = inner
@@ -562,11 +564,11 @@ impl Storage<'_> {
         let mut response = response.map_err(|e| Error::transport(TransportPhase::Send, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = crate::transport::read_body(
+        let body = crate::core::transport::read_body(
             &mut response,
             inner.read_timeout,
             MAX_ERROR_BODY,
-            crate::transport::Overflow::Truncate,
+            crate::core::transport::Overflow::Truncate,
         )
         .await?;
         if status.is_success() {
@@ -664,7 +666,7 @@ pub async fn digest_file(path: impl AsRef<Path>) -> Result<String> {
 impl<'c> File<'c, crate::blocking::Client> {
     /// Uploads the file at `path` to the project `project_id` in one call (see
     /// [`File::upload`](crate::namespaces::File::upload) of the async client and
-    /// [`crate::files`]); finish with `.send()`.
+    /// [`crate::extras::files`]); finish with `.send()`.
     pub fn upload(
         &self,
         path: impl Into<PathBuf>,
