@@ -5,9 +5,10 @@
 //! cargo run --example endpoints --features dedicated
 //! ```
 //!
-//! Without `FRIENDLI_TOKEN` it runs against the embedded mock, whose statuses are scripted
-//! (`INITIALIZING` through its start-up phases, then `RUNNING`). With a token it creates nothing
-//! unless asked, because an endpoint runs on GPUs you pay for:
+//! Without `FRIENDLI_TOKEN` it runs against the embedded mock, which keeps endpoints as the API
+//! does: a new one is `INITIALIZING` through its start-up phases, then `RUNNING`, and it serves
+//! chat once it runs. With a token it creates nothing unless asked, because an endpoint runs on
+//! GPUs you pay for:
 //!
 //! - `FRIENDLI_ENDPOINT_ID=…`: wake that endpoint instead of creating one;
 //! - `FRIENDLI_CREATE_ENDPOINT=1` and `FRIENDLI_PROJECT_ID=…` (optional `FRIENDLI_HF_MODEL`,
@@ -24,8 +25,6 @@ use friendli::prelude::*;
 use friendli::types::{
     DedicatedChatCompletionBody, DedicatedEndpointCreateBody, EndpointAdvancedConfig,
 };
-use friendli_mock::{MockServer, Scenario};
-use serde_json::json;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,8 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let endpoints = client.dedicated().endpoint();
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
 
-    let endpoint_id = if let Some(mock) = &mock {
-        script_the_mock(mock);
+    let endpoint_id = if mock.is_some() {
         create(&client, "proj-mock").await?
     } else if let Some(id) = env("FRIENDLI_ENDPOINT_ID") {
         let status = endpoints.wake(&id).await?;
@@ -123,38 +121,4 @@ async fn create(client: &Client, project: &str) -> Result<String, Box<dyn std::e
         .ok_or("the new endpoint is not in the list yet; find its ID in Friendli Suite")?;
     println!("Its ID is {id}.");
     Ok(id)
-}
-
-/// The mock answers every operation from the API document; here its answers tell a story.
-fn script_the_mock(mock: &MockServer) {
-    let status = |name: &str, phase: Option<&str>| json!({"status": name, "phase": phase, "createdAt": "2026-12-01T09:00:00Z"});
-    let listed = |ids: &[&str]| {
-        let data: serde_json::Map<_, _> = ids
-            .iter()
-            .map(|id| (id.to_string(), status("INITIALIZING", None)))
-            .collect();
-        Scenario::json(200, json!({"data": data, "nextCursor": null}))
-    };
-    mock.push_for("dedicatedListEndpoints", listed(&["ep-older"]));
-    mock.push_for("dedicatedListEndpoints", listed(&["ep-older", "ep-mock-1"]));
-    mock.push_for(
-        "dedicatedCreateEndpoint",
-        Scenario::json(200, status("INITIALIZING", None)),
-    );
-    for (name, phase) in [
-        ("INITIALIZING", Some("REQUESTING_VIRTUAL_MACHINE")),
-        ("INITIALIZING", Some("DOWNLOADING_MODEL")),
-        ("INITIALIZING", Some("DOWNLOADING_MODEL")),
-        ("INITIALIZING", Some("ENGINE_INITIALIZING")),
-        ("RUNNING", None),
-    ] {
-        mock.push_for(
-            "dedicatedGetEndpointStatus",
-            Scenario::json(200, status(name, phase)),
-        );
-    }
-    mock.push_for(
-        "dedicatedSleepEndpoint",
-        Scenario::json(200, status("STOPPING", None)),
-    );
 }

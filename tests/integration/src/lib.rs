@@ -5,6 +5,12 @@ use friendli_mock::MockServer;
 
 pub mod wire;
 
+/// The README of `friendli-mock`, compiled and run as doc tests here, where the SDK its
+/// examples use is at hand (the mock itself does not depend on it).
+#[cfg(doctest)]
+#[doc = include_str!("../../mock/README.md")]
+struct MockReadmeDoctests;
+
 /// The token the tests use; tests check it never leaks.
 pub const TOKEN: &str = "flp_test_secret_token_0123456789";
 

@@ -196,6 +196,10 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
         .and_then(Value::as_str);
     let keep_calling = user_text.to_lowercase().contains("repeatedly");
     let may_call = trailing_tool_results.is_empty() || keep_calling;
+    let names: Vec<&str> = functions
+        .iter()
+        .filter_map(|f| f.pointer("/function/name").and_then(Value::as_str))
+        .collect();
     let mut calls = Vec::new();
     if may_call {
         for function in &functions {
@@ -205,8 +209,12 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
                 .unwrap_or_default();
             let mentioned = !name.is_empty() && user_text.contains(name);
             if mentioned || forced_function == Some(name) {
-                let arguments =
-                    arguments_for(&user_text, name, &function["function"]["parameters"]);
+                let arguments = arguments_for(
+                    &user_text,
+                    name,
+                    &names,
+                    &function["function"]["parameters"],
+                );
                 calls.push(FunctionCall {
                     id: format!("call_{counter}_{}", calls.len()),
                     name: name.to_owned(),
@@ -244,7 +252,12 @@ pub fn respond(request: &Value, counter: u64) -> Turn {
             calls.push(FunctionCall {
                 id: format!("call_{counter}_0"),
                 name: name.to_owned(),
-                arguments: arguments_for(&user_text, name, &function["function"]["parameters"]),
+                arguments: arguments_for(
+                    &user_text,
+                    name,
+                    &names,
+                    &function["function"]["parameters"],
+                ),
             });
         } else if let Some(name) = BUILT_INS.into_iter().find(|n| offered(n)) {
             let outcome = Ok(canned(name, &user_text));
@@ -341,8 +354,9 @@ fn apply_stop(text: &str, stop: &Value) -> (String, &'static str) {
 
 /// The arguments of a function call: the JSON object written after the function's name in the
 /// message (as is, even if malformed), or else [invented](invent_arguments) from the parameters
-/// schema.
-fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
+/// schema and the message. `functions` are the names of every function offered (never read as
+/// values).
+fn arguments_for(text: &str, name: &str, functions: &[&str], parameters: &Value) -> String {
     if let Some(at) = text.find(name)
         && let Some(open) = text[at..].find('{')
     {
@@ -362,29 +376,51 @@ fn arguments_for(text: &str, name: &str, parameters: &Value) -> String {
         }
         return rest.to_owned();
     }
-    invent_arguments(text, parameters).to_string()
+    arguments_from(text, functions, parameters).to_string()
 }
 
 /// Arguments for a function, made up from its parameters schema (a JSON Schema; its local
-/// `$ref`s such as `#/$defs/X` resolve within it) so that they validate against it: every
-/// property is filled (required ones always), an `enum` gets one of its values (one the message
-/// mentions, if any), a number the first number of the message (clamped to the schema's
-/// bounds), a free-form string the last capitalised word of the message, a `const` its value.
-/// The result is always a JSON object (`{}` when the schema describes none).
+/// `$ref`s such as `#/$defs/X` resolve within it) and the message, so that they validate against
+/// the schema: every property is filled (required ones always), an `enum` gets one of its values
+/// (one the message mentions, if any), a `const` its value, and strings and numbers what the
+/// message says for them, read by the property's name, description and type (see below);
+/// numbers with nothing written next to them get the message's first number, strings with
+/// nothing to read `mock-<name>` (within the schema's bounds either way). The result is always
+/// a JSON object (`{}` when the schema describes none).
+///
+/// How the message is read, for each property:
+///
+/// - a value written out for it wins: `city: Seoul`, `city = "New York"`, `the city is Busan`;
+/// - a search (`query`, `question`, `text`, `prompt`, …) gets the quoted text of the message, or
+///   else its first sentence that names no function;
+/// - a place (`city`, `location`, `country`, … in the name or the description) gets the proper
+///   noun after `in`, `at`, `for`, `of`, `to`, `from` or `near`: "What's the weather in Seoul?
+///   Use get_weather." gives `{"city": "Seoul"}`;
+/// - any other string gets quoted text, or else a proper noun: a capitalised word (or a word of
+///   a script without case, such as Hangul) that does not start a sentence, consecutive ones
+///   joined (`New York`); words that instruct (`Use`, `Call`, `What`, `Please`, …), function
+///   names and JSON objects written in the message never count;
+/// - a number gets the number written next to its name (`3 days`, `days: 3`).
 pub fn invent_arguments(text: &str, parameters: &Value) -> Value {
-    let word = text
-        .split(|c: char| !c.is_alphanumeric())
-        .rfind(|w| w.chars().next().is_some_and(char::is_uppercase))
-        .unwrap_or("example")
-        .to_owned();
+    arguments_from(text, &[], parameters)
+}
+
+/// [`invent_arguments`], with the names of the functions offered (never read as values).
+fn arguments_from(text: &str, functions: &[&str], parameters: &Value) -> Value {
     let number = find_numbers(text).first().copied().unwrap_or(1.0);
-    let arguments = Generator::with_root(parameters)
+    let reading = crate::prompt::read(text, functions, parameters);
+    let mut generator = Generator::with_root(parameters)
         .optional_properties(true)
         .max_depth(4)
-        .word(word)
         .number(number)
-        .text(text)
-        .generate(parameters);
+        .text(text);
+    for (name, value) in reading.strings {
+        generator = generator.string_for(name, value);
+    }
+    for (name, value) in reading.numbers {
+        generator = generator.number_for(name, value);
+    }
+    let arguments = generator.generate(parameters);
     match arguments {
         Value::Object(_) => arguments,
         _ => Value::Object(Map::new()),
@@ -716,6 +752,31 @@ mod tests {
         };
         let arguments: Value = serde_json::from_str(&calls[0].arguments).unwrap();
         assert_eq!(arguments, first);
+    }
+
+    #[test]
+    fn arguments_are_read_from_the_prompt_never_from_an_instruction() {
+        let tools = json!([{"type": "function", "function": {"name": "get_weather", "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}},
+            "required": ["city"],
+        }}}]);
+        for (text, expected) in [
+            (
+                "What's the weather in Seoul? Use get_weather.",
+                json!({"city": "Seoul", "days": 1}),
+            ),
+            (
+                "Use get_weather: the forecast for Zürich over 3 days.",
+                json!({"city": "Zürich", "days": 3}),
+            ),
+        ] {
+            let Answer::Calls(calls) = respond(&request(text, tools.clone()), 1).answer else {
+                panic!("expected a call for {text:?}")
+            };
+            let arguments: Value = serde_json::from_str(&calls[0].arguments).unwrap();
+            assert_eq!(arguments, expected, "{text}");
+        }
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct Generator<'a> {
     word: Option<String>,
     number: Option<f64>,
     text: Option<String>,
+    named_strings: Vec<(String, String)>,
+    named_numbers: Vec<(String, f64)>,
 }
 
 impl Generator<'static> {
@@ -68,6 +70,8 @@ impl<'a> Generator<'a> {
             word: None,
             number: None,
             text: None,
+            named_strings: Vec::new(),
+            named_numbers: Vec::new(),
         }
     }
 
@@ -93,6 +97,20 @@ impl<'a> Generator<'a> {
     /// Use this number for numbers and integers (clamped to their bounds).
     pub fn number(mut self, number: f64) -> Self {
         self.number = Some(number);
+        self
+    }
+
+    /// Use this text for the free-form strings of properties called `name` (before
+    /// [`word`](Self::word)).
+    pub fn string_for(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.named_strings.push((name.into(), text.into()));
+        self
+    }
+
+    /// Use this number for the numbers and integers of properties called `name` (clamped to
+    /// their bounds; before [`number`](Self::number)).
+    pub fn number_for(mut self, name: impl Into<String>, number: f64) -> Self {
+        self.named_numbers.push((name.into(), number));
         self
     }
 
@@ -316,13 +334,14 @@ impl<'a> Generator<'a> {
             Some("ipv4") => "127.0.0.1".to_owned(),
             Some("ipv6") => "::1".to_owned(),
             Some("byte") => "bW9jaw==".to_owned(),
-            _ => match (&self.word, name) {
-                (Some(word), _) => word.clone(),
-                (None, Some(name)) if looks_like_url(name) => {
+            _ => match (name.and_then(|n| self.named_string(n)), &self.word, name) {
+                (Some(text), _, _) => text.to_owned(),
+                (None, Some(word), _) => word.clone(),
+                (None, None, Some(name)) if looks_like_url(name) => {
                     format!("https://example.com/{name}")
                 }
-                (None, Some(name)) => format!("mock-{name}"),
-                (None, None) => "mock".to_owned(),
+                (None, None, Some(name)) => format!("mock-{name}"),
+                (None, None, None) => "mock".to_owned(),
             },
         };
         if let Some(pattern) = fields.get("pattern").and_then(Value::as_str) {
@@ -339,7 +358,18 @@ impl<'a> Generator<'a> {
         Value::String(text)
     }
 
+    fn named_string(&self, name: &str) -> Option<&str> {
+        self.named_strings
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, text)| text.as_str())
+    }
+
     fn base_number(&self, name: Option<&str>) -> f64 {
+        let named = name.and_then(|name| self.named_numbers.iter().find(|(n, _)| n == name));
+        if let Some((_, number)) = named {
+            return *number;
+        }
         match (self.number, name) {
             (Some(number), _) => number,
             (None, Some(name)) if looks_like_timestamp(name) => TIMESTAMP as f64,

@@ -10,24 +10,32 @@
 //!   offending field); an unknown path gets `404`, a known path with another method `405`;
 //!   serverless, dedicated and platform operations need `Authorization: Bearer …` (`401`
 //!   otherwise), container operations (`/v1/…`, `/classify`) need none, as the document says;
-//! - **chat, completions, tokenize and detokenize answer realistically**: a deterministic
-//!   scripted assistant (see [`assistant`]) that really runs the calculator, statistics and
-//!   calendar tools of tool-assisted chat, calls your functions with arguments valid against
-//!   their schema, and streams chunks, usage and `[DONE]`; a reversible [`tokenizer`];
+//! - **chat, completions, messages, responses, tokenize and detokenize answer realistically**:
+//!   a deterministic scripted assistant (see [`assistant`]) that really runs the calculator,
+//!   statistics and calendar tools of tool-assisted chat, calls your functions with arguments
+//!   read from the message and valid against their schema, and streams each API's events
+//!   (tool calls in OpenAI-style fragments, a multi-byte character cut across two body chunks);
+//!   a reversible [`tokenizer`]; dedicated [`embeddings`] are deterministic vectors of the text;
+//! - **dedicated endpoints keep state** (see [`endpoints`]): created, listed, started through
+//!   their phases over a few status reads, put to sleep, woken, restarted, updated, terminated
+//!   and deleted; inference on one that does not run fails as it would;
 //! - **files and datasets keep state** (see [`platform`]):
 //!   `init_upload` answers a presigned URL on this server's own storage route
 //!   ([`STORAGE_PATH`]), which takes the multipart POST as S3 does (the issued fields back, then
 //!   the bytes; `204`), so that `complete_upload` and `get_info` report the upload; datasets,
 //!   splits and samples are kept, so that samples added are listed;
+//! - **every list pages over what is stored**, with `limit` and the cursor it gave, and ends;
 //! - **every other operation answers from its response schema**: a deterministic, schema-valid
 //!   instance (see [`generate`]), or a short event stream ending the way the document says
-//!   (`data: [DONE]`, or a final named event such as `message_stop`).
+//!   (`data: [DONE]`, or a final named event such as `message_stop`); a generated page is a
+//!   last page.
 //!
 //! The request body's `"stream": true` (or the form field `stream=true`) selects the
 //! event-stream twin of an operation (the document's `…#stream` path keys).
 //!
 //! Tests queue [`Scenario`]s to script failures, transcripts and faults, for whatever request
-//! comes next ([`MockServer::push`]) or for one operation ([`MockServer::push_for`]), and read
+//! comes next ([`MockServer::push`]) or for one operation ([`MockServer::push_for`]); a scripted
+//! answer wins over the server's own (stored state included). They read
 //! back every request the server received with the operation it matched. The server runs on its
 //! own thread and runtime, so it works the same from async tests, blocking tests and examples.
 //!
@@ -45,10 +53,15 @@
 //! it.
 
 pub mod assistant;
+pub mod embeddings;
+pub mod endpoints;
 pub mod generate;
+mod messages;
 pub mod multipart;
 pub mod platform;
+mod prompt;
 mod respond;
+mod responses;
 pub mod scenario;
 pub mod schema;
 pub mod spec;
@@ -141,12 +154,40 @@ impl RecordedRequest {
 }
 
 /// Settings of a server.
-#[derive(Debug, Clone, Default)]
+///
+/// ```
+/// use friendli_mock::{MockConfig, MockServer};
+///
+/// let server = MockServer::start_with(MockConfig {
+///     endpoint_start_polls: 1,
+///     embedding_dimension: 16,
+///     ..MockConfig::default()
+/// })
+/// .unwrap();
+/// # drop(server);
+/// ```
+#[derive(Debug, Clone)]
 pub struct MockConfig {
     /// The port (0 picks a free one).
     pub port: u16,
     /// Accept only this token; any `Bearer` token is accepted when `None`.
     pub token: Option<String>,
+    /// How many status reads (`get_status`) a dedicated endpoint takes to be `RUNNING` after it
+    /// is created, woken or restarted (default 3; 0: at once). See [`endpoints`].
+    pub endpoint_start_polls: u32,
+    /// The dimension of the vectors of dedicated embeddings (default 8).
+    pub embedding_dimension: usize,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            port: 0,
+            token: None,
+            endpoint_start_polls: 3,
+            embedding_dimension: 8,
+        }
+    }
 }
 
 struct State {
@@ -198,10 +239,11 @@ impl MockServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let url = format!("http://{}", listener.local_addr()?);
+        let platform = platform::Platform::new(config.endpoint_start_polls);
         let state = Arc::new(State {
             config,
             url: url.clone(),
-            platform: Mutex::new(platform::Platform::default()),
+            platform: Mutex::new(platform),
             scenarios: Mutex::new(VecDeque::new()),
             scenarios_for: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
@@ -298,6 +340,14 @@ impl MockServer {
     /// stored.
     pub fn stored_file(&self, file_id: &str) -> Option<StoredFile> {
         lock(&self.state.platform).stored_file(file_id)
+    }
+
+    /// The IDs of the dedicated endpoints created on this server and not deleted, in the order
+    /// of creation (`ep-mock-0001`, `ep-mock-0002`, …): the last is the newest. (Through the
+    /// API, as with the real one, the ID of a new endpoint is the key that appears in
+    /// `dedicatedListEndpoints`, which lists them in the same order.)
+    pub fn endpoint_ids(&self) -> Vec<String> {
+        lock(&self.state.platform).endpoints.ids()
     }
 
     /// The samples a split of a dataset created on this server holds, as `(full ID, text)`
@@ -557,7 +607,7 @@ async fn reply(
                     )
                 };
                 let answer = stateful.unwrap_or_else(|| {
-                    respond::answer(operation, &request, number, generated_only)
+                    respond::answer(operation, &request, number, generated_only, &state.config)
                 });
                 match answer {
                     respond::Answer::Json(status, body) => {
@@ -581,6 +631,7 @@ async fn reply(
                         let events = respond::finish_stream(operation, events);
                         let style = respond::stream_style(operation);
                         let segments = scenario::styled_segments(&events, shape, &style);
+                        let segments = scenario::split_characters(segments, shape);
                         event_stream_response(write_body(state, segments, shape, true))
                     }
                 }

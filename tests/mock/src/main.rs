@@ -1,5 +1,6 @@
-//! `friendli-mock [--port N] [--token T]`: serves the mock Friendli API (every operation of its
-//! OpenAPI document) on 127.0.0.1 until interrupted, and prints its URL.
+//! `friendli-mock [--port N] [--token T] [--endpoint-start-polls N] [--embedding-dimension N]`:
+//! serves the mock Friendli API (every operation of its OpenAPI document) on 127.0.0.1 until
+//! interrupted, and prints its URL.
 //! `friendli-mock --list` prints the operations it serves instead.
 
 use std::io::Write;
@@ -19,6 +20,18 @@ fn main() -> std::process::ExitCode {
                 Err(_) => return usage(&format!("--port takes a number, not {port:?}")),
             },
             ("--token", Some(token)) => config.token = Some(token),
+            ("--endpoint-start-polls", Some(n)) => match n.parse() {
+                Ok(n) => config.endpoint_start_polls = n,
+                Err(_) => {
+                    return usage(&format!("--endpoint-start-polls takes a number, not {n:?}"));
+                }
+            },
+            ("--embedding-dimension", Some(n)) => match n.parse() {
+                Ok(n) => config.embedding_dimension = n,
+                Err(_) => {
+                    return usage(&format!("--embedding-dimension takes a number, not {n:?}"));
+                }
+            },
             ("--help" | "-h", _) => return usage(""),
             (other, _) => return usage(&format!("unknown argument {other:?}")),
         }
@@ -76,7 +89,9 @@ fn usage(problem: &str) -> std::process::ExitCode {
     if !problem.is_empty() {
         eprintln!("error: {problem}");
     }
-    eprintln!("usage: friendli-mock [--port N] [--token T] | --list");
+    eprintln!(
+        "usage: friendli-mock [--port N] [--token T] [--endpoint-start-polls N] [--embedding-dimension N] | --list"
+    );
     if problem.is_empty() {
         std::process::ExitCode::SUCCESS
     } else {

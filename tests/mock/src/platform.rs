@@ -27,6 +27,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use crate::endpoints::{self, Endpoints};
 use crate::multipart::{self, Part};
 use crate::respond::{Answer, Inputs, Parsed};
 use crate::spec::Operation;
@@ -145,9 +146,18 @@ pub(crate) struct Platform {
     next_id: u64,
     files: Vec<FileRecord>,
     datasets: Vec<DatasetRecord>,
+    /// The dedicated endpoints (see [`crate::endpoints`]).
+    pub endpoints: Endpoints,
 }
 
 impl Platform {
+    /// The state of a new server whose endpoints start over `start_polls` status reads.
+    pub(crate) fn new(start_polls: u32) -> Platform {
+        let mut platform = Platform::default();
+        platform.endpoints.start_polls = start_polls;
+        platform
+    }
+
     fn id(&mut self, kind: &str) -> String {
         self.next_id += 1;
         format!("{kind}-mock-{}", self.next_id)
@@ -220,6 +230,22 @@ pub(crate) fn answer(
     };
     let now = EPOCH + number;
     let ok = |body: Value| Some(Answer::Json(200, body));
+    if is_dedicated_inference(operation)
+        && let Some(model) = request["model"].as_str()
+        && let Some(refusal) = endpoints::refuse_inference(&mut state.endpoints, model)
+    {
+        return Some(refusal);
+    }
+    if operation.path.starts_with("/dedicated/beta/endpoint") {
+        let request = endpoints::Request {
+            operation_id: &operation.operation_id,
+            endpoint_id: path("endpoint_id"),
+            body: request,
+            query: &query,
+            now: rfc3339(now),
+        };
+        return endpoints::answer(&mut state.endpoints, &request);
+    }
     match operation.operation_id.as_str() {
         "init_upload" => Some(init_upload(&mut state, base_url, request, now)),
         "complete_upload" => complete_upload(state.file(path("file_id"))?),
@@ -266,9 +292,6 @@ pub(crate) fn answer(
         }
         "list_datasets" => {
             let project = query("projectId").unwrap_or_default();
-            if !state.datasets.iter().any(|d| d.project_id == project) {
-                return None;
-            }
             let search = query("nameSearch").map(str::to_lowercase);
             let found: Vec<Value> = state
                 .datasets
@@ -281,7 +304,7 @@ pub(crate) fn answer(
                 })
                 .map(DatasetRecord::info)
                 .collect();
-            Some(page(found, &query, "data"))
+            page(found, &query, "data")
         }
         "create_split" => {
             let id = state.id("split");
@@ -314,7 +337,7 @@ pub(crate) fn answer(
                 .iter()
                 .map(SplitRecord::info)
                 .collect();
-            Some(page(splits, &query, "data"))
+            page(splits, &query, "data")
         }
         "add_samples" => {
             let dataset_id = path("dataset_id").to_owned();
@@ -368,7 +391,7 @@ pub(crate) fn answer(
                 .iter()
                 .map(|(id, data)| json!([id, data]))
                 .collect();
-            Some(page(pairs, &query, "data"))
+            page(pairs, &query, "data")
         }
         "delete_samples" => {
             let split = state.split(path("dataset_id"), path("split_id"))?;
@@ -544,25 +567,50 @@ fn add(dataset_id: &str, split: &mut SplitRecord, texts: Vec<String>, now: u64) 
 }
 
 /// One page of a list: `limit` (default 20), `cursor` (the offset the previous page gave),
-/// `direction` (`asc` or `desc`).
-fn page<'q>(mut items: Vec<Value>, query: &dyn Fn(&str) -> Option<&'q str>, field: &str) -> Answer {
+/// `direction` (`asc` or `desc`). `None` for a cursor this list did not give.
+fn page<'q>(
+    mut items: Vec<Value>,
+    query: &dyn Fn(&str) -> Option<&'q str>,
+    field: &str,
+) -> Option<Answer> {
     if query("direction") == Some("desc") {
         items.reverse();
     }
+    let (start, end, next) = page_bounds(items.len(), query)?;
+    let mut body = Map::new();
+    body.insert(field.to_owned(), Value::Array(items[start..end].to_vec()));
+    body.insert("nextCursor".to_owned(), json!(next));
+    Some(Answer::Json(200, Value::Object(body)))
+}
+
+/// The items `start..end` of a list of `len` that the page asked for with `limit` (default 20,
+/// at most 100) and `cursor` (none: the first page), and the cursor of the next page (`None`
+/// on the last page). The cursor is the offset of the page's first item; `None` for a cursor
+/// this server did not give (not an offset within the list), which the document answers, as
+/// for an ID the server did not issue.
+pub(crate) fn page_bounds<'q>(
+    len: usize,
+    query: &dyn Fn(&str) -> Option<&'q str>,
+) -> Option<(usize, usize, Option<String>)> {
     let limit = query("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(20)
         .clamp(1, 100);
-    let start = query("cursor")
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(0)
-        .min(items.len());
-    let end = (start + limit).min(items.len());
-    let next = (end < items.len()).then(|| end.to_string());
-    let mut body = Map::new();
-    body.insert(field.to_owned(), Value::Array(items[start..end].to_vec()));
-    body.insert("nextCursor".to_owned(), json!(next));
-    Answer::Json(200, Value::Object(body))
+    let start = match query("cursor").filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .ok()
+            .filter(|offset| *offset <= len)?,
+    };
+    let end = (start + limit).min(len);
+    let next = (end < len).then(|| end.to_string());
+    Some((start, end, next))
+}
+
+/// Whether an operation is dedicated inference, whose `model` is an endpoint ID.
+fn is_dedicated_inference(operation: &Operation) -> bool {
+    operation.path.starts_with("/dedicated/v1/") || operation.path == "/dedicated/classify"
 }
 
 /// What the storage route answers.
@@ -841,7 +889,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -952,6 +1000,24 @@ mod tests {
             decode_key(&encode_key("uploads/f 1/ä.txt")),
             "uploads/f 1/ä.txt"
         );
+    }
+
+    #[test]
+    fn pages_follow_the_cursors_they_give_and_leave_others_to_the_document() {
+        let bounds = |limit: &str, cursor: Option<&str>| {
+            let query = |name: &str| match name {
+                "limit" => Some(limit),
+                "cursor" => cursor,
+                _ => None,
+            };
+            page_bounds(5, &query)
+        };
+        assert_eq!(bounds("2", None), Some((0, 2, Some("2".to_owned()))));
+        assert_eq!(bounds("2", Some("2")), Some((2, 4, Some("4".to_owned()))));
+        assert_eq!(bounds("2", Some("4")), Some((4, 5, None)), "the last page");
+        assert_eq!(bounds("200", None), Some((0, 5, None)));
+        assert_eq!(bounds("2", Some("6")), None);
+        assert_eq!(bounds("2", Some("eyJvZmZzZXQiOiAyMH0=")), None);
     }
 
     #[test]

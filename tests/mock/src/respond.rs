@@ -341,6 +341,12 @@ pub(crate) enum Responder {
     Tokenize,
     /// Detokenize.
     Detokenize,
+    /// Dedicated embeddings: one vector per input.
+    Embeddings,
+    /// Messages (Anthropic-style): the scripted assistant's turn as a message.
+    Messages,
+    /// Responses (OpenAI-style): the scripted assistant's turn as a response.
+    Responses,
 }
 
 /// The hand-written responder of an operation, if it has one.
@@ -366,6 +372,19 @@ pub(crate) fn responder(operation_id: &str) -> Option<Responder> {
         "serverlessDetokenization" | "dedicatedDetokenization" | "containerDetokenization" => {
             Some(Responder::Detokenize)
         }
+        "dedicatedEmbeddings" => Some(Responder::Embeddings),
+        "serverlessMessages"
+        | "serverlessMessagesStream"
+        | "dedicatedMessages"
+        | "dedicatedMessagesStream"
+        | "containerMessages"
+        | "containerMessagesStream" => Some(Responder::Messages),
+        "serverlessResponses"
+        | "serverlessResponsesStream"
+        | "dedicatedResponses"
+        | "dedicatedResponsesStream"
+        | "containerResponses"
+        | "containerResponsesStream" => Some(Responder::Responses),
         _ => None,
     }
 }
@@ -377,6 +396,7 @@ pub(crate) fn answer(
     request: &Value,
     number: u64,
     generated_only: bool,
+    config: &crate::MockConfig,
 ) -> Answer {
     let hand_written = if generated_only {
         None
@@ -418,6 +438,36 @@ pub(crate) fn answer(
             status(operation),
             json!({"text": tokenizer::decode(&token_ids(&request["tokens"]))}),
         ),
+        Some(Responder::Embeddings) => Answer::Json(
+            status(operation),
+            crate::embeddings::answer(
+                request,
+                config.embedding_dimension,
+                &format!("embd-mock-{number}"),
+                wire::now_seconds() as i64,
+            ),
+        ),
+        Some(Responder::Messages) => {
+            let turn = assistant::respond(&crate::messages::as_chat(request), number);
+            let id = format!("msg_mock_{number}");
+            if operation.is_stream() {
+                Answer::Events(crate::messages::stream_events(&turn, &id))
+            } else {
+                Answer::Json(status(operation), crate::messages::body(&turn, &id))
+            }
+        }
+        Some(Responder::Responses) => {
+            let turn = assistant::respond(&crate::responses::as_chat(request), number);
+            let id = format!("resp_mock_{number}");
+            if operation.is_stream() {
+                Answer::Events(crate::responses::stream_events(&turn, &id, request))
+            } else {
+                Answer::Json(
+                    status(operation),
+                    crate::responses::body(&turn, &id, request),
+                )
+            }
+        }
         None => generated(operation),
     }
 }
@@ -496,7 +546,11 @@ pub(crate) fn complete(request: &Value) -> Completion {
 pub(crate) fn generated(operation: &Operation) -> Answer {
     let generator = Generator::document().optional_properties(true);
     match &operation.response {
-        ResponseSpec::Json { status, schema } => Answer::Json(*status, generator.generate(schema)),
+        ResponseSpec::Json { status, schema } => {
+            let mut body = generator.generate(schema);
+            end_pages(&mut body);
+            Answer::Json(*status, body)
+        }
         ResponseSpec::Empty { status } => Answer::Empty(*status),
         ResponseSpec::EventStream { kinds, end, .. } => {
             let end_events: &[String] = match end {
@@ -545,6 +599,23 @@ pub(crate) fn generated(operation: &Operation) -> Answer {
                     })
                     .collect(),
             )
+        }
+    }
+}
+
+/// Makes a generated page the last one: no `nextCursor` (cursor-paged lists), no `has_more`
+/// and no `next_page` (cost and usage), so that a client following the pages ends.
+fn end_pages(body: &mut Value) {
+    let Some(object) = body.as_object_mut() else {
+        return;
+    };
+    for (key, last) in [
+        ("nextCursor", Value::Null),
+        ("next_page", Value::Null),
+        ("has_more", Value::Bool(false)),
+    ] {
+        if let Some(value) = object.get_mut(key) {
+            *value = last;
         }
     }
 }
@@ -638,7 +709,7 @@ mod tests {
                 families += 1;
             }
         }
-        assert_eq!(families, 8 + 6 + 3 + 3);
+        assert_eq!(families, 8 + 6 + 3 + 3 + 1 + 6 + 6);
     }
 
     #[test]
@@ -663,6 +734,27 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn generated_pages_are_the_last_ones() {
+        for (id, key, last) in [
+            ("list_datasets", "nextCursor", Value::Null),
+            ("dedicatedListEndpoints", "nextCursor", Value::Null),
+            (
+                "dedicatedGetEndpointVersionHistory",
+                "nextCursor",
+                Value::Null,
+            ),
+            ("getCost", "has_more", json!(false)),
+            ("getUsage", "next_page", Value::Null),
+        ] {
+            let Answer::Json(_, body) = generated(operation(id).unwrap()) else {
+                panic!("{id}: JSON")
+            };
+            assert!(body.get(key).is_some(), "{id}: {body}");
+            assert_eq!(body[key], last, "{id}: {body}");
+        }
     }
 
     #[test]

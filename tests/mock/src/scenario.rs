@@ -228,7 +228,10 @@ impl Gate {
 /// How a body is written.
 #[derive(Debug, Clone, Default)]
 pub struct StreamShape {
-    /// Sizes of the chunks the body is written in, cycled; empty writes one chunk per event.
+    /// Sizes of the chunks the body is written in, cycled. Empty writes one chunk per event,
+    /// except that the server's own event streams cut an event holding non-ASCII text in two
+    /// inside its first multi-byte character, so that a client's decoder meets a character
+    /// split across chunks (as it does on real networks).
     pub chunk_sizes: Vec<usize>,
     /// Pause between chunks.
     pub chunk_delay: Duration,
@@ -448,6 +451,30 @@ pub(crate) fn styled_segments(
     out
 }
 
+/// Without explicit chunk sizes, cuts every segment that holds a multi-byte UTF-8 character
+/// in two, right after the first byte of its first such character (see
+/// [`StreamShape::chunk_sizes`]).
+pub(crate) fn split_characters(segments: Vec<Segment>, shape: &StreamShape) -> Vec<Segment> {
+    if !shape.chunk_sizes.is_empty() {
+        return segments;
+    }
+    let mut out = Vec::with_capacity(segments.len());
+    for segment in segments {
+        match segment {
+            Segment::Bytes(mut bytes) => match bytes.iter().position(|b| *b >= 0xC0) {
+                Some(lead) => {
+                    let head = bytes.split_to(lead + 1);
+                    out.push(Segment::Bytes(head));
+                    out.push(Segment::Bytes(bytes));
+                }
+                None => out.push(Segment::Bytes(bytes)),
+            },
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Applies the chunking and the byte-level faults of `shape` to segments.
 pub(crate) fn chunk_segments(segments: Vec<Segment>, shape: &StreamShape) -> Vec<Segment> {
     let close_after = shape.faults.iter().find_map(|f| match f {
@@ -536,6 +563,42 @@ mod tests {
                 _ => true,
             }));
         }
+    }
+
+    #[test]
+    fn without_chunk_sizes_a_multi_byte_character_is_cut_across_two_chunks() {
+        let events = vec![
+            SseEvent::data("{\"arguments\":\"Zürich 서울\"}"),
+            SseEvent::data("{\"plain\":1}"),
+        ];
+        let segments = stream_segments(&events, &StreamShape::default());
+        let split = split_characters(segments.clone(), &StreamShape::default());
+        assert_eq!(
+            bytes_of(&split),
+            bytes_of(&segments),
+            "every byte, in order"
+        );
+        let chunks: Vec<&Bytes> = split
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Bytes(b) => Some(b),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            chunks.len(),
+            3,
+            "the first event in two, the ASCII one whole"
+        );
+        assert!(std::str::from_utf8(chunks[0]).is_err(), "cut inside ü");
+        assert_eq!(chunks[0].last(), Some(&0xC3));
+        assert_eq!(chunks[1].first(), Some(&0xBC));
+        // Explicit chunk sizes are left as they are.
+        let shape = StreamShape::default().chunks([1000]);
+        assert_eq!(
+            split_characters(segments.clone(), &shape).len(),
+            segments.len()
+        );
     }
 
     #[test]

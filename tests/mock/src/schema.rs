@@ -182,31 +182,80 @@ pub(crate) fn validate_schema_with(
     formats: bool,
 ) -> Vec<Violation> {
     let key = schema.to_string();
-    let validator = validator(
-        key,
-        || {
-            let mut root = Map::new();
-            root.insert(
-                "$schema".into(),
-                json!("https://json-schema.org/draft/2020-12/schema"),
-            );
-            match schema {
-                Value::Object(fields) => {
-                    for (k, v) in fields {
-                        root.insert(k.clone(), v.clone());
-                    }
-                }
-                Value::Bool(false) => {
-                    root.insert("not".into(), json!({}));
-                }
-                _ => {}
-            }
-            root.insert("components".into(), document()["components"].clone());
-            Value::Object(root)
-        },
-        formats,
-    );
+    let validator = validator(key, || root_of(schema, &document()["components"]), formats);
     violations(validator, instance)
+}
+
+/// Validates an answer of the server (a response body, or an event's envelope) against a schema
+/// of the document, read as clients read answers: a required property whose schema pins its
+/// value (`const`) or gives a `default` may be absent, since a client knows its value anyway.
+/// Real servers leave such properties out (the `type: "function"` of every streamed tool-call
+/// fragment after the first, as OpenAI-style servers send them), and the SDK is generated to
+/// accept that; requests are still checked against the document as written.
+pub fn validate_answer(schema: &Value, instance: &Value) -> Vec<Violation> {
+    let key = format!("answer {schema}");
+    let validator = validator(key, || root_of(schema, answer_components()), false);
+    violations(validator, instance)
+}
+
+/// A schema of the document as a validator root, its references resolving in `components`.
+fn root_of(schema: &Value, components: &Value) -> Value {
+    let mut root = Map::new();
+    root.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    match schema {
+        Value::Object(fields) => {
+            for (k, v) in fields {
+                root.insert(k.clone(), v.clone());
+            }
+        }
+        Value::Bool(false) => {
+            root.insert("not".into(), json!({}));
+        }
+        _ => {}
+    }
+    root.insert("components".into(), components.clone());
+    Value::Object(root)
+}
+
+/// The document's components as answers are read (see [`validate_answer`]).
+fn answer_components() -> &'static Value {
+    static COMPONENTS: OnceLock<Value> = OnceLock::new();
+    COMPONENTS.get_or_init(|| {
+        let mut components = document()["components"].clone();
+        relax_pinned(&mut components);
+        components
+    })
+}
+
+/// Removes from every `required` list the properties whose schema has a `const` or a `default`.
+fn relax_pinned(schema: &mut Value) {
+    match schema {
+        Value::Object(fields) => {
+            let pinned: Vec<String> = fields
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|properties| {
+                    properties
+                        .iter()
+                        .filter(|(_, p)| p.get("const").is_some() || p.get("default").is_some())
+                        .map(|(name, _)| name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(Value::Array(required)) = fields.get_mut("required") {
+                required
+                    .retain(|name| !name.as_str().is_some_and(|n| pinned.iter().any(|p| p == n)));
+            }
+            for value in fields.values_mut() {
+                relax_pinned(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(relax_pinned),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -230,6 +279,21 @@ mod tests {
         let unknown = validate("NoSuchSchema", &json!({}));
         assert_eq!(unknown.len(), 1);
         assert!(unknown[0].message.contains("NoSuchSchema"));
+    }
+
+    #[test]
+    fn answers_may_leave_out_what_the_document_pins() {
+        let later_fragment = json!({"index": 0, "function": {"arguments": "{\"ci"}});
+        let schema = json!({"$ref": "#/components/schemas/StreamedToolCallResult"});
+        assert!(validate_answer(&schema, &later_fragment).is_empty());
+        assert!(
+            !validate_schema(&schema, &later_fragment).is_empty(),
+            "as written"
+        );
+        // What is not pinned stays required, and pinned values are still checked when sent.
+        assert!(!validate_answer(&schema, &json!({"function": {"arguments": ""}})).is_empty());
+        let wrong = json!({"index": 0, "type": "code", "function": {"arguments": ""}});
+        assert!(!validate_answer(&schema, &wrong).is_empty());
     }
 
     #[test]

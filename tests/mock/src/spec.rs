@@ -197,10 +197,11 @@ impl Operation {
         }
     }
 
-    /// Checks a JSON answer against the document.
+    /// Checks a JSON answer against the document, as clients read answers (see
+    /// [`schema::validate_answer`]).
     pub fn validate_response(&self, body: &Value) -> Vec<Violation> {
         match &self.response {
-            ResponseSpec::Json { schema, .. } => schema::validate_schema(schema, body),
+            ResponseSpec::Json { schema, .. } => schema::validate_answer(schema, body),
             ResponseSpec::EventStream { .. } => vec![violation(
                 "",
                 "the operation answers an event stream, not a JSON document",
@@ -210,8 +211,8 @@ impl Operation {
     }
 
     /// Checks one event of its stream (its `event:` name and its `data:` payload, parsed)
-    /// against the document: the envelope schema, and the agreement of the event name with the
-    /// data's tag.
+    /// against the document, as clients read answers (see [`schema::validate_answer`]): the
+    /// envelope schema, and the agreement of the event name with the data's tag.
     pub fn validate_event(&self, event: Option<&str>, data: &Value) -> Vec<Violation> {
         let ResponseSpec::EventStream {
             envelope,
@@ -231,7 +232,7 @@ impl Operation {
         if *event_in_envelope && let Some(name) = name {
             instance["event"] = json!(name);
         }
-        let mut violations = schema::validate_schema(envelope, &instance);
+        let mut violations = schema::validate_answer(envelope, &instance);
         if !*event_in_envelope {
             let tagged = kinds.iter().find_map(|k| k.tag_property.as_deref());
             if let Some(property) = tagged

@@ -40,7 +40,8 @@ impl SseEvent {
     }
 }
 
-fn now_seconds() -> f64 {
+/// Seconds since the Unix epoch.
+pub(crate) fn now_seconds() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -133,6 +134,11 @@ fn tool_status(run: &ToolRun, status: &str, include_outcome: bool) -> SseEvent {
 
 /// The events of a streamed turn: tool status events, chunks, the usage chunk when asked for,
 /// and `[DONE]`.
+///
+/// Function calls come in the fragments of OpenAI-style servers: per call, a first fragment with
+/// its `index`, `id`, `type` and function `name` and empty `arguments`, then fragments with only
+/// the `index` and a piece of the arguments (see [`argument_pieces`]), which a client joins by
+/// `index`.
 pub fn stream_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<SseEvent> {
     let mut events = stream_data_events(turn, id, include_usage);
     events.push(SseEvent::done());
@@ -201,13 +207,14 @@ pub fn stream_data_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<Sse
                         }]},
                         "finish_reason": null,
                     }])));
-                    let chars: Vec<char> = call.arguments.chars().collect();
-                    for piece in chars.chunks(8) {
+                    // Later fragments carry only the index and a piece of the arguments, as
+                    // OpenAI-style servers send them.
+                    for piece in argument_pieces(&call.arguments) {
                         events.push(chunk(json!([{
                             "index": index,
                             "delta": {"tool_calls": [{
-                                "index": call_index, "type": "function",
-                                "function": {"arguments": piece.iter().collect::<String>()},
+                                "index": call_index,
+                                "function": {"arguments": piece},
                             }]},
                             "finish_reason": null,
                         }])));
@@ -231,6 +238,16 @@ pub fn stream_data_events(turn: &Turn, id: &str, include_usage: bool) -> Vec<Sse
         events.push(SseEvent::data(last.to_string()));
     }
     events
+}
+
+/// The pieces a function call's arguments are streamed in: eight characters each (never a
+/// character cut), so that a client has to join them.
+pub fn argument_pieces(arguments: &str) -> Vec<String> {
+    let chars: Vec<char> = arguments.chars().collect();
+    chars
+        .chunks(8)
+        .map(|piece| piece.iter().collect())
+        .collect()
 }
 
 /// One completed text of a text completion.
