@@ -10,7 +10,8 @@ use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    Api, Body, EventEnum, GROUPS, Operation, PageShape, Param, Response, SHARED, StreamEnd,
+    Api, Body, EventEnum, GROUPS, Operation, PageShape, Param, RAW_EVENT, Response, SHARED,
+    StreamEnd,
 };
 use crate::document::{METHODS, reachable_schemas, referenced_schemas};
 
@@ -398,6 +399,9 @@ fn response_type(api: &Api, operation: &Operation) -> String {
         Response::Events { event, .. } => {
             format!("crate::operation::Events<crate::events::{event}>")
         }
+        Response::RawEvents { .. } => {
+            format!("crate::operation::Events<crate::events::{RAW_EVENT}>")
+        }
     }
 }
 
@@ -565,15 +569,13 @@ pub fn operations(api: &Api) -> String {
             "    type Response = {};",
             response_type(api, operation)
         );
-        let stream_end = match &operation.response {
-            Response::Events {
-                end: StreamEnd::Sentinel(s),
-                ..
-            } => format!("StreamEnd::Sentinel({s:?})"),
-            Response::Events {
-                end: StreamEnd::Events(names),
-                ..
-            } => format!(
+        let end = match &operation.response {
+            Response::Events { end, .. } | Response::RawEvents { end } => Some(end),
+            Response::Empty | Response::Json(_) => None,
+        };
+        let stream_end = match end {
+            Some(StreamEnd::Sentinel(s)) => format!("StreamEnd::Sentinel({s:?})"),
+            Some(StreamEnd::Events(names)) => format!(
                 "StreamEnd::Events(&[{}])",
                 names
                     .iter()
@@ -708,6 +710,67 @@ pub fn events(api: &Api) -> String {
         let cfg = format!("#[cfg({})]\n", any_features(&groups));
         out.push_str(&event_enum(api, event, &cfg));
     }
+    let raw: BTreeSet<&str> = api
+        .operations
+        .iter()
+        .filter(|o| matches!(o.response, Response::RawEvents { .. }))
+        .map(|o| o.group.as_str())
+        .collect();
+    if !raw.is_empty() {
+        let groups: Vec<&str> = raw.into_iter().collect();
+        out.push_str(&raw_event(&format!("#[cfg({})]\n", any_features(&groups))));
+    }
+    out
+}
+
+/// The event type of the streams whose events fit no shape the SDK generates an event type for
+/// (see [`Response::RawEvents`]): each event's name and its data as JSON. Emitted only when the
+/// document has such a stream. Built on the stream layer's `UnknownEvent`, so that it needs
+/// nothing hand-written of its own.
+fn raw_event(cfg: &str) -> String {
+    let mut out = String::new();
+    out.push_str(&doc_lines(
+        "An event of a stream whose events the API document describes in a shape this SDK has no event type for: its name and its data as JSON, as they arrived (`cargo xtask generate --notes` names these streams).",
+        "",
+    ));
+    out.push_str(cfg);
+    out.push_str("#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[non_exhaustive]\n");
+    let _ = writeln!(out, "pub struct {RAW_EVENT} {{");
+    let _ = writeln!(
+        out,
+        "    /// The SSE event name (`message` for an event without one).\n    pub event: String,"
+    );
+    let _ = writeln!(
+        out,
+        "    /// The data, as JSON (a JSON string when the data is not JSON).\n    pub data: serde_json::Value,"
+    );
+    let _ = writeln!(
+        out,
+        "    /// The last event id of the stream, if any.\n    pub id: Option<String>,"
+    );
+    let _ = writeln!(out, "}}\n");
+    out.push_str(cfg);
+    let _ = writeln!(out, "impl SseEvent for {RAW_EVENT} {{");
+    let _ = writeln!(out, "    #[inline]");
+    let _ = writeln!(
+        out,
+        "    fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {{"
+    );
+    let _ = writeln!(
+        out,
+        "        if event_kind(event, None).as_deref() == Some(\"error\") {{\n            return Err(context.api_error(event));\n        }}"
+    );
+    let _ = writeln!(out, "        let raw = context.unknown(event)?;");
+    let _ = writeln!(
+        out,
+        "        let data = serde_json::from_str(&raw.data).unwrap_or(serde_json::Value::String(raw.data));"
+    );
+    let _ = writeln!(
+        out,
+        "        Ok({RAW_EVENT} {{\n            event: raw.event,\n            data,\n            id: raw.id,\n        }})"
+    );
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out, "}}\n");
     out
 }
 
