@@ -300,34 +300,46 @@ pub struct Missing {
 }
 
 impl Missing {
-    /// The notes of what is missing: one per kind of item, naming the extra and its sources.
-    pub fn notes(&self) -> Vec<Problem> {
+    /// The note of what is missing, naming the extra, its sources and each missing item
+    /// ("the tool loop `client.serverless().chat().run()` (...) expects operations
+    /// `serverlessChatComplete`, ..., which the document lacks"). It is at `/paths` when an
+    /// operation, event type or namespace is missing, else at `/components/schemas`.
+    pub fn note(&self) -> Problem {
         let extra = self.extra;
-        let mut notes = Vec::new();
-        let mut note = |pointer: &str, kind: &str, names: &[&str]| {
-            if names.is_empty() {
-                return;
-            }
-            notes.push(Problem::new(
-                pointer,
-                format!(
-                    "{} ({}; capability `{}`) expects {kind} {}, which the document lacks",
-                    extra.what,
-                    extra.files.join(", "),
-                    extra.name,
+        let mut parts = Vec::new();
+        for (kind, names) in [
+            ("operations", &self.operations),
+            ("event types", &self.events),
+            ("types", &self.types),
+            ("namespaces", &self.namespaces),
+        ] {
+            if !names.is_empty() {
+                parts.push(format!(
+                    "{kind} {}",
                     names
                         .iter()
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            ));
-        };
-        note("/paths", "the operation(s)", &self.operations);
-        note("/paths", "the event type(s)", &self.events);
-        note("/components/schemas", "the type(s)", &self.types);
-        note("/paths", "the namespace(s)", &self.namespaces);
-        notes
+                ));
+            }
+        }
+        let pointer =
+            if self.operations.is_empty() && self.events.is_empty() && self.namespaces.is_empty() {
+                "/components/schemas"
+            } else {
+                "/paths"
+            };
+        Problem::new(
+            pointer,
+            format!(
+                "{} ({}; capability `{}`) expects {}, which the document lacks",
+                extra.what,
+                extra.files.join(", "),
+                extra.name,
+                parts.join("; ")
+            ),
+        )
     }
 }
 

@@ -539,6 +539,7 @@ impl Stripper {
                     | "requestBodies"
                     | "responses"
                     | "securitySchemes"
+                    | "pathItems"
             ) {
                 self.dropped(pointer, key);
                 continue;
@@ -552,6 +553,7 @@ impl Stripper {
                     "parameters" | "headers" => self.parameter(entry, &entry_ptr)?,
                     "requestBodies" => self.request_body(entry, &entry_ptr)?,
                     "responses" => self.response(entry, "default", &entry_ptr)?,
+                    "pathItems" => self.path_item(entry, &entry_ptr)?,
                     _ => self.security_scheme(entry, &entry_ptr)?,
                 };
                 kept.insert(name.clone(), converted);

@@ -50,6 +50,10 @@ pub struct Derived {
 pub fn derive_progenitor_json(source: &Value) -> Result<Derived, Problem> {
     let converted = convert::convert(source)?;
     let mut document = converted.document;
+    let mut notes = converted.notes;
+    // Left out: what progenitor cannot generate (each with a note).
+    let (file, left_out) = generate::generate_degrading(&mut document)?;
+    notes.extend(left_out);
     if let Value::Object(root) = &mut document {
         root.insert(
             "x-generated".into(),
@@ -58,14 +62,10 @@ pub fn derive_progenitor_json(source: &Value) -> Result<Derived, Problem> {
             )),
         );
     }
-    let rust = generate::generate_rust(&document)?;
+    let rust = prettyplease::unparse(&file);
     let mut json = serde_json::to_string_pretty(&document).expect("JSON values always serialise");
     json.push('\n');
-    Ok(Derived {
-        json,
-        notes: converted.notes,
-        rust,
-    })
+    Ok(Derived { json, notes, rust })
 }
 
 /// Every file derived from the OpenAPI document at `root`: the progenitor documents and macro
@@ -77,10 +77,14 @@ pub fn derive_progenitor_json(source: &Value) -> Result<Derived, Problem> {
 pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), Problem> {
     let source = document::load(&root.join(SPEC))?;
     let converted = convert::convert(&source)?;
-    // Proves that the whole document generates (and compiles in friendli-gen's tests).
-    let generated = generate::generate_file(&converted.document)?;
+    // The operation table of the SDK: every operation of the document.
     let api = crate::api::Api::from_converted(&converted.document)?;
     let mut degraded = api.notes.clone();
+    // What progenitor generates (and friendli-gen compiles in its tests): the whole document, but
+    // for what it cannot generate (left out, each with a note).
+    let mut progenitor_form = converted.document.clone();
+    let (generated, left_out) = generate::generate_degrading(&mut progenitor_form)?;
+    degraded.extend(left_out);
     let mut types = generate::type_names(&generated);
     types.extend(
         converted
@@ -92,13 +96,13 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), P
             .map(|(alias, _)| crate::api::type_name(alias)),
     );
     for missing in crate::extras::missing(&api, &types) {
-        degraded.extend(missing.notes());
+        degraded.push(missing.note());
     }
     let notes = GenerateNotes {
         notes: converted.notes,
         degraded,
     };
-    let mut files: Vec<DerivedFile> = crate::emit::friendli_gen(&api, &converted.document)
+    let mut files: Vec<DerivedFile> = crate::emit::friendli_gen(&api, &progenitor_form)
         .into_iter()
         .map(|f| DerivedFile {
             path: f.path,
