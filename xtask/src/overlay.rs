@@ -661,9 +661,9 @@ fn counterparts(
             .cloned()
             .collect();
     }
-    let facts = facts(old);
+    let facts = crate::document::facts(old);
     new_names
-        .filter(|k| self::facts(&now[*k]) == facts)
+        .filter(|k| crate::document::facts(&now[*k]) == facts)
         .cloned()
         .collect()
 }
@@ -674,30 +674,6 @@ fn operation_ids(item: &Value) -> impl Iterator<Item = &str> {
             .and_then(|op| op.get("operationId"))
             .and_then(Value::as_str)
     })
-}
-
-/// A schema (or any node) without documentation: no descriptions, summaries, titles, examples or
-/// extensions (property names are kept, even `description`).
-fn facts(value: &Value) -> Value {
-    fn strip(value: &Value, names: bool) -> Value {
-        match value {
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .filter(|(k, _)| {
-                        names
-                            || !(matches!(
-                                k.as_str(),
-                                "description" | "summary" | "title" | "example" | "examples"
-                            ) || k.starts_with("x-"))
-                    })
-                    .map(|(k, v)| (k.clone(), strip(v, !names && k == "properties")))
-                    .collect(),
-            ),
-            Value::Array(items) => Value::Array(items.iter().map(|v| strip(v, false)).collect()),
-            other => other.clone(),
-        }
-    }
-    strip(value, false)
 }
 
 /// The line (1-based) of each action's `target` in the overlay's text, in order: the next line
