@@ -93,7 +93,8 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_loop",
         what: "the tool loop (`Tools`, `RunCall`, `RunEvent`)",
-        files: list!["friendli/src/tools.rs"],
+        // lib.rs: the crate's names `FinishReason`, `ToolCall` for the generated types.
+        files: list!["friendli/src/tools.rs", "friendli/src/lib.rs"],
         operations: list![],
         events: list![],
         types: list![
