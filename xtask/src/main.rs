@@ -25,8 +25,11 @@ usage:
                                               selecting and the nearest names;
                                               --overlay: another overlay than openapi/overlay.yaml)
   cargo xtask generate [--check] [--notes]    regenerate everything derived from openapi/friendli.yaml (friendli-gen's
-                                              documents and macro calls, friendli's operations, events and namespaces)
-                                              (--check: fail with a diff if it is stale, write nothing)
+                                              documents and macro calls, friendli's operations, events and namespaces);
+                                              what users get less of is always listed (`degraded:`)
+                                              (--check: fail with a diff if it is stale, write nothing;
+                                              --notes: also every change of the converter, and which extras
+                                              of friendli the document serves)
   cargo xtask convert IN OUT [--notes] [--rust=FILE]
                                               convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the
                                               progenitor-ready 3.0.3 form and prove that it generates
@@ -123,6 +126,9 @@ fn run_generate(check: bool, show_notes: bool) -> Result<ExitCode, String> {
         workspace::derived_files(&root).map_err(|p| format!("{} {p}", workspace::SPEC))?;
     if show_notes {
         print_notes(&notes.notes);
+        for line in notes.capabilities.lines().filter(|l| !l.starts_with('#')) {
+            eprintln!("capability: {line}");
+        }
     }
     // Degradations are always shown: each is something users lose.
     for note in &notes.degraded {

@@ -95,12 +95,12 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), P
             .flatten()
             .map(|(alias, _)| crate::api::type_name(alias)),
     );
-    for missing in crate::extras::missing(&api, &types) {
-        degraded.push(missing.note());
-    }
+    let missing = crate::extras::missing(&api, &types);
+    degraded.extend(missing.iter().map(crate::extras::Missing::note));
     let notes = GenerateNotes {
         notes: converted.notes,
         degraded,
+        capabilities: crate::extras::capabilities(&missing),
     };
     let mut files: Vec<DerivedFile> = crate::emit::friendli_gen(&api, &progenitor_form)
         .into_iter()
@@ -137,6 +137,9 @@ pub struct GenerateNotes {
     /// streams read as raw events, renamed event types, operations, events and types an extra
     /// uses that the document lacks. Empty for a document that fits.
     pub degraded: Vec<Problem>,
+    /// Which extras of `friendli` the document serves in full (see
+    /// [`crate::extras::capabilities`]; not written to a file yet).
+    pub capabilities: String,
 }
 
 /// What an import reports besides the document it writes.

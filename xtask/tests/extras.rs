@@ -134,4 +134,14 @@ fn generated_names(text: &str) -> Vec<String> {
 fn the_committed_document_gives_every_extra_all_it_needs() {
     let (_, notes) = workspace::derived_files(&workspace::root()).unwrap();
     assert!(notes.degraded.is_empty(), "{:#?}", notes.degraded);
+    // The capability list: every extra, each served.
+    let lines: Vec<&str> = notes
+        .capabilities
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    assert_eq!(lines.len(), EXTRAS.len());
+    for (line, extra) in lines.iter().zip(EXTRAS) {
+        assert_eq!(*line, format!("{} yes", extra.name));
+    }
 }

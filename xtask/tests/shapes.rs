@@ -348,6 +348,23 @@ fn operations_the_extras_expect_and_the_document_lacks_are_named() {
         ),
         "{stderr}"
     );
+    // The capability list says the same, one line per extra.
+    let (_, notes) = workspace::derived_files(&root).unwrap();
+    let tool_loop = notes
+        .capabilities
+        .lines()
+        .find(|l| l.starts_with("tool_loop_serverless_chat "))
+        .unwrap();
+    assert!(
+        tool_loop
+            .starts_with("tool_loop_serverless_chat no (lacks operations `serverlessChatStream`;"),
+        "{tool_loop}"
+    );
+    assert!(
+        notes.capabilities.lines().any(|l| l == "tool_loop no (lacks types `ChatChoiceFinishReason`, `ChatChoiceFinishReasonKnown`, `StreamedChatData`, `ToolCallResult`)"),
+        "{}",
+        notes.capabilities
+    );
     std::fs::remove_dir_all(&root).ok();
 }
 
