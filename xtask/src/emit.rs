@@ -45,6 +45,9 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
     let mut modules = String::new();
     let mut shared_impls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut shared_types: BTreeSet<String> = BTreeSet::new();
+    // What each module's `types` holds, so that the merged `types` re-exports only what exists
+    // (a group with no operations in the document has no types, no builders, no defaults).
+    let mut contents: BTreeMap<&str, crate::generate::TypesModule> = BTreeMap::new();
     for module in std::iter::once(SHARED).chain(GROUPS) {
         // The operations of the module, and the schemas they reach.
         let mut paths = Map::new();
@@ -110,6 +113,17 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         // What typify generates for this module, inspected: what the shared types implement
         // (for the `replace` entries of the other modules), and the conversions to add.
         let inspected = crate::generate::generate_file(&document).ok();
+        contents.insert(
+            module,
+            inspected.as_ref().map_or(
+                crate::generate::TypesModule {
+                    types: true,
+                    builder: true,
+                    defaults: true,
+                },
+                crate::generate::types_module,
+            ),
+        );
         let mut conversions = inspected
             .as_ref()
             .map(crate::generate::conversions)
@@ -223,24 +237,55 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         "/// Every type of the API, from whichever module generates it (the module of the one group\n/// of operations that uses it, or `shared`), and the aliases of types that are another's."
     );
     let _ = writeln!(types, "pub mod types {{");
-    let _ = writeln!(types, "    pub use crate::shared::types::*;");
-    for group in GROUPS {
-        let _ = writeln!(types, "    #[cfg(feature = \"{group}\")]");
-        let _ = writeln!(types, "    pub use crate::{group}::types::*;");
+    let has = |module: &str, what: fn(&crate::generate::TypesModule) -> bool| {
+        contents.get(module).is_none_or(what)
+    };
+    let cfg = |module: &str| {
+        if module == SHARED {
+            String::new()
+        } else {
+            format!("#[cfg(feature = \"{module}\")]\n")
+        }
+    };
+    for module in std::iter::once(SHARED).chain(GROUPS) {
+        if has(module, |c| c.types) {
+            let _ = writeln!(
+                types,
+                "{}    pub use crate::{module}::types::*;",
+                cfg(module).replace("#[", "    #[")
+            );
+        }
     }
-    let _ = writeln!(
-        types,
-        "    pub use crate::shared::types::{{defaults, error}};"
-    );
+    // Every module has its `error`; `defaults` where some field has a default (the shared one
+    // named, to settle the globs' ambiguity).
+    let shared_items = if has(SHARED, |c| c.defaults) {
+        "{defaults, error}"
+    } else {
+        "error"
+    };
+    let _ = writeln!(types, "    pub use crate::shared::types::{shared_items};");
+    if !has(SHARED, |c| c.defaults) && GROUPS.iter().filter(|g| has(g, |c| c.defaults)).count() > 1
+    {
+        // Several groups' `defaults` and none shared: a module of this name settles the globs'
+        // ambiguity (the fields' defaults stay in their groups' modules, where serde finds them).
+        let _ = writeln!(
+            types,
+            "    /// The defaults of fields are in the module of each group (`crate::<group>::types::defaults`).\n    pub mod defaults {{}}"
+        );
+    }
     let _ = writeln!(
         types,
         "\n    /// The builders of the types (`Type::builder()`)."
     );
     let _ = writeln!(types, "    pub mod builder {{");
-    let _ = writeln!(types, "        pub use crate::shared::types::builder::*;");
-    for group in GROUPS {
-        let _ = writeln!(types, "        #[cfg(feature = \"{group}\")]");
-        let _ = writeln!(types, "        pub use crate::{group}::types::builder::*;");
+    for module in std::iter::once(SHARED).chain(GROUPS) {
+        if has(module, |c| c.builder) {
+            let _ = writeln!(
+                types,
+                "{}        pub use crate::{module}::types::builder::*;",
+                cfg(module).replace("#[", "        #[")
+            );
+        }
     }
     let _ = writeln!(types, "    }}");
     let date_time_groups: Vec<&str> = GROUPS

@@ -482,6 +482,42 @@ pub fn conversions(file: &syn::File) -> Vec<Conversion> {
     out
 }
 
+/// What the `types` module of a generated file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypesModule {
+    /// Any type (struct, enum or alias).
+    pub types: bool,
+    /// The `builder` module (typify writes it when some struct has a builder).
+    pub builder: bool,
+    /// The `defaults` module (typify writes it when some field has a default).
+    pub defaults: bool,
+}
+
+/// What the `types` module of a generated file holds (all `false` without one).
+pub fn types_module(file: &syn::File) -> TypesModule {
+    use syn::Item;
+    let mut out = TypesModule {
+        types: false,
+        builder: false,
+        defaults: false,
+    };
+    for item in &file.items {
+        let Item::Mod(module) = item else { continue };
+        if module.ident != "types" {
+            continue;
+        }
+        for inner in module.content.iter().flat_map(|(_, items)| items) {
+            match inner {
+                Item::Struct(_) | Item::Enum(_) | Item::Type(_) => out.types = true,
+                Item::Mod(m) if m.ident == "builder" => out.builder = true,
+                Item::Mod(m) if m.ident == "defaults" => out.defaults = true,
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// The names of the types a generated file defines (its builders left out).
 pub fn type_names(file: &syn::File) -> std::collections::BTreeSet<String> {
     fn walk(items: &[syn::Item], out: &mut std::collections::BTreeSet<String>) {

@@ -294,6 +294,28 @@ fn every_shape_generates_with_every_operation() {
                 "{name}: `{id}` is not an operation of the SDK"
             );
         }
+        // friendli-gen's merged `types` re-exports only the modules that have types: the
+        // fixtures have serverless operations only (a glob of an empty module, or of a missing
+        // `builder`, would not compile).
+        let generated = &files
+            .iter()
+            .find(|f| f.path == "friendli-gen/src/generated.rs")
+            .unwrap()
+            .contents;
+        assert!(
+            generated.contains("pub use crate::serverless::types::*;"),
+            "{name}"
+        );
+        assert!(
+            generated.contains("pub use crate::serverless::types::builder::*;"),
+            "{name}"
+        );
+        for group in ["dedicated", "container", "platform"] {
+            assert!(
+                !generated.contains(&format!("crate::{group}::types::")),
+                "{name}: {group}"
+            );
+        }
         // What is degraded is said, and only for the stream that is not an envelope.
         let raw = notes
             .degraded
