@@ -520,6 +520,8 @@ impl Api {
             }
         }
 
+        unique_names(&mut operations, &mut notes);
+
         // Twins: a `#stream` operation and the operation at the same path and method.
         let twins: Vec<(usize, usize)> = operations
             .iter()
@@ -615,6 +617,72 @@ impl Api {
                 .cloned()
                 .unwrap_or_else(|| type_name(schema))
         )
+    }
+}
+
+/// Names that would collide in the generated code are made unique, each with a note: two
+/// operations whose ids give the same type name (`list_models`, `listModels`), two methods of the
+/// same name in one namespace, and a method named like a namespace under its own (or like the
+/// handle's `client()`).
+fn unique_names(operations: &mut [Operation], notes: &mut Vec<Problem>) {
+    let note = |op: &Operation, what: &str, old: &str, new: &str| {
+        Problem::new(
+            join(&join("/paths", &op.path), &op.method),
+            format!(
+                "the {what} `{old}` of `{}` is taken by another operation; it is `{new}`",
+                op.id
+            ),
+        )
+    };
+    let mut types = BTreeSet::new();
+    for op in operations.iter_mut() {
+        if types.insert(op.type_name.clone()) {
+            continue;
+        }
+        let base = format!("{}{}", op.type_name, op.method.to_pascal_case());
+        let mut unique = base.clone();
+        let mut n = 2;
+        while types.contains(&unique) {
+            unique = format!("{base}{n}");
+            n += 1;
+        }
+        notes.push(note(op, "type name", &op.type_name, &unique));
+        types.insert(unique.clone());
+        op.type_name = unique;
+    }
+    // Method names per namespace: the child namespaces and `client` are taken first.
+    let mut taken: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+    for op in operations.iter() {
+        for depth in 1..op.namespace.len() {
+            taken
+                .entry(op.namespace[..depth].to_vec())
+                .or_default()
+                .insert(op.namespace[depth].clone());
+        }
+    }
+    for op in operations.iter_mut() {
+        let names = taken
+            .entry(op.namespace.clone())
+            .or_insert_with(|| BTreeSet::from(["client".to_owned()]));
+        names.insert("client".to_owned());
+        if names.insert(op.method_name.clone()) {
+            continue;
+        }
+        let base = op.id.to_snake_case();
+        let base = if names.contains(&base) {
+            format!("{}_{}", op.method_name, op.method)
+        } else {
+            base
+        };
+        let mut unique = base.clone();
+        let mut n = 2;
+        while names.contains(&unique) {
+            unique = format!("{base}_{n}");
+            n += 1;
+        }
+        notes.push(note(op, "method name", &op.method_name, &unique));
+        names.insert(unique.clone());
+        op.method_name = unique;
     }
 }
 

@@ -343,3 +343,63 @@ fn inline_event_data_becomes_a_component_and_the_stream_is_typed() {
     assert_eq!(event, "StreamedDataEvent");
     assert_eq!(api.events[event].variants[0].data, "StreamedData");
 }
+
+/// Names that would collide in the generated code of `friendli` are made unique, with notes.
+#[test]
+fn operation_names_that_would_collide_in_the_sdk_are_made_unique() {
+    let mut doc = base();
+    let get = |id: &str, tag: &str| json!({"get": {"operationId": id, "tags": [tag], "responses": {"204": {"description": "ok"}}}});
+    doc["paths"] = json!({
+        "/a": get("list_models", "Serverless.Model"),
+        "/b": get("listModels", "Serverless.Model"),
+        "/c": get("serverlessChat", "Serverless"),
+        "/d": get("serverlessChatList", "Serverless.Chat"),
+        "/e": get("client", "Serverless.Model"),
+    });
+    doc["paths"]["/c"]["get"]["x-speakeasy-name-override"] = json!("chat");
+    let converted = xtask::convert::convert(&doc).unwrap();
+    let api = Api::from_converted(&converted.document).unwrap();
+    let names: Vec<(&str, &str, &str)> = api
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.type_name.as_str(), o.method_name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("list_models", "ListModels", "list_models"),
+            ("listModels", "ListModelsGet", "list_models_get"),
+            ("serverlessChat", "ServerlessChat", "serverless_chat"),
+            (
+                "serverlessChatList",
+                "ServerlessChatList",
+                "serverless_chat_list"
+            ),
+            ("client", "Client", "client_get"),
+        ]
+    );
+    note(
+        &api.notes,
+        "/paths/~1b/get",
+        "the type name `ListModels` of `listModels`",
+    );
+    note(
+        &api.notes,
+        "/paths/~1c/get",
+        "the method name `chat` of `serverlessChat`",
+    );
+    note(
+        &api.notes,
+        "/paths/~1e/get",
+        "the method name `client` of `client`",
+    );
+    let namespaces = xtask::emit::namespaces(&api);
+    assert!(
+        namespaces.contains("pub fn list_models_get("),
+        "{namespaces}"
+    );
+    assert!(
+        namespaces.contains("pub fn serverless_chat("),
+        "{namespaces}"
+    );
+}
