@@ -33,6 +33,9 @@ pub struct Api {
     pub home: BTreeMap<String, String>,
     /// The Rust name typify gives each component schema.
     pub type_names: BTreeMap<String, String>,
+    /// Where the table degrades what the document says (an event stream read as raw events, an
+    /// event type renamed), each at its JSON pointer in the converted document.
+    pub notes: Vec<Problem>,
 }
 
 /// One operation.
@@ -158,7 +161,17 @@ pub enum Response {
         /// How the stream ends.
         end: StreamEnd,
     },
+    /// An event stream whose events do not fit a shape the SDK generates an event type for:
+    /// read as raw events (the event name and the data as JSON), ending so.
+    RawEvents {
+        /// How the stream ends.
+        end: StreamEnd,
+    },
 }
+
+/// The name of the event type of raw event streams (see [`Response::RawEvents`]), in
+/// `friendli::events`.
+pub const RAW_EVENT: &str = "RawEvent";
 
 /// How an event stream ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,6 +287,7 @@ impl Api {
 
         let mut operations = Vec::new();
         let mut events: BTreeMap<String, EventEnum> = BTreeMap::new();
+        let mut notes = Vec::new();
         for (key, item) in &paths {
             let (path, fragment) = match key.split_once('#') {
                 Some((p, f)) => (p.to_owned(), Some(f.to_owned())),
@@ -403,17 +417,12 @@ impl Api {
                     }
                 };
 
-                let success = op
+                let (success_code, success) = op
                     .get("responses")
                     .and_then(Value::as_object)
-                    .and_then(|r| {
-                        r.iter()
-                            .filter(|(c, _)| c.starts_with('2'))
-                            .map(|(_, v)| v)
-                            .next()
-                    })
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                    .and_then(|r| r.iter().find(|(c, _)| c.starts_with('2')))
+                    .map(|(c, v)| (c.clone(), v.clone()))
+                    .unwrap_or_default();
                 let content = success.get("content").and_then(Value::as_object);
                 let response = if let Some(media) = content.and_then(|c| c.get("text/event-stream"))
                 {
@@ -433,19 +442,42 @@ impl Api {
                     } else {
                         StreamEnd::Eof
                     };
-                    let event =
-                        event_enum(doc, media.get("schema").unwrap_or(&Value::Null), &op_ptr)?;
-                    let name = event.name.clone();
-                    if let Some(existing) = events.get(&name)
-                        && existing != &event
-                    {
-                        return Err(Problem::new(
-                            op_ptr,
-                            format!("two different event streams would both be called `{name}`"),
-                        ));
+                    let schema_ptr = format!(
+                        "{}/content/text~1event-stream/schema",
+                        join(&join(&op_ptr, "responses"), &success_code)
+                    );
+                    match event_enum(doc, media.get("schema").unwrap_or(&Value::Null)) {
+                        Ok(mut event) => {
+                            let name = event.name.clone();
+                            if events.get(&name).is_some_and(|existing| existing != &event) {
+                                // Another stream's events already have the name: this one's
+                                // are named after the operation.
+                                let own = format!("{}Event", id.to_pascal_case());
+                                notes.push(Problem::new(
+                                    &schema_ptr,
+                                    format!(
+                                        "another event stream's events are called `{name}`; this one's are `{own}`"
+                                    ),
+                                ));
+                                event.name = own;
+                            }
+                            let name = event.name.clone();
+                            if events.get(&name).is_some_and(|existing| existing != &event) {
+                                notes.push(raw_stream_note(
+                                    &schema_ptr,
+                                    &format!("its event type `{name}` is taken"),
+                                ));
+                                Response::RawEvents { end }
+                            } else {
+                                events.insert(name.clone(), event);
+                                Response::Events { event: name, end }
+                            }
+                        }
+                        Err(why) => {
+                            notes.push(raw_stream_note(&schema_ptr, &why));
+                            Response::RawEvents { end }
+                        }
                     }
-                    events.insert(name.clone(), event);
-                    Response::Events { event: name, end }
                 } else if let Some(name) = content
                     .and_then(|c| c.iter().find(|(k, _)| k.contains("json")))
                     .and_then(|(_, m)| m.pointer("/schema/$ref"))
@@ -487,6 +519,8 @@ impl Api {
                 });
             }
         }
+
+        unique_names(&mut operations, &mut notes);
 
         // Twins: a `#stream` operation and the operation at the same path and method.
         let twins: Vec<(usize, usize)> = operations
@@ -570,6 +604,7 @@ impl Api {
             events,
             home,
             type_names,
+            notes,
         })
     }
 
@@ -582,6 +617,72 @@ impl Api {
                 .cloned()
                 .unwrap_or_else(|| type_name(schema))
         )
+    }
+}
+
+/// Names that would collide in the generated code are made unique, each with a note: two
+/// operations whose ids give the same type name (`list_models`, `listModels`), two methods of the
+/// same name in one namespace, and a method named like a namespace under its own (or like the
+/// handle's `client()`).
+fn unique_names(operations: &mut [Operation], notes: &mut Vec<Problem>) {
+    let note = |op: &Operation, what: &str, old: &str, new: &str| {
+        Problem::new(
+            join(&join("/paths", &op.path), &op.method),
+            format!(
+                "the {what} `{old}` of `{}` is taken by another operation; it is `{new}`",
+                op.id
+            ),
+        )
+    };
+    let mut types = BTreeSet::new();
+    for op in operations.iter_mut() {
+        if types.insert(op.type_name.clone()) {
+            continue;
+        }
+        let base = format!("{}{}", op.type_name, op.method.to_pascal_case());
+        let mut unique = base.clone();
+        let mut n = 2;
+        while types.contains(&unique) {
+            unique = format!("{base}{n}");
+            n += 1;
+        }
+        notes.push(note(op, "type name", &op.type_name, &unique));
+        types.insert(unique.clone());
+        op.type_name = unique;
+    }
+    // Method names per namespace: the child namespaces and `client` are taken first.
+    let mut taken: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+    for op in operations.iter() {
+        for depth in 1..op.namespace.len() {
+            taken
+                .entry(op.namespace[..depth].to_vec())
+                .or_default()
+                .insert(op.namespace[depth].clone());
+        }
+    }
+    for op in operations.iter_mut() {
+        let names = taken
+            .entry(op.namespace.clone())
+            .or_insert_with(|| BTreeSet::from(["client".to_owned()]));
+        names.insert("client".to_owned());
+        if names.insert(op.method_name.clone()) {
+            continue;
+        }
+        let base = op.id.to_snake_case();
+        let base = if names.contains(&base) {
+            format!("{}_{}", op.method_name, op.method)
+        } else {
+            base
+        };
+        let mut unique = base.clone();
+        let mut n = 2;
+        while names.contains(&unique) {
+            unique = format!("{base}_{n}");
+            n += 1;
+        }
+        notes.push(note(op, "method name", &op.method_name, &unique));
+        names.insert(unique.clone());
+        op.method_name = unique;
     }
 }
 
@@ -777,8 +878,57 @@ fn strip_docs(value: &mut Value) {
     }
 }
 
-/// The event enum of an event stream's schema.
-fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, Problem> {
+/// The note of an event stream read as raw events.
+fn raw_stream_note(schema_ptr: &str, why: &str) -> Problem {
+    Problem::new(
+        schema_ptr,
+        format!(
+            "an event stream read as raw events (`friendli::events::{RAW_EVENT}`: the event name and its data as JSON): {why}"
+        ),
+    )
+}
+
+/// The event enum of an event stream's schema, or why the schema fits none of the shapes the
+/// SDK generates event types for: a `{data}` envelope whose data is a component (a
+/// discriminated union of kinds, or one kind), or a union of `{event, data}` envelopes
+/// discriminated by `event`.
+fn event_enum(doc: &Value, schema: &Value) -> Result<EventEnum, String> {
+    let event = event_enum_shape(doc, schema)?;
+    if event.variants.iter().all(|v| v.event == "error") {
+        return Err("its schema names no kind of event".to_owned());
+    }
+    let mut seen = BTreeSet::new();
+    for variant in &event.variants {
+        let valid = variant
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && variant
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid || variant.name == "Unknown" || !seen.insert(variant.name.clone()) {
+            return Err(format!(
+                "its kind `{}` has no variant name of its own (`{}`)",
+                variant.event, variant.name
+            ));
+        }
+        if doc
+            .pointer(&format!("/components/schemas/{}", escape(&variant.data)))
+            .is_none()
+        {
+            return Err(format!(
+                "the data of its kind `{}` names no component schema",
+                variant.event
+            ));
+        }
+    }
+    Ok(event)
+}
+
+/// The event enum of an event stream's schema as its shape says, unchecked (see [`event_enum`]).
+fn event_enum_shape(doc: &Value, schema: &Value) -> Result<EventEnum, String> {
     let component = |name: &str| doc.pointer(&format!("/components/schemas/{}", escape(name)));
     let follow = |mut schema: Value| -> (Option<String>, Value) {
         let mut name = None;
@@ -797,7 +947,7 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
         }
         (name, schema)
     };
-    let bad = |why: &str| Problem::new(format!("{pointer}/responses/200"), why.to_owned());
+    let bad = |why: &str| why.to_owned();
     let (envelope_name, envelope) = follow(schema.clone());
     let variant_name = |schema_name: &str, key: &str, prefix: &str| -> String {
         component(schema_name)
@@ -820,12 +970,27 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
             .map_or_else(|| format!("{}Event", type_name(schema_name)), str::to_owned)
     };
     let mapping_of = |union: &Value| -> Vec<(String, String)> {
-        union
+        let explicit: Vec<(String, String)> = union
             .pointer("/discriminator/mapping")
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
             .filter_map(|(k, v)| Some((k.clone(), schema_ref_name(v.as_str()?)?.to_owned())))
+            .collect();
+        if !explicit.is_empty() {
+            return explicit;
+        }
+        // No mapping: each branch's tag value is its schema's name (OpenAPI's implicit mapping).
+        ["oneOf", "anyOf"]
+            .iter()
+            .filter_map(|k| union.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(|b| {
+                b.get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(schema_ref_name)
+            })
+            .map(|n| (n.to_owned(), n.to_owned()))
             .collect()
     };
     let common_prefix = |keys: &[&String]| -> String {
@@ -843,14 +1008,14 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
     if envelope.get("discriminator").is_some() {
         let name = envelope_name
             .clone()
-            .ok_or_else(|| bad("an inline union of events"))?;
+            .ok_or_else(|| bad("its events are an inline union, not a component"))?;
         let tag = envelope
             .pointer("/discriminator/propertyName")
             .and_then(Value::as_str)
             .unwrap_or("event");
         if tag != "event" {
-            return Err(bad(
-                "a union of event envelopes must be discriminated by `event`",
+            return Err(format!(
+                "its union of event envelopes is discriminated by `{tag}`, not by `event`"
             ));
         }
         let mapping = mapping_of(&envelope);
@@ -861,9 +1026,10 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
             let data = component(branch)
                 .and_then(|b| b.pointer("/properties/data"))
                 .cloned()
-                .ok_or_else(|| bad("an event envelope without `data`"))?;
+                .ok_or_else(|| bad("an event envelope of the union has no `data`"))?;
             let (data_name, _) = follow(data);
-            let data_name = data_name.ok_or_else(|| bad("an event's data must be a component"))?;
+            let data_name =
+                data_name.ok_or_else(|| bad("the data of its events is not a component schema"))?;
             variants.push(EventVariant {
                 event: key.clone(),
                 name: variant_name(branch, key, &prefix),
@@ -887,9 +1053,10 @@ fn event_enum(doc: &Value, schema: &Value, pointer: &str) -> Result<EventEnum, P
     let data = envelope
         .pointer("/properties/data")
         .cloned()
-        .ok_or_else(|| bad("an event stream schema must be an envelope with `data`"))?;
+        .ok_or_else(|| bad("the schema of its events is not an envelope with `data`"))?;
     let (data_name, data_schema) = follow(data);
-    let data_name = data_name.ok_or_else(|| bad("an event's data must be a component"))?;
+    let data_name =
+        data_name.ok_or_else(|| bad("the data of its events is not a component schema"))?;
     if data_schema.get("discriminator").is_some() {
         let tag = data_schema
             .pointer("/discriminator/propertyName")

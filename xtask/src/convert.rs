@@ -47,6 +47,19 @@
 //!   (progenitor counts `default` as a success too, and panics on a success type mismatch);
 //! - inline response schemas are moved to `components/schemas` (`<OperationId>Response`,
 //!   `<OperationId>Error`), because typify would give a success and an error schema the same name.
+//!
+//! Degradations: a valid document never stops the conversion. What has no progenitor form
+//! degrades to the nearest faithful one, with a note at its pointer: an operation without an
+//! `operationId` (or with a repeated one) is named after its method and path; cookie parameters
+//! are left out; success answers of several kinds keep the kind of the first; an operation
+//! without responses answers nothing; a taken `#stream` path gives the stream half another
+//! fragment; a path item by reference is written out; a reference inside a component (into
+//! `$defs`, or to a property) becomes a component of its own; the inline `data` of an event
+//! envelope becomes a component (so the stream's events are typed); a reference into another
+//! document, a `false` or null-only schema and a `$dynamicRef` become any JSON value; JSON Schema
+//! keywords with no 3.0 form (`if`/`then`/`else`, `dependentRequired`, `$defs`, ...) are dropped
+//! (`patternProperties` with one pattern becomes `additionalProperties`); a discriminated union
+//! whose branches share a tag value stays untagged. Only malformed documents are errors.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,8 +81,8 @@ pub struct Converted {
 
 /// Converts an OpenAPI 3.1 or 3.0 document into the progenitor-ready 3.0.3 form.
 ///
-/// Fails with the location of the first construct that has no 3.0 equivalent or that progenitor
-/// cannot use.
+/// Fails only on a malformed document (with the location of the problem); a valid one degrades
+/// where it must, with notes (see the module documentation).
 pub fn convert(input: &Value) -> Result<Converted, Problem> {
     let root = input
         .as_object()
@@ -123,6 +136,10 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     };
     converter.check_references()?;
     converter.inline_component_references()?;
+    converter.name_operations();
+    converter.drop_cookie_parameters();
+    converter.hoist_deep_references();
+    converter.hoist_event_data();
     converter.find_open_components();
     converter.find_tag_properties();
     converter.event_unions = event_unions(&converter.doc);
@@ -172,11 +189,12 @@ fn json_schema_of(response: &Value) -> Option<Value> {
 /// what it holds, so it is named for that, whichever operations answer it.
 const UNTYPED_RESPONSE: &str = "UntypedResponse";
 
-/// Keywords of JSON Schema 2020-12 that have no OpenAPI 3.0 or progenitor equivalent.
-const UNSUPPORTED_KEYWORDS: [&str; 13] = [
-    "$dynamicRef",
+/// Keywords of JSON Schema 2020-12 that have no OpenAPI 3.0 or progenitor equivalent and only
+/// constrain or name: dropped with a note (the SDK checks less than the document says).
+/// `patternProperties` becomes `additionalProperties` where it can; references into `$defs`
+/// were hoisted into components before.
+const UNSUPPORTED_KEYWORDS: [&str; 11] = [
     "$dynamicAnchor",
-    "$recursiveRef",
     "$anchor",
     "$id",
     "$defs",
@@ -188,6 +206,10 @@ const UNSUPPORTED_KEYWORDS: [&str; 13] = [
     "patternProperties",
     "unevaluatedItems",
 ];
+
+/// Keywords whose schema is only known when the document is evaluated: a schema with one of them
+/// becomes any JSON value, with a note.
+const DYNAMIC_KEYWORDS: [&str; 2] = ["$dynamicRef", "$recursiveRef"];
 
 /// Keywords that only annotate or only constrain in ways progenitor ignores; they are dropped.
 const DROPPED_KEYWORDS: [&str; 10] = [
@@ -292,9 +314,43 @@ impl Converter {
             .and_then(Value::as_object)
     }
 
-    /// Every `$ref` must be local and point at something that exists.
-    fn check_references(&self) -> Result<(), Problem> {
-        fn walk(doc: &Value, value: &Value, pointer: &str) -> Result<(), Problem> {
+    /// Every local `$ref` must point at something that exists. A reference into another
+    /// document cannot be followed: it is left out with a note (a schema becomes any JSON value,
+    /// a parameter is dropped, a response or body describes nothing).
+    fn check_references(&mut self) -> Result<(), Problem> {
+        let mut external = Vec::new();
+        walk(&self.doc, &self.doc, "", &mut external)?;
+        for (pointer, reference) in external.into_iter().rev() {
+            let (parent, last) = pointer.rsplit_once('/').unwrap_or_default();
+            let in_list = last.parse::<usize>().is_ok()
+                && parent.ends_with("/parameters")
+                && self.doc.pointer(parent).is_some_and(Value::is_array);
+            if in_list {
+                if let Some(Value::Array(list)) = self.doc.pointer_mut(parent)
+                    && let Ok(index) = last.parse::<usize>()
+                    && index < list.len()
+                {
+                    list.remove(index);
+                }
+            } else if let Some(slot) = self.doc.pointer_mut(&pointer) {
+                *slot = json!({ "description": format!("Defined in another document (`{reference}`).") });
+            }
+            self.note(
+                join(&pointer, "$ref"),
+                format!(
+                    "the external reference `{reference}` cannot be followed (bundle the document into one file to keep it); {}",
+                    if in_list { "the parameter is left out" } else { "left out (a schema here is any JSON value)" }
+                ),
+            );
+        }
+        return Ok(());
+
+        fn walk(
+            doc: &Value,
+            value: &Value,
+            pointer: &str,
+            external: &mut Vec<(String, String)>,
+        ) -> Result<(), Problem> {
             match value {
                 Value::Object(map) => {
                     for (key, child) in map {
@@ -304,12 +360,8 @@ impl Converter {
                                 return Err(Problem::new(here, "`$ref` must be a string"));
                             };
                             let Some(target) = reference.strip_prefix('#') else {
-                                return Err(Problem::new(
-                                    here,
-                                    format!(
-                                        "external reference `{reference}` is not supported; bundle the document into one file first"
-                                    ),
-                                ));
+                                external.push((pointer.to_owned(), reference.clone()));
+                                continue;
                             };
                             if doc.pointer(target).is_none() {
                                 return Err(Problem::new(
@@ -318,19 +370,17 @@ impl Converter {
                                 ));
                             }
                         } else {
-                            walk(doc, child, &here)?;
+                            walk(doc, child, &here, external)?;
                         }
                     }
                     Ok(())
                 }
-                Value::Array(items) => items
-                    .iter()
-                    .enumerate()
-                    .try_for_each(|(i, item)| walk(doc, item, &join(pointer, &i.to_string()))),
+                Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+                    walk(doc, item, &join(pointer, &i.to_string()), external)
+                }),
                 _ => Ok(()),
             }
         }
-        walk(&self.doc, &self.doc, "")
     }
 
     /// Replaces `$ref`s to `components/responses` and `components/requestBodies` with copies.
@@ -358,12 +408,38 @@ impl Converter {
         let Some(paths) = self.doc.get_mut("paths").and_then(Value::as_object_mut) else {
             return Ok(());
         };
+        let mut notes = Vec::new();
         for (path, item) in paths.iter_mut() {
             let path_ptr = join("/paths", path);
-            if item.get("$ref").is_some() {
-                return Err(Problem::new(
+            // A path item by reference (`#/components/pathItems/…`): its copy, with the fields
+            // written beside the reference taking precedence.
+            for _ in 0..16 {
+                let Some(reference) = item.get("$ref").and_then(Value::as_str).map(str::to_owned)
+                else {
+                    break;
+                };
+                let target = snapshot
+                    .pointer(reference.trim_start_matches('#'))
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Problem::new(
+                            join(&path_ptr, "$ref"),
+                            format!("`{reference}` points at no path item"),
+                        )
+                    })?;
+                let mut merged = target;
+                if let Value::Object(siblings) = &*item {
+                    for (k, v) in siblings {
+                        if k != "$ref" {
+                            merged.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                *item = Value::Object(merged);
+                notes.push(Problem::new(
                     join(&path_ptr, "$ref"),
-                    "path item references are not supported; write the path item inline",
+                    format!("the path item `{reference}` is written out here"),
                 ));
             }
             for method in METHODS {
@@ -386,7 +462,248 @@ impl Converter {
                 }
             }
         }
+        self.notes.extend(notes);
         Ok(())
+    }
+
+    /// Every operation gets an `operationId`, unique in the document: progenitor and the SDK
+    /// name methods and types after it. One without is named after its method and path
+    /// (`postV1Items`); a repeated one gets the method as a suffix (and a number if needed).
+    fn name_operations(&mut self) {
+        let mut taken: BTreeSet<String> = crate::document::operations(&self.doc)
+            .filter_map(|(_, _, op)| op.get("operationId").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        let mut seen = BTreeSet::new();
+        let mut renames: Vec<(String, &'static str, String, String)> = Vec::new();
+        for (path, method, op) in crate::document::operations(&self.doc) {
+            let (base, why) = match op.get("operationId").and_then(Value::as_str) {
+                Some(id) if seen.insert(id.to_owned()) => continue,
+                Some(id) => (
+                    format!("{id}{}", pascal_case(method)),
+                    format!("`{id}` is the operationId of an earlier operation too"),
+                ),
+                None => (
+                    format!("{method}{}", pascal_case(path)),
+                    "the operation has no operationId (progenitor and the SDK name methods after it)".to_owned(),
+                ),
+            };
+            let mut unique = base.clone();
+            let mut n = 2;
+            while taken.contains(&unique) {
+                unique = format!("{base}{n}");
+                n += 1;
+            }
+            taken.insert(unique.clone());
+            renames.push((path.to_owned(), method, unique, why));
+        }
+        for (path, method, id, why) in renames {
+            let pointer = join(&join("/paths", &path), method);
+            if let Some(Value::Object(op)) = self.doc.pointer_mut(&pointer) {
+                op.insert("operationId".into(), json!(id));
+            }
+            self.note(pointer, format!("{why}; it is `{id}` here"));
+        }
+    }
+
+    /// Cookie parameters are left out: progenitor cannot send them, and the SDK sends none.
+    fn drop_cookie_parameters(&mut self) {
+        let snapshot = self.doc.clone();
+        let is_cookie = |parameter: &Value| {
+            let parameter = match parameter.get("$ref").and_then(Value::as_str) {
+                Some(reference) => snapshot
+                    .pointer(reference.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null),
+                None => parameter,
+            };
+            parameter.get("in").and_then(Value::as_str) == Some("cookie")
+        };
+        let mut lists = Vec::new();
+        for (path, item) in snapshot
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let path_ptr = join("/paths", path);
+            lists.push(join(&path_ptr, "parameters"));
+            for method in METHODS {
+                if item.get(method).is_some() {
+                    lists.push(join(&join(&path_ptr, method), "parameters"));
+                }
+            }
+        }
+        for list_ptr in lists {
+            let Some(Value::Array(list)) = snapshot.pointer(&list_ptr) else {
+                continue;
+            };
+            for (i, parameter) in list.iter().enumerate().rev() {
+                if !is_cookie(parameter) {
+                    continue;
+                }
+                if let Some(Value::Array(live)) = self.doc.pointer_mut(&list_ptr) {
+                    live.remove(i);
+                }
+                self.note(
+                    join(&list_ptr, &i.to_string()),
+                    "cookie parameter left out: progenitor cannot send cookies, and the SDK sends none",
+                );
+            }
+        }
+    }
+
+    /// A `$ref` into a component schema (`#/components/schemas/A/$defs/B`,
+    /// `#/components/schemas/A/properties/b`) names no type progenitor knows: what it points at
+    /// becomes a component of its own (`AB`), and every such reference points at that.
+    fn hoist_deep_references(&mut self) {
+        const PREFIX: &str = "#/components/schemas/";
+        for _ in 0..8 {
+            let mut refs = Vec::new();
+            crate::document::collect_refs(&self.doc, &mut refs);
+            let deep: BTreeSet<String> = refs
+                .into_iter()
+                .filter(|r| {
+                    r.strip_prefix(PREFIX)
+                        .is_some_and(|rest| rest.contains('/'))
+                })
+                .map(str::to_owned)
+                .collect();
+            if deep.is_empty() {
+                return;
+            }
+            let mut names = BTreeMap::new();
+            for reference in &deep {
+                let Some(target) = self.doc.pointer(&reference[1..]).cloned() else {
+                    continue;
+                };
+                let tokens: Vec<String> = reference[PREFIX.len()..]
+                    .split('/')
+                    .map(crate::document::unescape)
+                    .filter(|t| !matches!(t.as_str(), "$defs" | "definitions" | "properties"))
+                    .collect();
+                let base = pascal_case(&tokens.join("-"));
+                let mut name = base.clone();
+                let mut n = 2;
+                while self.schemas().is_some_and(|s| s.contains_key(&name)) {
+                    name = format!("{base}{n}");
+                    n += 1;
+                }
+                if let Some(Value::Object(schemas)) = self.doc.pointer_mut("/components/schemas") {
+                    schemas.insert(name.clone(), target);
+                }
+                self.note(
+                    format!("/components/schemas/{}", escape(&name)),
+                    format!("`{reference}` points inside a component; what it points at is the component `{name}`"),
+                );
+                names.insert(reference.clone(), format!("{PREFIX}{}", escape(&name)));
+            }
+            rewrite_refs(&mut self.doc, &names);
+        }
+    }
+
+    /// The `data` of an event stream's envelope (or of each envelope of a union of envelopes)
+    /// written inline becomes a component (`<Envelope>Data`, the name typify would give it), so
+    /// that the SDK gets a typed event for it.
+    fn hoist_event_data(&mut self) {
+        let mut hoists: Vec<(String, String)> = Vec::new();
+        let component_of = |doc: &Value, schema: &Value| -> Option<String> {
+            schema
+                .get("$ref")
+                .or_else(|| schema.pointer("/allOf/0/$ref"))
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .filter(|n| {
+                    doc.pointer(&format!("/components/schemas/{}", escape(n)))
+                        .is_some()
+                })
+                .map(str::to_owned)
+        };
+        for (path, method, op) in crate::document::operations(&self.doc) {
+            let op_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(pascal_case)
+                .unwrap_or_default();
+            for (code, response) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(c, _)| c.starts_with('2'))
+            {
+                let schema_ptr = format!(
+                    "{}/content/text~1event-stream/schema",
+                    join(
+                        &join(&join(&join("/paths", path), method), "responses"),
+                        code
+                    )
+                );
+                let Some(schema) = response.pointer("/content/text~1event-stream/schema") else {
+                    continue;
+                };
+                // The envelope: a component, or the inline schema itself.
+                let (envelope_ptr, envelope, base) = match component_of(&self.doc, schema) {
+                    Some(name) => {
+                        let ptr = format!("/components/schemas/{}", escape(&name));
+                        let value = self.doc.pointer(&ptr).cloned().unwrap_or_default();
+                        (ptr, value, name)
+                    }
+                    None => (schema_ptr, schema.clone(), format!("{op_id}Event")),
+                };
+                let branches: Vec<String> = ["oneOf", "anyOf"]
+                    .iter()
+                    .filter_map(|k| envelope.get(*k).and_then(Value::as_array))
+                    .flatten()
+                    .filter_map(|b| component_of(&self.doc, b))
+                    .collect();
+                if envelope.get("discriminator").is_some() {
+                    for branch in branches {
+                        hoists.push((
+                            format!("/components/schemas/{}", escape(&branch)),
+                            format!("{branch}Data"),
+                        ));
+                    }
+                } else {
+                    hoists.push((envelope_ptr, format!("{base}Data")));
+                }
+            }
+        }
+        let mut done = BTreeSet::new();
+        for (envelope_ptr, name) in hoists {
+            if !done.insert(envelope_ptr.clone()) {
+                continue;
+            }
+            let data_ptr = format!("{envelope_ptr}/properties/data");
+            let Some(data) = self.doc.pointer(&data_ptr).cloned() else {
+                continue;
+            };
+            if data.get("$ref").is_some() || !generates_type(&data) {
+                continue;
+            }
+            let mut unique = name.clone();
+            let mut n = 2;
+            while self.schemas().is_some_and(|s| s.contains_key(&unique)) {
+                unique = format!("{name}{n}");
+                n += 1;
+            }
+            if !self.doc.get("components").is_some_and(Value::is_object) {
+                self.doc["components"] = json!({});
+            }
+            if !self.doc["components"]
+                .get("schemas")
+                .is_some_and(Value::is_object)
+            {
+                self.doc["components"]["schemas"] = json!({});
+            }
+            self.doc["components"]["schemas"][&unique] = data;
+            if let Some(slot) = self.doc.pointer_mut(&data_ptr) {
+                *slot = json!({ "$ref": format!("#/components/schemas/{}", escape(&unique)) });
+            }
+            self.note(
+                data_ptr,
+                format!("the inline data of the stream's events became the component `{unique}`, so that its events are typed"),
+            );
+        }
     }
 
     /// Component schemas reachable from any response body or event stream.
@@ -541,10 +858,8 @@ impl Converter {
             return Ok(());
         }
         if parameter.get("in").and_then(Value::as_str) == Some("cookie") {
-            return Err(Problem::new(
-                join(pointer, "in"),
-                "cookie parameters are not supported by progenitor",
-            ));
+            // Left out of every operation (see `drop_cookie_parameters`).
+            return Ok(());
         }
         if let Some(schema) = parameter.get("schema") {
             let name = parameter
@@ -627,10 +942,11 @@ impl Converter {
         let map = match input {
             Value::Bool(true) => return Ok(json!({})),
             Value::Bool(false) => {
-                return Err(Problem::new(
+                self.note(
                     pointer,
-                    "the schema `false` (which matches nothing) has no progenitor equivalent",
-                ));
+                    "the schema `false` (no value is valid) has no progenitor form: any JSON value in the SDK",
+                );
+                return Ok(json!({}));
             }
             Value::Object(map) => map,
             _ => {
@@ -640,21 +956,55 @@ impl Converter {
                 ));
             }
         };
-        for keyword in UNSUPPORTED_KEYWORDS {
-            if map.contains_key(keyword) {
-                return Err(Problem::new(
-                    join(pointer, keyword),
-                    format!(
-                        "the JSON Schema keyword `{keyword}` is not supported (OpenAPI 3.0 and progenitor have no equivalent)"
+        if let Some(keyword) = DYNAMIC_KEYWORDS.iter().find(|k| map.contains_key(**k)) {
+            self.note(
+                join(pointer, keyword),
+                format!(
+                    "`{keyword}` (a schema known only when the document is evaluated) has no progenitor form: any JSON value in the SDK"
+                ),
+            );
+            return Ok(json!({}));
+        }
+        let mut unsupported = UNSUPPORTED_KEYWORDS
+            .iter()
+            .filter(|k| map.contains_key(**k))
+            .peekable();
+        if unsupported.peek().is_some() {
+            let mut kept = map.clone();
+            for keyword in unsupported {
+                kept.remove(*keyword);
+                let value = &map[*keyword];
+                // One pattern and no `additionalProperties`: every other member has its schema.
+                let pattern = match value {
+                    Value::Object(patterns) if *keyword == "patternProperties" => {
+                        patterns.values().next().filter(|_| patterns.len() == 1)
+                    }
+                    _ => None,
+                };
+                match pattern {
+                    Some(schema) if !map.contains_key("additionalProperties") => {
+                        kept.insert("additionalProperties".into(), schema.clone());
+                        self.note(
+                            join(pointer, keyword),
+                            "`patternProperties` with one pattern became `additionalProperties` (the pattern of the names is not checked)",
+                        );
+                    }
+                    _ => self.note(
+                        join(pointer, keyword),
+                        format!(
+                            "dropped the JSON Schema keyword `{keyword}` (OpenAPI 3.0 and progenitor have no equivalent; the SDK checks less than the document says)"
+                        ),
                     ),
-                ));
+                }
             }
+            return self.schema(&Value::Object(kept), pointer, ctx);
         }
         if is_null_schema(input) {
-            return Err(Problem::new(
+            self.note(
                 pointer,
-                "a schema that allows only `null` has no OpenAPI 3.0 form; use it as a branch of `oneOf`/`anyOf` to make the union nullable",
-            ));
+                "a schema that allows only `null` has no OpenAPI 3.0 form: any JSON value in the SDK",
+            );
+            return Ok(json!({}));
         }
 
         let mut out = Map::new();
@@ -699,7 +1049,9 @@ impl Converter {
                             }
                         }
                         match non_null.as_slice() {
-                            [] => unreachable_null(&here)?,
+                            [] => {
+                                self.note(here.clone(), "a type that allows only `null` has no OpenAPI 3.0 form: any JSON value in the SDK");
+                            }
                             [one] => {
                                 out.insert("type".into(), json!(one));
                             }
@@ -852,7 +1204,8 @@ impl Converter {
                         converted.push(self.schema(branch, &branch_ptr, &child)?);
                     }
                     if converted.is_empty() {
-                        unreachable_null(&here)?;
+                        self.note(here.clone(), "a union of only `null` has no OpenAPI 3.0 form: any JSON value in the SDK");
+                        continue;
                     }
                     let merged = out.remove(target).and_then(|v| v.as_array().cloned()).unwrap_or_default();
                     let mut all = merged;
@@ -1009,7 +1362,7 @@ impl Converter {
         for (path, item) in &paths {
             let path_ptr = join("/paths", path);
             let mut item = item.clone();
-            let mut stream_item: Option<Map<String, Value>> = None;
+            let mut stream_items: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
             for method in METHODS {
                 let op_ptr = join(&path_ptr, method);
                 let Some(op) = item.get_mut(method) else {
@@ -1021,11 +1374,16 @@ impl Converter {
                     .unwrap_or_default()
                     .to_owned();
                 self.drop_unsupported_bodies(op, &op_ptr);
-                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                    return Err(Problem::new(
+                if !op.get("responses").is_some_and(Value::is_object) {
+                    // OpenAPI 3.1 lets an operation leave its answers unsaid.
+                    op["responses"] = json!({"200": {"description": "An answer the document does not describe."}});
+                    self.note(
                         join(&op_ptr, "responses"),
-                        "the operation has no `responses`",
-                    ));
+                        "the operation declares no responses: in the SDK it answers nothing (a body is ignored)",
+                    );
+                }
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                    continue;
                 };
                 self.unify_errors(responses, &op_ptr, &op_id, &mut hoisted)?;
                 self.unify_success_schemas(responses, &op_ptr);
@@ -1042,26 +1400,36 @@ impl Converter {
                 }
                 if split {
                     let mut stream_op = op.clone();
-                    let stream_id = format!("{op_id}Stream");
+                    let mut stream_id = format!("{op_id}Stream");
+                    let ids: BTreeSet<String> = crate::document::operations(&self.doc)
+                        .filter_map(|(_, _, o)| o.get("operationId").and_then(Value::as_str))
+                        .map(str::to_owned)
+                        .collect();
+                    let mut n = 2;
+                    while ids.contains(&stream_id) {
+                        stream_id = format!("{op_id}Stream{n}");
+                        n += 1;
+                    }
                     stream_op["operationId"] = json!(stream_id);
                     if let Some(summary) = stream_op.get("summary").and_then(Value::as_str) {
                         stream_op["summary"] = json!(format!("{summary} (event stream)"));
                     }
                     keep_success_media(op, is_json);
                     keep_success_media(&mut stream_op, |k| k == "text/event-stream");
-                    let stream_path = format!("{path}#stream");
-                    if paths.contains_key(&stream_path) {
-                        return Err(Problem::new(
-                            join("/paths", &stream_path),
-                            "this path is needed for the event-stream half of a JSON + event-stream operation",
-                        ));
+                    // `#stream` taken by an operation of the document's own: another fragment.
+                    let mut stream_path = format!("{path}#stream");
+                    let mut n = 2;
+                    while paths.contains_key(&stream_path) {
+                        stream_path = format!("{path}#stream{n}");
+                        n += 1;
                     }
-                    let entry =
-                        stream_item.get_or_insert_with(|| item_without_methods(&paths[path]));
+                    let entry = stream_items
+                        .entry(stream_path.clone())
+                        .or_insert_with(|| item_without_methods(&paths[path]));
                     entry.insert(method.to_owned(), stream_op);
                     self.note(
                         op_ptr.clone(),
-                        format!("split into `{op_id}` (application/json) and `{stream_id}` at `{path}#stream` (text/event-stream)"),
+                        format!("split into `{op_id}` (application/json) and `{stream_id}` at `{stream_path}` (text/event-stream)"),
                     );
                 }
 
@@ -1080,27 +1448,45 @@ impl Converter {
                     .get_mut("responses")
                     .and_then(Value::as_object_mut)
                     .expect("responses present");
-                let mut kinds = BTreeSet::new();
+                // progenitor needs one kind of success body (JSON, stream, none): the kind of the
+                // first success response is kept, the responses of other kinds left out.
+                let first_kind = responses
+                    .iter()
+                    .find(|(code, _)| code.starts_with('2'))
+                    .map(|(_, response)| success_kind(response));
+                let other: Vec<String> = responses
+                    .iter()
+                    .filter(|(code, r)| {
+                        code.starts_with('2') && Some(success_kind(r)) != first_kind
+                    })
+                    .map(|(code, _)| code.clone())
+                    .collect();
+                for code in &other {
+                    responses.remove(code);
+                }
+                if !other.is_empty() {
+                    self.note(
+                        join(&op_ptr, "responses"),
+                        format!(
+                            "the success responses have different kinds of body; progenitor needs one, so {} left out of the progenitor form (the SDK reads every success as {})",
+                            other.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                            match first_kind { Some("json") => "JSON", Some("stream") => "an event stream", _ => "no body" }
+                        ),
+                    );
+                }
                 for (code, response) in responses.iter_mut() {
                     if !code.starts_with('2') {
                         continue;
                     }
-                    kinds.insert(success_kind(response));
                     self.hoist_json_schema(
                         response,
                         &format!("{}Response", pascal_case(&op_id)),
                         &mut hoisted,
                     );
                 }
-                if kinds.len() > 1 {
-                    return Err(Problem::new(
-                        join(&op_ptr, "responses"),
-                        "the success responses have different kinds of body (JSON, stream, none); progenitor needs one",
-                    ));
-                }
             }
-            if let Some(stream_item) = stream_item {
-                new_paths.insert(format!("{path}#stream"), Value::Object(stream_item));
+            for (stream_path, stream_item) in stream_items {
+                new_paths.insert(stream_path, Value::Object(stream_item));
             }
             new_paths.insert(path.clone(), item);
         }
@@ -1414,6 +1800,35 @@ impl Converter {
         let Some(branches) = schema.get("oneOf").and_then(Value::as_array).cloned() else {
             return Ok(false);
         };
+        // A tag value of two branches: typify could not tell them apart; the union stays
+        // untagged (as written).
+        let mut all_tags = BTreeSet::new();
+        for branch in &branches {
+            let Some(target) = branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .and_then(|name| schemas.get(name))
+            else {
+                continue;
+            };
+            for value in target
+                .pointer(&format!("/properties/{}/enum", escape(&tag)))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if !all_tags.insert(value.to_string()) {
+                    self.note(
+                        pointer,
+                        format!(
+                            "the tag value {value} of `{tag}` is used by two branches; the union stays untagged"
+                        ),
+                    );
+                    return Ok(false);
+                }
+            }
+        }
         let mut inlined = Vec::new();
         let mut seen_tags = BTreeSet::new();
         for (i, branch) in branches.iter().enumerate() {
@@ -2157,11 +2572,23 @@ fn retitle(schema: &mut Value, old: &str, new: &str) {
     }
 }
 
-fn unreachable_null(pointer: &str) -> Result<(), Problem> {
-    Err(Problem::new(
-        pointer,
-        "a schema that allows only `null` has no OpenAPI 3.0 form; use it as a branch of `oneOf`/`anyOf` to make the union nullable",
-    ))
+/// Points every `$ref` that is a key of `names` at its value instead.
+fn rewrite_refs(value: &mut Value, names: &BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "$ref" {
+                    if let Some(new) = child.as_str().and_then(|r| names.get(r)) {
+                        *child = Value::String(new.clone());
+                    }
+                } else {
+                    rewrite_refs(child, names);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, names)),
+        _ => {}
+    }
 }
 
 fn is_json(media_type: &str) -> bool {
@@ -2222,8 +2649,14 @@ mod tests {
     }
 
     #[test]
-    fn null_only_schema_outside_a_union_is_rejected() {
-        let err = convert(&doc(json!({"N": {"type": "null"}}))).unwrap_err();
-        assert_eq!(err.pointer, "/components/schemas/N");
+    fn null_only_schema_outside_a_union_is_any_json_value_with_a_note() {
+        let converted = convert(&doc(json!({"N": {"type": "null"}}))).unwrap();
+        assert_eq!(converted.document["components"]["schemas"]["N"], json!({}));
+        assert!(
+            converted
+                .notes
+                .iter()
+                .any(|n| n.pointer == "/components/schemas/N" && n.message.contains("only `null`"))
+        );
     }
 }

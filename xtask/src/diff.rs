@@ -6,9 +6,13 @@
 //!
 //! A change is breaking when code written against the old document can stop compiling or start
 //! failing against the new one: a removed operation, parameter, schema, field, enum value or
-//! union branch; a renamed operation; a retyped field; a field that became required or stopped
-//! being required (the generated Rust type changes between `T` and `Option<T>`); a new required
-//! field or parameter.
+//! union branch; a renamed operation or schema; a retyped field; a field that became required or
+//! stopped being required (the generated Rust type changes between `T` and `Option<T>`); a new
+//! required field or parameter.
+//!
+//! An operation that keeps its `operationId` at another path (a changed path prefix, say) is
+//! reported as moved, not as removed and added: the SDK's method is the same. A schema removed
+//! while another with the same facts (documentation left out) is added is reported as renamed.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -307,15 +311,52 @@ impl Differ<'_> {
     fn operations(&mut self) {
         let old_ops = operations_of(self.old);
         let new_ops = operations_of(self.new);
+        let id_of = |op: &Value| {
+            op.get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        // Operations that kept their id at another method and path: old key → new key.
+        let mut moved: Vec<(String, String)> = Vec::new();
+        for (key, old_op) in &old_ops {
+            if new_ops.iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            let Some(id) = id_of(old_op) else { continue };
+            if let Some((new_key, _)) = new_ops.iter().find(|(k, op)| {
+                id_of(op).as_deref() == Some(id.as_str()) && !old_ops.iter().any(|(o, _)| o == k)
+            }) {
+                moved.push((key.clone(), new_key.clone()));
+            }
+        }
         for (key, old_op) in &old_ops {
             let id = old_op
                 .get("operationId")
                 .and_then(Value::as_str)
                 .unwrap_or("?");
-            let Some((_, new_op)) = new_ops.iter().find(|(k, _)| k == key) else {
-                self.push(true, key, format!("operation removed (operationId `{id}`)"));
-                continue;
+            let (key, new_op) = match new_ops.iter().find(|(k, _)| k == key) {
+                Some((_, new_op)) => (key.clone(), new_op),
+                None => match moved.iter().find(|(from, _)| from == key) {
+                    Some((_, to)) => {
+                        self.push(
+                            false,
+                            key,
+                            format!("operation moved to {to} (operationId `{id}`; the SDK's method is the same)"),
+                        );
+                        let new_op = &new_ops
+                            .iter()
+                            .find(|(k, _)| k == to)
+                            .expect("moved to an operation")
+                            .1;
+                        (to.clone(), new_op)
+                    }
+                    None => {
+                        self.push(true, key, format!("operation removed (operationId `{id}`)"));
+                        continue;
+                    }
+                },
             };
+            let key = &key;
             let new_id = new_op
                 .get("operationId")
                 .and_then(Value::as_str)
@@ -369,7 +410,7 @@ impl Differ<'_> {
             }
         }
         for (key, new_op) in &new_ops {
-            if !old_ops.iter().any(|(k, _)| k == key) {
+            if !old_ops.iter().any(|(k, _)| k == key) && !moved.iter().any(|(_, to)| to == key) {
                 let id = new_op
                     .get("operationId")
                     .and_then(Value::as_str)
@@ -460,11 +501,31 @@ impl Differ<'_> {
                 .unwrap_or_default()
         };
         let (old_names, new_names) = (names(self.old), names(self.new));
+        let facts =
+            |doc: &Value, name: &str| crate::document::facts(&doc["components"]["schemas"][name]);
+        let added: Vec<&String> = new_names.difference(&old_names).collect();
+        let mut renamed_to: BTreeSet<&String> = BTreeSet::new();
         for name in old_names.difference(&new_names) {
-            self.push(true, name.clone(), "schema removed");
+            let old_facts = facts(self.old, name);
+            match added
+                .iter()
+                .find(|n| !renamed_to.contains(**n) && facts(self.new, n) == old_facts)
+            {
+                Some(new_name) => {
+                    renamed_to.insert(new_name);
+                    self.push(
+                        true,
+                        name.clone(),
+                        format!("schema renamed to `{new_name}` (the same facts under a new name)"),
+                    );
+                }
+                None => self.push(true, name.clone(), "schema removed"),
+            }
         }
-        for name in new_names.difference(&old_names) {
-            self.push(false, name.clone(), "schema added");
+        for name in added {
+            if !renamed_to.contains(name) {
+                self.push(false, name.clone(), "schema added");
+            }
         }
         for name in old_names.intersection(&new_names) {
             let a = &self.old["components"]["schemas"][name];

@@ -123,6 +123,30 @@ pub fn reachable_schemas(
     seen
 }
 
+/// A schema (or any node) without documentation: no descriptions, summaries, titles, examples or
+/// extensions (property names are kept, even `description`).
+pub fn facts(value: &Value) -> Value {
+    fn strip(value: &Value, names: bool) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .filter(|(k, _)| {
+                        names
+                            || !(matches!(
+                                k.as_str(),
+                                "description" | "summary" | "title" | "example" | "examples"
+                            ) || k.starts_with("x-"))
+                    })
+                    .map(|(k, v)| (k.clone(), strip(v, !names && k == "properties")))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| strip(v, false)).collect()),
+            other => other.clone(),
+        }
+    }
+    strip(value, false)
+}
+
 /// Every operation of a document: `(path key, method, operation)`, in document order.
 pub fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
     doc.get("paths")

@@ -10,7 +10,8 @@ use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    Api, Body, EventEnum, GROUPS, Operation, PageShape, Param, Response, SHARED, StreamEnd,
+    Api, Body, EventEnum, GROUPS, Operation, PageShape, Param, RAW_EVENT, Response, SHARED,
+    StreamEnd,
 };
 use crate::document::{METHODS, reachable_schemas, referenced_schemas};
 
@@ -44,6 +45,9 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
     let mut modules = String::new();
     let mut shared_impls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut shared_types: BTreeSet<String> = BTreeSet::new();
+    // What each module's `types` holds, so that the merged `types` re-exports only what exists
+    // (a group with no operations in the document has no types, no builders, no defaults).
+    let mut contents: BTreeMap<&str, crate::generate::TypesModule> = BTreeMap::new();
     for module in std::iter::once(SHARED).chain(GROUPS) {
         // The operations of the module, and the schemas they reach.
         let mut paths = Map::new();
@@ -109,6 +113,17 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         // What typify generates for this module, inspected: what the shared types implement
         // (for the `replace` entries of the other modules), and the conversions to add.
         let inspected = crate::generate::generate_file(&document).ok();
+        contents.insert(
+            module,
+            inspected.as_ref().map_or(
+                crate::generate::TypesModule {
+                    types: true,
+                    builder: true,
+                    defaults: true,
+                },
+                crate::generate::types_module,
+            ),
+        );
         let mut conversions = inspected
             .as_ref()
             .map(crate::generate::conversions)
@@ -222,24 +237,55 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         "/// Every type of the API, from whichever module generates it (the module of the one group\n/// of operations that uses it, or `shared`), and the aliases of types that are another's."
     );
     let _ = writeln!(types, "pub mod types {{");
-    let _ = writeln!(types, "    pub use crate::shared::types::*;");
-    for group in GROUPS {
-        let _ = writeln!(types, "    #[cfg(feature = \"{group}\")]");
-        let _ = writeln!(types, "    pub use crate::{group}::types::*;");
+    let has = |module: &str, what: fn(&crate::generate::TypesModule) -> bool| {
+        contents.get(module).is_none_or(what)
+    };
+    let cfg = |module: &str| {
+        if module == SHARED {
+            String::new()
+        } else {
+            format!("#[cfg(feature = \"{module}\")]\n")
+        }
+    };
+    for module in std::iter::once(SHARED).chain(GROUPS) {
+        if has(module, |c| c.types) {
+            let _ = writeln!(
+                types,
+                "{}    pub use crate::{module}::types::*;",
+                cfg(module).replace("#[", "    #[")
+            );
+        }
     }
-    let _ = writeln!(
-        types,
-        "    pub use crate::shared::types::{{defaults, error}};"
-    );
+    // Every module has its `error`; `defaults` where some field has a default (the shared one
+    // named, to settle the globs' ambiguity).
+    let shared_items = if has(SHARED, |c| c.defaults) {
+        "{defaults, error}"
+    } else {
+        "error"
+    };
+    let _ = writeln!(types, "    pub use crate::shared::types::{shared_items};");
+    if !has(SHARED, |c| c.defaults) && GROUPS.iter().filter(|g| has(g, |c| c.defaults)).count() > 1
+    {
+        // Several groups' `defaults` and none shared: a module of this name settles the globs'
+        // ambiguity (the fields' defaults stay in their groups' modules, where serde finds them).
+        let _ = writeln!(
+            types,
+            "    /// The defaults of fields are in the module of each group (`crate::<group>::types::defaults`).\n    pub mod defaults {{}}"
+        );
+    }
     let _ = writeln!(
         types,
         "\n    /// The builders of the types (`Type::builder()`)."
     );
     let _ = writeln!(types, "    pub mod builder {{");
-    let _ = writeln!(types, "        pub use crate::shared::types::builder::*;");
-    for group in GROUPS {
-        let _ = writeln!(types, "        #[cfg(feature = \"{group}\")]");
-        let _ = writeln!(types, "        pub use crate::{group}::types::builder::*;");
+    for module in std::iter::once(SHARED).chain(GROUPS) {
+        if has(module, |c| c.builder) {
+            let _ = writeln!(
+                types,
+                "{}        pub use crate::{module}::types::builder::*;",
+                cfg(module).replace("#[", "        #[")
+            );
+        }
     }
     let _ = writeln!(types, "    }}");
     let date_time_groups: Vec<&str> = GROUPS
@@ -397,6 +443,9 @@ fn response_type(api: &Api, operation: &Operation) -> String {
         Response::Json(name) => format!("crate::operation::Json<{}>", api.rust_type(name)),
         Response::Events { event, .. } => {
             format!("crate::stream::Events<crate::events::{event}>")
+        }
+        Response::RawEvents { .. } => {
+            format!("crate::operation::Events<crate::events::{RAW_EVENT}>")
         }
     }
 }
@@ -565,15 +614,13 @@ pub fn operations(api: &Api) -> String {
             "    type Response = {};",
             response_type(api, operation)
         );
-        let stream_end = match &operation.response {
-            Response::Events {
-                end: StreamEnd::Sentinel(s),
-                ..
-            } => format!("StreamEnd::Sentinel({s:?})"),
-            Response::Events {
-                end: StreamEnd::Events(names),
-                ..
-            } => format!(
+        let end = match &operation.response {
+            Response::Events { end, .. } | Response::RawEvents { end } => Some(end),
+            Response::Empty | Response::Json(_) => None,
+        };
+        let stream_end = match end {
+            Some(StreamEnd::Sentinel(s)) => format!("StreamEnd::Sentinel({s:?})"),
+            Some(StreamEnd::Events(names)) => format!(
                 "StreamEnd::Events(&[{}])",
                 names
                     .iter()
@@ -708,6 +755,67 @@ pub fn events(api: &Api) -> String {
         let cfg = format!("#[cfg({})]\n", any_features(&groups));
         out.push_str(&event_enum(api, event, &cfg));
     }
+    let raw: BTreeSet<&str> = api
+        .operations
+        .iter()
+        .filter(|o| matches!(o.response, Response::RawEvents { .. }))
+        .map(|o| o.group.as_str())
+        .collect();
+    if !raw.is_empty() {
+        let groups: Vec<&str> = raw.into_iter().collect();
+        out.push_str(&raw_event(&format!("#[cfg({})]\n", any_features(&groups))));
+    }
+    out
+}
+
+/// The event type of the streams whose events fit no shape the SDK generates an event type for
+/// (see [`Response::RawEvents`]): each event's name and its data as JSON. Emitted only when the
+/// document has such a stream. Built on the stream layer's `UnknownEvent`, so that it needs
+/// nothing hand-written of its own.
+fn raw_event(cfg: &str) -> String {
+    let mut out = String::new();
+    out.push_str(&doc_lines(
+        "An event of a stream whose events the API document describes in a shape this SDK has no event type for: its name and its data as JSON, as they arrived (`cargo xtask generate --notes` names these streams).",
+        "",
+    ));
+    out.push_str(cfg);
+    out.push_str("#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[non_exhaustive]\n");
+    let _ = writeln!(out, "pub struct {RAW_EVENT} {{");
+    let _ = writeln!(
+        out,
+        "    /// The SSE event name (`message` for an event without one).\n    pub event: String,"
+    );
+    let _ = writeln!(
+        out,
+        "    /// The data, as JSON (a JSON string when the data is not JSON).\n    pub data: serde_json::Value,"
+    );
+    let _ = writeln!(
+        out,
+        "    /// The last event id of the stream, if any.\n    pub id: Option<String>,"
+    );
+    let _ = writeln!(out, "}}\n");
+    out.push_str(cfg);
+    let _ = writeln!(out, "impl SseEvent for {RAW_EVENT} {{");
+    let _ = writeln!(out, "    #[inline]");
+    let _ = writeln!(
+        out,
+        "    fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {{"
+    );
+    let _ = writeln!(
+        out,
+        "        if event_kind(event, None).as_deref() == Some(\"error\") {{\n            return Err(context.api_error(event));\n        }}"
+    );
+    let _ = writeln!(out, "        let raw = context.unknown(event)?;");
+    let _ = writeln!(
+        out,
+        "        let data = serde_json::from_str(&raw.data).unwrap_or(serde_json::Value::String(raw.data));"
+    );
+    let _ = writeln!(
+        out,
+        "        Ok({RAW_EVENT} {{\n            event: raw.event,\n            data,\n            id: raw.id,\n        }})"
+    );
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out, "}}\n");
     out
 }
 

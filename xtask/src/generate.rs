@@ -46,6 +46,76 @@ pub fn generate_file(document: &Value) -> Result<syn::File, Problem> {
     try_generate_file(document).map_err(|message| locate(document, message))
 }
 
+/// Generates a converted (3.0.3) document, leaving out of it what progenitor cannot generate,
+/// each with a note: an operation progenitor fails on is taken out of the document (the
+/// low-level client has no method for it; the operation table of the SDK, built from the whole
+/// document, still has it), and a component schema it fails on becomes any JSON value. Returns
+/// the generated code and the notes; fails only when a failure cannot be located.
+pub fn generate_degrading(document: &mut Value) -> Result<(syn::File, Vec<Problem>), Problem> {
+    let mut notes = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    loop {
+        let message = match try_generate_file(document) {
+            Ok(file) => return Ok((file, notes)),
+            Err(message) => message,
+        };
+        let problem = locate(document, message);
+        if !seen.insert(problem.pointer.clone()) {
+            return Err(problem);
+        }
+        let tokens: Vec<String> = problem
+            .pointer
+            .split('/')
+            .skip(1)
+            .map(crate::document::unescape)
+            .collect();
+        match tokens
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["paths", path, method, ..] if METHODS.contains(method) => {
+                let id = document
+                    .pointer(&format!("/paths/{}/{method}/operationId", escape(path)))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if let Some(Value::Object(item)) =
+                    document.get_mut("paths").and_then(|p| p.get_mut(*path))
+                {
+                    item.remove(*method);
+                    if !item.keys().any(|k| METHODS.contains(&k.as_str())) {
+                        document["paths"].as_object_mut().map(|p| p.remove(*path));
+                    }
+                }
+                notes.push(Problem::new(
+                    join(&join("/paths", path), method),
+                    format!(
+                        "left out of the low-level client: progenitor cannot generate the operation `{id}` ({}); the SDK's own operation type still calls it",
+                        problem.message
+                    ),
+                ));
+            }
+            ["components", "schemas", name, ..] => {
+                if let Some(slot) =
+                    document.pointer_mut(&format!("/components/schemas/{}", escape(name)))
+                {
+                    *slot = serde_json::json!({});
+                }
+                notes.push(Problem::new(
+                    format!("/components/schemas/{}", escape(name)),
+                    format!(
+                        "any JSON value in the generated types: progenitor cannot generate the schema ({})",
+                        problem.message
+                    ),
+                ));
+            }
+            _ => return Err(problem),
+        }
+    }
+}
+
 /// The traits each generated type implements (of `FromStr`, `Display` and `Default`), by type
 /// name, from the generated code.
 pub fn implemented_traits(
@@ -409,6 +479,42 @@ pub fn conversions(file: &syn::File) -> Vec<Conversion> {
     }
     out.sort();
     out.dedup();
+    out
+}
+
+/// What the `types` module of a generated file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypesModule {
+    /// Any type (struct, enum or alias).
+    pub types: bool,
+    /// The `builder` module (typify writes it when some struct has a builder).
+    pub builder: bool,
+    /// The `defaults` module (typify writes it when some field has a default).
+    pub defaults: bool,
+}
+
+/// What the `types` module of a generated file holds (all `false` without one).
+pub fn types_module(file: &syn::File) -> TypesModule {
+    use syn::Item;
+    let mut out = TypesModule {
+        types: false,
+        builder: false,
+        defaults: false,
+    };
+    for item in &file.items {
+        let Item::Mod(module) = item else { continue };
+        if module.ident != "types" {
+            continue;
+        }
+        for inner in module.content.iter().flat_map(|(_, items)| items) {
+            match inner {
+                Item::Struct(_) | Item::Enum(_) | Item::Type(_) => out.types = true,
+                Item::Mod(m) if m.ident == "builder" => out.builder = true,
+                Item::Mod(m) if m.ident == "defaults" => out.defaults = true,
+                _ => {}
+            }
+        }
+    }
     out
 }
 

@@ -19,13 +19,11 @@
 //! Responses must have a `description` in OpenAPI; the provider's is replaced by a neutral one that
 //! names the status (`HTTP 200.`), unless the overlay gives ours.
 
-use std::collections::BTreeSet;
-
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
-use serde_json_path::JsonPath;
 
 use crate::document::{METHODS, Problem, join};
+pub use crate::overlay::{Applied, StaleAction, apply_overlay, find_successors};
 
 /// The header of the imported document.
 pub const HEADER: &str = "\
@@ -43,8 +41,11 @@ pub const HEADER: &str = "\
 pub struct Imported {
     /// The document: facts, then the overlay applied.
     pub document: Value,
-    /// What was dropped that is not known prose, and what the overlay did.
+    /// What was dropped that is not known prose, and the `x-note`s of the overlay's actions.
     pub notes: Vec<Problem>,
+    /// The overlay's actions that select nothing in the provider's document (applied without
+    /// them).
+    pub stale: Vec<StaleAction>,
 }
 
 /// Extensions of the provider that state facts, kept by the import.
@@ -147,11 +148,14 @@ pub fn import(provider: &Value, overlay: &Value) -> Result<Imported, Problem> {
         )
     })?;
     let mut notes = stripper.notes;
-    notes.extend(
-        apply_overlay(&mut document, overlay)
-            .map_err(|p| Problem::new(p.pointer, format!("in the overlay: {}", p.message)))?,
-    );
-    Ok(Imported { document, notes })
+    let applied = apply_overlay(&mut document, overlay)
+        .map_err(|p| Problem::new(p.pointer, format!("in the overlay: {}", p.message)))?;
+    notes.extend(applied.notes);
+    Ok(Imported {
+        document,
+        notes,
+        stale: applied.stale,
+    })
 }
 
 /// The imported document as the YAML text that is committed (header, then the document with a
@@ -535,6 +539,7 @@ impl Stripper {
                     | "requestBodies"
                     | "responses"
                     | "securitySchemes"
+                    | "pathItems"
             ) {
                 self.dropped(pointer, key);
                 continue;
@@ -548,6 +553,7 @@ impl Stripper {
                     "parameters" | "headers" => self.parameter(entry, &entry_ptr)?,
                     "requestBodies" => self.request_body(entry, &entry_ptr)?,
                     "responses" => self.response(entry, "default", &entry_ptr)?,
+                    "pathItems" => self.path_item(entry, &entry_ptr)?,
                     _ => self.security_scheme(entry, &entry_ptr)?,
                 };
                 kept.insert(name.clone(), converted);
@@ -625,126 +631,6 @@ fn strip_keys(value: &mut Value, keys: &[&str]) {
             map.values_mut().for_each(|v| strip_keys(v, keys));
         }
         Value::Array(items) => items.iter_mut().for_each(|v| strip_keys(v, keys)),
-        _ => {}
-    }
-}
-
-/// Applies an OpenAPI Overlay 1.0 document to `document`, in the order of its actions.
-///
-/// An action's `target` is an RFC 9535 JSONPath; `update` is merged into every node it selects
-/// (objects key by key, recursively; arrays appended), `remove: true` removes them. A target that
-/// selects nothing is an error: it means the overlay no longer matches the provider's document.
-pub fn apply_overlay(document: &mut Value, overlay: &Value) -> Result<Vec<Problem>, Problem> {
-    let root = overlay
-        .as_object()
-        .ok_or_else(|| Problem::new("", "the overlay must be an object"))?;
-    match root.get("overlay").and_then(Value::as_str) {
-        Some(v) if v.starts_with("1.") => {}
-        _ => {
-            return Err(Problem::new(
-                "/overlay",
-                "not an OpenAPI Overlay 1.x document (`overlay: 1.0.0` missing)",
-            ));
-        }
-    }
-    let actions = match root.get("actions") {
-        Some(Value::Array(actions)) => actions,
-        _ => {
-            return Err(Problem::new(
-                "/actions",
-                "the overlay has no `actions` list",
-            ));
-        }
-    };
-    let mut notes = Vec::new();
-    for (i, action) in actions.iter().enumerate() {
-        let pointer = format!("/actions/{i}");
-        let target = action
-            .get("target")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Problem::new(&pointer, "an action needs a `target` string"))?;
-        let path = JsonPath::parse(target).map_err(|e| {
-            Problem::new(
-                join(&pointer, "target"),
-                format!("`{target}` is not a JSONPath: {e}"),
-            )
-        })?;
-        let mut locations: Vec<String> = path
-            .query_located(document)
-            .locations()
-            .map(|l| l.to_json_pointer())
-            .collect();
-        if locations.is_empty() {
-            return Err(Problem::new(
-                join(&pointer, "target"),
-                format!("`{target}` selects nothing in the provider's document"),
-            ));
-        }
-        let remove = action
-            .get("remove")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        if remove {
-            // Deepest and last first, so that removing one node does not move another.
-            locations.sort_by(|a, b| b.cmp(a));
-            let unique: BTreeSet<String> = locations.iter().cloned().collect();
-            for location in unique.iter().rev() {
-                remove_at(document, location);
-            }
-        } else if let Some(update) = action.get("update") {
-            for location in &locations {
-                if let Some(node) = document.pointer_mut(location) {
-                    merge(node, update);
-                }
-            }
-        } else {
-            return Err(Problem::new(
-                &pointer,
-                "an action needs `update` or `remove: true`",
-            ));
-        }
-        if let Some(note) = action.get("x-note").and_then(Value::as_str) {
-            notes.push(Problem::new(pointer, note.to_owned()));
-        }
-    }
-    Ok(notes)
-}
-
-/// Merges `update` into `node`: objects key by key (recursively), arrays appended, anything else
-/// replaced.
-fn merge(node: &mut Value, update: &Value) {
-    match (node, update) {
-        (Value::Object(node), Value::Object(update)) => {
-            for (key, value) in update {
-                match node.get_mut(key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        node.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-        }
-        (Value::Array(node), Value::Array(update)) => node.extend(update.iter().cloned()),
-        (node, update) => *node = update.clone(),
-    }
-}
-
-fn remove_at(document: &mut Value, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
-        return;
-    };
-    let token = crate::document::unescape(last);
-    match document.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.remove(&token);
-        }
-        Some(Value::Array(items)) => {
-            if let Ok(index) = token.parse::<usize>()
-                && index < items.len()
-            {
-                items.remove(index);
-            }
-        }
         _ => {}
     }
 }
@@ -878,13 +764,20 @@ mod tests {
     }
 
     #[test]
-    fn a_target_that_selects_nothing_is_an_error() {
+    fn a_target_that_selects_nothing_is_reported_and_the_rest_applied() {
         let overlay = json!({"overlay": "1.0.0", "actions": [
             {"target": "$.paths['/missing'].post", "update": {"description": "x"}},
+            {"target": "$.paths['/a'].post", "update": {"description": "Ours."}},
         ]});
-        let problem = import(&provider(), &overlay).unwrap_err();
-        assert_eq!(problem.pointer, "/actions/0/target");
-        assert!(problem.message.contains("selects nothing"), "{problem}");
+        let imported = import(&provider(), &overlay).unwrap();
+        assert_eq!(imported.stale.len(), 1);
+        assert_eq!(imported.stale[0].index, 0);
+        assert_eq!(imported.stale[0].target, "$.paths['/missing'].post");
+        assert_eq!(imported.stale[0].description.as_deref(), Some("x"));
+        assert_eq!(
+            imported.document["paths"]["/a"]["post"]["description"],
+            "Ours."
+        );
     }
 
     #[test]

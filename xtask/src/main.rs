@@ -1,7 +1,7 @@
 //! `cargo xtask` — regenerate and check everything derived from `openapi/friendli.yaml`.
 //!
 //! ```text
-//! cargo xtask import [--check] [--notes] PROVIDER.yaml   the provider's document, facts only, plus our overlay
+//! cargo xtask import [--check] [--strict] [--notes] PROVIDER.yaml   the provider's document, facts only, plus our overlay
 //! cargo xtask generate [--check] [--notes]   regenerate the derived files, or check they are fresh
 //! cargo xtask convert IN OUT [--notes]       convert any OpenAPI 3.1/3.0 document to the progenitor form
 //! cargo xtask diff OLD NEW [--deny-breaking] report the API changes between two documents
@@ -15,21 +15,30 @@ use xtask::{Problem, diff, document};
 
 const USAGE: &str = "\
 usage:
-  cargo xtask import [--check] [--notes] [--overlay=FILE] PROVIDER.yaml
+  cargo xtask import [--check] [--strict] [--notes] [--overlay=FILE] PROVIDER.yaml
                                               write openapi/friendli.yaml from the provider's OpenAPI document
-                                              (its facts, none of its prose) and openapi/overlay.yaml
+                                              (its facts, none of its prose) and openapi/overlay.yaml; overlay
+                                              actions that select nothing are listed and left out
                                               (--check: fail with a diff if the committed file is stale;
+                                              --strict: fail, writing nothing, if an overlay action selects nothing;
+                                              --notes: every note, and for each stale action where its target stops
+                                              selecting and the nearest names;
                                               --overlay: another overlay than openapi/overlay.yaml)
   cargo xtask generate [--check] [--notes]    regenerate everything derived from openapi/friendli.yaml (friendli-gen's
-                                              documents and macro calls, friendli's operations, events and namespaces)
-                                              (--check: fail with a diff if it is stale, write nothing)
+                                              documents and macro calls, friendli's operations, events and namespaces);
+                                              what users get less of is always listed (`degraded:`)
+                                              (--check: fail with a diff if it is stale, write nothing;
+                                              --notes: also every change of the converter, and which extras
+                                              of friendli the document serves)
   cargo xtask convert IN OUT [--notes] [--rust=FILE]
                                               convert an OpenAPI 3.1/3.0 document (YAML or JSON) into the
                                               progenitor-ready 3.0.3 form and prove that it generates
                                               (--rust: also write the Rust code progenitor generates)
   cargo xtask operations                      list the operation table the SDK is generated from
   cargo xtask diff OLD NEW [--deny-breaking]  report the API changes from OLD to NEW, flagging breaking ones
-                                              (--deny-breaking: exit 1 when any change is breaking)";
+                                              (--deny-breaking: exit 1 when any change is breaking)
+
+The workspace is the one the xtask was built in, or $XTASK_ROOT if set.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,12 +53,17 @@ fn main() -> ExitCode {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let result = match positional.as_slice() {
-        ["import", provider] if only(&flags, &["--check", "--notes", "--overlay="]) => run_import(
-            Path::new(provider),
-            flag_value(&flags, "--overlay="),
-            flags.contains(&"--check"),
-            flags.contains(&"--notes"),
-        ),
+        ["import", provider] if only(&flags, &["--check", "--strict", "--notes", "--overlay="]) => {
+            run_import(
+                Path::new(provider),
+                flag_value(&flags, "--overlay="),
+                ImportMode {
+                    check: flags.contains(&"--check"),
+                    strict: flags.contains(&"--strict"),
+                    notes: flags.contains(&"--notes"),
+                },
+            )
+        }
         ["generate"] if only(&flags, &["--check", "--notes"]) => {
             run_generate(flags.contains(&"--check"), flags.contains(&"--notes"))
         }
@@ -111,7 +125,14 @@ fn run_generate(check: bool, show_notes: bool) -> Result<ExitCode, String> {
     let (files, notes) =
         workspace::derived_files(&root).map_err(|p| format!("{} {p}", workspace::SPEC))?;
     if show_notes {
-        print_notes(&notes);
+        print_notes(&notes.notes);
+        for line in notes.capabilities.lines().filter(|l| !l.starts_with('#')) {
+            eprintln!("capability: {line}");
+        }
+    }
+    // Degradations are always shown: each is something users lose.
+    for note in &notes.degraded {
+        eprintln!("degraded: {note}");
     }
     let mut stale = 0;
     for file in &files {
@@ -142,19 +163,65 @@ fn run_generate(check: bool, show_notes: bool) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The flags of `cargo xtask import`.
+struct ImportMode {
+    /// Compare with the committed document instead of writing it.
+    check: bool,
+    /// Fail when an overlay action selects nothing.
+    strict: bool,
+    /// Print every note, and each stale action in full.
+    notes: bool,
+}
+
 fn run_import(
     provider: &Path,
     overlay: Option<&Path>,
-    check: bool,
-    show_notes: bool,
+    mode: ImportMode,
 ) -> Result<ExitCode, String> {
     let root = workspace::root();
     let overlay = overlay.map_or_else(|| root.join(workspace::OVERLAY), Path::to_path_buf);
-    let file = workspace::imported_file(&root, provider, &overlay).map_err(|p| p.to_string())?;
-    if show_notes {
-        print_notes(&file.1);
+    let shown_overlay = overlay
+        .strip_prefix(&root)
+        .unwrap_or(&overlay)
+        .display()
+        .to_string();
+    let (file, report) =
+        workspace::imported_file(&root, provider, &overlay).map_err(|p| p.to_string())?;
+    if mode.notes {
+        print_notes(&report.notes);
+        for action in &report.stale {
+            eprintln!("{}", action.details(&shown_overlay));
+        }
     }
-    let file = file.0;
+    if !report.stale.is_empty() {
+        eprintln!(
+            "note: {} action(s) of {shown_overlay} no longer fit {}{}",
+            report.stale.len(),
+            provider.display(),
+            if mode.notes { "" } else { ":" }
+        );
+        if !mode.notes {
+            for action in &report.stale {
+                eprintln!("  {}", action.summary());
+            }
+        }
+        if mode.strict {
+            return Err(format!(
+                "{} overlay action(s) select nothing (--strict); retarget or delete them in {shown_overlay} (`cargo xtask import --notes {}` says where each stops selecting)",
+                report.stale.len(),
+                provider.display()
+            ));
+        }
+        eprintln!(
+            "note: the document is imported without them{}; --strict makes them errors",
+            if mode.notes {
+                ""
+            } else {
+                " (--notes says where each stops selecting, and the nearest names)"
+            }
+        );
+    }
+    let check = mode.check;
     if check {
         return match workspace::check(&root, &file) {
             Freshness::Fresh => {

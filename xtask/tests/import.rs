@@ -516,31 +516,63 @@ fn the_overlay_updates_by_merging_and_removes() {
 }
 
 #[test]
-fn an_overlay_target_that_selects_nothing_is_an_error_naming_the_action() {
+fn an_overlay_target_that_selects_nothing_is_listed_and_the_other_actions_applied() {
     let overlay = json!({"overlay": "1.0.0", "actions": [
         {"target": "$.paths['/a'].post", "update": {"description": "fine"}},
         {"target": "$.components.schemas.Reason", "update": {"x-open-enum": true}},
-        {"target": "$.components.schemas.Renamed", "update": {"description": "gone upstream"}}
+        {"target": "$.components.schemas.Renamed", "update": {"description": "gone upstream"},
+         "x-note": "why it was there"},
+        {"target": "$.paths['/missing']", "remove": true},
+        {"target": "$.components.schemas['Delta','Gone'].properties.content",
+         "update": {"description": "The text."}}
     ]});
-    let problem = import(&provider_with_operation(), &overlay).unwrap_err();
-    assert_eq!(problem.pointer, "/actions/2/target");
-    assert!(problem.message.contains("selects nothing"), "{problem}");
-    assert!(
-        problem.message.contains("$.components.schemas.Renamed"),
-        "{problem}"
-    );
-    assert!(problem.message.contains("overlay"), "{problem}");
-
-    // A removal that selects nothing is as much an error.
-    let overlay = json!({"overlay": "1.0.0", "actions": [
-        {"target": "$.paths['/missing']", "remove": true}
-    ]});
+    let imported = import(&provider_with_operation(), &overlay).unwrap();
+    // The actions that fit are applied.
+    let doc = &imported.document;
+    assert_eq!(doc["paths"]["/a"]["post"]["description"], "fine");
+    assert_eq!(doc["components"]["schemas"]["Reason"]["x-open-enum"], true);
     assert_eq!(
-        import(&provider_with_operation(), &overlay)
-            .unwrap_err()
-            .pointer,
-        "/actions/0/target"
+        doc["components"]["schemas"]["Delta"]["properties"]["content"]["description"],
+        "The text."
     );
+    assert!(doc["components"]["schemas"].get("Renamed").is_none());
+
+    // The others are listed: index, target, and what each would have done.
+    let stale: Vec<(usize, &str)> = imported
+        .stale
+        .iter()
+        .map(|s| (s.index, s.target.as_str()))
+        .collect();
+    assert_eq!(
+        stale,
+        [
+            (2, "$.components.schemas.Renamed"),
+            (3, "$.paths['/missing']"),
+            (4, "$.components.schemas['Delta','Gone'].properties.content"),
+        ]
+    );
+    let renamed = &imported.stale[0];
+    assert_eq!(renamed.description.as_deref(), Some("gone upstream"));
+    assert_eq!(renamed.note.as_deref(), Some("why it was there"));
+    assert_eq!(
+        renamed.selects_up_to.as_deref(),
+        Some("$.components.schemas")
+    );
+    assert_eq!(renamed.missing.as_deref(), Some(".Renamed"));
+    let summary = renamed.summary();
+    assert!(
+        summary.starts_with("#2 $.components.schemas.Renamed"),
+        "{summary}"
+    );
+    assert!(summary.contains("\"gone upstream\""), "{summary}");
+    assert_eq!(renamed.to_problem().pointer, "/actions/2/target");
+    assert!(imported.stale[1].remove);
+    assert!(imported.stale[1].summary().contains("would remove"));
+    // A list of names with one that is gone: listed, although the action applied to the rest.
+    assert_eq!(imported.stale[2].unmatched, ["Gone"]);
+    assert!(imported.stale[2].summary().contains("'Gone'"));
+    // The `x-note` of an action that did not apply is not a note of the import.
+    assert!(!imported.notes.iter().any(|n| n.pointer == "/actions/2"));
 }
 
 #[test]

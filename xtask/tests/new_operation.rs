@@ -2,7 +2,9 @@
 //! no hand-written code. On a copy of the workspace, an overlay action adds an operation (a JSON
 //! POST with a typed response); `cargo xtask import` and `cargo xtask generate` run; then a test
 //! program calls it through `Client::call`, its generated namespace method and the blocking client,
-//! against the mock server, which serves it from the document too.
+//! against the mock server, which serves it from the document too. A second new operation streams
+//! events whose schema is not a `{data}` envelope: it reaches users as a stream of raw events
+//! (`friendli::events::RawEvent`).
 //!
 //! It builds a second copy of the workspace, so it takes minutes: `#[ignore]`d in the default test
 //! run, and run by `.ci/run` (`cargo test -p xtask --test new_operation -- --ignored`).
@@ -79,6 +81,29 @@ const NEW_OPERATION: &str = r#"
                 application/json:
                   schema:
                     $ref: '#/components/schemas/EchoResult'
+  - target: "$.paths"
+    update:
+      /serverless/v1/echo/stream:
+        post:
+          operationId: serverlessEchoStream
+          tags: [Serverless.Echo]
+          x-speakeasy-name-override: stream
+          security:
+            - token: []
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/EchoBody'
+          responses:
+            '200':
+              description: The echoes, one event each (not in a `data` envelope).
+              content:
+                text/event-stream:
+                  x-speakeasy-sse-sentinel: '[DONE]'
+                  schema:
+                    $ref: '#/components/schemas/EchoResult'
   - target: "$.components.schemas"
     update:
       EchoBody:
@@ -99,10 +124,32 @@ const NEW_OPERATION: &str = r#"
 "#;
 
 const CALLER: &str = r#"
-//! Calls the operation added by xtask's new-operation test, three ways.
+//! Calls the operations added by xtask's new-operation test.
+use friendli::prelude::*;
 use friendli::{RetryConfig, operations};
 use friendli_mock::{MockServer, Scenario};
 use serde_json::json;
+
+#[tokio::test]
+async fn a_stream_that_is_not_an_envelope_arrives_as_raw_events() {
+    let server = MockServer::start();
+    let client = friendli_tests::client(&server);
+    let body = friendli::types::EchoBody::builder().text("hello");
+    server.push_for(
+        "serverlessEchoStream",
+        Scenario::transcript(
+            "event: echo\ndata: {\"text\":\"a\",\"length\":1}\n\ndata: not json\n\ndata: [DONE]\n\n",
+        ),
+    );
+    let mut events = client.serverless().echo().stream(body).await.unwrap();
+    let first: friendli::events::RawEvent = events.next().await.unwrap().unwrap();
+    assert_eq!(first.event, "echo");
+    assert_eq!(first.data, json!({"text": "a", "length": 1}));
+    let second = events.next().await.unwrap().unwrap();
+    assert_eq!(second.event, "message");
+    assert_eq!(second.data, json!("not json"));
+    assert!(events.next().await.is_none());
+}
 
 #[tokio::test]
 async fn the_new_operation_is_callable_without_hand_written_code() {
@@ -196,6 +243,10 @@ fn a_new_operation_costs_no_hand_written_code() {
     assert!(
         generated.contains("pub struct ServerlessEcho;"),
         "an operation type was generated"
+    );
+    assert!(
+        generated.contains("crate::operation::Events<crate::events::RawEvent>"),
+        "the stream that is not an envelope is a stream of raw events"
     );
 
     // A program that calls it (test code, not SDK code).

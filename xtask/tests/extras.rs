@@ -1,0 +1,147 @@
+//! The list of what the hand-written extras of `friendli` use (`xtask::extras::EXTRAS`) stays in
+//! step with their sources, and the committed document gives every extra all it needs.
+
+use std::collections::BTreeSet;
+
+use heck::{ToPascalCase, ToSnakeCase};
+use xtask::extras::EXTRAS;
+use xtask::workspace;
+
+fn source(file: &str) -> String {
+    std::fs::read_to_string(workspace::root().join(file))
+        .unwrap_or_else(|e| panic!("{file} (named in xtask/src/extras.rs): {e}"))
+}
+
+/// The identifiers of a Rust source, as words.
+fn words(text: &str) -> BTreeSet<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_name_of_the_list_is_used_by_its_extra() {
+    let mut stale = Vec::new();
+    for extra in EXTRAS {
+        let text: String = extra.files.iter().map(|f| source(f)).collect();
+        let used = words(&text);
+        let mut check = |name: &str, forms: Vec<String>| {
+            if !forms.iter().any(|f| used.contains(f.as_str())) {
+                stale.push(format!("{}: {name}", extra.name));
+            }
+        };
+        for id in extra.operations {
+            // By its type (`ServerlessChatComplete`) or by its method (`init_upload`).
+            check(id, vec![id.to_pascal_case(), id.to_snake_case()]);
+        }
+        for name in extra
+            .events
+            .iter()
+            .chain(extra.types)
+            .chain(extra.namespaces)
+        {
+            check(name, vec![(*name).to_owned()]);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "xtask/src/extras.rs names what its extra's sources no longer use (update the list): {stale:#?}"
+    );
+}
+
+/// Every `crate::types::X`, `crate::events::X` and `crate::operations::X` (or `ops::X`) an extra's
+/// sources name is in the list (names the crate defines itself, such as the aliases of its
+/// `types` module, left out).
+#[test]
+fn every_generated_name_the_extras_use_is_in_the_list() {
+    let listed: BTreeSet<String> = EXTRAS
+        .iter()
+        .flat_map(|e| {
+            e.events
+                .iter()
+                .chain(e.types)
+                .map(|n| (*n).to_owned())
+                .chain(e.operations.iter().map(|id| id.to_pascal_case()))
+        })
+        .collect();
+    // The crate's own names in its `types` module (`pub type FinishReason = …`).
+    let lib = source("friendli/src/lib.rs");
+    let own: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub type "))
+        .filter_map(|l| l.split([' ', '=']).next())
+        .map(str::to_owned)
+        .collect();
+    let files: BTreeSet<&str> = EXTRAS
+        .iter()
+        .flat_map(|e| e.files.iter().copied())
+        .collect();
+    let mut missing = BTreeSet::new();
+    for file in files {
+        let text = source(file);
+        for name in generated_names(&text) {
+            if !listed.contains(&name) && !own.contains(&name) {
+                missing.insert(format!("{file}: {name}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add these to the list of xtask/src/extras.rs: {missing:#?}"
+    );
+}
+
+/// The names after `crate::types::`, `crate::events::`, `crate::operations::` and `ops::`, one
+/// or a `{…}` group (with `as` renames and nested paths taken apart).
+fn generated_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for prefix in [
+        "crate::types::",
+        "crate::events::",
+        "crate::operations::",
+        "ops::",
+    ] {
+        let mut rest = text;
+        while let Some(at) = rest.find(prefix) {
+            // `ops::` inside a longer path (`std::ops::`) is not the operations module.
+            let before = &rest[..at];
+            rest = &rest[at + prefix.len()..];
+            if prefix == "ops::" && (before.ends_with("::") || before.ends_with('_')) {
+                continue;
+            }
+            if let Some(group) = rest.strip_prefix('{') {
+                let end = group.find('}').unwrap_or(group.len());
+                for item in group[..end].split(',') {
+                    if let Some(name) = item.split_whitespace().next() {
+                        out.push(name.trim_end_matches(',').to_owned());
+                    }
+                }
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                out.push(name);
+            }
+        }
+    }
+    // Modules and lower-case items (`builder`, `defaults`) are not types.
+    out.retain(|n| n.chars().next().is_some_and(char::is_uppercase));
+    out
+}
+
+#[test]
+fn the_committed_document_gives_every_extra_all_it_needs() {
+    let (_, notes) = workspace::derived_files(&workspace::root()).unwrap();
+    assert!(notes.degraded.is_empty(), "{:#?}", notes.degraded);
+    // The capability list: every extra, each served.
+    let lines: Vec<&str> = notes
+        .capabilities
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    assert_eq!(lines.len(), EXTRAS.len());
+    for (line, extra) in lines.iter().zip(EXTRAS) {
+        assert_eq!(*line, format!("{} yes", extra.name));
+    }
+}
