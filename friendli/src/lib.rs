@@ -73,10 +73,11 @@
 //!   the groups of operations compiled in; `full` enables all four. Each group costs build time
 //!   (its generated types), so enable what you use.
 //! - `rustls-ring` (default): TLS through rustls with the `ring` provider, configured per client;
-//!   it builds much faster than `aws-lc-rs`. It turns on reqwest's `rustls-no-provider`: if your
-//!   program builds `reqwest::Client`s of its own and nothing else gives reqwest a TLS provider,
-//!   install one first (`rustls::crypto::ring::default_provider().install_default()`), or use
-//!   `rustls` instead: rustls with reqwest's default provider, `aws-lc-rs`. `native-tls`: the
+//!   it builds much faster than `aws-lc-rs`, and has no post-quantum key exchange (for which
+//!   rustls 0.23.48 deprecates it). It turns on reqwest's `rustls-no-provider`: if your program
+//!   builds `reqwest::Client`s of its own and nothing else gives reqwest a TLS provider, install
+//!   one first (`CryptoProvider::install_default`), or use `rustls` instead: rustls with
+//!   reqwest's default provider, `aws-lc-rs`, with post-quantum key exchange. `native-tls`: the
 //!   platform's TLS.
 //! - `http2`: HTTP/2 offered beside HTTP/1.1, so that concurrent streams share one connection.
 //!   Off by default, as in the official SDKs: HTTP/1.1 serves a stream per connection well, and

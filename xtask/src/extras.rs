@@ -45,7 +45,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "chat_folding",
         what: "folding chat streams (`ChatAccumulator`, `CollectedChat`)",
-        files: list!["friendli/src/chat.rs"],
+        files: list!["friendli/src/extras/chat.rs"],
         operations: list![],
         events: list!["ChatStreamEvent"],
         types: list![
@@ -59,7 +59,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_assisted_chat",
         what: "tool-assisted chat with its tool runs (`ToolAssistedChatCompletionResponse`, `ToolRun`)",
-        files: list!["friendli/src/chat.rs"],
+        files: list!["friendli/src/extras/chat.rs"],
         operations: list![
             "serverlessToolAssistedChatComplete",
             "serverlessToolAssistedChatStream"
@@ -81,8 +81,8 @@ pub const EXTRAS: &[Extra] = &[
         name: "completions_folding",
         what: "folding completions streams (`CompletionsAccumulator`, `CollectedCompletions`)",
         files: list![
-            "friendli/src/completions.rs",
-            "friendli/src/fold.rs",
+            "friendli/src/extras/completions.rs",
+            "friendli/src/extras/chunk_header.rs",
             "friendli/src/blocking.rs"
         ],
         operations: list![],
@@ -93,8 +93,8 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_loop",
         what: "the tool loop (`Tools`, `RunCall`, `RunEvent`)",
-        // lib.rs: the crate's names `FinishReason`, `ToolCall` for the generated types.
-        files: list!["friendli/src/tools.rs", "friendli/src/lib.rs"],
+        // types.rs: the crate's names `FinishReason`, `ToolCall` for the generated types.
+        files: list!["friendli/src/extras/tools.rs", "friendli/src/types.rs"],
         operations: list![],
         events: list![],
         types: list![
@@ -110,7 +110,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_loop_serverless_tool_assisted_chat",
         what: "the tool loop `client.serverless().tool_assisted_chat().run()`",
-        files: list!["friendli/src/tools.rs"],
+        files: list!["friendli/src/extras/tools.rs"],
         operations: list![
             "serverlessToolAssistedChatComplete",
             "serverlessToolAssistedChatStream"
@@ -122,7 +122,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_loop_serverless_chat",
         what: "the tool loop `client.serverless().chat().run()`",
-        files: list!["friendli/src/tools.rs"],
+        files: list!["friendli/src/extras/tools.rs"],
         operations: list!["serverlessChatComplete", "serverlessChatStream"],
         events: list!["ChatStreamEvent"],
         types: list!["ServerlessChatCompletionBody"],
@@ -131,7 +131,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_loop_dedicated_chat",
         what: "the tool loop `client.dedicated().chat().run()`",
-        files: list!["friendli/src/tools.rs"],
+        files: list!["friendli/src/extras/tools.rs"],
         operations: list!["dedicatedChatComplete", "dedicatedChatStream"],
         events: list!["ChatStreamEvent"],
         types: list!["DedicatedChatCompletionBody"],
@@ -140,7 +140,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "tool_loop_container_chat",
         what: "the tool loop `client.container().chat().run()`",
-        files: list!["friendli/src/tools.rs"],
+        files: list!["friendli/src/extras/tools.rs"],
         operations: list!["containerChatComplete", "containerChatStream"],
         events: list!["ChatStreamEvent"],
         types: list!["ContainerChatCompletionBody"],
@@ -149,7 +149,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "endpoint_readiness",
         what: "endpoint readiness (`client.dedicated().endpoint().wait_until_running()`)",
-        files: list!["friendli/src/endpoints.rs"],
+        files: list!["friendli/src/extras/endpoints.rs"],
         operations: list!["dedicatedGetEndpointStatus"],
         events: list![],
         types: list![
@@ -164,7 +164,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "file_upload",
         what: "the file upload (`client.file().upload()`)",
-        files: list!["friendli/src/files.rs"],
+        files: list!["friendli/src/extras/files.rs"],
         operations: list!["init_upload", "complete_upload", "get_info"],
         events: list![],
         types: list!["FileInfo", "FileInitUploadRequest", "AccountFileStatus"],
@@ -173,7 +173,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "dataset_samples",
         what: "dataset samples (`add_conversations`, `upload_samples_file`)",
-        files: list!["friendli/src/datasets.rs"],
+        files: list!["friendli/src/extras/datasets.rs"],
         operations: list!["add_samples", "upload_raw_samples"],
         events: list![],
         types: list![
@@ -190,7 +190,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "embeddings",
         what: "the embeddings helpers (`EmbeddingsResultExt`, `EmbeddingExt`)",
-        files: list!["friendli/src/embeddings.rs"],
+        files: list!["friendli/src/extras/embeddings.rs"],
         operations: list![],
         events: list![],
         types: list![
@@ -203,7 +203,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "structured_output",
         what: "structured output (`ResponseFormatExt`, `ParseAnswer`)",
-        files: list!["friendli/src/structured.rs"],
+        files: list!["friendli/src/extras/structured.rs"],
         operations: list![],
         events: list![],
         types: list!["ChatResult", "ResponseFormat"],
@@ -212,7 +212,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "builders",
         what: "the builders of messages, tools and tool choices (`MessageExt`, `ToolExt`, ...)",
-        files: list!["friendli/src/builders.rs", "friendli/src/lib.rs"],
+        files: list!["friendli/src/extras/ext.rs", "friendli/src/types.rs"],
         operations: list![],
         events: list![],
         types: list![
@@ -238,7 +238,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "event_text",
         what: "the text of stream events (`TextEvent`)",
-        files: list!["friendli/src/text.rs"],
+        files: list!["friendli/src/extras/text.rs"],
         operations: list![],
         events: list![
             "ChatStreamEvent",
@@ -259,7 +259,7 @@ pub const EXTRAS: &[Extra] = &[
     Extra {
         name: "crate_names",
         what: "the crate's own names for generated types and its prelude (`friendli::types::FinishReason`, ...)",
-        files: list!["friendli/src/lib.rs", "friendli/src/error.rs"],
+        files: list!["friendli/src/types.rs", "friendli/src/lib.rs"],
         operations: list![],
         events: list!["ChatStreamEvent", "ToolAssistedChatEvent"],
         types: list![
@@ -278,8 +278,7 @@ pub const EXTRAS: &[Extra] = &[
             "Message",
             "Tool",
             "ToolChoice",
-            "ToolAssistedChatTool",
-            "ToolStatusData"
+            "ToolAssistedChatTool"
         ],
         namespaces: list![],
     },

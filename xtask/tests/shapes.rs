@@ -350,7 +350,7 @@ fn operations_the_extras_expect_and_the_document_lacks_are_named() {
         .unwrap_or_else(|| panic!("{stderr}"));
     assert!(
         tool_loop.starts_with(
-            "degraded: at /paths: the tool loop `client.serverless().chat().run()` (friendli/src/tools.rs; capability `tool_loop_serverless_chat`) expects operations `serverlessChatStream`;"
+            "degraded: at /paths: the tool loop `client.serverless().chat().run()` (friendli/src/extras/tools.rs; capability `tool_loop_serverless_chat`) expects operations `serverlessChatStream`;"
         ),
         "{tool_loop}"
     );

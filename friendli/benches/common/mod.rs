@@ -150,6 +150,9 @@ pub fn payloads(bytes: &[u8]) -> Vec<(bool, Bytes)> {
 /// built with `rustls-no-provider`, so a client that relies on reqwest's own TLS setup needs a
 /// process-wide provider.
 pub fn http() -> reqwest::Client {
+    // The provider friendli configures per client (deprecated by rustls 0.23.48 only for its
+    // lack of post-quantum key exchange; see friendli's `rustls_config`).
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }

@@ -6,6 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use friendli::Error;
+use friendli::endpoints::NotRunningReason;
 use friendli::events::ResponsesEvent;
 use friendli::prelude::*;
 use friendli::types::{
@@ -13,7 +15,6 @@ use friendli::types::{
     DedicatedEndpointCreateBody, DedicatedEndpointStatus, DedicatedEndpointUpdateBody,
     ServerlessChatCompletionBody, SplitInfo, StreamOptions,
 };
-use friendli::{Error, NotRunningReason};
 use friendli_mock::{MockConfig, MockServer, Scenario, StreamShape};
 use friendli_tests::client;
 use futures::TryStreamExt;
@@ -123,7 +124,7 @@ async fn the_weather_in_seoul_is_asked_for_seoul_in_every_family() {
         json!({"city": "Seoul"})
     );
 
-    // Tool-assisted chat, streamed: the same call, joined from its fragments.
+    // ToolAssistedChatTool-assisted chat, streamed: the same call, joined from its fragments.
     let request: friendli::types::ToolAssistedChatRequest =
         serde_json::from_value(serde_json::to_value(weather_request(text)).unwrap()).unwrap();
     let collected = client
@@ -526,7 +527,10 @@ async fn messages_and_responses_answer_the_prompt_whole_and_streamed() {
         .try_collect()
         .await
         .unwrap();
-    let text: String = events.iter().filter_map(TextEvent::text).collect();
+    let text: String = events
+        .iter()
+        .filter_map(friendli::text::TextEvent::text)
+        .collect();
     assert_eq!(text, "You said: Hello there");
     assert!(matches!(events.first(), Some(ResponsesEvent::Created(_))));
     assert!(matches!(events.last(), Some(ResponsesEvent::Completed(_))));
@@ -574,7 +578,9 @@ async fn a_scripted_answer_wins_over_the_stored_state_and_leaves_it_alone() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::EndpointNotRunning(e) if e.reason == NotRunningReason::Failed),
+        error
+            .endpoint_not_running()
+            .is_some_and(|e| e.reason == NotRunningReason::Failed),
         "{error:?}"
     );
     assert_eq!(
