@@ -105,7 +105,7 @@ impl Error {
                         .retried_statuses()
                         .contains(&e.status.as_u16())
             }
-            Error::Transport(_) => true,
+            Error::Transport(t) => !t.is_builder(),
             Error::Timeout(t) => t.kind != TimeoutKind::Deadline,
             _ => false,
         }
@@ -360,6 +360,14 @@ impl TransportError {
         self.source
             .downcast_ref::<reqwest::Error>()
             .is_some_and(reqwest::Error::is_connect)
+    }
+
+    /// Whether the request could not be built (a URL the HTTP stack refuses): no attempt can
+    /// succeed.
+    pub(crate) fn is_builder(&self) -> bool {
+        self.source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_builder)
     }
 }
 

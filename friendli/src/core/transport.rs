@@ -13,7 +13,7 @@ use tracing::Instrument;
 use crate::core::attempts::{Policy, classify, drive};
 use crate::core::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url, redact_url};
 use crate::core::error::{ApiError, Error, TransportPhase};
-use crate::core::operation::{Encoded, Family, OperationInfo, Query};
+use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
 use crate::core::response::{
     FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, Response, read_body, within,
@@ -49,6 +49,7 @@ impl Prepared {
             None if info.family == Family::Container => client.container_url.clone(),
             None => client.base_url.clone(),
         };
+        check_path(info.path, path, info.id)?;
         let mut url = reqwest::Url::parse(&format!("{base}{path}"))
             .map_err(|e| Error::invalid_request(format!("cannot form the request URL: {e}")))?;
         if !query.pairs().is_empty() {
@@ -57,6 +58,7 @@ impl Prepared {
                 pairs.append_pair(name, value);
             }
         }
+        sendable(&url, info.id)?;
         let mut headers = client.headers.clone();
         match &client.auth {
             Some(auth) => {
@@ -133,6 +135,20 @@ impl Prepared {
                 }
             }
         })
+    }
+}
+
+/// Checks that the HTTP stack can send a request to `url` (reqwest turns it into an
+/// `http::Uri`, which is at most 65,534 bytes long). A URL it refuses fails every attempt the
+/// same way, so it is refused before the first, in a few words: the URL itself (perhaps tens of
+/// kilobytes of it) is not repeated.
+pub(crate) fn sendable(url: &reqwest::Url, what: &str) -> Result<(), Error> {
+    match url.as_str().parse::<http::Uri>() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::invalid_request(format!(
+            "the URL of {what} cannot be sent ({} bytes; {e}): a path or query parameter is too long or malformed",
+            url.as_str().len()
+        ))),
     }
 }
 

@@ -90,6 +90,7 @@ use crate::core::operation::Operation;
 use crate::core::options::{CallOptions, CallSettings};
 use crate::core::response::{Overflow, read_body};
 use crate::core::retry::{Failure, RetryConfig};
+use crate::core::transport::sendable;
 use crate::extras::ext::WireName;
 use crate::namespaces::File;
 use crate::types::{FileInfo, FileInitUploadRequest};
@@ -385,9 +386,10 @@ impl Storage<'_> {
         let url = reqwest::Url::parse(url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .filter(|u| sendable(u, "the storage upload").is_ok())
             .ok_or_else(|| {
                 Error::decode(
-                    "the uploadUrl of the init_upload answer as an http(s) URL",
+                    "the uploadUrl of the init_upload answer as an http(s) URL that can be sent",
                     Bytes::copy_from_slice(url.as_bytes()),
                     None,
                 )
