@@ -453,7 +453,12 @@ mod tests {
             assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
             assert!(error.to_string().contains(name), "{error}");
         }
-        for (a, b) in [("...", "a..b"), (".a", "a."), ("a/..", "%2e%2E"), ("ds", "sp")] {
+        for (a, b) in [
+            ("...", "a..b"),
+            (".a", "a."),
+            ("a/..", "%2e%2E"),
+            ("ds", "sp"),
+        ] {
             check_path(template, &path(a, b), "deleteSplit").unwrap();
         }
         // Paths without parameters pass as they are.

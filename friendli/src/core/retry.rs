@@ -592,18 +592,29 @@ mod tests {
     fn hints_the_rfc_does_not_allow_are_no_hints() {
         let now = SystemTime::now();
         for value in [
-            "inf", "-inf", "infinity", "Infinity", "1e400", "1e20", "1E3", "NaN", "nan", "-1", "-0",
-            "+5", "1.5", "1.5abc", "1.", ".5", "0x10", "5 s", "5s", "1_000", "", " ", "٣",
+            "inf", "-inf", "infinity", "Infinity", "1e400", "1e20", "1E3", "NaN", "nan", "-1",
+            "-0", "+5", "1.5", "1.5abc", "1.", ".5", "0x10", "5 s", "5s", "1_000", "", " ", "٣",
         ] {
-            assert_eq!(server_hint(None, Some(value), now), None, "Retry-After: {value:?}");
+            assert_eq!(
+                server_hint(None, Some(value), now),
+                None,
+                "Retry-After: {value:?}"
+            );
         }
         for value in [
             "inf", "infinity", "1e400", "1e30", "NaN", "-5", "+5", "12ms", "1.", ".5", "1.2.3",
         ] {
-            assert_eq!(server_hint(Some(value), None, now), None, "retry-after-ms: {value:?}");
+            assert_eq!(
+                server_hint(Some(value), None, now),
+                None,
+                "retry-after-ms: {value:?}"
+            );
         }
         // Whitespace around a valid value is not part of it.
-        assert_eq!(server_hint(None, Some(" 2 "), now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            server_hint(None, Some(" 2 "), now),
+            Some(Duration::from_secs(2))
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ fn temp_file(name: &str, len: usize) -> PathBuf {
 
 fn assert_invalid_request(error: &Error, mentions: &str) {
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
-    assert!(error.to_string().contains(mentions), "{mentions:?} in {error}");
+    assert!(
+        error.to_string().contains(mentions),
+        "{mentions:?} in {error}"
+    );
     assert_eq!(error.attempts(), 0, "{error}");
 }
 
@@ -66,11 +69,7 @@ async fn d1_path_parameters_that_would_leave_their_segment_are_refused_before_se
             .await
             .unwrap_err();
         assert_invalid_request(&error, "split_id");
-        let error = client
-            .dataset()
-            .delete_split(id, "sp-1")
-            .await
-            .unwrap_err();
+        let error = client.dataset().delete_split(id, "sp-1").await.unwrap_err();
         assert_invalid_request(&error, "dataset_id");
         let error = client.dedicated().endpoint().delete(id).await.unwrap_err();
         assert_invalid_request(&error, "endpoint_id");
@@ -110,7 +109,10 @@ async fn d2_a_url_the_transport_cannot_build_is_refused_once_with_a_short_error(
         .unwrap_err();
     assert_invalid_request(&error, "URL");
     assert!(error.to_string().len() < 512, "{}", error.to_string().len());
-    assert!(!error.to_string().contains(&huge[..100]), "the URL is not repeated");
+    assert!(
+        !error.to_string().contains(&huge[..100]),
+        "the URL is not repeated"
+    );
 
     // The same through a query parameter (a cursor), with the default policy.
     let error = client
@@ -163,21 +165,21 @@ async fn d4_a_page_without_its_required_data_is_a_decode_error_naming_the_field(
         .unwrap();
     assert!(items.is_empty());
 
-    // The endpoint list's `data` is optional (default `{}`) but never `null` or an array.
-    server.push_for(
-        "dedicatedListEndpoints",
-        Scenario::json(200, json!({"nextCursor": null})),
-    );
-    let items: Vec<_> = client
-        .dedicated()
-        .endpoint()
-        .list()
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert!(items.is_empty());
-    for page in [json!({"data": null}), json!({"data": []})] {
+    // The endpoint list's `data` is optional (default `{}`): a page without it (or with `null`,
+    // which every answer reads as absent) is empty; one with an array is not a page.
+    for page in [json!({"nextCursor": null}), json!({"data": null})] {
+        server.push_for("dedicatedListEndpoints", Scenario::json(200, page));
+        let items: Vec<_> = client
+            .dedicated()
+            .endpoint()
+            .list()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(items.is_empty());
+    }
+    for page in [json!({"data": []}), json!([])] {
         server.push_for("dedicatedListEndpoints", Scenario::json(200, page.clone()));
         let error = client
             .dedicated()
@@ -332,11 +334,7 @@ async fn d7_what_is_not_a_regular_file_is_refused_before_sending() {
             .await
             .unwrap_err();
         assert_invalid_request(&error, "not a regular file");
-        let error = client
-            .file()
-            .upload(path, "project-1")
-            .await
-            .unwrap_err();
+        let error = client.file().upload(path, "project-1").await.unwrap_err();
         assert_invalid_request(&error, "not a regular file");
     }
     assert_eq!(server.request_count(), 0);
@@ -394,8 +392,16 @@ async fn d8_a_body_field_colliding_with_a_part_or_a_field_the_call_sets_is_refus
         .unwrap();
     let form = server.requests()[0].form().unwrap();
     let names: Vec<&str> = form.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names.iter().filter(|n| **n == "file").count(), 1, "{names:?}");
-    assert_eq!(names.iter().filter(|n| **n == "model").count(), 1, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| **n == "file").count(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| **n == "model").count(),
+        1,
+        "{names:?}"
+    );
 }
 
 // D9 ------------------------------------------------------------------------------------------
@@ -415,7 +421,11 @@ async fn d9_container_calls_carry_no_api_token_unless_given_a_container_token() 
         .unwrap();
     tokenize(&client).await.unwrap();
     let sent = &container.requests_for("containerTokenization")[0];
-    assert_eq!(sent.header("authorization"), None, "the API token stays home");
+    assert_eq!(
+        sent.header("authorization"),
+        None,
+        "the API token stays home"
+    );
 
     // The API token still goes to the API.
     client
@@ -431,7 +441,6 @@ async fn d9_container_calls_carry_no_api_token_unless_given_a_container_token() 
         api.requests()[0].header("authorization"),
         Some(expected.as_str())
     );
-
 }
 
 // D10 -----------------------------------------------------------------------------------------
@@ -441,17 +450,7 @@ async fn d10_retry_after_values_the_rfc_does_not_allow_are_ignored() {
     let server = MockServer::start();
     let client = client(&server);
     for value in [
-        "inf",
-        "infinity",
-        "1e400",
-        "1e20",
-        "-1",
-        "-0",
-        "NaN",
-        "1.5abc",
-        "0x10",
-        "+5",
-        "5 s",
+        "inf", "infinity", "1e400", "1e20", "-1", "-0", "NaN", "1.5abc", "0x10", "+5", "5 s",
     ] {
         let before = server.request_count();
         server.push(Scenario::fail(503).retry_after(value));
@@ -473,6 +472,10 @@ async fn d10_retry_after_values_the_rfc_does_not_allow_are_ignored() {
             .complete(friendli_tests::request("hi", vec![]))
             .retries(RetryConfig::default().initial_interval(Duration::from_millis(1)))
             .await;
-        assert!(result.is_ok(), "retry-after-ms: {value}: {:?}", result.err());
+        assert!(
+            result.is_ok(),
+            "retry-after-ms: {value}: {:?}",
+            result.err()
+        );
     }
 }
