@@ -318,6 +318,11 @@ pub(crate) fn with_body_fields(
         }
         Encoded::Multipart(mut parts) => {
             for (name, value) in values {
+                if parts.files.iter().any(|(file, _)| file == name) {
+                    return Err(Error::invalid_request(format!(
+                        "the body field `{name}` would be a second part named `{name}` beside the file part of {operation}: give the file as the call's file instead"
+                    )));
+                }
                 if value.is_null() {
                     return Err(Error::invalid_request(format!(
                         "a multipart form has no null: the body field `{name}` cannot be sent as null"
@@ -366,6 +371,14 @@ impl<T: Serialize + Send + Sync + 'static> RequestBody for Multipart<T> {
             return Err(Error::invalid_request(
                 "a multipart body needs its file part (see Multipart::file)",
             ));
+        }
+        for (name, file) in &parts.files {
+            crate::core::multipart::check_content_type(name, file.effective_content_type())?;
+            if parts.text.iter().any(|text| text.name == *name) {
+                return Err(Error::invalid_request(format!(
+                    "the field `{name}` of a multipart body has the name of a file part: two parts would be named `{name}`"
+                )));
+            }
         }
         Ok(Encoded::Multipart(parts))
     }

@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::core::attempts::{Policy, classify, drive};
 use crate::core::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url, redact_url};
-use crate::core::error::{ApiError, Error, TransportPhase};
+use crate::core::error::{ApiError, Error};
 use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
 use crate::core::response::{
@@ -197,7 +197,7 @@ async fn attempt<R: Read>(
     let request = prepared.request(&client.http).await?;
     let mut response = within(prepared.read_timeout, request.send())
         .await?
-        .map_err(|e| Error::transport(TransportPhase::Send, e))?;
+        .map_err(crate::core::multipart::send_error)?;
     let status = response.status();
     let headers = response.headers().clone();
     if status.is_redirection() {

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use friendli::files::{Progress, Stage};
@@ -197,25 +197,32 @@ async fn d4_a_page_without_its_required_data_is_a_decode_error_naming_the_field(
 
 // D5 ------------------------------------------------------------------------------------------
 
-/// Uploads `path`, running `change` once on the file after the first piece went out.
+/// Uploads `path`, running `change` once on the file after the first piece went out: the error,
+/// and how many times the send to storage started.
 async fn upload_changing(
     server: &MockServer,
     path: &Path,
     change: impl Fn(&Path) + Send + Sync + 'static,
-) -> Error {
+) -> (Error, usize) {
     let client = client(server);
     let done = Arc::new(AtomicBool::new(false));
+    let starts = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&starts);
     let file = path.to_owned();
-    client
+    let error = client
         .file()
         .upload(path, "project-1")
         .on_progress(move |p: Progress| {
+            if p.stage == Stage::Sending && p.done == 0 {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
             if p.stage == Stage::Sending && p.done > 0 && !done.swap(true, Ordering::SeqCst) {
                 change(&file);
             }
         })
         .await
-        .expect_err("a file that changed while it was sent is not uploaded")
+        .expect_err("a file that changed while it was sent is not uploaded");
+    (error, starts.load(Ordering::SeqCst))
 }
 
 #[tokio::test]
@@ -224,36 +231,45 @@ async fn d5_a_file_that_grows_or_changes_during_the_upload_fails_it() {
     let server = MockServer::start();
     // Grows by a whole read, so that the body reaches its announced length exactly.
     let path = temp_file("grows.bin", 256 * 1024);
-    let error = upload_changing(&server, &path, |path| {
+    let (error, sends) = upload_changing(&server, &path, |path| {
         let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
         file.write_all(&[7u8; 64 * 1024]).unwrap();
     })
     .await;
     assert_invalid_request(&error, "changed");
     assert!(error.to_string().contains("grows.bin"), "{error}");
+    assert_eq!(sends, 1, "not retried");
 
     // Same size, other content.
     let path = temp_file("rewritten.bin", 256 * 1024);
-    let error = upload_changing(&server, &path, |path| {
+    let (error, sends) = upload_changing(&server, &path, |path| {
         let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
         file.seek(SeekFrom::Start(200 * 1024)).unwrap();
         file.write_all(b"not what was hashed").unwrap();
     })
     .await;
     assert_invalid_request(&error, "changed");
+    assert_eq!(sends, 1, "not retried");
 
     // Shrinks.
     let path = temp_file("shrinks.bin", 256 * 1024);
-    let error = upload_changing(&server, &path, |path| {
+    let (error, sends) = upload_changing(&server, &path, |path| {
         let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
         file.set_len(100 * 1024).unwrap();
     })
     .await;
     assert_invalid_request(&error, "changed");
+    assert_eq!(sends, 1, "not retried");
 
-    // Each send was tried once, and nothing was completed.
-    assert_eq!(server.requests_for(STORAGE_UPLOAD).len(), 3);
+    // Nothing was completed, and no storage request came whole.
+    assert_eq!(server.requests_for("init_upload").len(), 3);
     assert!(server.requests_for("complete_upload").is_empty());
+    for request in server.requests_for(STORAGE_UPLOAD) {
+        assert!(
+            !request.body.ends_with(b"--\r\n"),
+            "a whole form reached storage"
+        );
+    }
 }
 
 // D6 ------------------------------------------------------------------------------------------
