@@ -60,7 +60,10 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     pub(crate) container_url: String,
+    /// `Authorization` of the calls to the API (base URL).
     pub(crate) auth: Option<HeaderValue>,
+    /// `Authorization` of the calls to the container (container URL): only a container token.
+    pub(crate) container_auth: Option<HeaderValue>,
     pub(crate) team: Option<HeaderValue>,
     pub(crate) team_text: Option<String>,
     /// `user-agent` and the builder's default headers.
@@ -113,6 +116,11 @@ impl Client {
     /// are rarely needed.
     pub fn low_level(&self) -> LowLevel {
         let mut headers = self.inner.headers.clone();
+        // The container's client carries the container token only, like `client.container()`.
+        let mut container = headers.clone();
+        if let Some(auth) = &self.inner.container_auth {
+            container.insert(reqwest::header::AUTHORIZATION, auth.clone());
+        }
         if let Some(auth) = &self.inner.auth {
             headers.insert(reqwest::header::AUTHORIZATION, auth.clone());
         }
@@ -124,6 +132,7 @@ impl Client {
             base_url: self.inner.base_url.clone(),
             container_url: self.inner.container_url.clone(),
             defaults: friendli_gen::RequestDefaults::from_headers(headers),
+            container_defaults: friendli_gen::RequestDefaults::from_headers(container),
         }
     }
 }
@@ -144,6 +153,8 @@ pub struct LowLevel {
     base_url: String,
     container_url: String,
     defaults: friendli_gen::RequestDefaults,
+    #[cfg_attr(not(feature = "container"), allow(dead_code))]
+    container_defaults: friendli_gen::RequestDefaults,
 }
 
 impl fmt::Debug for LowLevel {
@@ -152,6 +163,7 @@ impl fmt::Debug for LowLevel {
             .field("base_url", &self.base_url)
             .field("container_url", &self.container_url)
             .field("headers", &self.defaults)
+            .field("container_headers", &self.container_defaults)
             .finish()
     }
 }
@@ -177,13 +189,15 @@ impl LowLevel {
         )
     }
 
-    /// The operations of a self-hosted Friendli Container (at the container URL).
+    /// The operations of a self-hosted Friendli Container (at the container URL), with the
+    /// container token if one is set, never the API token or the team (see
+    /// [`ClientBuilder::container_url`]).
     #[cfg(feature = "container")]
     pub fn container(&self) -> friendli_gen::container::Client {
         friendli_gen::container::Client::new_with_client(
             &self.container_url,
             self.http.clone(),
-            self.defaults.clone(),
+            self.container_defaults.clone(),
         )
     }
 
@@ -205,6 +219,10 @@ impl fmt::Debug for Client {
             .field("base_url", &inner.base_url)
             .field("container_url", &inner.container_url)
             .field("token", &inner.auth.as_ref().map(|_| "<redacted>"))
+            .field(
+                "container_token",
+                &inner.container_auth.as_ref().map(|_| "<redacted>"),
+            )
             .field("team", &self.team())
             .field("headers", &RedactedHeaders(&inner.headers))
             .field("retry", &inner.retry)
@@ -265,6 +283,7 @@ pub struct ClientBuilder<T = Client> {
     token: Option<String>,
     base_url: Option<String>,
     container_url: Option<String>,
+    container_token: Option<String>,
     team: Option<String>,
     retry: RetryConfig,
     connect_timeout: Duration,
@@ -290,6 +309,7 @@ impl<T> Clone for ClientBuilder<T> {
             token: self.token.clone(),
             base_url: self.base_url.clone(),
             container_url: self.container_url.clone(),
+            container_token: self.container_token.clone(),
             team: self.team.clone(),
             retry: self.retry.clone(),
             connect_timeout: self.connect_timeout,
@@ -313,6 +333,10 @@ impl<T> fmt::Debug for ClientBuilder<T> {
             .field(
                 "container_url",
                 &self.container_url.as_deref().map(redact_url),
+            )
+            .field(
+                "container_token",
+                &self.container_token.as_ref().map(|_| "<redacted>"),
             )
             .field("team", &self.team)
             .field("retry", &self.retry)
@@ -338,6 +362,7 @@ impl ClientBuilder {
             token: None,
             base_url: None,
             container_url: None,
+            container_token: None,
             team: None,
             retry: RetryConfig::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -361,6 +386,7 @@ impl<T> ClientBuilder<T> {
             token: self.token,
             base_url: self.base_url,
             container_url: self.container_url,
+            container_token: self.container_token,
             team: self.team,
             retry: self.retry,
             connect_timeout: self.connect_timeout,
@@ -392,8 +418,30 @@ impl<T> ClientBuilder<T> {
 
     /// The URL of a self-hosted Friendli Container, where `client.container()` calls go
     /// (default `http://localhost:8000`). A client with a container URL needs no token.
+    ///
+    /// # The API token does not go to the container
+    ///
+    /// Container calls carry neither the API token ([`token`](Self::token), `FRIENDLI_TOKEN`)
+    /// nor the team: the token is a credential of FriendliAI's API, and a container is a server
+    /// of your own, often on another machine and reached over plain `http://`, that needs no
+    /// token. A program that talks to both, with `FRIENDLI_TOKEN` set for the API, does not
+    /// hand its API credential to the container. A container behind a gateway that wants a
+    /// bearer token gets its own with [`container_token`](Self::container_token), which in turn
+    /// goes to the container only. (Headers set with [`header`](Self::header) go everywhere.)
+    ///
+    /// When a container token would travel over plain `http://` to a host that is not this
+    /// machine, a warning is logged (once per process), as for the API token and the base URL.
     pub fn container_url(mut self, url: impl Into<String>) -> Self {
         self.container_url = Some(url.into());
+        self
+    }
+
+    /// A token sent to the container only, as `Authorization: Bearer <token>`, for a container
+    /// behind a gateway that asks for one (none by default: container calls carry no token, see
+    /// [`container_url`](Self::container_url)). Like the API token, it is marked sensitive and
+    /// never shown by `Debug` or in errors.
+    pub fn container_token(mut self, token: impl Into<String>) -> Self {
+        self.container_token = Some(token.into());
         self
     }
 
@@ -491,7 +539,7 @@ impl ClientBuilder<Client> {
             .or_else(|| env(ENV_CONTAINER_URL));
         let token = self.token.clone().or_else(|| env(ENV_TOKEN));
         let auth = match &token {
-            Some(token) => Some(auth_header(token)?),
+            Some(token) => Some(auth_header(token, "API token")?),
             None if container_url.is_some() => None,
             None => {
                 return Err(Error::invalid_config(format!(
@@ -507,6 +555,10 @@ impl ClientBuilder<Client> {
             Some(url) => parse_base_url(&url)
                 .map_err(|e| Error::invalid_config(format!("container URL: {e}")))?,
             None => DEFAULT_CONTAINER_URL.to_owned(),
+        };
+        let container_auth = match &self.container_token {
+            Some(token) => Some(auth_header(token, "container token")?),
+            None => None,
         };
         let team_text = self.team.clone().or_else(|| env(ENV_TEAM));
         let team = match &team_text {
@@ -528,7 +580,10 @@ impl ClientBuilder<Client> {
             headers.insert(name, value);
         }
         if auth.is_some() {
-            warn_plain_http(&base_url);
+            warn_plain_http(&base_url, PlainHttp::Base);
+        }
+        if container_auth.is_some() {
+            warn_plain_http(&container_url, PlainHttp::Container);
         }
 
         let http = match self.http_client {
@@ -541,6 +596,7 @@ impl ClientBuilder<Client> {
                 base_url,
                 container_url,
                 auth,
+                container_auth,
                 team,
                 team_text,
                 headers,
@@ -609,31 +665,61 @@ fn rustls_config() -> Result<rustls::ClientConfig> {
     Ok(config)
 }
 
-/// Warns (once per process) when the token would travel over plain HTTP to another machine.
-fn warn_plain_http(base_url: &str) {
-    static WARNED: AtomicBool = AtomicBool::new(false);
-    let Ok(url) = reqwest::Url::parse(base_url) else {
+/// Where a token would go over plain HTTP (each is warned about once per process).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PlainHttp {
+    /// The API token, to the base URL.
+    Base,
+    /// The container token, to the container URL.
+    Container,
+    /// The API token, to a call's own server URL.
+    Call,
+}
+
+/// Warns (once per process for each kind of URL) when a token would travel over plain HTTP to
+/// another machine.
+pub(crate) fn warn_plain_http(url: &str, what: PlainHttp) {
+    static WARNED: [AtomicBool; 3] = [
+        AtomicBool::new(false),
+        AtomicBool::new(false),
+        AtomicBool::new(false),
+    ];
+    let Ok(parsed) = reqwest::Url::parse(url) else {
         return;
     };
-    let host = url.host_str().unwrap_or_default();
+    let host = parsed.host_str().unwrap_or_default();
     let loopback = host.eq_ignore_ascii_case("localhost")
         || host
             .trim_matches(['[', ']'])
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
-    if url.scheme() == "http" && !loopback && !WARNED.swap(true, Ordering::Relaxed) {
-        tracing::warn!(
-            base_url = %redact_url(base_url),
+    if parsed.scheme() != "http" || loopback || WARNED[what as usize].swap(true, Ordering::Relaxed)
+    {
+        return;
+    }
+    let shown = redact_url(url);
+    match what {
+        PlainHttp::Base => tracing::warn!(
+            base_url = %shown,
             "the API token will be sent over plain http:// to a host that is not this machine"
-        );
+        ),
+        PlainHttp::Container => tracing::warn!(
+            container_url = %shown,
+            "the container token will be sent over plain http:// to a host that is not this machine"
+        ),
+        PlainHttp::Call => tracing::warn!(
+            server_url = %shown,
+            "the API token will be sent over plain http:// to a host that is not this machine (a call's server URL)"
+        ),
     }
 }
 
 /// The header carrying the team id.
 pub(crate) const TEAM_HEADER: HeaderName = HeaderName::from_static("x-friendli-team");
 
-/// `Authorization: Bearer <token>`, marked sensitive. The error never contains the token.
-fn auth_header(token: &str) -> Result<HeaderValue> {
+/// `Authorization: Bearer <token>`, marked sensitive. The error never contains the token;
+/// `what` names it (`API token`, `container token`).
+fn auth_header(token: &str, what: &str) -> Result<HeaderValue> {
     let token = token.trim();
     // A token given with its scheme is sent as is (as FriendliAI's SDKs do).
     let (scheme, credential) = match token.get(..6) {
@@ -646,11 +732,11 @@ fn auth_header(token: &str) -> Result<HeaderValue> {
         _ => ("Bearer", token),
     };
     if credential.is_empty() {
-        return Err(Error::invalid_config("the API token is empty"));
+        return Err(Error::invalid_config(format!("the {what} is empty")));
     }
     let value = format!("{scheme} {credential}");
     let mut header = HeaderValue::from_str(&value).map_err(|_| {
-        Error::invalid_config("the API token contains characters that cannot be sent in a header (the token is not shown)")
+        Error::invalid_config(format!("the {what} contains characters that cannot be sent in a header (the token is not shown)"))
     })?;
     header.set_sensitive(true);
     Ok(header)
@@ -770,19 +856,26 @@ mod tests {
         assert!(!format!("{builder:?}").contains("hunter2"));
     }
 
+    fn auth_header_of(token: &str) -> Result<HeaderValue> {
+        auth_header(token, "API token")
+    }
+
     #[test]
     fn tokens_become_sensitive_bearer_headers() {
-        let header = auth_header("flp_abc").unwrap();
+        let header = auth_header_of("flp_abc").unwrap();
         assert_eq!(header, "Bearer flp_abc");
         assert!(header.is_sensitive());
-        assert_eq!(auth_header("bearer flp_abc").unwrap(), "bearer flp_abc");
-        assert_eq!(auth_header("Bearer   flp_abc ").unwrap(), "Bearer flp_abc");
-        assert!(auth_header("Bearer").is_err());
-        assert!(auth_header(" bearer  ").is_err());
-        assert_eq!(auth_header("bearerish").unwrap(), "Bearer bearerish");
-        let err = auth_header("flp_\nsecret").unwrap_err().to_string();
+        assert_eq!(auth_header_of("bearer flp_abc").unwrap(), "bearer flp_abc");
+        assert_eq!(
+            auth_header_of("Bearer   flp_abc ").unwrap(),
+            "Bearer flp_abc"
+        );
+        assert!(auth_header_of("Bearer").is_err());
+        assert!(auth_header_of(" bearer  ").is_err());
+        assert_eq!(auth_header_of("bearerish").unwrap(), "Bearer bearerish");
+        let err = auth_header_of("flp_\nsecret").unwrap_err().to_string();
         assert!(!err.contains("secret"), "{err}");
-        assert!(auth_header("  ").is_err());
+        assert!(auth_header_of("  ").is_err());
     }
 
     #[test]

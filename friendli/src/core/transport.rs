@@ -11,7 +11,9 @@ use reqwest::{RequestBuilder, StatusCode};
 use tracing::Instrument;
 
 use crate::core::attempts::{Policy, classify, drive};
-use crate::core::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url, redact_url};
+use crate::core::client::{
+    ClientInner, PlainHttp, TEAM_HEADER, header_pair, parse_base_url, redact_url, warn_plain_http,
+};
 use crate::core::error::{ApiError, Error};
 use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
@@ -43,10 +45,29 @@ impl Prepared {
         body: Encoded,
         options: CallSettings,
     ) -> Result<Prepared, Error> {
+        // A container call carries the container token, if one is set, never the API token
+        // (see `ClientBuilder::container_url`).
+        let container = info.family == Family::Container;
+        let auth = if container {
+            &client.container_auth
+        } else {
+            &client.auth
+        };
         let base = match &options.server_url {
-            Some(url) => parse_base_url(url)
-                .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?,
-            None if info.family == Family::Container => client.container_url.clone(),
+            Some(url) => {
+                let url = parse_base_url(url)
+                    .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?;
+                if auth.is_some() {
+                    let what = if container {
+                        PlainHttp::Container
+                    } else {
+                        PlainHttp::Call
+                    };
+                    warn_plain_http(&url, what);
+                }
+                url
+            }
+            None if container => client.container_url.clone(),
             None => client.base_url.clone(),
         };
         check_path(info.path, path, info.id)?;
@@ -60,7 +81,7 @@ impl Prepared {
         }
         sendable(&url, info.id)?;
         let mut headers = client.headers.clone();
-        match &client.auth {
+        match auth {
             Some(auth) => {
                 headers.insert(AUTHORIZATION, auth.clone());
             }

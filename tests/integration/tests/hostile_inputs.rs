@@ -457,6 +457,52 @@ async fn d9_container_calls_carry_no_api_token_unless_given_a_container_token() 
         api.requests()[0].header("authorization"),
         Some(expected.as_str())
     );
+
+    // Nor does the low-level container client.
+    let low = client.low_level();
+    assert!(!format!("{low:?}").contains(TOKEN));
+
+    // A container token goes to the container only.
+    let client = friendli_tests::builder(&api)
+        .container_url(container.url())
+        .container_token("container-secret")
+        .build()
+        .unwrap();
+    tokenize(&client).await.unwrap();
+    let sent = &container.requests_for("containerTokenization")[1];
+    assert_eq!(
+        sent.header("authorization"),
+        Some("Bearer container-secret")
+    );
+    assert!(!format!("{client:?}").contains("container-secret"));
+    let before = api.request_count();
+    client
+        .serverless()
+        .token()
+        .tokenize(body::<friendli::types::ServerlessTokenizationBody>(
+            json!({"model": "m", "prompt": "Hi"}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        api.requests()[before].header("authorization"),
+        Some(expected.as_str()),
+        "the API gets the API token"
+    );
+    // A container call sent elsewhere with `server_url` still carries the container's token.
+    let other = MockServer::start();
+    let request: friendli::types::ContainerTokenizationBody = body(json!({"prompt": "Hi"}));
+    client
+        .container()
+        .token()
+        .tokenize(request)
+        .server_url(other.url())
+        .await
+        .unwrap();
+    assert_eq!(
+        other.requests()[0].header("authorization"),
+        Some("Bearer container-secret")
+    );
 }
 
 // D10 -----------------------------------------------------------------------------------------
