@@ -445,7 +445,7 @@ fn response_type(api: &Api, operation: &Operation) -> String {
             format!("crate::stream::Events<crate::events::{event}>")
         }
         Response::RawEvents { .. } => {
-            format!("crate::operation::Events<crate::events::{RAW_EVENT}>")
+            format!("crate::stream::Events<crate::events::{RAW_EVENT}>")
         }
     }
 }
