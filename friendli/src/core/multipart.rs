@@ -649,6 +649,11 @@ mod tests {
         path
     }
 
+    /// Removes the directory of a file made by [`old_file`].
+    fn remove(path: &Path) {
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
     fn parts_of(path: &Path) -> MultipartParts {
         MultipartParts {
             text: Vec::new(),
@@ -701,6 +706,7 @@ mod tests {
         let error = error.expect("an error");
         assert!(error.to_string().contains("changed"), "{error}");
         assert!(read < len, "the last piece was held back");
+        remove(&path);
 
         // Shrinks.
         let path = old_file("shrinks.bin", len);
@@ -714,6 +720,7 @@ mod tests {
         })
         .await;
         assert!(error.unwrap().to_string().contains("changed"));
+        remove(&path);
 
         // Same length, other content: the modification time tells.
         let path = old_file("rewritten.bin", len);
@@ -725,12 +732,14 @@ mod tests {
         .await;
         assert!(error.unwrap().to_string().contains("modified"));
         assert!(read < len);
+        remove(&path);
 
         // Unchanged: read whole, no error.
         let path = old_file("unchanged.bin", len);
         let (error, read) = read_changing(&path, |_| {}).await;
         assert!(error.is_none(), "{error:?}");
         assert!(read > len);
+        remove(&path);
     }
 
     #[tokio::test]
@@ -744,6 +753,7 @@ mod tests {
             failed |= piece.is_err();
         }
         assert!(failed, "the body ends with an error");
+        remove(&path);
     }
 
     #[tokio::test]

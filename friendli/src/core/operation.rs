@@ -207,7 +207,11 @@ pub(crate) fn check_path(template: &str, path: &str, operation: &str) -> Result<
                 Some(name) if is_parameter => name.trim_matches(|c| c == '{' || c == '}'),
                 _ => "a path parameter",
             };
-            let shown = if value.is_empty() { "empty" } else { value };
+            let shown = if value.is_empty() {
+                "empty".to_owned()
+            } else {
+                format!("`{value}`")
+            };
             return Err(Error::invalid_request(format!(
                 "the path parameter `{name}` of {operation} is {shown}, which cannot be sent as a path segment: it would address another resource"
             )));

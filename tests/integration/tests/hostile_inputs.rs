@@ -27,22 +27,39 @@ fn transcription() -> friendli::types::ServerlessAudioTranscriptionBody {
     body(json!({"model": "mock-model"}))
 }
 
-/// A directory of its own for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "friendli-hostile-inputs-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of files for one test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!(
+            "friendli-hostile-inputs-{}-{test}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// A directory inside.
+    fn dir(&self, name: &str) -> PathBuf {
+        let dir = self.0.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A file of `len` bytes that are not all alike.
+    fn file(&self, name: &str, len: usize) -> PathBuf {
+        let path = self.0.join(name);
+        let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
 }
 
-/// A file of `len` bytes that are not all alike.
-fn temp_file(name: &str, len: usize) -> PathBuf {
-    let path = temp_dir(name).join(name);
-    let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-    std::fs::write(&path, content).unwrap();
-    path
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn assert_invalid_request(error: &Error, mentions: &str) {
@@ -229,8 +246,9 @@ async fn upload_changing(
 async fn d5_a_file_that_grows_or_changes_during_the_upload_fails_it() {
     use std::io::{Seek, SeekFrom, Write};
     let server = MockServer::start();
+    let scratch = Scratch::new("d5");
     // Grows by a whole read, so that the body reaches its announced length exactly.
-    let path = temp_file("grows.bin", 256 * 1024);
+    let path = scratch.file("grows.bin", 256 * 1024);
     let (error, sends) = upload_changing(&server, &path, |path| {
         let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
         file.write_all(&[7u8; 64 * 1024]).unwrap();
@@ -241,7 +259,7 @@ async fn d5_a_file_that_grows_or_changes_during_the_upload_fails_it() {
     assert_eq!(sends, 1, "not retried");
 
     // Same size, other content.
-    let path = temp_file("rewritten.bin", 256 * 1024);
+    let path = scratch.file("rewritten.bin", 256 * 1024);
     let (error, sends) = upload_changing(&server, &path, |path| {
         let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
         file.seek(SeekFrom::Start(200 * 1024)).unwrap();
@@ -252,7 +270,7 @@ async fn d5_a_file_that_grows_or_changes_during_the_upload_fails_it() {
     assert_eq!(sends, 1, "not retried");
 
     // Shrinks.
-    let path = temp_file("shrinks.bin", 256 * 1024);
+    let path = scratch.file("shrinks.bin", 256 * 1024);
     let (error, sends) = upload_changing(&server, &path, |path| {
         let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
         file.set_len(100 * 1024).unwrap();
@@ -278,6 +296,7 @@ async fn d5_a_file_that_grows_or_changes_during_the_upload_fails_it() {
 async fn d6_a_line_break_in_a_part_content_type_is_refused_before_sending() {
     let server = MockServer::start();
     let client = client(&server);
+    let scratch = Scratch::new("d6");
     for content_type in [
         "audio/wav\r\nX-Injected: 1",
         "audio/wav\nX-Injected: 1",
@@ -297,7 +316,7 @@ async fn d6_a_line_break_in_a_part_content_type_is_refused_before_sending() {
             .unwrap_err();
         assert_invalid_request(&error, "content type");
         // The upload refuses it before it registers anything.
-        let path = temp_file("injected.jsonl", 10);
+        let path = scratch.file("injected.jsonl", 10);
         let error = client
             .file()
             .upload(&path, "project-1")
@@ -315,13 +334,14 @@ async fn d6_a_line_break_in_a_part_content_type_is_refused_before_sending() {
 async fn d7_what_is_not_a_regular_file_is_refused_before_sending() {
     let server = MockServer::start();
     let client = client(&server);
-    let mut not_files = vec![temp_dir("a-directory")];
+    let scratch = Scratch::new("d7");
+    let mut not_files = vec![scratch.dir("a-directory")];
     if Path::new("/dev/zero").exists() {
         not_files.push(PathBuf::from("/dev/zero"));
     }
     #[cfg(unix)]
     {
-        let fifo = temp_dir("fifo").join("audio.fifo");
+        let fifo = scratch.dir("fifo").join("audio.fifo");
         let _ = std::fs::remove_file(&fifo);
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
@@ -372,7 +392,8 @@ async fn d8_a_body_field_colliding_with_a_part_or_a_field_the_call_sets_is_refus
     assert_invalid_request(&error, "`file`");
 
     // The upload sets the name, size, digest and project of init_upload from the file.
-    let path = temp_file("fields.jsonl", 10);
+    let scratch = Scratch::new("d8");
+    let path = scratch.file("fields.jsonl", 10);
     for field in ["name", "size", "digest", "projectId"] {
         let error = client
             .file()
