@@ -556,13 +556,20 @@ pub(crate) fn send_error(error: reqwest::Error) -> Error {
     Error::transport(TransportPhase::Send, error)
 }
 
-/// A name or file name inside a quoted header parameter (quotes and line breaks escaped as
-/// RFC 7578 §2 suggests for HTML forms).
+/// A name or file name inside a quoted header parameter: quotes, line breaks and every other
+/// control character percent-encoded as RFC 7578 §2 suggests for HTML forms, so that no name can
+/// end the parameter or the header line.
 fn quote(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("%22"),
+            c if c.is_ascii_control() => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -768,6 +775,14 @@ mod tests {
             assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
             assert!(error.to_string().contains("not a regular file"), "{error}");
         }
+    }
+
+    #[test]
+    fn names_cannot_end_their_parameter_or_header_line() {
+        assert_eq!(
+            quote("a\"b\r\nContent-Type: x\0\t\\é.wav"),
+            "a%22b%0D%0AContent-Type: x%00%09\\\\é.wav"
+        );
     }
 
     #[test]
