@@ -1248,6 +1248,8 @@ impl Operation for DedicatedListEndpoints {
 impl crate::pagination::Paginated for DedicatedListEndpoints {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointStatus>;
 
+    const DATA_REQUIRED: bool = false;
+
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1695,6 +1697,8 @@ impl Operation for DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl crate::pagination::Paginated for DedicatedGetEndpointVersionHistory {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointSpec>;
+
+    const DATA_REQUIRED: bool = false;
 
     #[inline]
     fn cursor(&self) -> Option<&str> {
