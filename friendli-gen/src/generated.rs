@@ -25,283 +25,471 @@ pub mod shared {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::Input {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::MessageContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::MessageContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::MessagesContentBlockContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::MessagesContentBlockContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::MessagesInputMessageContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::MessagesInputMessageContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::Prompt {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::Prompt {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ResponsesCustomToolCallOutputOutput {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ResponsesCustomToolCallOutputOutput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ResponsesCustomToolCallOutputOutput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ResponsesFunctionCallOutputOutput {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ResponsesFunctionCallOutputOutput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ResponsesFunctionCallOutputOutput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ResponsesInputMessageContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ResponsesInputMessageContent {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ResponsesInputMessageContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ServiceTier {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::ServiceTier {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::System {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::System {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ToolChoice {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::ToolChoice {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ValidationErrorLocItem {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::ValidationErrorLocItem {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy> for types::ChunkingStrategy {
-        type Error = <types::ServerVadChunkingStrategy as ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy>>::Error;
-        fn try_from(value: types::builder::ServerVadChunkingStrategy) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy>
+    for types::ChunkingStrategy {
+        type Error = <types::ServerVadChunkingStrategy as ::std::convert::TryFrom<
+            types::builder::ServerVadChunkingStrategy,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ServerVadChunkingStrategy,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ServerVadChunkingStrategy(value.try_into()?))
         }
     }
+
     impl ::std::convert::TryFrom<types::builder::ImageInput> for types::Image {
-        type Error = <types::ImageInput as ::std::convert::TryFrom<types::builder::ImageInput>>::Error;
-        fn try_from(value: types::builder::ImageInput) -> ::std::result::Result<Self, Self::Error> {
+        type Error = <types::ImageInput as ::std::convert::TryFrom<
+            types::builder::ImageInput,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ImageInput,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ImageInput(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamContentBlockDelta as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta>>::Error;
-        fn try_from(value: types::builder::MessagesStreamContentBlockDelta) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamContentBlockDelta as ::std::convert::TryFrom<
+            types::builder::MessagesStreamContentBlockDelta,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamContentBlockDelta,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ContentBlockDelta(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamContentBlockStart as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart>>::Error;
-        fn try_from(value: types::builder::MessagesStreamContentBlockStart) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamContentBlockStart as ::std::convert::TryFrom<
+            types::builder::MessagesStreamContentBlockStart,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamContentBlockStart,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ContentBlockStart(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamContentBlockStop as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop>>::Error;
-        fn try_from(value: types::builder::MessagesStreamContentBlockStop) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamContentBlockStop as ::std::convert::TryFrom<
+            types::builder::MessagesStreamContentBlockStop,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamContentBlockStop,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ContentBlockStop(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamErrorEvent as ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent>>::Error;
-        fn try_from(value: types::builder::MessagesStreamErrorEvent) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamErrorEvent as ::std::convert::TryFrom<
+            types::builder::MessagesStreamErrorEvent,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamErrorEvent,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ErrorEvent(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamMessageDelta as ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta>>::Error;
-        fn try_from(value: types::builder::MessagesStreamMessageDelta) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamMessageDelta as ::std::convert::TryFrom<
+            types::builder::MessagesStreamMessageDelta,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamMessageDelta,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::MessageDelta(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamMessageStart as ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart>>::Error;
-        fn try_from(value: types::builder::MessagesStreamMessageStart) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamMessageStart as ::std::convert::TryFrom<
+            types::builder::MessagesStreamMessageStart,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamMessageStart,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::MessageStart(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamMessageStop as ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop>>::Error;
-        fn try_from(value: types::builder::MessagesStreamMessageStop) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop>
+    for types::MessagesStreamEvent {
+        type Error = <types::MessagesStreamMessageStop as ::std::convert::TryFrom<
+            types::builder::MessagesStreamMessageStop,
+        >>::Error;
+        fn try_from(
+            value: types::builder::MessagesStreamMessageStop,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::MessageStop(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall> for types::ResponsesInputItem {
-        type Error = <types::ResponsesCustomToolCall as ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall>>::Error;
-        fn try_from(value: types::builder::ResponsesCustomToolCall) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesCustomToolCall as ::std::convert::TryFrom<
+            types::builder::ResponsesCustomToolCall,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesCustomToolCall,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::CustomToolCall(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput> for types::ResponsesInputItem {
-        type Error = <types::ResponsesCustomToolCallOutput as ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput>>::Error;
-        fn try_from(value: types::builder::ResponsesCustomToolCallOutput) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesCustomToolCallOutput as ::std::convert::TryFrom<
+            types::builder::ResponsesCustomToolCallOutput,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesCustomToolCallOutput,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::CustomToolCallOutput(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCall> for types::ResponsesInputItem {
-        type Error = <types::ResponsesFunctionCall as ::std::convert::TryFrom<types::builder::ResponsesFunctionCall>>::Error;
-        fn try_from(value: types::builder::ResponsesFunctionCall) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCall>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesFunctionCall as ::std::convert::TryFrom<
+            types::builder::ResponsesFunctionCall,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesFunctionCall,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::FunctionCall(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput> for types::ResponsesInputItem {
-        type Error = <types::ResponsesFunctionCallOutput as ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput>>::Error;
-        fn try_from(value: types::builder::ResponsesFunctionCallOutput) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesFunctionCallOutput as ::std::convert::TryFrom<
+            types::builder::ResponsesFunctionCallOutput,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesFunctionCallOutput,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::FunctionCallOutput(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesInputMessage> for types::ResponsesInputItem {
-        type Error = <types::ResponsesInputMessage as ::std::convert::TryFrom<types::builder::ResponsesInputMessage>>::Error;
-        fn try_from(value: types::builder::ResponsesInputMessage) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesInputMessage>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesInputMessage as ::std::convert::TryFrom<
+            types::builder::ResponsesInputMessage,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesInputMessage,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::InputMessage(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesReasoningItem> for types::ResponsesInputItem {
-        type Error = <types::ResponsesReasoningItem as ::std::convert::TryFrom<types::builder::ResponsesReasoningItem>>::Error;
-        fn try_from(value: types::builder::ResponsesReasoningItem) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesReasoningItem>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesReasoningItem as ::std::convert::TryFrom<
+            types::builder::ResponsesReasoningItem,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesReasoningItem,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ReasoningItem(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamContentPartAdded as ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamContentPartAdded) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamContentPartAdded as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamContentPartAdded,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamContentPartAdded,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ContentPartAdded(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamContentPartDone as ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamContentPartDone) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamContentPartDone as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamContentPartDone,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamContentPartDone,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ContentPartDone(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamFunctionCallArgumentsDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamFunctionCallArgumentsDelta) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamFunctionCallArgumentsDelta as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamFunctionCallArgumentsDelta,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamFunctionCallArgumentsDelta,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::FunctionCallArgumentsDelta(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamFunctionCallArgumentsDone as ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamFunctionCallArgumentsDone) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamFunctionCallArgumentsDone as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamFunctionCallArgumentsDone,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamFunctionCallArgumentsDone,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::FunctionCallArgumentsDone(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputItemAdded as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputItemAdded) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputItemAdded as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamOutputItemAdded,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamOutputItemAdded,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::OutputItemAdded(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputItemDone as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputItemDone) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputItemDone as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamOutputItemDone,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamOutputItemDone,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::OutputItemDone(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputTextDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputTextDelta) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputTextDelta as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamOutputTextDelta,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamOutputTextDelta,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::OutputTextDelta(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputTextDone as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputTextDone) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamOutputTextDone as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamOutputTextDone,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamOutputTextDone,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::OutputTextDone(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamReasoningTextDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamReasoningTextDelta) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamReasoningTextDelta as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamReasoningTextDelta,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamReasoningTextDelta,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ReasoningTextDelta(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamReasoningTextDone as ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamReasoningTextDone) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamReasoningTextDone as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamReasoningTextDone,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamReasoningTextDone,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ReasoningTextDone(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamResponseEvent as ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamResponseEvent) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent>
+    for types::ResponsesStreamEvent {
+        type Error = <types::ResponsesStreamResponseEvent as ::std::convert::TryFrom<
+            types::builder::ResponsesStreamResponseEvent,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ResponsesStreamResponseEvent,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponseEvent(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice> for types::ToolChoice {
-        type Error = <types::ChatCompleteBodyToolChoice as ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice>>::Error;
-        fn try_from(value: types::builder::ChatCompleteBodyToolChoice) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice>
+    for types::ToolChoice {
+        type Error = <types::ChatCompleteBodyToolChoice as ::std::convert::TryFrom<
+            types::builder::ChatCompleteBodyToolChoice,
+        >>::Error;
+        fn try_from(
+            value: types::builder::ChatCompleteBodyToolChoice,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ChatCompleteBodyToolChoice(value.try_into()?))
         }
     }
+
 }
 
 /// The `serverless` operations: their low-level client and the types only they use (feature `serverless`).
@@ -451,72 +639,138 @@ pub mod serverless {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
-    impl ::std::convert::TryFrom<types::builder::OpenRouterPricingTier> for types::OpenRouterModelCatalogResponseItemPricing {
-        type Error = <types::OpenRouterPricingTier as ::std::convert::TryFrom<types::builder::OpenRouterPricingTier>>::Error;
-        fn try_from(value: types::builder::OpenRouterPricingTier) -> ::std::result::Result<Self, Self::Error> {
+    impl ::std::convert::TryFrom<types::builder::OpenRouterPricingTier>
+    for types::OpenRouterModelCatalogResponseItemPricing {
+        type Error = <types::OpenRouterPricingTier as ::std::convert::TryFrom<
+            types::builder::OpenRouterPricingTier,
+        >>::Error;
+        fn try_from(
+            value: types::builder::OpenRouterPricingTier,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::OpenRouterPricingTier(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt> for types::ServerlessCompletionsBody {
-        type Error = <types::CompletionsServerlessBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsServerlessBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt>
+    for types::ServerlessCompletionsBody {
+        type Error = <types::CompletionsServerlessBodyWithPrompt as ::std::convert::TryFrom<
+            types::builder::CompletionsServerlessBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsServerlessBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens> for types::ServerlessCompletionsBody {
-        type Error = <types::CompletionsServerlessBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsServerlessBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens>
+    for types::ServerlessCompletionsBody {
+        type Error = <types::CompletionsServerlessBodyWithTokens as ::std::convert::TryFrom<
+            types::builder::CompletionsServerlessBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsServerlessBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt> for types::ServerlessCompletionsStreamBody {
-        type Error = <types::CompletionsStreamServerlessBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamServerlessBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt>
+    for types::ServerlessCompletionsStreamBody {
+        type Error = <types::CompletionsStreamServerlessBodyWithPrompt as ::std::convert::TryFrom<
+            types::builder::CompletionsStreamServerlessBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsStreamServerlessBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens> for types::ServerlessCompletionsStreamBody {
-        type Error = <types::CompletionsStreamServerlessBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamServerlessBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens>
+    for types::ServerlessCompletionsStreamBody {
+        type Error = <types::CompletionsStreamServerlessBodyWithTokens as ::std::convert::TryFrom<
+            types::builder::CompletionsStreamServerlessBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsStreamServerlessBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ServerlessResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>
+    for types::ServerlessResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ServerlessResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>
+    for types::ServerlessResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ServerlessResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>
+    for types::ServerlessResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ServerlessResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>
+    for types::ServerlessResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken> for types::StreamedToolAssistedChatEvent {
-        type Error = <types::StreamedToolAssistedChatToken as ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken>>::Error;
-        fn try_from(value: types::builder::StreamedToolAssistedChatToken) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken>
+    for types::StreamedToolAssistedChatEvent {
+        type Error = <types::StreamedToolAssistedChatToken as ::std::convert::TryFrom<
+            types::builder::StreamedToolAssistedChatToken,
+        >>::Error;
+        fn try_from(
+            value: types::builder::StreamedToolAssistedChatToken,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Token(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus> for types::StreamedToolAssistedChatEvent {
-        type Error = <types::StreamedToolAssistedChatToolStatus as ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus>>::Error;
-        fn try_from(value: types::builder::StreamedToolAssistedChatToolStatus) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus>
+    for types::StreamedToolAssistedChatEvent {
+        type Error = <types::StreamedToolAssistedChatToolStatus as ::std::convert::TryFrom<
+            types::builder::StreamedToolAssistedChatToolStatus,
+        >>::Error;
+        fn try_from(
+            value: types::builder::StreamedToolAssistedChatToolStatus,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ToolStatus(value.try_into()?))
         }
     }
+
 }
 
 /// The `dedicated` operations: their low-level client and the types only they use (feature `dedicated`).
@@ -679,79 +933,135 @@ pub mod dedicated {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::DedicatedEmbeddingsBodyInput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::DedicatedEmbeddingsBodyInput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::DedicatedTextClassificationBodyInput {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::DedicatedTextClassificationBodyInput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::DedicatedTextClassificationBodyInput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::EmbeddingObjectEmbedding {
         fn from(value: &str) -> Self {
             Self::Binary(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::EmbeddingObjectEmbedding {
         fn from(value: ::std::string::String) -> Self {
             Self::Binary(value)
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt> for types::DedicatedCompletionsBody {
-        type Error = <types::CompletionsDedicatedBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsDedicatedBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt>
+    for types::DedicatedCompletionsBody {
+        type Error = <types::CompletionsDedicatedBodyWithPrompt as ::std::convert::TryFrom<
+            types::builder::CompletionsDedicatedBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsDedicatedBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens> for types::DedicatedCompletionsBody {
-        type Error = <types::CompletionsDedicatedBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsDedicatedBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens>
+    for types::DedicatedCompletionsBody {
+        type Error = <types::CompletionsDedicatedBodyWithTokens as ::std::convert::TryFrom<
+            types::builder::CompletionsDedicatedBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsDedicatedBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt> for types::DedicatedCompletionsStreamBody {
-        type Error = <types::CompletionsStreamDedicatedBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamDedicatedBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt>
+    for types::DedicatedCompletionsStreamBody {
+        type Error = <types::CompletionsStreamDedicatedBodyWithPrompt as ::std::convert::TryFrom<
+            types::builder::CompletionsStreamDedicatedBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsStreamDedicatedBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens> for types::DedicatedCompletionsStreamBody {
-        type Error = <types::CompletionsStreamDedicatedBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamDedicatedBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens>
+    for types::DedicatedCompletionsStreamBody {
+        type Error = <types::CompletionsStreamDedicatedBodyWithTokens as ::std::convert::TryFrom<
+            types::builder::CompletionsStreamDedicatedBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsStreamDedicatedBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::DedicatedResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>
+    for types::DedicatedResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::DedicatedResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>
+    for types::DedicatedResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::DedicatedResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>
+    for types::DedicatedResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::DedicatedResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>
+    for types::DedicatedResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
+
 }
 
 /// The `container` operations: their low-level client and the types only they use (feature `container`).
@@ -911,59 +1221,110 @@ pub mod container {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ContainerTextClassificationBodyInput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ContainerTextClassificationBodyInput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt> for types::ContainerCompletionsBody {
-        type Error = <types::CompletionsBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt>
+    for types::ContainerCompletionsBody {
+        type Error = <types::CompletionsBodyWithPrompt as ::std::convert::TryFrom<
+            types::builder::CompletionsBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens> for types::ContainerCompletionsBody {
-        type Error = <types::CompletionsBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens>
+    for types::ContainerCompletionsBody {
+        type Error = <types::CompletionsBodyWithTokens as ::std::convert::TryFrom<
+            types::builder::CompletionsBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt> for types::ContainerCompletionsStreamBody {
-        type Error = <types::CompletionsStreamBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt>
+    for types::ContainerCompletionsStreamBody {
+        type Error = <types::CompletionsStreamBodyWithPrompt as ::std::convert::TryFrom<
+            types::builder::CompletionsStreamBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsStreamBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens> for types::ContainerCompletionsStreamBody {
-        type Error = <types::CompletionsStreamBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens>
+    for types::ContainerCompletionsStreamBody {
+        type Error = <types::CompletionsStreamBodyWithTokens as ::std::convert::TryFrom<
+            types::builder::CompletionsStreamBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: types::builder::CompletionsStreamBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ContainerResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>
+    for types::ContainerResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ContainerResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>
+    for types::ContainerResponsesBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ContainerResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>
+    for types::ContainerResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ContainerResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>
+    for types::ContainerResponsesStreamBodyToolChoice {
+        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            crate::shared::types::builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: crate::shared::types::builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
+
 }
 
 /// The `platform` operations: their low-level client and the types only they use (feature `platform`).
@@ -997,11 +1358,13 @@ pub mod platform {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::DeleteSamplesBodyItem {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
 }
 
 /// Every type of the API, from whichever module generates it (the module of the one group
@@ -1017,7 +1380,6 @@ pub mod types {
     #[cfg(feature = "platform")]
     pub use crate::platform::types::*;
     pub use crate::shared::types::{defaults, error};
-
     /// The builders of the types (`Type::builder()`).
     pub mod builder {
         pub use crate::shared::types::builder::*;
@@ -1034,87 +1396,62 @@ pub mod types {
     /// A point in time (`format: date-time` in the API document), in UTC.
     #[cfg(any(feature = "dedicated", feature = "platform"))]
     pub type DateTime = ::chrono::DateTime<::chrono::Utc>;
-
     /// `ContainerAudioTranscriptionStreamSuccess` of the API document: the same type as [`StreamedAudioTranscriptionResult`].
     pub type ContainerAudioTranscriptionStreamSuccess = StreamedAudioTranscriptionResult;
-
     /// `ContainerAudioTranscriptionSuccess` of the API document: the same type as [`AudioTranscriptionResult`].
     pub type ContainerAudioTranscriptionSuccess = AudioTranscriptionResult;
-
     /// `ContainerChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type ContainerChatCompleteSuccess = ChatResult;
-
     /// `ContainerChatCompletionStreamSuccess` of the API document: the same type as [`StreamedChatResult`].
     pub type ContainerChatCompletionStreamSuccess = StreamedChatResult;
-
     /// `ContainerCompletionsStreamSuccess` of the API document: the same type as [`StreamedCompletionsResult`].
     pub type ContainerCompletionsStreamSuccess = StreamedCompletionsResult;
-
     /// `ContainerCompletionsSuccess` of the API document: the same type as [`CompletionsResult`].
     pub type ContainerCompletionsSuccess = CompletionsResult;
-
     /// `ContainerImageEditSuccess` of the API document: the same type as [`ImageGenerationContainerResult`].
     #[cfg(feature = "container")]
     pub type ContainerImageEditSuccess = ImageGenerationContainerResult;
-
     /// `ContainerImageGenerateSuccess` of the API document: the same type as [`ImageGenerationContainerResult`].
     #[cfg(feature = "container")]
     pub type ContainerImageGenerateSuccess = ImageGenerationContainerResult;
-
     /// `ContainerTextClassificationSuccess` of the API document: the same type as [`TextClassificationResult`].
     pub type ContainerTextClassificationSuccess = TextClassificationResult;
-
     /// `DedicatedAudioTranscriptionStreamSuccess` of the API document: the same type as [`StreamedAudioTranscriptionResult`].
     pub type DedicatedAudioTranscriptionStreamSuccess = StreamedAudioTranscriptionResult;
-
     /// `DedicatedAudioTranscriptionSuccess` of the API document: the same type as [`AudioTranscriptionResult`].
     pub type DedicatedAudioTranscriptionSuccess = AudioTranscriptionResult;
-
     /// `DedicatedChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type DedicatedChatCompleteSuccess = ChatResult;
-
     /// `DedicatedChatCompletionStreamSuccess` of the API document: the same type as [`StreamedChatResult`].
     pub type DedicatedChatCompletionStreamSuccess = StreamedChatResult;
-
     /// `DedicatedCompletionsStreamSuccess` of the API document: the same type as [`StreamedCompletionsResult`].
     pub type DedicatedCompletionsStreamSuccess = StreamedCompletionsResult;
-
     /// `DedicatedCompletionsSuccess` of the API document: the same type as [`CompletionsResult`].
     pub type DedicatedCompletionsSuccess = CompletionsResult;
-
     /// `DedicatedImageEditSuccess` of the API document: the same type as [`ImageGenerationDedicatedResult`].
     #[cfg(feature = "dedicated")]
     pub type DedicatedImageEditSuccess = ImageGenerationDedicatedResult;
-
     /// `DedicatedImageGenerateSuccess` of the API document: the same type as [`ImageGenerationDedicatedResult`].
     #[cfg(feature = "dedicated")]
     pub type DedicatedImageGenerateSuccess = ImageGenerationDedicatedResult;
-
     /// `DedicatedTextClassificationSuccess` of the API document: the same type as [`TextClassificationResult`].
     pub type DedicatedTextClassificationSuccess = TextClassificationResult;
-
     /// `ServerlessAudioTranscriptionStreamSuccess` of the API document: the same type as [`StreamedAudioTranscriptionResult`].
     pub type ServerlessAudioTranscriptionStreamSuccess = StreamedAudioTranscriptionResult;
-
     /// `ServerlessAudioTranscriptionSuccess` of the API document: the same type as [`AudioTranscriptionResult`].
     pub type ServerlessAudioTranscriptionSuccess = AudioTranscriptionResult;
-
     /// `ServerlessChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type ServerlessChatCompleteSuccess = ChatResult;
-
     /// `ServerlessChatCompletionStreamSuccess` of the API document: the same type as [`StreamedChatResult`].
     pub type ServerlessChatCompletionStreamSuccess = StreamedChatResult;
-
     /// `ServerlessCompletionsStreamSuccess` of the API document: the same type as [`StreamedCompletionsResult`].
     pub type ServerlessCompletionsStreamSuccess = StreamedCompletionsResult;
-
     /// `ServerlessCompletionsSuccess` of the API document: the same type as [`CompletionsResult`].
     pub type ServerlessCompletionsSuccess = CompletionsResult;
-
     /// `ServerlessToolAssistedChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type ServerlessToolAssistedChatCompleteSuccess = ChatResult;
-
     /// `ServerlessToolAssistedChatCompletionStreamSuccess` of the API document: the same type as [`StreamedToolAssistedChatEvent`].
     #[cfg(feature = "serverless")]
     pub type ServerlessToolAssistedChatCompletionStreamSuccess = StreamedToolAssistedChatEvent;
 }
+

@@ -85,7 +85,6 @@ impl Operation for ListDatasets {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/beta/dataset")
@@ -104,7 +103,6 @@ impl Operation for ListDatasets {
 #[cfg(feature = "platform")]
 impl crate::pagination::Paginated for ListDatasets {
     type Data = crate::pagination::List<crate::types::DatasetInfo>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -140,7 +138,6 @@ impl Operation for CreateDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/beta/dataset")
@@ -187,10 +184,12 @@ impl Operation for GetDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            ["/beta/dataset/", crate::operation::segment(&self.dataset_id).as_str()]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -234,10 +233,12 @@ impl Operation for DeleteDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            ["/beta/dataset/", crate::operation::segment(&self.dataset_id).as_str()]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -319,10 +320,16 @@ impl Operation for ListSplits {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -337,7 +344,6 @@ impl Operation for ListSplits {
 #[cfg(feature = "platform")]
 impl crate::pagination::Paginated for ListSplits {
     type Data = crate::pagination::List<crate::types::SplitInfo>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -389,10 +395,16 @@ impl Operation for CreateSplit {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -441,10 +453,17 @@ impl Operation for GetSplit {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -491,10 +510,17 @@ impl Operation for DeleteSplit {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -579,10 +605,18 @@ impl Operation for ListSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -597,7 +631,6 @@ impl Operation for ListSamples {
 #[cfg(feature = "platform")]
 impl crate::pagination::Paginated for ListSamples {
     type Data = crate::pagination::List<[String; 2]>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -649,10 +682,18 @@ impl Operation for UploadRawSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -699,10 +740,18 @@ impl Operation for AddSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -749,10 +798,18 @@ impl Operation for DeleteSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample/delete", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample/delete",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -796,10 +853,16 @@ impl Operation for ListVersions {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -846,10 +909,16 @@ impl Operation for CreateVersion {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -898,10 +967,17 @@ impl Operation for GetVersion {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.version_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version/",
+                crate::operation::segment(&self.version_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -948,10 +1024,17 @@ impl Operation for DeleteVersion {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.version_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version/",
+                crate::operation::segment(&self.version_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -982,7 +1065,6 @@ impl Operation for InitUpload {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/beta/file")
@@ -1008,9 +1090,7 @@ pub struct GetInfo {
 impl GetInfo {
     /// The operation with its required parameters.
     pub fn new(file_id: impl Into<String>) -> Self {
-        GetInfo {
-            file_id: file_id.into(),
-        }
+        GetInfo { file_id: file_id.into() }
     }
 }
 
@@ -1029,10 +1109,11 @@ impl Operation for GetInfo {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/file/{}", crate::operation::segment(&self.file_id)))
+        Cow::Owned(
+            ["/beta/file/", crate::operation::segment(&self.file_id).as_str()].concat(),
+        )
     }
 
     #[inline]
@@ -1076,10 +1157,11 @@ impl Operation for CompleteUpload {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/file/{}", crate::operation::segment(&self.file_id)))
+        Cow::Owned(
+            ["/beta/file/", crate::operation::segment(&self.file_id).as_str()].concat(),
+        )
     }
 
     #[inline]
@@ -1123,10 +1205,16 @@ impl Operation for GetDownloadUrl {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/file/{}/download_url", crate::operation::segment(&self.file_id)))
+        Cow::Owned(
+            [
+                "/beta/file/",
+                crate::operation::segment(&self.file_id).as_str(),
+                "/download_url",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1157,7 +1245,6 @@ impl Operation for ContainerTextClassification {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/classify")
@@ -1230,7 +1317,6 @@ impl Operation for DedicatedListEndpoints {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/beta/endpoint")
@@ -1247,7 +1333,6 @@ impl Operation for DedicatedListEndpoints {
 #[cfg(feature = "dedicated")]
 impl crate::pagination::Paginated for DedicatedListEndpoints {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointStatus>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1283,7 +1368,6 @@ impl Operation for DedicatedCreateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/beta/endpoint")
@@ -1330,10 +1414,15 @@ impl Operation for DedicatedGetEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1377,10 +1466,15 @@ impl Operation for DedicatedUpdateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1424,10 +1518,15 @@ impl Operation for DedicatedDeleteEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1471,10 +1570,16 @@ impl Operation for DedicatedRestartEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/restart", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/restart",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1518,10 +1623,16 @@ impl Operation for DedicatedSleepEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/sleep", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/sleep",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1565,10 +1676,16 @@ impl Operation for DedicatedGetEndpointStatus {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/status", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/status",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1612,10 +1729,16 @@ impl Operation for DedicatedTerminateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/terminate", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/terminate",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1667,7 +1790,9 @@ impl DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedGetEndpointVersionHistory {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointVersionHistoryResponse>;
+    type Response = crate::operation::Json<
+        crate::types::DedicatedEndpointVersionHistoryResponse,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedGetEndpointVersionHistory",
         method: Verb::Get,
@@ -1679,10 +1804,16 @@ impl Operation for DedicatedGetEndpointVersionHistory {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/version", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/version",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1695,7 +1826,6 @@ impl Operation for DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl crate::pagination::Paginated for DedicatedGetEndpointVersionHistory {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointSpec>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1744,10 +1874,16 @@ impl Operation for DedicatedWakeEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/wake", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/wake",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1778,7 +1914,6 @@ impl Operation for DedicatedTextClassification {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/classify")
@@ -1800,7 +1935,9 @@ pub struct DedicatedEndpointWandbArtifactCreate;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedEndpointWandbArtifactCreate {
     type Body = crate::types::DedicatedEndpointWandbArtifactCreateBody;
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointWandbArtifactCreateResponse>;
+    type Response = crate::operation::Json<
+        crate::types::DedicatedEndpointWandbArtifactCreateResponse,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedEndpointWandbArtifactCreate",
         method: Verb::Post,
@@ -1812,7 +1949,6 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/endpoint/wandb-artifact-create")
@@ -1833,7 +1969,9 @@ pub struct DedicatedAudioTranscriptions;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptions {
-    type Body = crate::operation::Multipart<crate::types::DedicatedAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<
+        crate::types::DedicatedAudioTranscriptionBody,
+    >;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptions",
@@ -1846,7 +1984,6 @@ impl Operation for DedicatedAudioTranscriptions {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/audio/transcriptions")
@@ -1867,7 +2004,9 @@ pub struct DedicatedAudioTranscriptionsStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<crate::types::DedicatedAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<
+        crate::types::DedicatedAudioTranscriptionBody,
+    >;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptionsStream",
@@ -1880,7 +2019,6 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/audio/transcriptions")
@@ -1914,7 +2052,6 @@ impl Operation for DedicatedChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/chat/completions")
@@ -1948,7 +2085,6 @@ impl Operation for DedicatedChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/chat/completions")
@@ -1982,7 +2118,6 @@ impl Operation for DedicatedChatRender {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/chat/render")
@@ -2016,7 +2151,6 @@ impl Operation for DedicatedCompletionsComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/completions")
@@ -2050,7 +2184,6 @@ impl Operation for DedicatedCompletionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/completions")
@@ -2084,7 +2217,6 @@ impl Operation for DedicatedDetokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/detokenize")
@@ -2118,7 +2250,6 @@ impl Operation for DedicatedEmbeddings {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/embeddings")
@@ -2152,7 +2283,6 @@ impl Operation for DedicatedImagesEdit {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/images/edits")
@@ -2186,7 +2316,6 @@ impl Operation for DedicatedImagesGenerate {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/images/generations")
@@ -2220,7 +2349,6 @@ impl Operation for DedicatedMessages {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/messages")
@@ -2254,7 +2382,6 @@ impl Operation for DedicatedMessagesStream {
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/messages")
@@ -2288,7 +2415,6 @@ impl Operation for DedicatedResponses {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/responses")
@@ -2320,9 +2446,10 @@ impl Operation for DedicatedResponsesStream {
         idempotent: true,
         team: true,
         auth: true,
-        stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        stream_end: StreamEnd::Events(
+            &["response.completed", "response.failed", "response.incomplete"],
+        ),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/responses")
@@ -2356,7 +2483,6 @@ impl Operation for DedicatedTokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/dedicated/v1/tokenize")
@@ -2390,7 +2516,6 @@ impl Operation for ServerlessToolAssistedChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/tools/v1/chat/completions")
@@ -2424,7 +2549,6 @@ impl Operation for ServerlessToolAssistedChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/tools/v1/chat/completions")
@@ -2445,7 +2569,9 @@ pub struct ServerlessAudioTranscriptions;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptions {
-    type Body = crate::operation::Multipart<crate::types::ServerlessAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<
+        crate::types::ServerlessAudioTranscriptionBody,
+    >;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptions",
@@ -2458,7 +2584,6 @@ impl Operation for ServerlessAudioTranscriptions {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/audio/transcriptions")
@@ -2479,7 +2604,9 @@ pub struct ServerlessAudioTranscriptionsStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<crate::types::ServerlessAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<
+        crate::types::ServerlessAudioTranscriptionBody,
+    >;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptionsStream",
@@ -2492,7 +2619,6 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/audio/transcriptions")
@@ -2526,7 +2652,6 @@ impl Operation for ServerlessChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/chat/completions")
@@ -2560,7 +2685,6 @@ impl Operation for ServerlessChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/chat/completions")
@@ -2594,7 +2718,6 @@ impl Operation for ServerlessChatRender {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/chat/render")
@@ -2628,7 +2751,6 @@ impl Operation for ServerlessCompletionsComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/completions")
@@ -2662,7 +2784,6 @@ impl Operation for ServerlessCompletionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/completions")
@@ -2684,7 +2805,9 @@ pub struct ServerlessDetokenization;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessDetokenization {
     type Body = crate::types::ServerlessDetokenizationBody;
-    type Response = crate::operation::Json<crate::types::ServerlessDetokenizationSuccess>;
+    type Response = crate::operation::Json<
+        crate::types::ServerlessDetokenizationSuccess,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessDetokenization",
         method: Verb::Post,
@@ -2696,7 +2819,6 @@ impl Operation for ServerlessDetokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/detokenize")
@@ -2718,7 +2840,9 @@ pub struct ServerlessKnowledgeRetrieve;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessKnowledgeRetrieve {
     type Body = crate::types::ServerlessKnowledgeRetrievalBody;
-    type Response = crate::operation::Json<crate::types::ServerlessKnowledgeRetrievalSuccess>;
+    type Response = crate::operation::Json<
+        crate::types::ServerlessKnowledgeRetrievalSuccess,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessKnowledgeRetrieve",
         method: Verb::Post,
@@ -2730,7 +2854,6 @@ impl Operation for ServerlessKnowledgeRetrieve {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/knowledge/retrieve")
@@ -2764,7 +2887,6 @@ impl Operation for ServerlessMessages {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/messages")
@@ -2798,7 +2920,6 @@ impl Operation for ServerlessMessagesStream {
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/messages")
@@ -2832,7 +2953,6 @@ impl Operation for ServerlessModelList {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/models")
@@ -2866,7 +2986,6 @@ impl Operation for ServerlessOpenrouterModelList {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/openrouter/models")
@@ -2900,7 +3019,6 @@ impl Operation for ServerlessResponses {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/responses")
@@ -2932,9 +3050,10 @@ impl Operation for ServerlessResponsesStream {
         idempotent: true,
         team: true,
         auth: true,
-        stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        stream_end: StreamEnd::Events(
+            &["response.completed", "response.failed", "response.incomplete"],
+        ),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/responses")
@@ -2968,7 +3087,6 @@ impl Operation for ServerlessTokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/serverless/v1/tokenize")
@@ -2989,7 +3107,9 @@ pub struct ContainerAudioTranscriptions;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptions {
-    type Body = crate::operation::Multipart<crate::types::ContainerAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<
+        crate::types::ContainerAudioTranscriptionBody,
+    >;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptions",
@@ -3002,7 +3122,6 @@ impl Operation for ContainerAudioTranscriptions {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/audio/transcriptions")
@@ -3023,7 +3142,9 @@ pub struct ContainerAudioTranscriptionsStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<crate::types::ContainerAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<
+        crate::types::ContainerAudioTranscriptionBody,
+    >;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptionsStream",
@@ -3036,7 +3157,6 @@ impl Operation for ContainerAudioTranscriptionsStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/audio/transcriptions")
@@ -3070,7 +3190,6 @@ impl Operation for ContainerChatComplete {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/chat/completions")
@@ -3104,7 +3223,6 @@ impl Operation for ContainerChatStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/chat/completions")
@@ -3138,7 +3256,6 @@ impl Operation for ContainerCompletionsComplete {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/completions")
@@ -3172,7 +3289,6 @@ impl Operation for ContainerCompletionsStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/completions")
@@ -3206,7 +3322,6 @@ impl Operation for ContainerDetokenization {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/detokenize")
@@ -3240,7 +3355,6 @@ impl Operation for ContainerImagesEdit {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/images/edits")
@@ -3274,7 +3388,6 @@ impl Operation for ContainerImagesGenerate {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/images/generations")
@@ -3308,7 +3421,6 @@ impl Operation for ContainerMessages {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/messages")
@@ -3342,7 +3454,6 @@ impl Operation for ContainerMessagesStream {
         auth: false,
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/messages")
@@ -3376,7 +3487,6 @@ impl Operation for ContainerResponses {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/responses")
@@ -3408,9 +3518,10 @@ impl Operation for ContainerResponsesStream {
         idempotent: true,
         team: false,
         auth: false,
-        stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        stream_end: StreamEnd::Events(
+            &["response.completed", "response.failed", "response.incomplete"],
+        ),
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/responses")
@@ -3445,7 +3556,10 @@ pub struct GetCost {
 #[cfg(feature = "platform")]
 impl GetCost {
     /// The operation with its required parameters.
-    pub fn new(start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> Self {
+    pub fn new(
+        start_time: impl Into<crate::types::DateTime>,
+        end_time: impl Into<crate::types::DateTime>,
+    ) -> Self {
         GetCost {
             start_time: start_time.into(),
             bucket_width: None,
@@ -3457,7 +3571,10 @@ impl GetCost {
     }
 
     /// Sets the `bucket_width` parameter.
-    pub fn bucket_width(mut self, value: impl Into<crate::types::CostBucketWidth>) -> Self {
+    pub fn bucket_width(
+        mut self,
+        value: impl Into<crate::types::CostBucketWidth>,
+    ) -> Self {
         self.bucket_width = Some(value.into());
         self
     }
@@ -3496,7 +3613,6 @@ impl Operation for GetCost {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/team/cost")
@@ -3546,7 +3662,10 @@ pub struct GetUsage {
 #[cfg(feature = "platform")]
 impl GetUsage {
     /// The operation with its required parameters.
-    pub fn new(start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> Self {
+    pub fn new(
+        start_time: impl Into<crate::types::DateTime>,
+        end_time: impl Into<crate::types::DateTime>,
+    ) -> Self {
         GetUsage {
             start_time: start_time.into(),
             end_time: end_time.into(),
@@ -3562,7 +3681,10 @@ impl GetUsage {
     }
 
     /// Sets the `bucket_width` parameter.
-    pub fn bucket_width(mut self, value: impl Into<crate::types::UsageBucketWidth>) -> Self {
+    pub fn bucket_width(
+        mut self,
+        value: impl Into<crate::types::UsageBucketWidth>,
+    ) -> Self {
         self.bucket_width = Some(value.into());
         self
     }
@@ -3580,7 +3702,10 @@ impl GetUsage {
     }
 
     /// Sets the `group_by` parameter.
-    pub fn group_by(mut self, value: impl IntoIterator<Item = crate::types::UsageGroupBy>) -> Self {
+    pub fn group_by(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::UsageGroupBy>,
+    ) -> Self {
         self.group_by = Some(value.into_iter().collect());
         self
     }
@@ -3598,7 +3723,10 @@ impl GetUsage {
     }
 
     /// Sets the `product_types` parameter.
-    pub fn product_types(mut self, value: impl IntoIterator<Item = crate::types::ProductType>) -> Self {
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::ProductType>,
+    ) -> Self {
         self.product_types = Some(value.into_iter().collect());
         self
     }
@@ -3625,7 +3753,6 @@ impl Operation for GetUsage {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/team/usage")
@@ -3670,7 +3797,6 @@ impl Operation for ContainerTokenization {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed("/v1/tokenize")
@@ -3681,74 +3807,110 @@ impl Operation for ContainerTokenization {
 }
 
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::AddSamplesBody);
+crate::json_bodies!(crate ::types::AddSamplesBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerChatCompletionBody);
+crate::json_bodies!(crate ::types::ContainerChatCompletionBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerCompletionsBody);
+crate::json_bodies!(crate ::types::ContainerCompletionsBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerDetokenizationBody);
+crate::json_bodies!(crate ::types::ContainerDetokenizationBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerImageEditBody);
+crate::json_bodies!(crate ::types::ContainerImageEditBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerImageGenerationBody);
+crate::json_bodies!(crate ::types::ContainerImageGenerationBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerMessagesBody);
+crate::json_bodies!(crate ::types::ContainerMessagesBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerResponsesBody);
+crate::json_bodies!(crate ::types::ContainerResponsesBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerTextClassificationBody);
+crate::json_bodies!(crate ::types::ContainerTextClassificationBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerTokenizationBody);
+crate::json_bodies!(crate ::types::ContainerTokenizationBody);
+
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::CreateDatasetRequest);
+crate::json_bodies!(crate ::types::CreateDatasetRequest);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedChatCompletionBody);
+crate::json_bodies!(crate ::types::DedicatedChatCompletionBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedChatRenderBody);
+crate::json_bodies!(crate ::types::DedicatedChatRenderBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedCompletionsBody);
+crate::json_bodies!(crate ::types::DedicatedCompletionsBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedDetokenizationBody);
+crate::json_bodies!(crate ::types::DedicatedDetokenizationBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEmbeddingsBody);
+crate::json_bodies!(crate ::types::DedicatedEmbeddingsBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEndpointCreateBody);
+crate::json_bodies!(crate ::types::DedicatedEndpointCreateBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEndpointUpdateBody);
+crate::json_bodies!(crate ::types::DedicatedEndpointUpdateBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEndpointWandbArtifactCreateBody);
+crate::json_bodies!(crate ::types::DedicatedEndpointWandbArtifactCreateBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedImageEditBody);
+crate::json_bodies!(crate ::types::DedicatedImageEditBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedImageGenerationBody);
+crate::json_bodies!(crate ::types::DedicatedImageGenerationBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedMessagesBody);
+crate::json_bodies!(crate ::types::DedicatedMessagesBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedResponsesBody);
+crate::json_bodies!(crate ::types::DedicatedResponsesBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedTextClassificationBody);
+crate::json_bodies!(crate ::types::DedicatedTextClassificationBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedTokenizationBody);
+crate::json_bodies!(crate ::types::DedicatedTokenizationBody);
+
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::DeleteSamplesBody);
+crate::json_bodies!(crate ::types::DeleteSamplesBody);
+
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::FileInitUploadRequest);
+crate::json_bodies!(crate ::types::FileInitUploadRequest);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessChatCompletionBody);
+crate::json_bodies!(crate ::types::ServerlessChatCompletionBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessChatRenderBody);
+crate::json_bodies!(crate ::types::ServerlessChatRenderBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessCompletionsBody);
+crate::json_bodies!(crate ::types::ServerlessCompletionsBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessDetokenizationBody);
+crate::json_bodies!(crate ::types::ServerlessDetokenizationBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessKnowledgeRetrievalBody);
+crate::json_bodies!(crate ::types::ServerlessKnowledgeRetrievalBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessMessagesBody);
+crate::json_bodies!(crate ::types::ServerlessMessagesBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessResponsesBody);
+crate::json_bodies!(crate ::types::ServerlessResponsesBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessTokenizationBody);
+crate::json_bodies!(crate ::types::ServerlessTokenizationBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessToolAssistedChatCompletionBody);
+crate::json_bodies!(crate ::types::ServerlessToolAssistedChatCompletionBody);
+
