@@ -206,6 +206,12 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
 
     /// Transcribe audio.
     ///
+    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+    )]
+    ///
     /// Converts the speech in an uploaded audio file into text with a self-hosted Friendli Container. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /v1/audio/transcriptions` (operation `containerAudioTranscriptions`).
@@ -231,6 +237,12 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
     }
 
     /// Stream a transcription.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent)."
+    )]
     ///
     /// Streaming form of the transcription, for a self-hosted Friendli Container: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
@@ -283,6 +295,12 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
 
     /// Chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// Generates the next assistant message of a conversation with a self-hosted Friendli Container. The container is reached at its own base URL (by default `http://localhost:8000`); `model` is optional and selects a LoRA adapter route. The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /v1/chat/completions` (operation `containerChatComplete`).
@@ -299,6 +317,12 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
     }
 
     /// Stream a chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ChatStreamEvent`](crate::events::ChatStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ChatStreamEvent`](crate::events::ChatStreamEvent)."
+    )]
     ///
     /// Streaming form of the chat completion, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
@@ -341,6 +365,12 @@ impl<'c, C: Caller> ContainerClassification<'c, C> {
     }
 
     /// Classify text.
+    ///
+    /// **Gives** [`TextClassificationResult`](crate::types::TextClassificationResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`TextClassificationResult`](crate::types::TextClassificationResult)."
+    )]
     ///
     /// Runs the text-classification model of a self-hosted Friendli Container over one or more texts (or token IDs). Returns the label, class count and class scores for each input, plus token usage. The path is `/classify`, without `/v1`.
     ///
@@ -387,6 +417,12 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
 
     /// Text completion.
     ///
+    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+    )]
+    ///
     /// Continues a raw prompt with a self-hosted Friendli Container, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /v1/completions` (operation `containerCompletionsComplete`).
@@ -406,6 +442,12 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
     }
 
     /// Stream a text completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent)."
+    )]
     ///
     /// Streaming form of the text completion, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
@@ -452,6 +494,12 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
 
     /// Edit an image.
     ///
+    /// **Gives** [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)."
+    )]
+    ///
     /// Changes input images as described by a text prompt on a self-hosted Friendli Container. Returns the resulting image as base64 data.
     ///
     /// `POST /v1/images/edits` (operation `containerImagesEdit`).
@@ -468,6 +516,12 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
     }
 
     /// Generate an image.
+    ///
+    /// **Gives** [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)."
+    )]
     ///
     /// Creates an image from a text prompt on a self-hosted Friendli Container. `model` is optional (an adapter route). Returns the image as base64 data.
     ///
@@ -514,6 +568,12 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
 
     /// Create a message.
     ///
+    /// **Gives** [`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess)."
+    )]
+    ///
     /// Generates a reply in the format of the Anthropic Messages API with a self-hosted Friendli Container. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /v1/messages` (operation `containerMessages`).
@@ -530,6 +590,12 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
     }
 
     /// Stream a message.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`MessagesEvent`](crate::events::MessagesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`MessagesEvent`](crate::events::MessagesEvent)."
+    )]
     ///
     /// Streaming form of creating a message, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
@@ -573,6 +639,12 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
 
     /// Create a response.
     ///
+    /// **Gives** [`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess)."
+    )]
+    ///
     /// Runs a generation in the style of the OpenAI Responses API on a self-hosted Friendli Container. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /v1/responses` (operation `containerResponses`).
@@ -589,6 +661,12 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
     }
 
     /// Stream a response.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ResponsesEvent`](crate::events::ResponsesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ResponsesEvent`](crate::events::ResponsesEvent)."
+    )]
     ///
     /// Streaming form of creating a response, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
@@ -632,6 +710,12 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
 
     /// Detokenize tokens.
     ///
+    /// **Gives** [`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess)."
+    )]
+    ///
     /// Decodes token IDs into text with the tokenizer of the model served by a Friendli Container.
     ///
     /// `POST /v1/detokenize` (operation `containerDetokenization`).
@@ -651,6 +735,12 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
     }
 
     /// Tokenize text.
+    ///
+    /// **Gives** [`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess)."
+    )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of the model served by a Friendli Container. Handy for counting tokens before a request.
     ///
@@ -694,6 +784,12 @@ impl<'c, C: Caller> Cost<'c, C> {
 
     /// Get team cost.
     ///
+    /// **Gives** [`CostResponse`](crate::types::CostResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CostResponse`](crate::types::CostResponse)."
+    )]
+    ///
     /// Reports what the team spent between `start_time` and `end_time`, in daily buckets, optionally split by line item. Results are paged: pass the previous `next_page` as `page` while `has_more` is true. Wait at least five minutes between calls.
     ///
     /// `GET /v1/team/cost` (operation `getCost`).
@@ -736,6 +832,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List datasets.
     ///
+    /// **Gives** [`ListDatasetsResponse`](crate::types::ListDatasetsResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListDatasetsResponse`](crate::types::ListDatasetsResponse)."
+    )]
+    ///
     /// Lists the datasets of a project, optionally filtered by name, in ascending or descending order. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset` (operation `list_datasets`).
@@ -749,6 +851,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// Create a dataset.
+    ///
+    /// **Gives** [`DatasetInfo`](crate::types::DatasetInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DatasetInfo`](crate::types::DatasetInfo)."
+    )]
     ///
     /// Creates an empty dataset in a project and declares which modalities (text, image, audio, video) its inputs and outputs use. Returns the new dataset.
     ///
@@ -767,6 +875,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Get a dataset.
     ///
+    /// **Gives** [`DatasetInfo`](crate::types::DatasetInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DatasetInfo`](crate::types::DatasetInfo)."
+    )]
+    ///
     /// Returns the name, modalities and timestamps of one dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}` (operation `get_dataset`).
@@ -779,6 +893,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Delete a dataset.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}` (operation `delete_dataset`).
@@ -790,6 +910,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// List splits.
+    ///
+    /// **Gives** [`ListSplitsResponse`](crate::types::ListSplitsResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListSplitsResponse`](crate::types::ListSplitsResponse)."
+    )]
     ///
     /// Lists the splits of a dataset, optionally as of a given version. Paged with `cursor` and `limit`.
     ///
@@ -804,6 +930,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// Create a split.
+    ///
+    /// **Gives** [`SplitInfo`](crate::types::SplitInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`SplitInfo`](crate::types::SplitInfo)."
+    )]
     ///
     /// Adds a named split (such as `train` or `test`) to a dataset. Returns the new split.
     ///
@@ -822,6 +954,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Get a split.
     ///
+    /// **Gives** [`SplitInfo`](crate::types::SplitInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`SplitInfo`](crate::types::SplitInfo)."
+    )]
+    ///
     /// Returns the name and timestamps of one split.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}` (operation `get_split`).
@@ -839,6 +977,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Delete a split.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes one split of a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/split/{split_id}` (operation `delete_split`).
@@ -855,6 +999,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// List samples.
+    ///
+    /// **Gives** [`ListSamplesResponse`](crate::types::ListSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListSamplesResponse`](crate::types::ListSamplesResponse)."
+    )]
     ///
     /// Lists the samples of a split as pairs of sample ID and data, optionally as of a given version. Paged with `cursor` and `limit`.
     ///
@@ -874,6 +1024,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// Upload samples from a file.
+    ///
+    /// **Gives** [`AddSamplesResponse`](crate::types::AddSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AddSamplesResponse`](crate::types::AddSamplesResponse)."
+    )]
     ///
     /// Sends a file of samples to a split as a multipart upload (part `file`). The answer has the same shape as adding samples.
     ///
@@ -903,6 +1059,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Add samples.
     ///
+    /// **Gives** [`AddSamplesResponse`](crate::types::AddSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AddSamplesResponse`](crate::types::AddSamplesResponse)."
+    )]
+    ///
     /// Appends samples to a split. The body is a JSON array of strings, each holding one JSON-encoded sample. The answer lists the stored samples with their full IDs of the form `DATASET:VERSION:SPLIT:SAMPLE`.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `add_samples`).
@@ -924,6 +1086,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// Delete samples.
+    ///
+    /// **Gives** [`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse)."
+    )]
     ///
     /// Removes the samples whose IDs are listed in the body (a JSON array) from a split. Note that this is a POST. Returns the IDs of the removed samples.
     ///
@@ -947,6 +1115,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List dataset versions.
     ///
+    /// **Gives** [`ListVersionsResponse`](crate::types::ListVersionsResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListVersionsResponse`](crate::types::ListVersionsResponse)."
+    )]
+    ///
     /// Lists all versions of a dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}/version` (operation `list_versions`).
@@ -958,6 +1132,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// Create a dataset version.
+    ///
+    /// **Gives** [`VersionInfo`](crate::types::VersionInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`VersionInfo`](crate::types::VersionInfo)."
+    )]
     ///
     /// Records a new version of a dataset, labelled with the given `comment`. Returns the version.
     ///
@@ -976,6 +1156,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Get a dataset version.
     ///
+    /// **Gives** [`VersionInfo`](crate::types::VersionInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`VersionInfo`](crate::types::VersionInfo)."
+    )]
+    ///
     /// Returns one version of a dataset: its ID, comment and creation time.
     ///
     /// `GET /beta/dataset/{dataset_id}/version/{version_id}` (operation `get_version`).
@@ -992,6 +1178,12 @@ impl<'c, C: Caller> Dataset<'c, C> {
     }
 
     /// Delete a dataset version.
+    ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
     ///
     /// Deletes one version of a dataset.
     ///
@@ -1137,6 +1329,12 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
 
     /// Transcribe audio.
     ///
+    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+    )]
+    ///
     /// Converts the speech in an uploaded audio file into text with a speech-recognition model on a dedicated endpoint. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (operation `dedicatedAudioTranscriptions`).
@@ -1162,6 +1360,12 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
     }
 
     /// Stream a transcription.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent)."
+    )]
     ///
     /// Streaming form of the transcription, for a speech-recognition model on a dedicated endpoint: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
@@ -1214,6 +1418,12 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
 
     /// Chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// Generates the next assistant message of a conversation with the model deployed on a dedicated endpoint. Pick the endpoint with `model` (the endpoint ID, optionally `ENDPOINT_ID:ADAPTER_ROUTE`). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatComplete`).
@@ -1230,6 +1440,12 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
     }
 
     /// Stream a chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ChatStreamEvent`](crate::events::ChatStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ChatStreamEvent`](crate::events::ChatStreamEvent)."
+    )]
     ///
     /// Streaming form of the chat completion, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
@@ -1273,6 +1489,12 @@ impl<'c, C: Caller> DedicatedChatRender<'c, C> {
 
     /// Render a chat prompt.
     ///
+    /// **Gives** [`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess)."
+    )]
+    ///
     /// Applies the chat template of the model deployed on a dedicated endpoint to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
     ///
     /// `POST /dedicated/v1/chat/render` (operation `dedicatedChatRender`).
@@ -1314,6 +1536,12 @@ impl<'c, C: Caller> DedicatedClassification<'c, C> {
     }
 
     /// Classify text.
+    ///
+    /// **Gives** [`TextClassificationResult`](crate::types::TextClassificationResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`TextClassificationResult`](crate::types::TextClassificationResult)."
+    )]
     ///
     /// Runs a text-classification model deployed on a dedicated endpoint over one or more texts (or token IDs). Returns, for each input, the predicted label, the number of classes and the score of every class, plus token usage. Note that the path has no `/v1`.
     ///
@@ -1360,6 +1588,12 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
 
     /// Text completion.
     ///
+    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+    )]
+    ///
     /// Continues a raw prompt with the model deployed on a dedicated endpoint, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /dedicated/v1/completions` (operation `dedicatedCompletionsComplete`).
@@ -1379,6 +1613,12 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
     }
 
     /// Stream a text completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent)."
+    )]
     ///
     /// Streaming form of the text completion, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
@@ -1425,6 +1665,12 @@ impl<'c, C: Caller> DedicatedEmbeddings<'c, C> {
 
     /// Create embeddings.
     ///
+    /// **Gives** [`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess)."
+    )]
+    ///
     /// Computes embedding vectors for text or token input with an embedding model deployed on a dedicated endpoint. Returns one vector per input, in input order, as a list of floats or as base64 (see `encoding_format`), plus token usage. Serverless and container have no embeddings operation.
     ///
     /// `POST /dedicated/v1/embeddings` (operation `dedicatedEmbeddings`).
@@ -1467,6 +1713,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// List endpoints.
     ///
+    /// **Gives** [`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse)."
+    )]
+    ///
     /// Lists the dedicated endpoints of the team, or of one project, as a map from endpoint ID to its status. Paged with `cursor` and `limit`.
     ///
     /// `GET /dedicated/beta/endpoint` (operation `dedicatedListEndpoints`).
@@ -1477,6 +1729,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     }
 
     /// Create an endpoint.
+    ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
     ///
     /// Creates a dedicated endpoint that serves a Hugging Face model on the chosen GPU instance, with engine settings and either a fixed replica count or an autoscaling policy. Returns the status of the new endpoint; that result carries no endpoint ID, so look the endpoint up with the list operation.
     ///
@@ -1495,6 +1753,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Get an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)."
+    )]
+    ///
     /// Returns the current specification of a dedicated endpoint: name, GPU type and count, autoscaling limits, batch and tokenizer settings, and replica counts.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedGetEndpoint`).
@@ -1510,6 +1774,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     }
 
     /// Update an endpoint.
+    ///
+    /// **Gives** [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)."
+    )]
     ///
     /// Changes any subset of the settings of a dedicated endpoint (name, model and revision, instance, scaling, engine options) and records the change as a new version, optionally with a comment. Returns the updated specification.
     ///
@@ -1532,6 +1802,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Delete an endpoint.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes a dedicated endpoint. The shape of the JSON answer is not specified.
     ///
     /// `DELETE /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedDeleteEndpoint`).
@@ -1547,6 +1823,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     }
 
     /// Restart an endpoint.
+    ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
     ///
     /// Restarts the deployment of a dedicated endpoint, for example after it failed. Takes no body; returns the new status.
     ///
@@ -1564,6 +1846,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Put an endpoint to sleep.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Puts a dedicated endpoint to sleep: it stops serving but keeps its configuration, and can be woken later. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (operation `dedicatedSleepEndpoint`).
@@ -1579,6 +1867,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     }
 
     /// Get endpoint status.
+    ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
     ///
     /// Returns the lifecycle status of a dedicated endpoint (for example `INITIALIZING`, `RUNNING`, `SLEEPING` or `FAILED`), its start-up phase, any error code, and when it was created and last updated.
     ///
@@ -1596,6 +1890,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Terminate an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Shuts a dedicated endpoint down. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (operation `dedicatedTerminateEndpoint`).
@@ -1611,6 +1911,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     }
 
     /// List endpoint versions.
+    ///
+    /// **Gives** [`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse)."
+    )]
     ///
     /// Returns the earlier specifications of a dedicated endpoint, keyed by version, paged with `cursor` and `limit`.
     ///
@@ -1630,6 +1936,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Wake an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Starts a sleeping dedicated endpoint again. Takes no body and returns the new status; poll the status until it is `RUNNING` before sending inference requests.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (operation `dedicatedWakeEndpoint`).
@@ -1645,6 +1957,12 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     }
 
     /// Deploy a W&B artifact.
+    ///
+    /// **Gives** [`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse)."
+    )]
     ///
     /// Creates a dedicated endpoint that serves a Weights & Biases model artifact. When `idempotencyKey` matches an existing endpoint, that endpoint is rolled out to the artifact instead; when no project is given, a new one is created. Returns the IDs and names of the endpoint, project and team.
     ///
@@ -1691,6 +2009,12 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
 
     /// Edit images.
     ///
+    /// **Gives** [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)."
+    )]
+    ///
     /// Changes one or more input images as described by a text prompt, with an image model on a dedicated endpoint. Returns the resulting images in the same form as image generation.
     ///
     /// `POST /dedicated/v1/images/edits` (operation `dedicatedImagesEdit`).
@@ -1707,6 +2031,12 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
     }
 
     /// Generate images.
+    ///
+    /// **Gives** [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)."
+    )]
     ///
     /// Creates images from a text prompt with an image model on a dedicated endpoint. Options include the number of inference steps, guidance scale, seed and control images. Returns the images, each with the seed used, as URLs or as base64 data depending on `response_format`.
     ///
@@ -1753,6 +2083,12 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
 
     /// Create a message.
     ///
+    /// **Gives** [`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess)."
+    )]
+    ///
     /// Generates a reply in the format of the Anthropic Messages API with the model deployed on a dedicated endpoint. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessages`).
@@ -1769,6 +2105,12 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
     }
 
     /// Stream a message.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`MessagesEvent`](crate::events::MessagesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`MessagesEvent`](crate::events::MessagesEvent)."
+    )]
     ///
     /// Streaming form of creating a message, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
@@ -1812,6 +2154,12 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
 
     /// Create a response.
     ///
+    /// **Gives** [`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess)."
+    )]
+    ///
     /// Runs a generation in the style of the OpenAI Responses API on the model deployed on a dedicated endpoint. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponses`).
@@ -1828,6 +2176,12 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
     }
 
     /// Stream a response.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ResponsesEvent`](crate::events::ResponsesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ResponsesEvent`](crate::events::ResponsesEvent)."
+    )]
     ///
     /// Streaming form of creating a response, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
@@ -1871,6 +2225,12 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
 
     /// Detokenize tokens.
     ///
+    /// **Gives** [`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess)."
+    )]
+    ///
     /// Decodes token IDs into text with the tokenizer of the model deployed on a dedicated endpoint.
     ///
     /// `POST /dedicated/v1/detokenize` (operation `dedicatedDetokenization`).
@@ -1890,6 +2250,12 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
     }
 
     /// Tokenize text.
+    ///
+    /// **Gives** [`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess)."
+    )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of the model deployed on a dedicated endpoint. Handy for counting tokens before a request.
     ///
@@ -1933,6 +2299,12 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Start a file upload.
     ///
+    /// **Gives** [`FileInitUploadResponse`](crate::types::FileInitUploadResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileInitUploadResponse`](crate::types::FileInitUploadResponse)."
+    )]
+    ///
     /// Registers a file (name, size in bytes, `sha256:` digest and project) and returns its ID. When the content still has to be sent, the answer also holds a presigned `uploadUrl` and form fields: send the bytes there as a multipart POST, then complete the upload. Answers 200 or 202.
     ///
     /// `POST /beta/file` (operation `init_upload`).
@@ -1950,6 +2322,12 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Get file info.
     ///
+    /// **Gives** [`FileInfo`](crate::types::FileInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileInfo`](crate::types::FileInfo)."
+    )]
+    ///
     /// Returns the metadata of a file: name, size, digest, project, creator, creation and expiry times, and upload status.
     ///
     /// `GET /beta/file/{file_id}` (operation `get_info`).
@@ -1962,6 +2340,12 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Complete a file upload.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Tells the service that the bytes of a registered file were uploaded, so the file can be used. The shape of the JSON answer is not specified.
     ///
     /// `PATCH /beta/file/{file_id}` (operation `complete_upload`).
@@ -1973,6 +2357,12 @@ impl<'c, C: Caller> File<'c, C> {
     }
 
     /// Get a file download URL.
+    ///
+    /// **Gives** [`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse)."
+    )]
     ///
     /// Returns a URL from which the content of a file can be downloaded, together with its S3 URI.
     ///
@@ -2106,6 +2496,12 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
 
     /// Transcribe audio.
     ///
+    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+    )]
+    ///
     /// Converts the speech in an uploaded audio file into text with a serverless speech-recognition model. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (operation `serverlessAudioTranscriptions`).
@@ -2131,6 +2527,12 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
     }
 
     /// Stream a transcription.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent)."
+    )]
     ///
     /// Streaming form of the transcription, for a serverless speech-recognition model: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
@@ -2183,6 +2585,12 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
 
     /// Chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// Generates the next assistant message of a conversation with a serverless model hosted by FriendliAI. Pick the model with `model` (a model code). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatComplete`).
@@ -2199,6 +2607,12 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
     }
 
     /// Stream a chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ChatStreamEvent`](crate::events::ChatStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ChatStreamEvent`](crate::events::ChatStreamEvent)."
+    )]
     ///
     /// Streaming form of the chat completion, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
@@ -2242,6 +2656,12 @@ impl<'c, C: Caller> ServerlessChatRender<'c, C> {
 
     /// Render a chat prompt.
     ///
+    /// **Gives** [`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess)."
+    )]
+    ///
     /// Applies the chat template of a serverless model to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
     ///
     /// `POST /serverless/v1/chat/render` (operation `serverlessChatRender`).
@@ -2284,6 +2704,12 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
 
     /// Text completion.
     ///
+    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+    )]
+    ///
     /// Continues a raw prompt with a serverless model hosted by FriendliAI, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /serverless/v1/completions` (operation `serverlessCompletionsComplete`).
@@ -2303,6 +2729,12 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
     }
 
     /// Stream a text completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent)."
+    )]
     ///
     /// Streaming form of the text completion, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
@@ -2349,6 +2781,12 @@ impl<'c, C: Caller> ServerlessKnowledge<'c, C> {
 
     /// Retrieve from a knowledge base.
     ///
+    /// **Gives** [`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess)."
+    )]
+    ///
     /// Searches a knowledge base for the `k` chunks that best match `query` and returns their text with a relevance score and the IDs of the chunk and its source. Only one knowledge base ID is accepted. The official SDKs dropped this operation.
     ///
     /// `POST /serverless/v1/knowledge/retrieve` (operation `serverlessKnowledgeRetrieve`; left out of the provider's own SDKs).
@@ -2394,6 +2832,12 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
 
     /// Create a message.
     ///
+    /// **Gives** [`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess)."
+    )]
+    ///
     /// Generates a reply in the format of the Anthropic Messages API with a serverless model hosted by FriendliAI (not every serverless model supports it). Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /serverless/v1/messages` (operation `serverlessMessages`).
@@ -2410,6 +2854,12 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
     }
 
     /// Stream a message.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`MessagesEvent`](crate::events::MessagesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`MessagesEvent`](crate::events::MessagesEvent)."
+    )]
     ///
     /// Streaming form of creating a message, for a serverless model hosted by FriendliAI (not every serverless model supports it): the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
@@ -2453,6 +2903,12 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
 
     /// List serverless models.
     ///
+    /// **Gives** [`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess)."
+    )]
+    ///
     /// Returns the catalogue of serverless models: for each one its ID, name, context length, maximum completion length, prices, supported features (tool calls, structured output, ...), license and deprecation date. Needs no authentication.
     ///
     /// `GET /serverless/v1/models` (operation `serverlessModelList`; left out of the provider's own SDKs).
@@ -2461,6 +2917,12 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
     }
 
     /// List serverless models for OpenRouter.
+    ///
+    /// **Gives** [`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess)."
+    )]
     ///
     /// Returns the serverless model catalogue in the form used for listing the models on OpenRouter. Needs no authentication.
     ///
@@ -2498,6 +2960,12 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
 
     /// Create a response.
     ///
+    /// **Gives** [`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess)."
+    )]
+    ///
     /// Runs a generation in the style of the OpenAI Responses API on a serverless model hosted by FriendliAI. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /serverless/v1/responses` (operation `serverlessResponses`).
@@ -2514,6 +2982,12 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
     }
 
     /// Stream a response.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ResponsesEvent`](crate::events::ResponsesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ResponsesEvent`](crate::events::ResponsesEvent)."
+    )]
     ///
     /// Streaming form of creating a response, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
@@ -2560,6 +3034,12 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
 
     /// Detokenize tokens.
     ///
+    /// **Gives** [`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess)."
+    )]
+    ///
     /// Decodes token IDs into text with the tokenizer of a serverless model.
     ///
     /// `POST /serverless/v1/detokenize` (operation `serverlessDetokenization`).
@@ -2579,6 +3059,12 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
     }
 
     /// Tokenize text.
+    ///
+    /// **Gives** [`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess)."
+    )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of a serverless model. Handy for counting tokens before a request.
     ///
@@ -2622,6 +3108,12 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
 
     /// Tool-assisted chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// A chat completion in which the model may call built-in tools that FriendliAI runs on its own servers (calculator, statistics, calendar, web search, URL fetching, a Python interpreter, a file reader, Linkup search) as well as functions that your code runs. The server feeds each built-in tool result back to the model before it answers. Returns the final answer as one `ChatResult`; the individual tool runs are only visible in the streaming variant. Beta, serverless only; parallel tool calls are not fully supported.
     ///
     /// `POST /serverless/tools/v1/chat/completions` (operation `serverlessToolAssistedChatComplete`; left out of the provider's own SDKs).
@@ -2641,6 +3133,12 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
     }
 
     /// Stream a tool-assisted chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ToolAssistedChatEvent`](crate::events::ToolAssistedChatEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ToolAssistedChatEvent`](crate::events::ToolAssistedChatEvent)."
+    )]
     ///
     /// Same request as the tool-assisted chat completion, sent with `stream: true`. The answer arrives as server-sent events of two kinds, interleaved: `tool_status` events report each built-in tool run (`STARTED`, `UPDATING`, `ENDED` or `ERRORED`, with parameters and result), and token events carry `chat.completion.chunk` data. Token events are named `token` in the schema but usually have no `event:` line on the wire. A final `data: [DONE]` line closes the stream.
     ///
@@ -2686,6 +3184,12 @@ impl<'c, C: Caller> Usage<'c, C> {
     }
 
     /// Get team usage.
+    ///
+    /// **Gives** [`UsageResponse`](crate::types::UsageResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UsageResponse`](crate::types::UsageResponse)."
+    )]
     ///
     /// Reports the team's usage between `start_time` and `end_time` in time buckets, with the same paging as the cost report. Can be narrowed to given models, users, product types or GPU types.
     ///

@@ -86,11 +86,6 @@ impl Operation for ListDatasets {
         stream_end: StreamEnd::Eof,
     };
     #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/beta/dataset")
-    }
-
-    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
         query.push("limit", &self.limit);
@@ -138,13 +133,6 @@ impl Operation for CreateDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/beta/dataset")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get a dataset.
@@ -191,9 +179,6 @@ impl Operation for GetDataset {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete a dataset.
@@ -240,9 +225,6 @@ impl Operation for DeleteDataset {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List splits.
@@ -465,9 +447,6 @@ impl Operation for GetSplit {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete a split.
@@ -522,9 +501,6 @@ impl Operation for DeleteSplit {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List samples.
@@ -695,9 +671,6 @@ impl Operation for UploadRawSamples {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Add samples.
@@ -753,9 +726,6 @@ impl Operation for AddSamples {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete samples.
@@ -811,9 +781,6 @@ impl Operation for DeleteSamples {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List dataset versions.
@@ -864,9 +831,6 @@ impl Operation for ListVersions {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a dataset version.
@@ -979,9 +943,6 @@ impl Operation for GetVersion {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete a dataset version.
@@ -1036,9 +997,6 @@ impl Operation for DeleteVersion {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Start a file upload.
@@ -1065,13 +1023,6 @@ impl Operation for InitUpload {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/beta/file")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get file info.
@@ -1115,9 +1066,6 @@ impl Operation for GetInfo {
             ["/beta/file/", crate::operation::segment(&self.file_id).as_str()].concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Complete a file upload.
@@ -1163,9 +1111,6 @@ impl Operation for CompleteUpload {
             ["/beta/file/", crate::operation::segment(&self.file_id).as_str()].concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get a file download URL.
@@ -1216,9 +1161,6 @@ impl Operation for GetDownloadUrl {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Classify text.
@@ -1245,13 +1187,6 @@ impl Operation for ContainerTextClassification {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/classify")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List endpoints.
@@ -1318,11 +1253,6 @@ impl Operation for DedicatedListEndpoints {
         stream_end: StreamEnd::Eof,
     };
     #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/beta/endpoint")
-    }
-
-    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("project_id", &self.project_id);
         query.push("cursor", &self.cursor);
@@ -1368,13 +1298,6 @@ impl Operation for DedicatedCreateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/beta/endpoint")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get an endpoint.
@@ -1424,9 +1347,6 @@ impl Operation for DedicatedGetEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Update an endpoint.
@@ -1476,9 +1396,6 @@ impl Operation for DedicatedUpdateEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete an endpoint.
@@ -1528,9 +1445,6 @@ impl Operation for DedicatedDeleteEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Restart an endpoint.
@@ -1581,9 +1495,6 @@ impl Operation for DedicatedRestartEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Put an endpoint to sleep.
@@ -1634,9 +1545,6 @@ impl Operation for DedicatedSleepEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get endpoint status.
@@ -1687,9 +1595,6 @@ impl Operation for DedicatedGetEndpointStatus {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Terminate an endpoint.
@@ -1740,9 +1645,6 @@ impl Operation for DedicatedTerminateEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List endpoint versions.
@@ -1885,9 +1787,6 @@ impl Operation for DedicatedWakeEndpoint {
                 .concat(),
         )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Classify text.
@@ -1914,13 +1813,6 @@ impl Operation for DedicatedTextClassification {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/classify")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Deploy a W&B artifact.
@@ -1949,13 +1841,6 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/endpoint/wandb-artifact-create")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Transcribe audio.
@@ -1984,13 +1869,6 @@ impl Operation for DedicatedAudioTranscriptions {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a transcription.
@@ -2019,13 +1897,6 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Chat completion.
@@ -2052,13 +1923,6 @@ impl Operation for DedicatedChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a chat completion.
@@ -2085,13 +1949,6 @@ impl Operation for DedicatedChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Render a chat prompt.
@@ -2118,13 +1975,6 @@ impl Operation for DedicatedChatRender {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/chat/render")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Text completion.
@@ -2151,13 +2001,6 @@ impl Operation for DedicatedCompletionsComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a text completion.
@@ -2184,13 +2027,6 @@ impl Operation for DedicatedCompletionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Detokenize tokens.
@@ -2217,13 +2053,6 @@ impl Operation for DedicatedDetokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/detokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create embeddings.
@@ -2250,13 +2079,6 @@ impl Operation for DedicatedEmbeddings {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/embeddings")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Edit images.
@@ -2283,13 +2105,6 @@ impl Operation for DedicatedImagesEdit {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/images/edits")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Generate images.
@@ -2316,13 +2131,6 @@ impl Operation for DedicatedImagesGenerate {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/images/generations")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a message.
@@ -2349,13 +2157,6 @@ impl Operation for DedicatedMessages {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a message.
@@ -2382,13 +2183,6 @@ impl Operation for DedicatedMessagesStream {
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a response.
@@ -2415,13 +2209,6 @@ impl Operation for DedicatedResponses {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a response.
@@ -2450,13 +2237,6 @@ impl Operation for DedicatedResponsesStream {
             &["response.completed", "response.failed", "response.incomplete"],
         ),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Tokenize text.
@@ -2483,13 +2263,6 @@ impl Operation for DedicatedTokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/tokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Tool-assisted chat completion.
@@ -2516,13 +2289,6 @@ impl Operation for ServerlessToolAssistedChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/tools/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a tool-assisted chat completion.
@@ -2549,13 +2315,6 @@ impl Operation for ServerlessToolAssistedChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/tools/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Transcribe audio.
@@ -2584,13 +2343,6 @@ impl Operation for ServerlessAudioTranscriptions {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a transcription.
@@ -2619,13 +2371,6 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Chat completion.
@@ -2652,13 +2397,6 @@ impl Operation for ServerlessChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a chat completion.
@@ -2685,13 +2423,6 @@ impl Operation for ServerlessChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Render a chat prompt.
@@ -2718,13 +2449,6 @@ impl Operation for ServerlessChatRender {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/chat/render")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Text completion.
@@ -2751,13 +2475,6 @@ impl Operation for ServerlessCompletionsComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a text completion.
@@ -2784,13 +2501,6 @@ impl Operation for ServerlessCompletionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Detokenize tokens.
@@ -2819,13 +2529,6 @@ impl Operation for ServerlessDetokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/detokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Retrieve from a knowledge base.
@@ -2854,13 +2557,6 @@ impl Operation for ServerlessKnowledgeRetrieve {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/knowledge/retrieve")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a message.
@@ -2887,13 +2583,6 @@ impl Operation for ServerlessMessages {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a message.
@@ -2920,13 +2609,6 @@ impl Operation for ServerlessMessagesStream {
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List serverless models.
@@ -2953,13 +2635,6 @@ impl Operation for ServerlessModelList {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/models")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List serverless models for OpenRouter.
@@ -2986,13 +2661,6 @@ impl Operation for ServerlessOpenrouterModelList {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/openrouter/models")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a response.
@@ -3019,13 +2687,6 @@ impl Operation for ServerlessResponses {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a response.
@@ -3054,13 +2715,6 @@ impl Operation for ServerlessResponsesStream {
             &["response.completed", "response.failed", "response.incomplete"],
         ),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Tokenize text.
@@ -3087,13 +2741,6 @@ impl Operation for ServerlessTokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/tokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Transcribe audio.
@@ -3122,13 +2769,6 @@ impl Operation for ContainerAudioTranscriptions {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a transcription.
@@ -3157,13 +2797,6 @@ impl Operation for ContainerAudioTranscriptionsStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Chat completion.
@@ -3190,13 +2823,6 @@ impl Operation for ContainerChatComplete {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a chat completion.
@@ -3223,13 +2849,6 @@ impl Operation for ContainerChatStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Text completion.
@@ -3256,13 +2875,6 @@ impl Operation for ContainerCompletionsComplete {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a text completion.
@@ -3289,13 +2901,6 @@ impl Operation for ContainerCompletionsStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Detokenize tokens.
@@ -3322,13 +2927,6 @@ impl Operation for ContainerDetokenization {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/detokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Edit an image.
@@ -3355,13 +2953,6 @@ impl Operation for ContainerImagesEdit {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/images/edits")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Generate an image.
@@ -3388,13 +2979,6 @@ impl Operation for ContainerImagesGenerate {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/images/generations")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a message.
@@ -3421,13 +3005,6 @@ impl Operation for ContainerMessages {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a message.
@@ -3454,13 +3031,6 @@ impl Operation for ContainerMessagesStream {
         auth: false,
         stream_end: StreamEnd::Events(&["message_stop"]),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a response.
@@ -3487,13 +3057,6 @@ impl Operation for ContainerResponses {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a response.
@@ -3522,13 +3085,6 @@ impl Operation for ContainerResponsesStream {
             &["response.completed", "response.failed", "response.incomplete"],
         ),
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get team cost.
@@ -3613,11 +3169,6 @@ impl Operation for GetCost {
         auth: true,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/team/cost")
-    }
-
     #[inline]
     fn query(&self, query: &mut Query) {
         query.push("start_time", &self.start_time);
@@ -3754,11 +3305,6 @@ impl Operation for GetUsage {
         stream_end: StreamEnd::Eof,
     };
     #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/team/usage")
-    }
-
-    #[inline]
     fn query(&self, query: &mut Query) {
         query.push("start_time", &self.start_time);
         query.push("end_time", &self.end_time);
@@ -3797,13 +3343,6 @@ impl Operation for ContainerTokenization {
         auth: false,
         stream_end: StreamEnd::Eof,
     };
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/tokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 #[cfg(feature = "platform")]

@@ -9,7 +9,7 @@ use quote::quote;
 
 use super::operations::{argument_type, operation_doc};
 use super::{cfg, docs, ident, render_file, rust};
-use crate::api::{Api, Body, Operation, Param};
+use crate::api::{Api, Body, Operation, Param, RAW_EVENT, Response};
 
 /// The namespace tree: each namespace path, with its group and its operations.
 type Tree<'a> = BTreeMap<Vec<String>, (String, Vec<&'a Operation>)>;
@@ -168,7 +168,7 @@ fn namespace_doc(path: &[String], group: &str) -> String {
 /// The method of a namespace that starts a call of `operation`: its required parameters, then
 /// its body (and file parts) as arguments.
 fn namespace_method(api: &Api, operation: &Operation) -> TokenStream {
-    let doc = docs(&operation_doc(operation));
+    let doc = method_doc(api, operation);
     let name = ident(&operation.method_name);
     let op = ident(&operation.type_name);
     let required: Vec<&Param> = operation
@@ -228,6 +228,59 @@ fn namespace_method(api: &Api, operation: &Operation) -> TokenStream {
             crate::call::Call::new(self.client, #op_value, #body)
         }
     }
+}
+
+/// The documentation of a namespace method: the operation's summary, then what the call gives
+/// (on the async client, and on the blocking one when that is compiled), then the rest of the
+/// operation's documentation.
+fn method_doc(api: &Api, operation: &Operation) -> TokenStream {
+    let text = operation_doc(operation);
+    let (summary, rest) = match text.split_once("\n\n") {
+        Some((summary, rest)) if operation.summary.is_some() => (Some(summary), rest),
+        _ => (None, text.as_str()),
+    };
+    let summary = summary.map(|s| docs(s));
+    let rest = docs(rest);
+    let (async_result, blocking_result) = result_docs(api, operation);
+    let gives = format!(" **Gives** {async_result} when awaited.");
+    let blocking = format!(
+        " On the [blocking client](crate::blocking::Client), `.send()` gives {blocking_result}."
+    );
+    let separator = summary.as_ref().map(|_| quote! { #[doc = ""] });
+    quote! {
+        #summary
+        #separator
+        #[doc = #gives]
+        #[cfg_attr(feature = "blocking", doc = #blocking)]
+        #[doc = ""]
+        #rest
+    }
+}
+
+/// What awaiting a call of the operation gives, and what sending it on the blocking client
+/// gives, as rustdoc Markdown with links.
+fn result_docs(api: &Api, operation: &Operation) -> (String, String) {
+    let link = |path: &str| {
+        let name = path.rsplit("::").next().unwrap_or(path);
+        format!("[`{name}`]({path})")
+    };
+    match &operation.response {
+        Response::Empty => ("`()`".to_owned(), "`()`".to_owned()),
+        Response::Json(name) => {
+            let ty = link(&api.rust_type(name));
+            (ty.clone(), ty)
+        }
+        Response::Events { event, .. } => stream_docs(&link(&format!("crate::events::{event}"))),
+        Response::RawEvents { .. } => stream_docs(&link(&format!("crate::events::{RAW_EVENT}"))),
+    }
+}
+
+/// What a stream of `event`s gives: an event stream, or on the blocking client an iterator.
+fn stream_docs(event: &str) -> (String, String) {
+    (
+        format!("an [`EventStream`](crate::EventStream) of {event}"),
+        format!("an [`EventIter`](crate::blocking::EventIter) of {event}"),
+    )
 }
 
 /// Methods of the call types that a parameter setter must not shadow.

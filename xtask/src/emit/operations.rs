@@ -265,16 +265,11 @@ fn stream_end(end: &StreamEnd) -> TokenStream {
     }
 }
 
-/// `path()`: the template with the path parameters filled in, each percent-encoded.
+/// `path()`: the template with the path parameters filled in, each percent-encoded. None
+/// without path parameters: the trait's default is the template itself.
 fn path_fn(operation: &crate::api::Operation) -> TokenStream {
     if operation.path_params.is_empty() {
-        let path = &operation.path;
-        return quote! {
-            #[inline]
-            fn path(&self) -> Cow<'static, str> {
-                Cow::Borrowed(#path)
-            }
-        };
+        return TokenStream::new();
     }
     // The template cut at its parameters: literal pieces and segments, concatenated.
     let mut pieces = Vec::new();
@@ -302,13 +297,11 @@ fn path_fn(operation: &crate::api::Operation) -> TokenStream {
     }
 }
 
-/// `query()`: every query parameter, in the document's order.
+/// `query()`: every query parameter, in the document's order. None without query parameters:
+/// the trait's default adds none.
 fn query_fn(operation: &crate::api::Operation) -> TokenStream {
     if operation.query_params.is_empty() {
-        return quote! {
-            #[inline]
-            fn query(&self, _query: &mut Query) {}
-        };
+        return TokenStream::new();
     }
     let pushes = operation.query_params.iter().map(|param| {
         let name = &param.name;
