@@ -239,7 +239,7 @@ fn method_doc(api: &Api, operation: &Operation) -> TokenStream {
         Some((summary, rest)) if operation.summary.is_some() => (Some(summary), rest),
         _ => (None, text.as_str()),
     };
-    let summary = summary.map(|s| docs(s));
+    let summary = summary.map(docs);
     let rest = docs(rest);
     let (async_result, blocking_result) = result_docs(api, operation);
     let gives = format!(" **Gives** {async_result} when awaited.");
