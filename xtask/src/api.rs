@@ -81,6 +81,9 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Marked ignored by the provider's SDKs.
     pub ignored: bool,
+    /// The body fields the operation requires that its (merged) body type leaves optional (see
+    /// [`crate::merge`]).
+    pub required_fields: Vec<String>,
     /// Our summary and description.
     pub summary: Option<String>,
     /// Our description.
@@ -407,6 +410,14 @@ impl Reader<'_> {
             idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool) != Some(false),
             pagination,
             ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
+            required_fields: op
+                .get(crate::merge::REQUIRED_FIELDS)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
             description: op
                 .get("description")

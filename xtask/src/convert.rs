@@ -149,6 +149,8 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     converter.drop_unreferenced_inlined();
     converter.hoist_shared_property_types();
     converter.drop_file_fields();
+    let merged = crate::merge::merge_request_bodies(&mut converter.doc);
+    converter.notes.extend(merged);
     converter.resolve_aliases();
     let answer_only = converter.answer_only_components();
     converter.relax_answer_requirements(&answer_only);
@@ -2784,7 +2786,7 @@ fn shape_key(schema: &Value) -> String {
 }
 
 /// Renames the titles below a hoisted schema: `old` prefix → `new`.
-fn retitle(schema: &mut Value, old: &str, new: &str) {
+pub(crate) fn retitle(schema: &mut Value, old: &str, new: &str) {
     match schema {
         Value::Object(map) => {
             if let Some(Value::String(title)) = map.get_mut("title")

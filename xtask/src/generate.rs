@@ -22,7 +22,7 @@ use crate::document::{METHODS, Problem, escape, join, reachable_schemas};
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote_path("crate::RequestDefaults"))
         .with_derive("schemars::JsonSchema")
@@ -346,11 +346,11 @@ impl Conversion {
     }
 }
 
-/// The conversions to add to the unions of a generated file (see [`Conversion`]).
-pub fn conversions(file: &syn::File) -> Vec<Conversion> {
+/// The conversions to add to the unions of a generated file (see [`Conversion`]); `builders`
+/// names the structs that have a builder (`friendli-gen` writes them, see `emit::builders`).
+pub fn conversions(file: &syn::File, builders: &BTreeSet<String>) -> Vec<Conversion> {
     use syn::{Fields, Item};
     let items = items_outside_builders(file);
-    let builders = builder_names(file);
     let string_enums: BTreeSet<String> = items
         .iter()
         .filter_map(|item| match item {
@@ -445,28 +445,6 @@ fn items_outside_builders(file: &syn::File) -> Vec<&syn::Item> {
     out
 }
 
-/// The names of the structs that have a builder: the structs of the `builder` modules.
-fn builder_names(file: &syn::File) -> BTreeSet<String> {
-    fn walk(items: &[syn::Item], inside: bool, out: &mut BTreeSet<String>) {
-        for item in items {
-            match item {
-                syn::Item::Mod(module) => {
-                    if let Some((_, inner)) = &module.content {
-                        walk(inner, inside || module.ident == "builder", out);
-                    }
-                }
-                syn::Item::Struct(s) if inside => {
-                    out.insert(s.ident.to_string());
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(&file.items, false, &mut out);
-    out
-}
-
 /// The `From<X>`/`TryFrom<X>` impls that exist already, by the type they convert into: the last
 /// name of `X` (`&str` for a string slice).
 fn existing_conversions(items: &[&syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
@@ -503,7 +481,8 @@ fn existing_conversions(items: &[&syn::Item]) -> BTreeMap<String, BTreeSet<Strin
 pub struct TypesModule {
     /// Any type (struct, enum or alias).
     pub types: bool,
-    /// The `builder` module (typify writes it when some struct has a builder).
+    /// The `builder` module (written beside the macro's output when some request type of the
+    /// module has a builder).
     pub builder: bool,
     /// The `defaults` module (typify writes it when some field has a default).
     pub defaults: bool,

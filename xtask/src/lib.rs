@@ -9,6 +9,8 @@
 //!   pointer.
 //! - [`convert`] turns an OpenAPI 3.1 (or 3.0) document of this API into the 3.0.3 form that
 //!   progenitor 0.15 accepts without panicking.
+//! - [`merge`] makes the request bodies that are one request for several APIs one type (part of
+//!   [`convert`]).
 //! - [`generate`] runs progenitor's generator on a converted document, with the settings of the
 //!   `generate_api!` calls in `friendli-gen`, to prove that it generates, to leave out what
 //!   cannot be, and to inspect what it makes (the types, the traits they implement, the
@@ -39,6 +41,7 @@ pub mod emit;
 pub mod extras;
 pub mod generate;
 pub mod import;
+pub mod merge;
 pub mod overlay;
 pub mod workspace;
 

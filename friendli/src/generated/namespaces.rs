@@ -221,7 +221,7 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
         file: impl Into<crate::operation::FilePart>,
     ) -> crate::Call<'c, ops::ContainerAudioTranscriptions, C>
     where
-        B: TryInto<crate::types::ContainerAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -253,7 +253,7 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
         file: impl Into<crate::operation::FilePart>,
     ) -> crate::Call<'c, ops::ContainerAudioTranscriptionsStream, C>
     where
-        B: TryInto<crate::types::ContainerAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -306,7 +306,7 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
     /// `POST /v1/chat/completions` (operation `containerChatComplete`).
     pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ContainerChatComplete, C>
     where
-        B: TryInto<crate::types::ContainerChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -329,7 +329,7 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
     /// `POST /v1/chat/completions` (operation `containerChatStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerChatStream, C>
     where
-        B: TryInto<crate::types::ContainerChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -380,7 +380,7 @@ impl<'c, C: Caller> ContainerClassification<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ContainerTextClassification, C>
     where
-        B: TryInto<crate::types::ContainerTextClassificationBody>,
+        B: TryInto<crate::types::TextClassificationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -431,7 +431,7 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ContainerCompletionsComplete, C>
     where
-        B: TryInto<crate::types::ContainerCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -457,7 +457,7 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ContainerCompletionsStream, C>
     where
-        B: TryInto<crate::types::ContainerCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -579,7 +579,7 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
     /// `POST /v1/messages` (operation `containerMessages`).
     pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::ContainerMessages, C>
     where
-        B: TryInto<crate::types::ContainerMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -602,7 +602,7 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
     /// `POST /v1/messages` (operation `containerMessagesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerMessagesStream, C>
     where
-        B: TryInto<crate::types::ContainerMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -650,7 +650,7 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
     /// `POST /v1/responses` (operation `containerResponses`).
     pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::ContainerResponses, C>
     where
-        B: TryInto<crate::types::ContainerResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -673,7 +673,7 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
     /// `POST /v1/responses` (operation `containerResponsesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerResponsesStream, C>
     where
-        B: TryInto<crate::types::ContainerResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -724,7 +724,7 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ContainerDetokenization, C>
     where
-        B: TryInto<crate::types::ContainerDetokenizationBody>,
+        B: TryInto<crate::types::DetokenizationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -747,7 +747,7 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
     /// `POST /v1/tokenize` (operation `containerTokenization`).
     pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::ContainerTokenization, C>
     where
-        B: TryInto<crate::types::ContainerTokenizationBody>,
+        B: TryInto<crate::types::TokenizationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1344,7 +1344,7 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
         file: impl Into<crate::operation::FilePart>,
     ) -> crate::Call<'c, ops::DedicatedAudioTranscriptions, C>
     where
-        B: TryInto<crate::types::DedicatedAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1376,7 +1376,7 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
         file: impl Into<crate::operation::FilePart>,
     ) -> crate::Call<'c, ops::DedicatedAudioTranscriptionsStream, C>
     where
-        B: TryInto<crate::types::DedicatedAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1429,7 +1429,7 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatComplete`).
     pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatComplete, C>
     where
-        B: TryInto<crate::types::DedicatedChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1452,7 +1452,7 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatStream, C>
     where
-        B: TryInto<crate::types::DedicatedChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1500,7 +1500,7 @@ impl<'c, C: Caller> DedicatedChatRender<'c, C> {
     /// `POST /dedicated/v1/chat/render` (operation `dedicatedChatRender`).
     pub fn render<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatRender, C>
     where
-        B: TryInto<crate::types::DedicatedChatRenderBody>,
+        B: TryInto<crate::types::ChatRenderBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1551,7 +1551,7 @@ impl<'c, C: Caller> DedicatedClassification<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::DedicatedTextClassification, C>
     where
-        B: TryInto<crate::types::DedicatedTextClassificationBody>,
+        B: TryInto<crate::types::TextClassificationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1602,7 +1602,7 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::DedicatedCompletionsComplete, C>
     where
-        B: TryInto<crate::types::DedicatedCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -1628,7 +1628,7 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::DedicatedCompletionsStream, C>
     where
-        B: TryInto<crate::types::DedicatedCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2094,7 +2094,7 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessages`).
     pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedMessages, C>
     where
-        B: TryInto<crate::types::DedicatedMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2117,7 +2117,7 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessagesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedMessagesStream, C>
     where
-        B: TryInto<crate::types::DedicatedMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2165,7 +2165,7 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponses`).
     pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedResponses, C>
     where
-        B: TryInto<crate::types::DedicatedResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2188,7 +2188,7 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponsesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedResponsesStream, C>
     where
-        B: TryInto<crate::types::DedicatedResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2239,7 +2239,7 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::DedicatedDetokenization, C>
     where
-        B: TryInto<crate::types::DedicatedDetokenizationBody>,
+        B: TryInto<crate::types::DetokenizationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2262,7 +2262,7 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
     /// `POST /dedicated/v1/tokenize` (operation `dedicatedTokenization`).
     pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedTokenization, C>
     where
-        B: TryInto<crate::types::DedicatedTokenizationBody>,
+        B: TryInto<crate::types::TokenizationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2511,7 +2511,7 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
         file: impl Into<crate::operation::FilePart>,
     ) -> crate::Call<'c, ops::ServerlessAudioTranscriptions, C>
     where
-        B: TryInto<crate::types::ServerlessAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2543,7 +2543,7 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
         file: impl Into<crate::operation::FilePart>,
     ) -> crate::Call<'c, ops::ServerlessAudioTranscriptionsStream, C>
     where
-        B: TryInto<crate::types::ServerlessAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2596,7 +2596,7 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatComplete`).
     pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatComplete, C>
     where
-        B: TryInto<crate::types::ServerlessChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2619,7 +2619,7 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatStream, C>
     where
-        B: TryInto<crate::types::ServerlessChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2667,7 +2667,7 @@ impl<'c, C: Caller> ServerlessChatRender<'c, C> {
     /// `POST /serverless/v1/chat/render` (operation `serverlessChatRender`).
     pub fn render<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatRender, C>
     where
-        B: TryInto<crate::types::ServerlessChatRenderBody>,
+        B: TryInto<crate::types::ChatRenderBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2718,7 +2718,7 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ServerlessCompletionsComplete, C>
     where
-        B: TryInto<crate::types::ServerlessCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2744,7 +2744,7 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ServerlessCompletionsStream, C>
     where
-        B: TryInto<crate::types::ServerlessCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2843,7 +2843,7 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
     /// `POST /serverless/v1/messages` (operation `serverlessMessages`).
     pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessMessages, C>
     where
-        B: TryInto<crate::types::ServerlessMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2866,7 +2866,7 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
     /// `POST /serverless/v1/messages` (operation `serverlessMessagesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessMessagesStream, C>
     where
-        B: TryInto<crate::types::ServerlessMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2971,7 +2971,7 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
     /// `POST /serverless/v1/responses` (operation `serverlessResponses`).
     pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessResponses, C>
     where
-        B: TryInto<crate::types::ServerlessResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -2997,7 +2997,7 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ServerlessResponsesStream, C>
     where
-        B: TryInto<crate::types::ServerlessResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -3048,7 +3048,7 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
         body: B,
     ) -> crate::Call<'c, ops::ServerlessDetokenization, C>
     where
-        B: TryInto<crate::types::ServerlessDetokenizationBody>,
+        B: TryInto<crate::types::DetokenizationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(
@@ -3071,7 +3071,7 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
     /// `POST /serverless/v1/tokenize` (operation `serverlessTokenization`).
     pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessTokenization, C>
     where
-        B: TryInto<crate::types::ServerlessTokenizationBody>,
+        B: TryInto<crate::types::TokenizationBody>,
         B::Error: std::fmt::Display,
     {
         crate::call::Call::new(

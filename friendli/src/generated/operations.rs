@@ -84,6 +84,7 @@ impl Operation for ListDatasets {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -132,6 +133,7 @@ impl Operation for CreateDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -171,6 +173,7 @@ impl Operation for GetDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -217,6 +220,7 @@ impl Operation for DeleteDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -301,6 +305,7 @@ impl Operation for ListSplits {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -376,6 +381,7 @@ impl Operation for CreateSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -434,6 +440,7 @@ impl Operation for GetSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -488,6 +495,7 @@ impl Operation for DeleteSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -580,6 +588,7 @@ impl Operation for ListSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -657,6 +666,7 @@ impl Operation for UploadRawSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -712,6 +722,7 @@ impl Operation for AddSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -767,6 +778,7 @@ impl Operation for DeleteSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -819,6 +831,7 @@ impl Operation for ListVersions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -872,6 +885,7 @@ impl Operation for CreateVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -930,6 +944,7 @@ impl Operation for GetVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -984,6 +999,7 @@ impl Operation for DeleteVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1022,6 +1038,7 @@ impl Operation for InitUpload {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -1059,6 +1076,7 @@ impl Operation for GetInfo {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1104,6 +1122,7 @@ impl Operation for CompleteUpload {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1149,6 +1168,7 @@ impl Operation for GetDownloadUrl {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1174,7 +1194,7 @@ pub struct ContainerTextClassification;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerTextClassification {
-    type Body = crate::types::ContainerTextClassificationBody;
+    type Body = crate::types::TextClassificationBody;
     type Response = crate::operation::Json<crate::types::TextClassificationResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerTextClassification",
@@ -1186,6 +1206,7 @@ impl Operation for ContainerTextClassification {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -1251,6 +1272,7 @@ impl Operation for DedicatedListEndpoints {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -1297,6 +1319,7 @@ impl Operation for DedicatedCreateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -1336,6 +1359,7 @@ impl Operation for DedicatedGetEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1385,6 +1409,7 @@ impl Operation for DedicatedUpdateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1434,6 +1459,7 @@ impl Operation for DedicatedDeleteEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1483,6 +1509,7 @@ impl Operation for DedicatedRestartEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1533,6 +1560,7 @@ impl Operation for DedicatedSleepEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1583,6 +1611,7 @@ impl Operation for DedicatedGetEndpointStatus {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1633,6 +1662,7 @@ impl Operation for DedicatedTerminateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1705,6 +1735,7 @@ impl Operation for DedicatedGetEndpointVersionHistory {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1775,6 +1806,7 @@ impl Operation for DedicatedWakeEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1800,7 +1832,7 @@ pub struct DedicatedTextClassification;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTextClassification {
-    type Body = crate::types::DedicatedTextClassificationBody;
+    type Body = crate::types::TextClassificationBody;
     type Response = crate::operation::Json<crate::types::TextClassificationResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTextClassification",
@@ -1812,6 +1844,7 @@ impl Operation for DedicatedTextClassification {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -1840,6 +1873,7 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -1854,9 +1888,7 @@ pub struct DedicatedAudioTranscriptions;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptions {
-    type Body = crate::operation::Multipart<
-        crate::types::DedicatedAudioTranscriptionBody,
-    >;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptions",
@@ -1868,6 +1900,7 @@ impl Operation for DedicatedAudioTranscriptions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -1882,9 +1915,7 @@ pub struct DedicatedAudioTranscriptionsStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<
-        crate::types::DedicatedAudioTranscriptionBody,
-    >;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptionsStream",
@@ -1896,6 +1927,7 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
 }
 
@@ -1910,7 +1942,7 @@ pub struct DedicatedChatComplete;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatComplete {
-    type Body = crate::types::DedicatedChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::operation::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatComplete",
@@ -1922,6 +1954,7 @@ impl Operation for DedicatedChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -1936,7 +1969,7 @@ pub struct DedicatedChatStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatStream {
-    type Body = crate::types::DedicatedChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatStream",
@@ -1948,6 +1981,7 @@ impl Operation for DedicatedChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
 }
 
@@ -1962,7 +1996,7 @@ pub struct DedicatedChatRender;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatRender {
-    type Body = crate::types::DedicatedChatRenderBody;
+    type Body = crate::types::ChatRenderBody;
     type Response = crate::operation::Json<crate::types::DedicatedChatRenderSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatRender",
@@ -1974,6 +2008,7 @@ impl Operation for DedicatedChatRender {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -1988,7 +2023,7 @@ pub struct DedicatedCompletionsComplete;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCompletionsComplete {
-    type Body = crate::types::DedicatedCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::operation::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCompletionsComplete",
@@ -2000,6 +2035,7 @@ impl Operation for DedicatedCompletionsComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2014,7 +2050,7 @@ pub struct DedicatedCompletionsStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCompletionsStream {
-    type Body = crate::types::DedicatedCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCompletionsStream",
@@ -2026,6 +2062,7 @@ impl Operation for DedicatedCompletionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
 }
 
@@ -2040,7 +2077,7 @@ pub struct DedicatedDetokenization;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedDetokenization {
-    type Body = crate::types::DedicatedDetokenizationBody;
+    type Body = crate::types::DetokenizationBody;
     type Response = crate::operation::Json<crate::types::DedicatedDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedDetokenization",
@@ -2052,6 +2089,7 @@ impl Operation for DedicatedDetokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2078,6 +2116,7 @@ impl Operation for DedicatedEmbeddings {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2104,6 +2143,7 @@ impl Operation for DedicatedImagesEdit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2130,6 +2170,7 @@ impl Operation for DedicatedImagesGenerate {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2144,7 +2185,7 @@ pub struct DedicatedMessages;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedMessages {
-    type Body = crate::types::DedicatedMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::operation::Json<crate::types::DedicatedMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedMessages",
@@ -2156,6 +2197,7 @@ impl Operation for DedicatedMessages {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2170,7 +2212,7 @@ pub struct DedicatedMessagesStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedMessagesStream {
-    type Body = crate::types::DedicatedMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedMessagesStream",
@@ -2182,6 +2224,7 @@ impl Operation for DedicatedMessagesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        required_fields: &["model"],
     };
 }
 
@@ -2196,7 +2239,7 @@ pub struct DedicatedResponses;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedResponses {
-    type Body = crate::types::DedicatedResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::operation::Json<crate::types::DedicatedResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedResponses",
@@ -2208,6 +2251,7 @@ impl Operation for DedicatedResponses {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2222,7 +2266,7 @@ pub struct DedicatedResponsesStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedResponsesStream {
-    type Body = crate::types::DedicatedResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedResponsesStream",
@@ -2236,6 +2280,7 @@ impl Operation for DedicatedResponsesStream {
         stream_end: StreamEnd::Events(
             &["response.completed", "response.failed", "response.incomplete"],
         ),
+        required_fields: &["model"],
     };
 }
 
@@ -2250,7 +2295,7 @@ pub struct DedicatedTokenization;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTokenization {
-    type Body = crate::types::DedicatedTokenizationBody;
+    type Body = crate::types::TokenizationBody;
     type Response = crate::operation::Json<crate::types::DedicatedTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTokenization",
@@ -2262,6 +2307,7 @@ impl Operation for DedicatedTokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2288,6 +2334,7 @@ impl Operation for ServerlessToolAssistedChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2314,6 +2361,7 @@ impl Operation for ServerlessToolAssistedChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
 }
 
@@ -2328,9 +2376,7 @@ pub struct ServerlessAudioTranscriptions;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptions {
-    type Body = crate::operation::Multipart<
-        crate::types::ServerlessAudioTranscriptionBody,
-    >;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptions",
@@ -2342,6 +2388,7 @@ impl Operation for ServerlessAudioTranscriptions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2356,9 +2403,7 @@ pub struct ServerlessAudioTranscriptionsStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<
-        crate::types::ServerlessAudioTranscriptionBody,
-    >;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptionsStream",
@@ -2370,6 +2415,7 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
 }
 
@@ -2384,7 +2430,7 @@ pub struct ServerlessChatComplete;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatComplete {
-    type Body = crate::types::ServerlessChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::operation::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatComplete",
@@ -2396,6 +2442,7 @@ impl Operation for ServerlessChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2410,7 +2457,7 @@ pub struct ServerlessChatStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatStream {
-    type Body = crate::types::ServerlessChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatStream",
@@ -2422,6 +2469,7 @@ impl Operation for ServerlessChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
 }
 
@@ -2436,7 +2484,7 @@ pub struct ServerlessChatRender;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatRender {
-    type Body = crate::types::ServerlessChatRenderBody;
+    type Body = crate::types::ChatRenderBody;
     type Response = crate::operation::Json<crate::types::ServerlessChatRenderSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatRender",
@@ -2448,6 +2496,7 @@ impl Operation for ServerlessChatRender {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2462,7 +2511,7 @@ pub struct ServerlessCompletionsComplete;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessCompletionsComplete {
-    type Body = crate::types::ServerlessCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::operation::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessCompletionsComplete",
@@ -2474,6 +2523,7 @@ impl Operation for ServerlessCompletionsComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2488,7 +2538,7 @@ pub struct ServerlessCompletionsStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessCompletionsStream {
-    type Body = crate::types::ServerlessCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessCompletionsStream",
@@ -2500,6 +2550,7 @@ impl Operation for ServerlessCompletionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
 }
 
@@ -2514,7 +2565,7 @@ pub struct ServerlessDetokenization;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessDetokenization {
-    type Body = crate::types::ServerlessDetokenizationBody;
+    type Body = crate::types::DetokenizationBody;
     type Response = crate::operation::Json<
         crate::types::ServerlessDetokenizationSuccess,
     >;
@@ -2528,6 +2579,7 @@ impl Operation for ServerlessDetokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2556,6 +2608,7 @@ impl Operation for ServerlessKnowledgeRetrieve {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2570,7 +2623,7 @@ pub struct ServerlessMessages;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessMessages {
-    type Body = crate::types::ServerlessMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::operation::Json<crate::types::ServerlessMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessMessages",
@@ -2582,6 +2635,7 @@ impl Operation for ServerlessMessages {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2596,7 +2650,7 @@ pub struct ServerlessMessagesStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessMessagesStream {
-    type Body = crate::types::ServerlessMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessMessagesStream",
@@ -2608,6 +2662,7 @@ impl Operation for ServerlessMessagesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        required_fields: &["model"],
     };
 }
 
@@ -2634,6 +2689,7 @@ impl Operation for ServerlessModelList {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2660,6 +2716,7 @@ impl Operation for ServerlessOpenrouterModelList {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2674,7 +2731,7 @@ pub struct ServerlessResponses;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessResponses {
-    type Body = crate::types::ServerlessResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::operation::Json<crate::types::ServerlessResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessResponses",
@@ -2686,6 +2743,7 @@ impl Operation for ServerlessResponses {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2700,7 +2758,7 @@ pub struct ServerlessResponsesStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessResponsesStream {
-    type Body = crate::types::ServerlessResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessResponsesStream",
@@ -2714,6 +2772,7 @@ impl Operation for ServerlessResponsesStream {
         stream_end: StreamEnd::Events(
             &["response.completed", "response.failed", "response.incomplete"],
         ),
+        required_fields: &["model"],
     };
 }
 
@@ -2728,7 +2787,7 @@ pub struct ServerlessTokenization;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessTokenization {
-    type Body = crate::types::ServerlessTokenizationBody;
+    type Body = crate::types::TokenizationBody;
     type Response = crate::operation::Json<crate::types::ServerlessTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessTokenization",
@@ -2740,6 +2799,7 @@ impl Operation for ServerlessTokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
 }
 
@@ -2754,9 +2814,7 @@ pub struct ContainerAudioTranscriptions;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptions {
-    type Body = crate::operation::Multipart<
-        crate::types::ContainerAudioTranscriptionBody,
-    >;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptions",
@@ -2768,6 +2826,7 @@ impl Operation for ContainerAudioTranscriptions {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2782,9 +2841,7 @@ pub struct ContainerAudioTranscriptionsStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<
-        crate::types::ContainerAudioTranscriptionBody,
-    >;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptionsStream",
@@ -2796,6 +2853,7 @@ impl Operation for ContainerAudioTranscriptionsStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
 }
 
@@ -2810,7 +2868,7 @@ pub struct ContainerChatComplete;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerChatComplete {
-    type Body = crate::types::ContainerChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::operation::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerChatComplete",
@@ -2822,6 +2880,7 @@ impl Operation for ContainerChatComplete {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2836,7 +2895,7 @@ pub struct ContainerChatStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerChatStream {
-    type Body = crate::types::ContainerChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerChatStream",
@@ -2848,6 +2907,7 @@ impl Operation for ContainerChatStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
 }
 
@@ -2862,7 +2922,7 @@ pub struct ContainerCompletionsComplete;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerCompletionsComplete {
-    type Body = crate::types::ContainerCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::operation::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerCompletionsComplete",
@@ -2874,6 +2934,7 @@ impl Operation for ContainerCompletionsComplete {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2888,7 +2949,7 @@ pub struct ContainerCompletionsStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerCompletionsStream {
-    type Body = crate::types::ContainerCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerCompletionsStream",
@@ -2900,6 +2961,7 @@ impl Operation for ContainerCompletionsStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
 }
 
@@ -2914,7 +2976,7 @@ pub struct ContainerDetokenization;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerDetokenization {
-    type Body = crate::types::ContainerDetokenizationBody;
+    type Body = crate::types::DetokenizationBody;
     type Response = crate::operation::Json<crate::types::ContainerDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerDetokenization",
@@ -2926,6 +2988,7 @@ impl Operation for ContainerDetokenization {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2952,6 +3015,7 @@ impl Operation for ContainerImagesEdit {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2978,6 +3042,7 @@ impl Operation for ContainerImagesGenerate {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -2992,7 +3057,7 @@ pub struct ContainerMessages;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerMessages {
-    type Body = crate::types::ContainerMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::operation::Json<crate::types::ContainerMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerMessages",
@@ -3004,6 +3069,7 @@ impl Operation for ContainerMessages {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -3018,7 +3084,7 @@ pub struct ContainerMessagesStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerMessagesStream {
-    type Body = crate::types::ContainerMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerMessagesStream",
@@ -3030,6 +3096,7 @@ impl Operation for ContainerMessagesStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        required_fields: &[],
     };
 }
 
@@ -3044,7 +3111,7 @@ pub struct ContainerResponses;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerResponses {
-    type Body = crate::types::ContainerResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::operation::Json<crate::types::ContainerResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerResponses",
@@ -3056,6 +3123,7 @@ impl Operation for ContainerResponses {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
@@ -3070,7 +3138,7 @@ pub struct ContainerResponsesStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerResponsesStream {
-    type Body = crate::types::ContainerResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerResponsesStream",
@@ -3084,6 +3152,7 @@ impl Operation for ContainerResponsesStream {
         stream_end: StreamEnd::Events(
             &["response.completed", "response.failed", "response.incomplete"],
         ),
+        required_fields: &[],
     };
 }
 
@@ -3168,6 +3237,7 @@ impl Operation for GetCost {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -3303,6 +3373,7 @@ impl Operation for GetUsage {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -3330,7 +3401,7 @@ pub struct ContainerTokenization;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerTokenization {
-    type Body = crate::types::ContainerTokenizationBody;
+    type Body = crate::types::TokenizationBody;
     type Response = crate::operation::Json<crate::types::ContainerTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerTokenization",
@@ -3342,20 +3413,21 @@ impl Operation for ContainerTokenization {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
 }
 
 #[cfg(feature = "platform")]
 crate::json_bodies!(crate ::types::AddSamplesBody);
 
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerChatCompletionBody);
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::ChatCompletionBody);
 
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerCompletionsBody);
+#[cfg(any(feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::ChatRenderBody);
 
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerDetokenizationBody);
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::CompletionsBody);
 
 #[cfg(feature = "container")]
 crate::json_bodies!(crate ::types::ContainerImageEditBody);
@@ -3363,32 +3435,8 @@ crate::json_bodies!(crate ::types::ContainerImageEditBody);
 #[cfg(feature = "container")]
 crate::json_bodies!(crate ::types::ContainerImageGenerationBody);
 
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerMessagesBody);
-
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerResponsesBody);
-
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerTextClassificationBody);
-
-#[cfg(feature = "container")]
-crate::json_bodies!(crate ::types::ContainerTokenizationBody);
-
 #[cfg(feature = "platform")]
 crate::json_bodies!(crate ::types::CreateDatasetRequest);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedChatCompletionBody);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedChatRenderBody);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedCompletionsBody);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedDetokenizationBody);
 
 #[cfg(feature = "dedicated")]
 crate::json_bodies!(crate ::types::DedicatedEmbeddingsBody);
@@ -3408,48 +3456,30 @@ crate::json_bodies!(crate ::types::DedicatedImageEditBody);
 #[cfg(feature = "dedicated")]
 crate::json_bodies!(crate ::types::DedicatedImageGenerationBody);
 
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedMessagesBody);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedResponsesBody);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedTextClassificationBody);
-
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate ::types::DedicatedTokenizationBody);
-
 #[cfg(feature = "platform")]
 crate::json_bodies!(crate ::types::DeleteSamplesBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::DetokenizationBody);
 
 #[cfg(feature = "platform")]
 crate::json_bodies!(crate ::types::FileInitUploadRequest);
 
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessChatCompletionBody);
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::MessagesBody);
 
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessChatRenderBody);
-
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessCompletionsBody);
-
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessDetokenizationBody);
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::ResponsesBody);
 
 #[cfg(feature = "serverless")]
 crate::json_bodies!(crate ::types::ServerlessKnowledgeRetrievalBody);
 
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessMessagesBody);
-
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessResponsesBody);
-
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate ::types::ServerlessTokenizationBody);
-
-#[cfg(feature = "serverless")]
 crate::json_bodies!(crate ::types::ServerlessToolAssistedChatCompletionBody);
+
+#[cfg(any(feature = "container", feature = "dedicated"))]
+crate::json_bodies!(crate ::types::TextClassificationBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::TokenizationBody);
 

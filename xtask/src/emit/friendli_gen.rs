@@ -23,11 +23,13 @@ use crate::generate::{Conversion, TypesModule};
 
 /// The progenitor documents of `friendli-gen` (one per module) and its `generated.rs`.
 pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
+    let converted = &with_extension_docs(converted);
     let schemas = converted
         .pointer("/components/schemas")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let request_types = request_types(api, converted, &schemas);
     let mut files = Vec::new();
     let mut modules = String::new();
     let mut shared = SharedTypes::default();
@@ -36,7 +38,7 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
     let mut contents: BTreeMap<&str, TypesModule> = BTreeMap::new();
     for module in std::iter::once(SHARED).chain(GROUPS) {
         let (document, reach) = module_document(api, converted, &schemas, module);
-        let inspected = Inspected::of(&document, module, &mut shared);
+        let inspected = Inspected::of(&document, module, &request_types, &mut shared);
         contents.insert(module, inspected.contents);
         let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialise");
         text.push('\n');
@@ -53,12 +55,7 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
                 .collect()
         };
         let replace = replace_entries(api, &shared.implemented, &replaced);
-        modules.push_str(&module_text(
-            module,
-            &replace,
-            &inspected.conversions,
-            &shared.names,
-        ));
+        modules.push_str(&module_text(module, &replace, &inspected, &shared));
         modules.push('\n');
     }
     let types = render_items([merged_types(api, &schemas, &contents)]);
@@ -67,6 +64,30 @@ pub fn friendli_gen(api: &Api, converted: &Value) -> Vec<File> {
         contents: format!("{GENERATED}\n{modules}{types}"),
     });
     files
+}
+
+/// The document with the extension methods of `friendli` named in the descriptions of the types
+/// they belong to (see [`crate::extras::METHODS_OF_TYPES`]): a reader of a type's page finds them
+/// there.
+fn with_extension_docs(converted: &Value) -> Value {
+    let mut out = converted.clone();
+    let Some(schemas) = out
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return out;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let (Some(text), Value::Object(map)) = (crate::extras::methods_doc(name), schema) else {
+            continue;
+        };
+        let description = match map.get("description").and_then(Value::as_str) {
+            Some(own) => format!("{own}\n\n{text}"),
+            None => text,
+        };
+        map.insert("description".into(), Value::String(description));
+    }
+    out
 }
 
 /// The progenitor document of one module: the operations of its group (none for `shared`), and
@@ -158,19 +179,53 @@ fn multipart_schemas(item: &Value) -> Vec<String> {
 struct SharedTypes {
     implemented: BTreeMap<String, BTreeSet<String>>,
     names: BTreeSet<String>,
+    /// The types of `shared` that have a builder (in `crate::shared::builder`).
+    builders: BTreeSet<String>,
+}
+
+/// The Rust names of the component schemas a request reaches (JSON bodies, the fields of
+/// multipart bodies, and what they reach): the types that get builders.
+fn request_types(api: &Api, converted: &Value, schemas: &Map<String, Value>) -> BTreeSet<String> {
+    let mut roots = Vec::new();
+    for (_, _, op) in crate::document::operations(converted) {
+        if let Some(body) = op.get("requestBody") {
+            roots.extend(referenced_schemas(body));
+        }
+        roots.extend(
+            op.pointer("/x-friendli-multipart/schema")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        );
+    }
+    reachable_schemas(schemas, roots)
+        .into_iter()
+        .map(|name| {
+            api.type_names
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| crate::api::type_name(&name))
+        })
+        .collect()
 }
 
 /// What progenitor generates for one module, as far as `generated.rs` needs to know.
 struct Inspected {
     contents: TypesModule,
     conversions: Vec<Conversion>,
+    /// The module's `builder` module, and the items beside it (`builder()`, the conversions).
+    builders: (TokenStream, TokenStream),
 }
 
 impl Inspected {
-    /// Runs progenitor on a module's document, as the macro will. For `shared`, records what its
-    /// types are and implement; for a group, leaves out the conversions of shared unions (they
-    /// are `shared`'s).
-    fn of(document: &Value, module: &str, shared: &mut SharedTypes) -> Inspected {
+    /// Runs progenitor on a module's document, as the macro will, and writes the builders of the
+    /// request types it generates. For `shared`, records what its types are and implement; for a
+    /// group, leaves out the shared types (`shared` generates them).
+    fn of(
+        document: &Value,
+        module: &str,
+        request_types: &BTreeSet<String>,
+        shared: &mut SharedTypes,
+    ) -> Inspected {
         let Ok(file) = crate::generate::generate_file(document) else {
             // The whole document generated; a module that does not is reported when the macro
             // compiles it. Assume it has everything.
@@ -181,18 +236,27 @@ impl Inspected {
                     defaults: true,
                 },
                 conversions: Vec::new(),
+                builders: (TokenStream::new(), TokenStream::new()),
             };
         };
-        let mut conversions = crate::generate::conversions(&file);
+        let mut built = super::builders::reached(&file, request_types);
+        built.retain(|name| module == SHARED || !shared.names.contains(name));
+        let with_builders: BTreeSet<String> = built.union(&shared.builders).cloned().collect();
+        let mut conversions = crate::generate::conversions(&file, &with_builders);
         if module == SHARED {
             shared.implemented = crate::generate::implemented_traits(&file);
             shared.names = crate::generate::type_names(&file);
+            shared.builders = built.clone();
         } else {
             conversions.retain(|c| !shared.names.contains(c.union()));
         }
+        let builders = super::builders::builders(&file, &built, module);
+        let mut contents = crate::generate::types_module(&file);
+        contents.builder = !builders.0.is_empty();
         Inspected {
-            contents: crate::generate::types_module(&file),
+            contents,
             conversions,
+            builders,
         }
     }
 }
@@ -227,12 +291,12 @@ fn replace_entries(
 }
 
 /// One module of `generated.rs`: its documentation and feature, its `generate_api!` call, and the
-/// items added to what the macro generates.
+/// items added to what the macro generates (conversions, builders).
 fn module_text(
     module: &str,
     replace: &[String],
-    conversions: &[Conversion],
-    shared_types: &BTreeSet<String>,
+    inspected: &Inspected,
+    shared: &SharedTypes,
 ) -> String {
     let doc = match module {
         SHARED => "The types used by more than one group of operations (and by none).".to_owned(),
@@ -248,7 +312,9 @@ fn module_text(
         "pub mod {module} {{\n    use crate::progenitor;\n"
     ));
     out.push_str(&indent(&macro_call(module, replace), 4));
-    let items = conversion_impls(conversions, shared_types, module);
+    let mut items = conversion_impls(&inspected.conversions, shared, module);
+    items.push(inspected.builders.0.clone());
+    items.push(inspected.builders.1.clone());
     out.push_str(&indent(&render_items(items), 4));
     out.push_str("}\n");
     out
@@ -272,7 +338,7 @@ macro_rules! generate {{
     ($($derives:tt)*) => {{
         progenitor_macro::generate_api!(
             spec = \"spec/{module}.json\",
-            interface = Builder,
+            interface = Positional,
             tags = Merged,
             inner_type = crate::RequestDefaults,
             derives = [$($derives)*],
@@ -292,7 +358,7 @@ crate::hooks!();
 /// The impls of the conversions typify leaves out (see [`Conversion`]).
 fn conversion_impls(
     conversions: &[Conversion],
-    shared_types: &BTreeSet<String>,
+    shared: &SharedTypes,
     module: &str,
 ) -> Vec<TokenStream> {
     let mut out = Vec::new();
@@ -321,18 +387,21 @@ fn conversion_impls(
                 variant,
                 branch,
             } => {
-                let home = if module != SHARED && shared_types.contains(branch) {
-                    quote! { crate::shared::types }
+                let (types, builder) = if module != SHARED && shared.builders.contains(branch) {
+                    (
+                        quote! { crate::shared::types },
+                        quote! { crate::shared::builder },
+                    )
                 } else {
-                    quote! { types }
+                    (quote! { types }, quote! { builder })
                 };
                 let union = ident(union);
                 let variant = ident(variant);
                 let branch = ident(branch);
                 out.push(quote! {
-                    impl ::std::convert::TryFrom<#home::builder::#branch> for types::#union {
-                        type Error = <#home::#branch as ::std::convert::TryFrom<#home::builder::#branch>>::Error;
-                        fn try_from(value: #home::builder::#branch) -> ::std::result::Result<Self, Self::Error> {
+                    impl ::std::convert::TryFrom<#builder::#branch> for types::#union {
+                        type Error = <#types::#branch as ::std::convert::TryFrom<#builder::#branch>>::Error;
+                        fn try_from(value: #builder::#branch) -> ::std::result::Result<Self, Self::Error> {
                             ::std::result::Result::Ok(Self::#variant(value.try_into()?))
                         }
                     }
@@ -361,7 +430,7 @@ fn merged_types(
     let builders = modules.filter(|m| has(m, |c| c.builder)).map(|m| {
         let gate = gate(m);
         let m = ident(m);
-        quote! { #gate pub use crate::#m::types::builder::*; }
+        quote! { #gate pub use crate::#m::builder::*; }
     });
     // Every module has its `error`; `defaults` where some field has a default (the shared one
     // named, to settle the globs' ambiguity).

@@ -7,6 +7,7 @@
 //! Each emitter is a `quote!` template of the code it writes, laid out by `prettyplease`; the
 //! helpers below turn the table's names and texts into tokens (documentation, `cfg`s, types).
 
+mod builders;
 mod friendli_gen;
 mod namespaces;
 mod operations;

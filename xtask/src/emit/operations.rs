@@ -238,6 +238,7 @@ fn operation_info(operation: &crate::api::Operation) -> TokenStream {
     let idempotent = operation.idempotent;
     let team = operation.team;
     let auth = operation.auth;
+    let required = &operation.required_fields;
     let stream_end = match &operation.response {
         Response::Events { end, .. } | Response::RawEvents { end } => stream_end(end),
         Response::Empty | Response::Json(_) => quote! { StreamEnd::Eof },
@@ -253,6 +254,7 @@ fn operation_info(operation: &crate::api::Operation) -> TokenStream {
             team: #team,
             auth: #auth,
             stream_end: #stream_end,
+            required_fields: &[#(#required),*],
         }
     }
 }
