@@ -396,7 +396,7 @@ fn response_type(api: &Api, operation: &crate::api::Operation) -> TokenStream {
         }
         Response::RawEvents { .. } => {
             let event = ident(RAW_EVENT);
-            quote! { crate::operation::Events<crate::events::#event> }
+            quote! { crate::stream::Events<crate::events::#event> }
         }
     }
 }
