@@ -8,7 +8,7 @@ pub mod shared {
         ($($derives:tt)*) => {
             progenitor_macro::generate_api!(
                 spec = "spec/shared.json",
-                interface = Builder,
+                interface = Positional,
                 tags = Merged,
                 inner_type = crate::RequestDefaults,
                 derives = [$($derives)*],
@@ -25,283 +25,9059 @@ pub mod shared {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::Input {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::MessageContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::MessageContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::MessagesContentBlockContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::MessagesContentBlockContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::MessagesInputMessageContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::MessagesInputMessageContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::Prompt {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::Prompt {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ResponsesCustomToolCallOutputOutput {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ResponsesCustomToolCallOutputOutput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ResponsesCustomToolCallOutputOutput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ResponsesFunctionCallOutputOutput {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ResponsesFunctionCallOutputOutput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ResponsesFunctionCallOutputOutput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ResponsesInputMessageContent {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ResponsesInputMessageContent {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::ResponsesInputMessageContent {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ServiceTier {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::ServiceTier {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::System {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::System {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
+    impl ::std::convert::From<&str> for types::TextClassificationBodyInput {
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for types::TextClassificationBodyInput {
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+
     impl ::std::convert::From<&str> for types::ToolChoice {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::ToolChoice {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
     impl ::std::convert::From<&str> for types::ValidationErrorLocItem {
         fn from(value: &str) -> Self {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::ValidationErrorLocItem {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy> for types::ChunkingStrategy {
-        type Error = <types::ServerVadChunkingStrategy as ::std::convert::TryFrom<types::builder::ServerVadChunkingStrategy>>::Error;
-        fn try_from(value: types::builder::ServerVadChunkingStrategy) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ServerVadChunkingStrategy>
+    for types::ChunkingStrategy {
+        type Error = <types::ServerVadChunkingStrategy as ::std::convert::TryFrom<
+            builder::ServerVadChunkingStrategy,
+        >>::Error;
+        fn try_from(
+            value: builder::ServerVadChunkingStrategy,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ServerVadChunkingStrategy(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ImageInput> for types::Image {
-        type Error = <types::ImageInput as ::std::convert::TryFrom<types::builder::ImageInput>>::Error;
-        fn try_from(value: types::builder::ImageInput) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::CompletionsBodyWithPrompt>
+    for types::CompletionsBody {
+        type Error = <types::CompletionsBodyWithPrompt as ::std::convert::TryFrom<
+            builder::CompletionsBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: builder::CompletionsBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+
+    impl ::std::convert::TryFrom<builder::CompletionsBodyWithTokens>
+    for types::CompletionsBody {
+        type Error = <types::CompletionsBodyWithTokens as ::std::convert::TryFrom<
+            builder::CompletionsBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: builder::CompletionsBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+
+    impl ::std::convert::TryFrom<builder::CompletionsStreamBodyWithPrompt>
+    for types::CompletionsStreamBody {
+        type Error = <types::CompletionsStreamBodyWithPrompt as ::std::convert::TryFrom<
+            builder::CompletionsStreamBodyWithPrompt,
+        >>::Error;
+        fn try_from(
+            value: builder::CompletionsStreamBodyWithPrompt,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+        }
+    }
+
+    impl ::std::convert::TryFrom<builder::CompletionsStreamBodyWithTokens>
+    for types::CompletionsStreamBody {
+        type Error = <types::CompletionsStreamBodyWithTokens as ::std::convert::TryFrom<
+            builder::CompletionsStreamBodyWithTokens,
+        >>::Error;
+        fn try_from(
+            value: builder::CompletionsStreamBodyWithTokens,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+        }
+    }
+
+    impl ::std::convert::TryFrom<builder::ImageInput> for types::Image {
+        type Error = <types::ImageInput as ::std::convert::TryFrom<
+            builder::ImageInput,
+        >>::Error;
+        fn try_from(value: builder::ImageInput) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ImageInput(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamContentBlockDelta as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockDelta>>::Error;
-        fn try_from(value: types::builder::MessagesStreamContentBlockDelta) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ContentBlockDelta(value.try_into()?))
+
+    impl ::std::convert::TryFrom<builder::ResponsesToolChoiceCustom>
+    for types::ResponsesBodyToolChoice {
+        type Error = <types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamContentBlockStart as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStart>>::Error;
-        fn try_from(value: types::builder::MessagesStreamContentBlockStart) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ContentBlockStart(value.try_into()?))
+
+    impl ::std::convert::TryFrom<builder::ResponsesToolChoiceFunction>
+    for types::ResponsesBodyToolChoice {
+        type Error = <types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamContentBlockStop as ::std::convert::TryFrom<types::builder::MessagesStreamContentBlockStop>>::Error;
-        fn try_from(value: types::builder::MessagesStreamContentBlockStop) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ContentBlockStop(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamErrorEvent as ::std::convert::TryFrom<types::builder::MessagesStreamErrorEvent>>::Error;
-        fn try_from(value: types::builder::MessagesStreamErrorEvent) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ErrorEvent(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamMessageDelta as ::std::convert::TryFrom<types::builder::MessagesStreamMessageDelta>>::Error;
-        fn try_from(value: types::builder::MessagesStreamMessageDelta) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::MessageDelta(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamMessageStart as ::std::convert::TryFrom<types::builder::MessagesStreamMessageStart>>::Error;
-        fn try_from(value: types::builder::MessagesStreamMessageStart) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::MessageStart(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop> for types::MessagesStreamEvent {
-        type Error = <types::MessagesStreamMessageStop as ::std::convert::TryFrom<types::builder::MessagesStreamMessageStop>>::Error;
-        fn try_from(value: types::builder::MessagesStreamMessageStop) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::MessageStop(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall> for types::ResponsesInputItem {
-        type Error = <types::ResponsesCustomToolCall as ::std::convert::TryFrom<types::builder::ResponsesCustomToolCall>>::Error;
-        fn try_from(value: types::builder::ResponsesCustomToolCall) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ResponsesCustomToolCall>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesCustomToolCall as ::std::convert::TryFrom<
+            builder::ResponsesCustomToolCall,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesCustomToolCall,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::CustomToolCall(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput> for types::ResponsesInputItem {
-        type Error = <types::ResponsesCustomToolCallOutput as ::std::convert::TryFrom<types::builder::ResponsesCustomToolCallOutput>>::Error;
-        fn try_from(value: types::builder::ResponsesCustomToolCallOutput) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ResponsesCustomToolCallOutput>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesCustomToolCallOutput as ::std::convert::TryFrom<
+            builder::ResponsesCustomToolCallOutput,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesCustomToolCallOutput,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::CustomToolCallOutput(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCall> for types::ResponsesInputItem {
-        type Error = <types::ResponsesFunctionCall as ::std::convert::TryFrom<types::builder::ResponsesFunctionCall>>::Error;
-        fn try_from(value: types::builder::ResponsesFunctionCall) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ResponsesFunctionCall>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesFunctionCall as ::std::convert::TryFrom<
+            builder::ResponsesFunctionCall,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesFunctionCall,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::FunctionCall(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput> for types::ResponsesInputItem {
-        type Error = <types::ResponsesFunctionCallOutput as ::std::convert::TryFrom<types::builder::ResponsesFunctionCallOutput>>::Error;
-        fn try_from(value: types::builder::ResponsesFunctionCallOutput) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ResponsesFunctionCallOutput>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesFunctionCallOutput as ::std::convert::TryFrom<
+            builder::ResponsesFunctionCallOutput,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesFunctionCallOutput,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::FunctionCallOutput(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesInputMessage> for types::ResponsesInputItem {
-        type Error = <types::ResponsesInputMessage as ::std::convert::TryFrom<types::builder::ResponsesInputMessage>>::Error;
-        fn try_from(value: types::builder::ResponsesInputMessage) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ResponsesInputMessage>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesInputMessage as ::std::convert::TryFrom<
+            builder::ResponsesInputMessage,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesInputMessage,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::InputMessage(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesReasoningItem> for types::ResponsesInputItem {
-        type Error = <types::ResponsesReasoningItem as ::std::convert::TryFrom<types::builder::ResponsesReasoningItem>>::Error;
-        fn try_from(value: types::builder::ResponsesReasoningItem) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ResponsesReasoningItem>
+    for types::ResponsesInputItem {
+        type Error = <types::ResponsesReasoningItem as ::std::convert::TryFrom<
+            builder::ResponsesReasoningItem,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesReasoningItem,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ReasoningItem(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamContentPartAdded as ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartAdded>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamContentPartAdded) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ContentPartAdded(value.try_into()?))
+
+    impl ::std::convert::TryFrom<builder::ResponsesToolChoiceCustom>
+    for types::ResponsesStreamBodyToolChoice {
+        type Error = <types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<
+            builder::ResponsesToolChoiceCustom,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesToolChoiceCustom,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamContentPartDone as ::std::convert::TryFrom<types::builder::ResponsesStreamContentPartDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamContentPartDone) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ContentPartDone(value.try_into()?))
+
+    impl ::std::convert::TryFrom<builder::ResponsesToolChoiceFunction>
+    for types::ResponsesStreamBodyToolChoice {
+        type Error = <types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<
+            builder::ResponsesToolChoiceFunction,
+        >>::Error;
+        fn try_from(
+            value: builder::ResponsesToolChoiceFunction,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
         }
     }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamFunctionCallArgumentsDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDelta>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamFunctionCallArgumentsDelta) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::FunctionCallArgumentsDelta(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamFunctionCallArgumentsDone as ::std::convert::TryFrom<types::builder::ResponsesStreamFunctionCallArgumentsDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamFunctionCallArgumentsDone) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::FunctionCallArgumentsDone(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputItemAdded as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemAdded>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputItemAdded) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::OutputItemAdded(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputItemDone as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputItemDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputItemDone) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::OutputItemDone(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputTextDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDelta>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputTextDelta) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::OutputTextDelta(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamOutputTextDone as ::std::convert::TryFrom<types::builder::ResponsesStreamOutputTextDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamOutputTextDone) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::OutputTextDone(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamReasoningTextDelta as ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDelta>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamReasoningTextDelta) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ReasoningTextDelta(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamReasoningTextDone as ::std::convert::TryFrom<types::builder::ResponsesStreamReasoningTextDone>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamReasoningTextDone) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ReasoningTextDone(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent> for types::ResponsesStreamEvent {
-        type Error = <types::ResponsesStreamResponseEvent as ::std::convert::TryFrom<types::builder::ResponsesStreamResponseEvent>>::Error;
-        fn try_from(value: types::builder::ResponsesStreamResponseEvent) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponseEvent(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice> for types::ToolChoice {
-        type Error = <types::ChatCompleteBodyToolChoice as ::std::convert::TryFrom<types::builder::ChatCompleteBodyToolChoice>>::Error;
-        fn try_from(value: types::builder::ChatCompleteBodyToolChoice) -> ::std::result::Result<Self, Self::Error> {
+
+    impl ::std::convert::TryFrom<builder::ChatCompleteBodyToolChoice> for types::ToolChoice {
+        type Error = <types::ChatCompleteBodyToolChoice as ::std::convert::TryFrom<
+            builder::ChatCompleteBodyToolChoice,
+        >>::Error;
+        fn try_from(
+            value: builder::ChatCompleteBodyToolChoice,
+        ) -> ::std::result::Result<Self, Self::Error> {
             ::std::result::Result::Ok(Self::ChatCompleteBodyToolChoice(value.try_into()?))
         }
     }
+
+    /// The builders of the request types of this module: `Type::builder()`, then a setter per field. See [`crate::IntoOptional`] for what the setter of an optional field takes.
+    pub mod builder {
+        #[allow(unused_imports)]
+        use super::types;
+        /// The defaults of fields, as the API document gives them.
+        mod defaults {
+            pub(super) fn default_bool<const V: bool>() -> bool {
+                V
+            }
+            pub(super) fn audio_transcription_body_stream() -> ::std::option::Option<bool> {
+                ::std::option::Option::Some(false)
+            }
+            pub(super) fn chat_completion_body_stream() -> ::std::option::Option<bool> {
+                ::std::option::Option::Some(false)
+            }
+            pub(super) fn completions_body_with_prompt_stream() -> ::std::option::Option<
+                bool,
+            > {
+                ::std::option::Option::Some(false)
+            }
+            pub(super) fn completions_body_with_tokens_stream() -> ::std::option::Option<
+                bool,
+            > {
+                ::std::option::Option::Some(false)
+            }
+            pub(super) fn messages_body_stream() -> ::std::option::Option<bool> {
+                ::std::option::Option::Some(false)
+            }
+            pub(super) fn responses_body_stream() -> ::std::option::Option<bool> {
+                ::std::option::Option::Some(false)
+            }
+            pub(super) fn server_vad_chunking_strategy_prefix_padding_ms() -> ::std::option::Option<
+                i64,
+            > {
+                ::std::option::Option::Some(300_i64)
+            }
+            pub(super) fn server_vad_chunking_strategy_silence_duration_ms() -> ::std::option::Option<
+                i64,
+            > {
+                ::std::option::Option::Some(200_i64)
+            }
+            pub(super) fn server_vad_chunking_strategy_threshold() -> ::std::option::Option<
+                f64,
+            > {
+                ::std::option::Option::Some(0.5_f64)
+            }
+        }
+
+        /// A builder of [`AssistantMessageToolCall`](types::AssistantMessageToolCall) (`AssistantMessageToolCall::builder()`): set its fields, then give it wherever a `AssistantMessageToolCall` is expected, or convert it with `AssistantMessageToolCall::try_from(builder)`. A required field left unset is reported then. Required: `function`, `id`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct AssistantMessageToolCall {
+            function: ::std::result::Result<
+                crate::types::AssistantMessageToolCallFunction,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::AssistantMessageToolCallType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AssistantMessageToolCall {
+            fn default() -> Self {
+                Self {
+                    function: Err("no value supplied for function".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl AssistantMessageToolCall {
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn function<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::AssistantMessageToolCallFunction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.function = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for function: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the tool call; the `tool` message with the result refers to it as `tool_call_id`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+
+            ///Always `function`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::AssistantMessageToolCallType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AssistantMessageToolCall>
+        for types::AssistantMessageToolCall {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AssistantMessageToolCall,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    function: value.function?,
+                    id: value.id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`AssistantMessageToolCallFunction`](types::AssistantMessageToolCallFunction) (`AssistantMessageToolCallFunction::builder()`): set its fields, then give it wherever a `AssistantMessageToolCallFunction` is expected, or convert it with `AssistantMessageToolCallFunction::try_from(builder)`. A required field left unset is reported then. Required: `arguments`, `name`.
+        #[derive(Clone, Debug)]
+        pub struct AssistantMessageToolCallFunction {
+            arguments: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for AssistantMessageToolCallFunction {
+            fn default() -> Self {
+                Self {
+                    arguments: Err("no value supplied for arguments".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+
+        impl AssistantMessageToolCallFunction {
+            ///Arguments of the call, as a JSON-encoded string. The model writes it, so validate it before use.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn arguments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.arguments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for arguments: {e}")
+                    });
+                self
+            }
+
+            ///Name of the called function.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AssistantMessageToolCallFunction>
+        for types::AssistantMessageToolCallFunction {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AssistantMessageToolCallFunction,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    arguments: value.arguments?,
+                    name: value.name?,
+                })
+            }
+        }
+
+        /// A builder of [`AudioData`](types::AudioData) (`AudioData::builder()`): set its fields, then give it wherever a `AudioData` is expected, or convert it with `AudioData::try_from(builder)`. A required field left unset is reported then. Required: `url`.
+        #[derive(Clone, Debug)]
+        pub struct AudioData {
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for AudioData {
+            fn default() -> Self {
+                Self {
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+
+        impl AudioData {
+            ///URL of the audio clip.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AudioData> for types::AudioData {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AudioData,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { url: value.url? })
+            }
+        }
+
+        /// A builder of [`AudioTranscriptionBody`](types::AudioTranscriptionBody) (`AudioTranscriptionBody::builder()`): set its fields, then give it wherever a `AudioTranscriptionBody` is expected, or convert it with `AudioTranscriptionBody::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct AudioTranscriptionBody {
+            chunking_strategy: ::std::result::Result<
+                ::std::option::Option<crate::types::ChunkingStrategy>,
+                ::std::string::String,
+            >,
+            language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AudioTranscriptionBody {
+            fn default() -> Self {
+                Self {
+                    chunking_strategy: Ok(Default::default()),
+                    language: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    stream: Ok(defaults::audio_transcription_body_stream()),
+                    temperature: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AudioTranscriptionBody {
+            ///How long audio is cut into pieces before it is transcribed: `auto`, or by voice activity detection on the server with its settings (`ServerVadChunkingStrategy`).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chunking_strategy<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ChunkingStrategy, Via>,
+            {
+                self.chunking_strategy = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunking_strategy: {e}")
+                    });
+                self
+            }
+
+            ///The language spoken, as an ISO 639-1 code such as `en` or `ko`; detected when left out.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn language<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.language = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless speech recognition model to use.
+    - dedicated: ID of the dedicated endpoint to send the request to.
+    - container: Optional: which model or adapter of the container to use. Leave it out to use the container's own model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Whether the transcript comes as a stream of events; the SDK sets it (`transcribe()` or `stream()`).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Sampling temperature of the transcription (0 or more; lower is more literal).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AudioTranscriptionBody>
+        for types::AudioTranscriptionBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AudioTranscriptionBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chunking_strategy: value.chunking_strategy?,
+                    language: value.language?,
+                    model: value.model?,
+                    stream: value.stream?,
+                    temperature: value.temperature?,
+                })
+            }
+        }
+
+        /// A builder of [`AudioTranscriptionStreamBody`](types::AudioTranscriptionStreamBody) (`AudioTranscriptionStreamBody::builder()`): set its fields, then give it wherever a `AudioTranscriptionStreamBody` is expected, or convert it with `AudioTranscriptionStreamBody::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct AudioTranscriptionStreamBody {
+            chunking_strategy: ::std::result::Result<
+                ::std::option::Option<crate::types::ChunkingStrategy>,
+                ::std::string::String,
+            >,
+            language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AudioTranscriptionStreamBody {
+            fn default() -> Self {
+                Self {
+                    chunking_strategy: Ok(Default::default()),
+                    language: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    temperature: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AudioTranscriptionStreamBody {
+            ///How long audio is cut into pieces before it is transcribed: `auto`, or by voice activity detection on the server with its settings (`ServerVadChunkingStrategy`).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chunking_strategy<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ChunkingStrategy, Via>,
+            {
+                self.chunking_strategy = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunking_strategy: {e}")
+                    });
+                self
+            }
+
+            ///The language spoken, as an ISO 639-1 code such as `en` or `ko`; detected when left out.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn language<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.language = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless speech recognition model to use.
+    - dedicated: ID of the dedicated endpoint to send the request to.
+    - container: Optional: which model or adapter of the container to use. Leave it out to use the container's own model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Whether the transcript comes as a stream of events; the SDK sets it (`transcribe()` or `stream()`).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Sampling temperature of the transcription (0 or more; lower is more literal).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AudioTranscriptionStreamBody>
+        for types::AudioTranscriptionStreamBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AudioTranscriptionStreamBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chunking_strategy: value.chunking_strategy?,
+                    language: value.language?,
+                    model: value.model?,
+                    stream: value.stream?,
+                    temperature: value.temperature?,
+                })
+            }
+        }
+
+        /// A builder of [`ChatCompleteBodyToolChoice`](types::ChatCompleteBodyToolChoice) (`ChatCompleteBodyToolChoice::builder()`): set its fields, then give it wherever a `ChatCompleteBodyToolChoice` is expected, or convert it with `ChatCompleteBodyToolChoice::try_from(builder)`. A required field left unset is reported then. Required: `function`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ChatCompleteBodyToolChoice {
+            function: ::std::result::Result<
+                crate::types::ChatCompleteBodyToolChoiceFunction,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::ChatCompleteBodyToolChoiceType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatCompleteBodyToolChoice {
+            fn default() -> Self {
+                Self {
+                    function: Err("no value supplied for function".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ChatCompleteBodyToolChoice {
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn function<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ChatCompleteBodyToolChoiceFunction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.function = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for function: {e}")
+                    });
+                self
+            }
+
+            ///Always `function`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ChatCompleteBodyToolChoiceType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatCompleteBodyToolChoice>
+        for types::ChatCompleteBodyToolChoice {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ChatCompleteBodyToolChoice,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    function: value.function?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ChatCompleteBodyToolChoiceFunction`](types::ChatCompleteBodyToolChoiceFunction) (`ChatCompleteBodyToolChoiceFunction::builder()`): set its fields, then give it wherever a `ChatCompleteBodyToolChoiceFunction` is expected, or convert it with `ChatCompleteBodyToolChoiceFunction::try_from(builder)`. A required field left unset is reported then. Required: `name`.
+        #[derive(Clone, Debug)]
+        pub struct ChatCompleteBodyToolChoiceFunction {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ChatCompleteBodyToolChoiceFunction {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+
+        impl ChatCompleteBodyToolChoiceFunction {
+            ///Name of the function the model must call.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatCompleteBodyToolChoiceFunction>
+        for types::ChatCompleteBodyToolChoiceFunction {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ChatCompleteBodyToolChoiceFunction,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+
+        /// A builder of [`ChatCompletionBody`](types::ChatCompletionBody) (`ChatCompletionBody::builder()`): set its fields, then give it wherever a `ChatCompletionBody` is expected, or convert it with `ChatCompletionBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`.
+        #[derive(Clone, Debug)]
+        pub struct ChatCompletionBody {
+            chat_template_kwargs: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            include_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            logit_bias: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::Message>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            parse_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            reasoning_budget: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            reasoning_effort: ::std::result::Result<
+                ::std::option::Option<crate::types::ReasoningEffort>,
+                ::std::string::String,
+            >,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::ToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::Tool>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatCompletionBody {
+            fn default() -> Self {
+                Self {
+                    chat_template_kwargs: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    include_reasoning: Ok(Default::default()),
+                    logit_bias: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    min_p: Ok(Default::default()),
+                    min_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    n: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    parse_reasoning: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    reasoning_budget: Ok(Default::default()),
+                    reasoning_effort: Ok(Default::default()),
+                    repetition_penalty: Ok(Default::default()),
+                    response_format: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stream: Ok(defaults::chat_completion_body_stream()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_logprobs: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatCompletionBody {
+            ///Extra variables handed to the model's chat template when the prompt is built, for example `{"enable_thinking": false}`. Which keys have an effect depends on the template.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chat_template_kwargs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.chat_template_kwargs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_template_kwargs: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Whether to return the separated reasoning in `reasoning_content` at all. Only has an effect when `parse_reasoning` is `true`; defaults to `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn include_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.include_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for include_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Map from token ID (written as a string key) to a number that is added to that token's logit before sampling. Strongly negative values practically forbid a token, strongly positive ones practically force it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logit_bias<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.logit_bias = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logit_bias: {e}")
+                    });
+                self
+            }
+
+            ///When `true`, each choice also returns the log probability of every generated token (see `top_logprobs` for alternatives).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. The prompt plus this number must fit in the model's context window.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///The conversation so far, oldest first. Each message is a system, user, assistant or tool message, told apart by `role`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::types::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Minimum number of tokens to generate before the model may stop. Defaults to 0. Not supported together with `tools` or `response_format`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///Whether the model may ask for several tool calls in one turn.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parallel_tool_calls<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parallel_tool_calls = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parallel_tool_calls: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///When `true`, the server separates the model's reasoning from its answer: the reasoning is returned in `reasoning_content`, the answer stays in `content`. The default depends on the model or endpoint.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parse_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parse_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parse_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound, in tokens, on the reasoning a reasoning model may do before answering. Must be positive.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_budget<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.reasoning_budget = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_budget: {e}")
+                    });
+                self
+            }
+
+            ///How much a reasoning model should think before it answers: `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or `ultracode`. Only reasoning models use it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_effort<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ReasoningEffort, Via>,
+            {
+                self.reasoning_effort = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_effort: {e}")
+                    });
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Constrains the form of the output: free text, any JSON object, JSON matching a schema, or text matching a regular expression. Not supported together with `tools`. Also ask for the format in the prompt, or the model may emit endless whitespace; output can still be cut off at `max_tokens` (`finish_reason` `length`).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponseFormat, Via>,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Whether to answer with a server-sent event stream. Leave it `false` (the default) or unset for this operation, which expects one JSON answer; use the matching streaming operation to stream.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Whether and which tool the model must call: `none` (answer without tools), `auto` (the model decides; the default), `required` (call at least one tool), or `{"type": "function", "function": {"name": ...}}` to force one function. Not nullable: leave it out rather than sending `null`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Functions the model may call; only `function` tools are accepted. When `tools` is set, `response_format` and `min_tokens` are not supported.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::Tool>, Via>,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Number of most likely alternative tokens to return, with their log probabilities, at each position. Requires `logprobs: true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.top_logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatCompletionBody> for types::ChatCompletionBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ChatCompletionBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chat_template_kwargs: value.chat_template_kwargs?,
+                    eos_token: value.eos_token?,
+                    frequency_penalty: value.frequency_penalty?,
+                    include_reasoning: value.include_reasoning?,
+                    logit_bias: value.logit_bias?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    messages: value.messages?,
+                    min_p: value.min_p?,
+                    min_tokens: value.min_tokens?,
+                    model: value.model?,
+                    n: value.n?,
+                    parallel_tool_calls: value.parallel_tool_calls?,
+                    parse_reasoning: value.parse_reasoning?,
+                    presence_penalty: value.presence_penalty?,
+                    reasoning_budget: value.reasoning_budget?,
+                    reasoning_effort: value.reasoning_effort?,
+                    repetition_penalty: value.repetition_penalty?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_k: value.top_k?,
+                    top_logprobs: value.top_logprobs?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`ChatCompletionStreamBody`](types::ChatCompletionStreamBody) (`ChatCompletionStreamBody::builder()`): set its fields, then give it wherever a `ChatCompletionStreamBody` is expected, or convert it with `ChatCompletionStreamBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`.
+        #[derive(Clone, Debug)]
+        pub struct ChatCompletionStreamBody {
+            chat_template_kwargs: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            include_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            logit_bias: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::Message>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            parse_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            reasoning_budget: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            reasoning_effort: ::std::result::Result<
+                ::std::option::Option<crate::types::ReasoningEffort>,
+                ::std::string::String,
+            >,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::ToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::Tool>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatCompletionStreamBody {
+            fn default() -> Self {
+                Self {
+                    chat_template_kwargs: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    include_reasoning: Ok(Default::default()),
+                    logit_bias: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    min_p: Ok(Default::default()),
+                    min_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    n: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    parse_reasoning: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    reasoning_budget: Ok(Default::default()),
+                    reasoning_effort: Ok(Default::default()),
+                    repetition_penalty: Ok(Default::default()),
+                    response_format: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_logprobs: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatCompletionStreamBody {
+            ///Extra variables handed to the model's chat template when the prompt is built, for example `{"enable_thinking": false}`. Which keys have an effect depends on the template.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chat_template_kwargs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.chat_template_kwargs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_template_kwargs: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Whether to return the separated reasoning in `reasoning_content` at all. Only has an effect when `parse_reasoning` is `true`; defaults to `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn include_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.include_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for include_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Map from token ID (written as a string key) to a number that is added to that token's logit before sampling. Strongly negative values practically forbid a token, strongly positive ones practically force it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logit_bias<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.logit_bias = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logit_bias: {e}")
+                    });
+                self
+            }
+
+            ///When `true`, each choice also returns the log probability of every generated token (see `top_logprobs` for alternatives).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. The prompt plus this number must fit in the model's context window.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///The conversation so far, oldest first. Each message is a system, user, assistant or tool message, told apart by `role`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::types::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Minimum number of tokens to generate before the model may stop. Defaults to 0. Not supported together with `tools` or `response_format`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///Whether the model may ask for several tool calls in one turn.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parallel_tool_calls<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parallel_tool_calls = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parallel_tool_calls: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///When `true`, the server separates the model's reasoning from its answer: the reasoning is returned in `reasoning_content`, the answer stays in `content`. The default depends on the model or endpoint.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parse_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parse_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parse_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound, in tokens, on the reasoning a reasoning model may do before answering. Must be positive.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_budget<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.reasoning_budget = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_budget: {e}")
+                    });
+                self
+            }
+
+            ///How much a reasoning model should think before it answers: `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or `ultracode`. Only reasoning models use it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_effort<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ReasoningEffort, Via>,
+            {
+                self.reasoning_effort = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_effort: {e}")
+                    });
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Constrains the form of the output: free text, any JSON object, JSON matching a schema, or text matching a regular expression. Not supported together with `tools`. Also ask for the format in the prompt, or the model may emit endless whitespace; output can still be cut off at `max_tokens` (`finish_reason` `length`).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponseFormat, Via>,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Must be `true`: this body belongs to the streaming operation, whose answer is a server-sent event stream. Defaults to `true`.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Whether and which tool the model must call: `none` (answer without tools), `auto` (the model decides; the default), `required` (call at least one tool), or `{"type": "function", "function": {"name": ...}}` to force one function. Not nullable: leave it out rather than sending `null`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Functions the model may call; only `function` tools are accepted. When `tools` is set, `response_format` and `min_tokens` are not supported.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::Tool>, Via>,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Number of most likely alternative tokens to return, with their log probabilities, at each position. Requires `logprobs: true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.top_logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatCompletionStreamBody>
+        for types::ChatCompletionStreamBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ChatCompletionStreamBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chat_template_kwargs: value.chat_template_kwargs?,
+                    eos_token: value.eos_token?,
+                    frequency_penalty: value.frequency_penalty?,
+                    include_reasoning: value.include_reasoning?,
+                    logit_bias: value.logit_bias?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    messages: value.messages?,
+                    min_p: value.min_p?,
+                    min_tokens: value.min_tokens?,
+                    model: value.model?,
+                    n: value.n?,
+                    parallel_tool_calls: value.parallel_tool_calls?,
+                    parse_reasoning: value.parse_reasoning?,
+                    presence_penalty: value.presence_penalty?,
+                    reasoning_budget: value.reasoning_budget?,
+                    reasoning_effort: value.reasoning_effort?,
+                    repetition_penalty: value.repetition_penalty?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_k: value.top_k?,
+                    top_logprobs: value.top_logprobs?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`ChatRenderBody`](types::ChatRenderBody) (`ChatRenderBody::builder()`): set its fields, then give it wherever a `ChatRenderBody` is expected, or convert it with `ChatRenderBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`, `model`.
+        #[derive(Clone, Debug)]
+        pub struct ChatRenderBody {
+            chat_template_kwargs: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::Message>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::Tool>>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatRenderBody {
+            fn default() -> Self {
+                Self {
+                    chat_template_kwargs: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    model: Err("no value supplied for model".to_string()),
+                    tools: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatRenderBody {
+            ///Extra variables handed to the model's chat template when the prompt is built, for example `{"enable_thinking": false}`. Which keys have an effect depends on the template.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chat_template_kwargs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.chat_template_kwargs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_template_kwargs: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The conversation to turn into a prompt with the model's chat template.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::types::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.*/
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Function tools to include in the rendered prompt, presented the way the chat template shows them to the model.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::Tool>, Via>,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatRenderBody> for types::ChatRenderBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ChatRenderBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chat_template_kwargs: value.chat_template_kwargs?,
+                    messages: value.messages?,
+                    model: value.model?,
+                    tools: value.tools?,
+                })
+            }
+        }
+
+        /// A builder of [`CompletionsBodyWithPrompt`](types::CompletionsBodyWithPrompt) (`CompletionsBodyWithPrompt::builder()`): set its fields, then give it wherever a `CompletionsBodyWithPrompt` is expected, or convert it with `CompletionsBodyWithPrompt::try_from(builder)`. A required field left unset is reported then. Required: `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct CompletionsBodyWithPrompt {
+            bad_word_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            bad_words: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            embedding_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<f64>>,
+                ::std::string::String,
+            >,
+            encoder_no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            encoder_repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            forced_output_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            prompt: ::std::result::Result<crate::types::Prompt, ::std::string::String>,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stop_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            token_index_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CompletionsBodyWithPrompt {
+            fn default() -> Self {
+                Self {
+                    bad_word_tokens: Ok(Default::default()),
+                    bad_words: Ok(Default::default()),
+                    embedding_to_replace: Ok(Default::default()),
+                    encoder_no_repeat_ngram: Ok(Default::default()),
+                    encoder_repetition_penalty: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    forced_output_tokens: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    max_total_tokens: Ok(Default::default()),
+                    min_p: Ok(Default::default()),
+                    min_tokens: Ok(Default::default()),
+                    min_total_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    n: Ok(Default::default()),
+                    no_repeat_ngram: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    repetition_penalty: Ok(Default::default()),
+                    response_format: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stop_tokens: Ok(Default::default()),
+                    stream: Ok(defaults::completions_body_with_prompt_stream()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    token_index_to_replace: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CompletionsBodyWithPrompt {
+            ///Token sequences that must not appear in the output. More precise than `bad_words`, because it works on exact tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_word_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.bad_word_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_word_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Words or phrases that must not appear in the output. They are tokenized before matching, so a leading space changes which tokens are banned. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_words<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.bad_words = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_words: {e}")
+                    });
+                self
+            }
+
+            ///Input embedding vectors that replace the embeddings of the positions listed in `token_index_to_replace`, all vectors concatenated into one flat list of numbers.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn embedding_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<f64>, Via>,
+            {
+                self.embedding_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for embedding_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: n-grams of this size that occur in the encoder input may not be repeated in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.encoder_no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_no_repeat_ngram: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: repetition penalty computed against the encoder input. `1.0` (the default) means no penalty.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.encoder_repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Token IDs that the output is forced to consist of. Combined with `logprobs`, this scores a fixed answer, for example in multiple-choice evaluation.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn forced_output_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.forced_output_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forced_output_tokens: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Number of most likely tokens whose log probabilities are returned at each position. An integer here, unlike chat where `logprobs` is a boolean.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on prompt tokens plus generated tokens, for decoder-only models. Defaults to the model's maximum length. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_total_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Minimum number of tokens to generate before the model may stop. Defaults to 0. Not supported together with `response_format`; set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Lower bound on prompt tokens plus generated tokens, for decoder-only models. Set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_total_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///N-grams of this size may not occur twice in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for no_repeat_ngram: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///The text to continue, as one string or a list of strings. A body with `prompt` is the text form; the token form uses `tokens` instead.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Prompt>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Constrains the form of the output: free text, any JSON object, JSON matching a schema, or text matching a regular expression. Not supported together with `min_tokens`. Also ask for the format in the prompt; output can still be cut off by the token limit.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponseFormat, Via>,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Token sequences that end generation as soon as one is produced.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.stop_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Whether to answer with a server-sent event stream. Leave it `false` (the default) or unset for this operation, which expects one JSON answer; use the matching streaming operation to stream.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Positions in the input whose embeddings are replaced by the vectors in `embedding_to_replace`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn token_index_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.token_index_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_index_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CompletionsBodyWithPrompt>
+        for types::CompletionsBodyWithPrompt {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: CompletionsBodyWithPrompt,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    bad_word_tokens: value.bad_word_tokens?,
+                    bad_words: value.bad_words?,
+                    embedding_to_replace: value.embedding_to_replace?,
+                    encoder_no_repeat_ngram: value.encoder_no_repeat_ngram?,
+                    encoder_repetition_penalty: value.encoder_repetition_penalty?,
+                    eos_token: value.eos_token?,
+                    forced_output_tokens: value.forced_output_tokens?,
+                    frequency_penalty: value.frequency_penalty?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    max_total_tokens: value.max_total_tokens?,
+                    min_p: value.min_p?,
+                    min_tokens: value.min_tokens?,
+                    min_total_tokens: value.min_total_tokens?,
+                    model: value.model?,
+                    n: value.n?,
+                    no_repeat_ngram: value.no_repeat_ngram?,
+                    presence_penalty: value.presence_penalty?,
+                    prompt: value.prompt?,
+                    repetition_penalty: value.repetition_penalty?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stop_tokens: value.stop_tokens?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    token_index_to_replace: value.token_index_to_replace?,
+                    top_k: value.top_k?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`CompletionsBodyWithTokens`](types::CompletionsBodyWithTokens) (`CompletionsBodyWithTokens::builder()`): set its fields, then give it wherever a `CompletionsBodyWithTokens` is expected, or convert it with `CompletionsBodyWithTokens::try_from(builder)`. A required field left unset is reported then. Required: `tokens`.
+        #[derive(Clone, Debug)]
+        pub struct CompletionsBodyWithTokens {
+            bad_word_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            bad_words: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            embedding_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<f64>>,
+                ::std::string::String,
+            >,
+            encoder_no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            encoder_repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            forced_output_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stop_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            token_index_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            tokens: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CompletionsBodyWithTokens {
+            fn default() -> Self {
+                Self {
+                    bad_word_tokens: Ok(Default::default()),
+                    bad_words: Ok(Default::default()),
+                    embedding_to_replace: Ok(Default::default()),
+                    encoder_no_repeat_ngram: Ok(Default::default()),
+                    encoder_repetition_penalty: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    forced_output_tokens: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    max_total_tokens: Ok(Default::default()),
+                    min_p: Ok(Default::default()),
+                    min_tokens: Ok(Default::default()),
+                    min_total_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    n: Ok(Default::default()),
+                    no_repeat_ngram: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    repetition_penalty: Ok(Default::default()),
+                    response_format: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stop_tokens: Ok(Default::default()),
+                    stream: Ok(defaults::completions_body_with_tokens_stream()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    token_index_to_replace: Ok(Default::default()),
+                    tokens: Err("no value supplied for tokens".to_string()),
+                    top_k: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CompletionsBodyWithTokens {
+            ///Token sequences that must not appear in the output. More precise than `bad_words`, because it works on exact tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_word_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.bad_word_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_word_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Words or phrases that must not appear in the output. They are tokenized before matching, so a leading space changes which tokens are banned. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_words<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.bad_words = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_words: {e}")
+                    });
+                self
+            }
+
+            ///Input embedding vectors that replace the embeddings of the positions listed in `token_index_to_replace`, all vectors concatenated into one flat list of numbers.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn embedding_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<f64>, Via>,
+            {
+                self.embedding_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for embedding_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: n-grams of this size that occur in the encoder input may not be repeated in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.encoder_no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_no_repeat_ngram: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: repetition penalty computed against the encoder input. `1.0` (the default) means no penalty.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.encoder_repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Token IDs that the output is forced to consist of. Combined with `logprobs`, this scores a fixed answer, for example in multiple-choice evaluation.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn forced_output_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.forced_output_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forced_output_tokens: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Number of most likely tokens whose log probabilities are returned at each position. An integer here, unlike chat where `logprobs` is a boolean.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on prompt tokens plus generated tokens, for decoder-only models. Defaults to the model's maximum length. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_total_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Minimum number of tokens to generate before the model may stop. Defaults to 0. Not supported together with `response_format`; set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Lower bound on prompt tokens plus generated tokens, for decoder-only models. Set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_total_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///N-grams of this size may not occur twice in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for no_repeat_ngram: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Constrains the form of the output: free text, any JSON object, JSON matching a schema, or text matching a regular expression. Not supported together with `min_tokens`. Also ask for the format in the prompt; output can still be cut off by the token limit.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponseFormat, Via>,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Token sequences that end generation as soon as one is produced.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.stop_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Whether to answer with a server-sent event stream. Leave it `false` (the default) or unset for this operation, which expects one JSON answer; use the matching streaming operation to stream.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Positions in the input whose embeddings are replaced by the vectors in `embedding_to_replace`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn token_index_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.token_index_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_index_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The prompt as token IDs. A body with `tokens` is the token form; the text form uses `prompt` instead.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokens = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for tokens: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CompletionsBodyWithTokens>
+        for types::CompletionsBodyWithTokens {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: CompletionsBodyWithTokens,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    bad_word_tokens: value.bad_word_tokens?,
+                    bad_words: value.bad_words?,
+                    embedding_to_replace: value.embedding_to_replace?,
+                    encoder_no_repeat_ngram: value.encoder_no_repeat_ngram?,
+                    encoder_repetition_penalty: value.encoder_repetition_penalty?,
+                    eos_token: value.eos_token?,
+                    forced_output_tokens: value.forced_output_tokens?,
+                    frequency_penalty: value.frequency_penalty?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    max_total_tokens: value.max_total_tokens?,
+                    min_p: value.min_p?,
+                    min_tokens: value.min_tokens?,
+                    min_total_tokens: value.min_total_tokens?,
+                    model: value.model?,
+                    n: value.n?,
+                    no_repeat_ngram: value.no_repeat_ngram?,
+                    presence_penalty: value.presence_penalty?,
+                    repetition_penalty: value.repetition_penalty?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stop_tokens: value.stop_tokens?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    token_index_to_replace: value.token_index_to_replace?,
+                    tokens: value.tokens?,
+                    top_k: value.top_k?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`CompletionsStreamBodyWithPrompt`](types::CompletionsStreamBodyWithPrompt) (`CompletionsStreamBodyWithPrompt::builder()`): set its fields, then give it wherever a `CompletionsStreamBodyWithPrompt` is expected, or convert it with `CompletionsStreamBodyWithPrompt::try_from(builder)`. A required field left unset is reported then. Required: `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct CompletionsStreamBodyWithPrompt {
+            bad_word_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            bad_words: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            embedding_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<f64>>,
+                ::std::string::String,
+            >,
+            encoder_no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            encoder_repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            forced_output_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            prompt: ::std::result::Result<crate::types::Prompt, ::std::string::String>,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stop_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            token_index_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CompletionsStreamBodyWithPrompt {
+            fn default() -> Self {
+                Self {
+                    bad_word_tokens: Ok(Default::default()),
+                    bad_words: Ok(Default::default()),
+                    embedding_to_replace: Ok(Default::default()),
+                    encoder_no_repeat_ngram: Ok(Default::default()),
+                    encoder_repetition_penalty: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    forced_output_tokens: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    max_total_tokens: Ok(Default::default()),
+                    min_p: Ok(Default::default()),
+                    min_tokens: Ok(Default::default()),
+                    min_total_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    n: Ok(Default::default()),
+                    no_repeat_ngram: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    repetition_penalty: Ok(Default::default()),
+                    response_format: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stop_tokens: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    token_index_to_replace: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CompletionsStreamBodyWithPrompt {
+            ///Token sequences that must not appear in the output. More precise than `bad_words`, because it works on exact tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_word_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.bad_word_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_word_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Words or phrases that must not appear in the output. They are tokenized before matching, so a leading space changes which tokens are banned. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_words<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.bad_words = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_words: {e}")
+                    });
+                self
+            }
+
+            ///Input embedding vectors that replace the embeddings of the positions listed in `token_index_to_replace`, all vectors concatenated into one flat list of numbers.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn embedding_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<f64>, Via>,
+            {
+                self.embedding_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for embedding_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: n-grams of this size that occur in the encoder input may not be repeated in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.encoder_no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_no_repeat_ngram: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: repetition penalty computed against the encoder input. `1.0` (the default) means no penalty.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.encoder_repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Token IDs that the output is forced to consist of. Combined with `logprobs`, this scores a fixed answer, for example in multiple-choice evaluation.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn forced_output_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.forced_output_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forced_output_tokens: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Number of most likely tokens whose log probabilities are returned at each position. An integer here, unlike chat where `logprobs` is a boolean.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on prompt tokens plus generated tokens, for decoder-only models. Defaults to the model's maximum length. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_total_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Minimum number of tokens to generate before the model may stop. Defaults to 0. Not supported together with `response_format`; set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Lower bound on prompt tokens plus generated tokens, for decoder-only models. Set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_total_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///N-grams of this size may not occur twice in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for no_repeat_ngram: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///The text to continue, as one string or a list of strings. A body with `prompt` is the text form; the token form uses `tokens` instead.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Prompt>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Constrains the form of the output: free text, any JSON object, JSON matching a schema, or text matching a regular expression. Not supported together with `min_tokens`. Also ask for the format in the prompt; output can still be cut off by the token limit.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponseFormat, Via>,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Token sequences that end generation as soon as one is produced.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.stop_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Must be `true`: this body belongs to the streaming operation, whose answer is a server-sent event stream. Defaults to `true`.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Positions in the input whose embeddings are replaced by the vectors in `embedding_to_replace`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn token_index_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.token_index_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_index_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CompletionsStreamBodyWithPrompt>
+        for types::CompletionsStreamBodyWithPrompt {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: CompletionsStreamBodyWithPrompt,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    bad_word_tokens: value.bad_word_tokens?,
+                    bad_words: value.bad_words?,
+                    embedding_to_replace: value.embedding_to_replace?,
+                    encoder_no_repeat_ngram: value.encoder_no_repeat_ngram?,
+                    encoder_repetition_penalty: value.encoder_repetition_penalty?,
+                    eos_token: value.eos_token?,
+                    forced_output_tokens: value.forced_output_tokens?,
+                    frequency_penalty: value.frequency_penalty?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    max_total_tokens: value.max_total_tokens?,
+                    min_p: value.min_p?,
+                    min_tokens: value.min_tokens?,
+                    min_total_tokens: value.min_total_tokens?,
+                    model: value.model?,
+                    n: value.n?,
+                    no_repeat_ngram: value.no_repeat_ngram?,
+                    presence_penalty: value.presence_penalty?,
+                    prompt: value.prompt?,
+                    repetition_penalty: value.repetition_penalty?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stop_tokens: value.stop_tokens?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    token_index_to_replace: value.token_index_to_replace?,
+                    top_k: value.top_k?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`CompletionsStreamBodyWithTokens`](types::CompletionsStreamBodyWithTokens) (`CompletionsStreamBodyWithTokens::builder()`): set its fields, then give it wherever a `CompletionsStreamBodyWithTokens` is expected, or convert it with `CompletionsStreamBodyWithTokens::try_from(builder)`. A required field left unset is reported then. Required: `tokens`.
+        #[derive(Clone, Debug)]
+        pub struct CompletionsStreamBodyWithTokens {
+            bad_word_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            bad_words: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            embedding_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<f64>>,
+                ::std::string::String,
+            >,
+            encoder_no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            encoder_repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            forced_output_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            min_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            min_total_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            no_repeat_ngram: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stop_tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::TokenSequence>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            token_index_to_replace: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            tokens: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CompletionsStreamBodyWithTokens {
+            fn default() -> Self {
+                Self {
+                    bad_word_tokens: Ok(Default::default()),
+                    bad_words: Ok(Default::default()),
+                    embedding_to_replace: Ok(Default::default()),
+                    encoder_no_repeat_ngram: Ok(Default::default()),
+                    encoder_repetition_penalty: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    forced_output_tokens: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    max_total_tokens: Ok(Default::default()),
+                    min_p: Ok(Default::default()),
+                    min_tokens: Ok(Default::default()),
+                    min_total_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    n: Ok(Default::default()),
+                    no_repeat_ngram: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    repetition_penalty: Ok(Default::default()),
+                    response_format: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stop_tokens: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    token_index_to_replace: Ok(Default::default()),
+                    tokens: Err("no value supplied for tokens".to_string()),
+                    top_k: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CompletionsStreamBodyWithTokens {
+            ///Token sequences that must not appear in the output. More precise than `bad_words`, because it works on exact tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_word_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.bad_word_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_word_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Words or phrases that must not appear in the output. They are tokenized before matching, so a leading space changes which tokens are banned. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn bad_words<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.bad_words = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bad_words: {e}")
+                    });
+                self
+            }
+
+            ///Input embedding vectors that replace the embeddings of the positions listed in `token_index_to_replace`, all vectors concatenated into one flat list of numbers.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn embedding_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<f64>, Via>,
+            {
+                self.embedding_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for embedding_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: n-grams of this size that occur in the encoder input may not be repeated in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.encoder_no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_no_repeat_ngram: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Encoder-decoder models only: repetition penalty computed against the encoder input. `1.0` (the default) means no penalty.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoder_repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.encoder_repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for encoder_repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Token IDs that the output is forced to consist of. Combined with `logprobs`, this scores a fixed answer, for example in multiple-choice evaluation.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn forced_output_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.forced_output_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forced_output_tokens: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Number of most likely tokens whose log probabilities are returned at each position. An integer here, unlike chat where `logprobs` is a boolean.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on prompt tokens plus generated tokens, for decoder-only models. Defaults to the model's maximum length. Set at most one of `max_tokens` and `max_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_total_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Minimum number of tokens to generate before the model may stop. Defaults to 0. Not supported together with `response_format`; set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Lower bound on prompt tokens plus generated tokens, for decoder-only models. Set at most one of `min_tokens` and `min_total_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_total_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.min_total_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_total_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///N-grams of this size may not occur twice in the output. `1` (the default) disables the rule.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn no_repeat_ngram<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.no_repeat_ngram = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for no_repeat_ngram: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Constrains the form of the output: free text, any JSON object, JSON matching a schema, or text matching a regular expression. Not supported together with `min_tokens`. Also ask for the format in the prompt; output can still be cut off by the token limit.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponseFormat, Via>,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Token sequences that end generation as soon as one is produced.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::TokenSequence>, Via>,
+            {
+                self.stop_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_tokens: {e}")
+                    });
+                self
+            }
+
+            ///Must be `true`: this body belongs to the streaming operation, whose answer is a server-sent event stream. Defaults to `true`.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Positions in the input whose embeddings are replaced by the vectors in `embedding_to_replace`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn token_index_to_replace<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.token_index_to_replace = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_index_to_replace: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The prompt as token IDs. A body with `tokens` is the token form; the text form uses `prompt` instead.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokens = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for tokens: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CompletionsStreamBodyWithTokens>
+        for types::CompletionsStreamBodyWithTokens {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: CompletionsStreamBodyWithTokens,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    bad_word_tokens: value.bad_word_tokens?,
+                    bad_words: value.bad_words?,
+                    embedding_to_replace: value.embedding_to_replace?,
+                    encoder_no_repeat_ngram: value.encoder_no_repeat_ngram?,
+                    encoder_repetition_penalty: value.encoder_repetition_penalty?,
+                    eos_token: value.eos_token?,
+                    forced_output_tokens: value.forced_output_tokens?,
+                    frequency_penalty: value.frequency_penalty?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    max_total_tokens: value.max_total_tokens?,
+                    min_p: value.min_p?,
+                    min_tokens: value.min_tokens?,
+                    min_total_tokens: value.min_total_tokens?,
+                    model: value.model?,
+                    n: value.n?,
+                    no_repeat_ngram: value.no_repeat_ngram?,
+                    presence_penalty: value.presence_penalty?,
+                    repetition_penalty: value.repetition_penalty?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stop_tokens: value.stop_tokens?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    token_index_to_replace: value.token_index_to_replace?,
+                    tokens: value.tokens?,
+                    top_k: value.top_k?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`DetokenizationBody`](types::DetokenizationBody) (`DetokenizationBody::builder()`): set its fields, then give it wherever a `DetokenizationBody` is expected, or convert it with `DetokenizationBody::try_from(builder)`. A required field left unset is reported then. Required: `tokens`.
+        #[derive(Clone, Debug)]
+        pub struct DetokenizationBody {
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tokens: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for DetokenizationBody {
+            fn default() -> Self {
+                Self {
+                    model: Ok(Default::default()),
+                    tokens: Err("no value supplied for tokens".to_string()),
+                }
+            }
+        }
+
+        impl DetokenizationBody {
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Token IDs to decode into text.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokens = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for tokens: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DetokenizationBody> for types::DetokenizationBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DetokenizationBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    model: value.model?,
+                    tokens: value.tokens?,
+                })
+            }
+        }
+
+        /// A builder of [`Function`](types::Function) (`Function::builder()`): set its fields, then give it wherever a `Function` is expected, or convert it with `Function::try_from(builder)`. A required field left unset is reported then. Required: `name`, `parameters`.
+        #[derive(Clone, Debug)]
+        pub struct Function {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            parameters: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Function {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+
+        impl Function {
+            ///What the function does. The model relies on this text to choose when to call it and with which arguments.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn description<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.description = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+
+            ///Name of the function: letters, digits, `_` and `-`, at most 64 characters.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///JSON Schema of the arguments object. For a function without parameters use `{"type": "object", "properties": {}}`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Function> for types::Function {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: Function,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    name: value.name?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+
+        /// A builder of [`ImageData`](types::ImageData) (`ImageData::builder()`): set its fields, then give it wherever a `ImageData` is expected, or convert it with `ImageData::try_from(builder)`. A required field left unset is reported then. Required: `url`.
+        #[derive(Clone, Debug)]
+        pub struct ImageData {
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ImageData {
+            fn default() -> Self {
+                Self {
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+
+        impl ImageData {
+            ///URL of the image.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ImageData> for types::ImageData {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ImageData,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { url: value.url? })
+            }
+        }
+
+        /// A builder of [`ImageInput`](types::ImageInput) (`ImageInput::builder()`): set its fields, then give it wherever a `ImageInput` is expected, or convert it with `ImageInput::try_from(builder)`. A required field left unset is reported then. Required: `image`.
+        #[derive(Clone, Debug)]
+        pub struct ImageInput {
+            image: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ImageInput {
+            fn default() -> Self {
+                Self {
+                    image: Err("no value supplied for image".to_string()),
+                }
+            }
+        }
+
+        impl ImageInput {
+            ///The image, as a URL or as a base64 data URL.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ImageInput> for types::ImageInput {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ImageInput,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { image: value.image? })
+            }
+        }
+
+        /// A builder of [`MessagesBody`](types::MessagesBody) (`MessagesBody::builder()`): set its fields, then give it wherever a `MessagesBody` is expected, or convert it with `MessagesBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesBody {
+            cache_control: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            container: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            context_manager: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            inference_geo: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::MessagesInputMessage>,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_config: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesOutputConfig>,
+                ::std::string::String,
+            >,
+            service_tier: ::std::result::Result<
+                ::std::option::Option<crate::types::ServiceTier>,
+                ::std::string::String,
+            >,
+            stop_sequences: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            system: ::std::result::Result<
+                ::std::option::Option<crate::types::System>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            thinking: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesThinkingConfig>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::MessagesToolDefinition>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for MessagesBody {
+            fn default() -> Self {
+                Self {
+                    cache_control: Ok(Default::default()),
+                    container: Ok(Default::default()),
+                    context_manager: Ok(Default::default()),
+                    inference_geo: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    metadata: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    output_config: Ok(Default::default()),
+                    service_tier: Ok(Default::default()),
+                    stop_sequences: Ok(Default::default()),
+                    stream: Ok(defaults::messages_body_stream()),
+                    system: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    thinking: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl MessagesBody {
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn cache_control<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.cache_control = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cache_control: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn container<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.container = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for container: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn context_manager<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.context_manager = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context_manager: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn inference_geo<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.inference_geo = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inference_geo: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate; at least 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///The conversation: `user` and `assistant` turns in order, at least one. System instructions go in `system`, not here.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::types::MessagesInputMessage>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn metadata<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.metadata = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Output settings: reasoning `effort` and a JSON Schema output `format`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn output_config<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesOutputConfig, Via>,
+            {
+                self.output_config = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_config: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn service_tier<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ServiceTier, Via>,
+            {
+                self.service_tier = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for service_tier: {e}")
+                    });
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced; the one that matched is reported in `stop_sequence`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop_sequences<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop_sequences = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_sequences: {e}")
+                    });
+                self
+            }
+
+            ///Whether to answer with a server-sent event stream. Leave it `false` (the default) or unset for this operation, which expects one JSON answer; use the matching streaming operation to stream.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///System prompt: a string, or a list of text blocks.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn system<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::System, Via>,
+            {
+                self.system = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for system: {e}"));
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Extended thinking: `enabled` with a `budget_tokens`, `disabled`, or `adaptive`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn thinking<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesThinkingConfig, Via>,
+            {
+                self.thinking = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thinking: {e}")
+                    });
+                self
+            }
+
+            ///How the model should use `tools`: `auto`, `any`, a specific `tool`, or `none`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Tools the model may call. Only custom (function) tools are used: a definition whose `type` is missing, empty or `custom`. Definitions of any other type are skipped.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::std::vec::Vec<crate::types::MessagesToolDefinition>,
+                    Via,
+                >,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesBody> for types::MessagesBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    cache_control: value.cache_control?,
+                    container: value.container?,
+                    context_manager: value.context_manager?,
+                    inference_geo: value.inference_geo?,
+                    max_tokens: value.max_tokens?,
+                    messages: value.messages?,
+                    metadata: value.metadata?,
+                    model: value.model?,
+                    output_config: value.output_config?,
+                    service_tier: value.service_tier?,
+                    stop_sequences: value.stop_sequences?,
+                    stream: value.stream?,
+                    system: value.system?,
+                    temperature: value.temperature?,
+                    thinking: value.thinking?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_k: value.top_k?,
+                    top_p: value.top_p?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesInputMessage`](types::MessagesInputMessage) (`MessagesInputMessage::builder()`): set its fields, then give it wherever a `MessagesInputMessage` is expected, or convert it with `MessagesInputMessage::try_from(builder)`. A required field left unset is reported then. Required: `content`, `role`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesInputMessage {
+            content: ::std::result::Result<
+                crate::types::MessagesInputMessageContent,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                crate::types::MessagesInputMessageRole,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesInputMessage {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    role: Err("no value supplied for role".to_string()),
+                }
+            }
+        }
+
+        impl MessagesInputMessage {
+            ///A plain string, or a list of content blocks (text, image, tool use, tool result, thinking). Several other Anthropic block types are accepted and ignored.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::MessagesInputMessageContent>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+
+            ///Author of the turn: `user` or `assistant`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::MessagesInputMessageRole>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesInputMessage> for types::MessagesInputMessage {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesInputMessage,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    role: value.role?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesOutputConfig`](types::MessagesOutputConfig) (`MessagesOutputConfig::builder()`): set its fields, then give it wherever a `MessagesOutputConfig` is expected, or convert it with `MessagesOutputConfig::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct MessagesOutputConfig {
+            effort: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesOutputConfigEffort>,
+                ::std::string::String,
+            >,
+            format: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesOutputFormat>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesOutputConfig {
+            fn default() -> Self {
+                Self {
+                    effort: Ok(Default::default()),
+                    format: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl MessagesOutputConfig {
+            ///How much effort the model should spend: `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or `ultracode`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn effort<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesOutputConfigEffort, Via>,
+            {
+                self.effort = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for effort: {e}"));
+                self
+            }
+
+            ///Constrains the output to JSON matching a schema.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesOutputFormat, Via>,
+            {
+                self.format = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for format: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesOutputConfig> for types::MessagesOutputConfig {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesOutputConfig,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    effort: value.effort?,
+                    format: value.format?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesOutputFormat`](types::MessagesOutputFormat) (`MessagesOutputFormat::builder()`): set its fields, then give it wherever a `MessagesOutputFormat` is expected, or convert it with `MessagesOutputFormat::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct MessagesOutputFormat {
+            schema: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesOutputFormatType>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesOutputFormat {
+            fn default() -> Self {
+                Self {
+                    schema: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl MessagesOutputFormat {
+            ///The JSON Schema the output must match.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn schema<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.schema = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for schema: {e}"));
+                self
+            }
+
+            ///Kind of format; `json_schema` is the only one.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn type_<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesOutputFormatType, Via>,
+            {
+                self.type_ = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesOutputFormat> for types::MessagesOutputFormat {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesOutputFormat,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    schema: value.schema?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesStreamBody`](types::MessagesStreamBody) (`MessagesStreamBody::builder()`): set its fields, then give it wherever a `MessagesStreamBody` is expected, or convert it with `MessagesStreamBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesStreamBody {
+            cache_control: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            container: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            context_manager: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            inference_geo: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::MessagesInputMessage>,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_config: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesOutputConfig>,
+                ::std::string::String,
+            >,
+            service_tier: ::std::result::Result<
+                ::std::option::Option<crate::types::ServiceTier>,
+                ::std::string::String,
+            >,
+            stop_sequences: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            system: ::std::result::Result<
+                ::std::option::Option<crate::types::System>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            thinking: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesThinkingConfig>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::MessagesToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::MessagesToolDefinition>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for MessagesStreamBody {
+            fn default() -> Self {
+                Self {
+                    cache_control: Ok(Default::default()),
+                    container: Ok(Default::default()),
+                    context_manager: Ok(Default::default()),
+                    inference_geo: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    metadata: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    output_config: Ok(Default::default()),
+                    service_tier: Ok(Default::default()),
+                    stop_sequences: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    system: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    thinking: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl MessagesStreamBody {
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn cache_control<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.cache_control = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cache_control: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn container<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.container = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for container: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn context_manager<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.context_manager = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context_manager: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn inference_geo<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.inference_geo = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inference_geo: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate; at least 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///The conversation: `user` and `assistant` turns in order, at least one. System instructions go in `system`, not here.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::types::MessagesInputMessage>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn metadata<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.metadata = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Output settings: reasoning `effort` and a JSON Schema output `format`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn output_config<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesOutputConfig, Via>,
+            {
+                self.output_config = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_config: {e}")
+                    });
+                self
+            }
+
+            ///Accepted for compatibility with Anthropic clients and ignored.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn service_tier<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ServiceTier, Via>,
+            {
+                self.service_tier = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for service_tier: {e}")
+                    });
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced; the one that matched is reported in `stop_sequence`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop_sequences<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop_sequences = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_sequences: {e}")
+                    });
+                self
+            }
+
+            ///Must be `true`: this body belongs to the streaming operation, whose answer is a server-sent event stream. Defaults to `true`.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///System prompt: a string, or a list of text blocks.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn system<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::System, Via>,
+            {
+                self.system = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for system: {e}"));
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Extended thinking: `enabled` with a `budget_tokens`, `disabled`, or `adaptive`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn thinking<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesThinkingConfig, Via>,
+            {
+                self.thinking = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thinking: {e}")
+                    });
+                self
+            }
+
+            ///How the model should use `tools`: `auto`, `any`, a specific `tool`, or `none`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::MessagesToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Tools the model may call. Only custom (function) tools are used: a definition whose `type` is missing, empty or `custom`. Definitions of any other type are skipped.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::std::vec::Vec<crate::types::MessagesToolDefinition>,
+                    Via,
+                >,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesStreamBody> for types::MessagesStreamBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesStreamBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    cache_control: value.cache_control?,
+                    container: value.container?,
+                    context_manager: value.context_manager?,
+                    inference_geo: value.inference_geo?,
+                    max_tokens: value.max_tokens?,
+                    messages: value.messages?,
+                    metadata: value.metadata?,
+                    model: value.model?,
+                    output_config: value.output_config?,
+                    service_tier: value.service_tier?,
+                    stop_sequences: value.stop_sequences?,
+                    stream: value.stream?,
+                    system: value.system?,
+                    temperature: value.temperature?,
+                    thinking: value.thinking?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_k: value.top_k?,
+                    top_p: value.top_p?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesSystemTextBlock`](types::MessagesSystemTextBlock) (`MessagesSystemTextBlock::builder()`): set its fields, then give it wherever a `MessagesSystemTextBlock` is expected, or convert it with `MessagesSystemTextBlock::try_from(builder)`. A required field left unset is reported then. Required: `text`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesSystemTextBlock {
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::MessagesSystemTextBlockType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesSystemTextBlock {
+            fn default() -> Self {
+                Self {
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl MessagesSystemTextBlock {
+            ///The text of the block.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for text: {e}"));
+                self
+            }
+
+            ///Always `text`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::MessagesSystemTextBlockType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesSystemTextBlock>
+        for types::MessagesSystemTextBlock {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesSystemTextBlock,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesThinkingConfig`](types::MessagesThinkingConfig) (`MessagesThinkingConfig::builder()`): set its fields, then give it wherever a `MessagesThinkingConfig` is expected, or convert it with `MessagesThinkingConfig::try_from(builder)`. A required field left unset is reported then. Required: `type_`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesThinkingConfig {
+            budget_tokens: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::MessagesThinkingConfigType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesThinkingConfig {
+            fn default() -> Self {
+                Self {
+                    budget_tokens: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl MessagesThinkingConfig {
+            ///Token budget for thinking. Required when `type` is `enabled` and not allowed otherwise; must be smaller than `max_tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn budget_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.budget_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for budget_tokens: {e}")
+                    });
+                self
+            }
+
+            ///`enabled`, `disabled` or `adaptive`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::MessagesThinkingConfigType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesThinkingConfig>
+        for types::MessagesThinkingConfig {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesThinkingConfig,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    budget_tokens: value.budget_tokens?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesToolChoice`](types::MessagesToolChoice) (`MessagesToolChoice::builder()`): set its fields, then give it wherever a `MessagesToolChoice` is expected, or convert it with `MessagesToolChoice::try_from(builder)`. A required field left unset is reported then. Required: `type_`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesToolChoice {
+            disable_parallel_tool_use: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::MessagesToolChoiceType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesToolChoice {
+            fn default() -> Self {
+                Self {
+                    disable_parallel_tool_use: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl MessagesToolChoice {
+            ///When `true`, the model calls at most one tool per turn.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn disable_parallel_tool_use<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.disable_parallel_tool_use = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for disable_parallel_tool_use: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Name of the tool to use when `type` is `tool`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn name<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.name = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///`auto` (the model decides), `any` (the model must use some tool), `tool` (the model must use the tool named in `name`) or `none` (no tools).
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::MessagesToolChoiceType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesToolChoice> for types::MessagesToolChoice {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesToolChoice,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    disable_parallel_tool_use: value.disable_parallel_tool_use?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`MessagesToolDefinition`](types::MessagesToolDefinition) (`MessagesToolDefinition::builder()`): set its fields, then give it wherever a `MessagesToolDefinition` is expected, or convert it with `MessagesToolDefinition::try_from(builder)`. A required field left unset is reported then. Required: `name`.
+        #[derive(Clone, Debug)]
+        pub struct MessagesToolDefinition {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            input_schema: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            strict: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for MessagesToolDefinition {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    input_schema: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    strict: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl MessagesToolDefinition {
+            ///What the tool does; the model reads it to decide when to call it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn description<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.description = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+
+            ///JSON Schema of the tool's input object.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn input_schema<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.input_schema = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_schema: {e}")
+                    });
+                self
+            }
+
+            ///Name of the tool.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///Whether the tool input must follow `input_schema` strictly.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn strict<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.strict = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for strict: {e}"));
+                self
+            }
+
+            ///`custom`, empty or absent for a function tool. A definition with any other type is skipped.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn type_<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.type_ = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<MessagesToolDefinition>
+        for types::MessagesToolDefinition {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: MessagesToolDefinition,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    input_schema: value.input_schema?,
+                    name: value.name?,
+                    strict: value.strict?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponseFormatJsonSchemaSchema`](types::ResponseFormatJsonSchemaSchema) (`ResponseFormatJsonSchemaSchema::builder()`): set its fields, then give it wherever a `ResponseFormatJsonSchemaSchema` is expected, or convert it with `ResponseFormatJsonSchemaSchema::try_from(builder)`. A required field left unset is reported then. Required: `schema`.
+        #[derive(Clone, Debug)]
+        pub struct ResponseFormatJsonSchemaSchema {
+            schema: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponseFormatJsonSchemaSchema {
+            fn default() -> Self {
+                Self {
+                    schema: Err("no value supplied for schema".to_string()),
+                }
+            }
+        }
+
+        impl ResponseFormatJsonSchemaSchema {
+            ///The JSON Schema, as an object. Unlike OpenAI there is no `name` or `strict` next to it.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn schema<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schema = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for schema: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponseFormatJsonSchemaSchema>
+        for types::ResponseFormatJsonSchemaSchema {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponseFormatJsonSchemaSchema,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { schema: value.schema? })
+            }
+        }
+
+        /// A builder of [`ResponsesBody`](types::ResponsesBody) (`ResponsesBody::builder()`): set its fields, then give it wherever a `ResponsesBody` is expected, or convert it with `ResponsesBody::try_from(builder)`. A required field left unset is reported then. Required: `input`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesBody {
+            input: ::std::result::Result<crate::types::Input, ::std::string::String>,
+            instructions: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_output_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            reasoning: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesReasoningConfig>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesTextConfig>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesBodyToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ResponsesTool>>,
+                ::std::string::String,
+            >,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ResponsesBody {
+            fn default() -> Self {
+                Self {
+                    input: Err("no value supplied for input".to_string()),
+                    instructions: Ok(Default::default()),
+                    max_output_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    reasoning: Ok(Default::default()),
+                    stream: Ok(defaults::responses_body_stream()),
+                    temperature: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ResponsesBody {
+            ///The input: a plain string (one user message), or a list of items such as messages, earlier function or custom tool calls with their outputs, and reasoning items.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Input>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                self
+            }
+
+            ///System-level instructions for the model, placed before the input.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn instructions<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.instructions = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_output_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_output_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_output_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Whether the model may ask for several tool calls in one turn.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parallel_tool_calls<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parallel_tool_calls = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parallel_tool_calls: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Reasoning settings for reasoning models.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesReasoningConfig, Via>,
+            {
+                self.reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Whether to answer with a server-sent event stream. Leave it `false` (the default) or unset for this operation, which expects one JSON answer; use the matching streaming operation to stream.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Text output settings; `format` picks free text, a JSON object or JSON matching a schema.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn text<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesTextConfig, Via>,
+            {
+                self.text = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for text: {e}"));
+                self
+            }
+
+            ///Whether and which tool the model must call: `none`, `auto`, `required`, or an object naming one function or custom tool.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesBodyToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Tools the model may call: `function` tools, whose arguments follow a JSON Schema, and `custom` tools, which take free-form text.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::ResponsesTool>, Via>,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesBody> for types::ResponsesBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    input: value.input?,
+                    instructions: value.instructions?,
+                    max_output_tokens: value.max_output_tokens?,
+                    model: value.model?,
+                    parallel_tool_calls: value.parallel_tool_calls?,
+                    reasoning: value.reasoning?,
+                    stream: value.stream?,
+                    temperature: value.temperature?,
+                    text: value.text?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_p: value.top_p?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesCustomToolCall`](types::ResponsesCustomToolCall) (`ResponsesCustomToolCall::builder()`): set its fields, then give it wherever a `ResponsesCustomToolCall` is expected, or convert it with `ResponsesCustomToolCall::try_from(builder)`. A required field left unset is reported then. Required: `call_id`, `input`, `name`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesCustomToolCall {
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            input: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::ResponsesCustomToolCallType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesCustomToolCall {
+            fn default() -> Self {
+                Self {
+                    call_id: Err("no value supplied for call_id".to_string()),
+                    id: Ok(Default::default()),
+                    input: Err("no value supplied for input".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesCustomToolCall {
+            ///Identifier of the call; the matching output item refers to it with the same `call_id`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the item; optional in input.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn id<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.id = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+
+            ///The free-form text input the model wrote for the tool.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                self
+            }
+
+            ///Name of the called custom tool.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///Always `custom_tool_call`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesCustomToolCallType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesCustomToolCall>
+        for types::ResponsesCustomToolCall {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesCustomToolCall,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    id: value.id?,
+                    input: value.input?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesCustomToolCallOutput`](types::ResponsesCustomToolCallOutput) (`ResponsesCustomToolCallOutput::builder()`): set its fields, then give it wherever a `ResponsesCustomToolCallOutput` is expected, or convert it with `ResponsesCustomToolCallOutput::try_from(builder)`. A required field left unset is reported then. Required: `call_id`, `output`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesCustomToolCallOutput {
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output: ::std::result::Result<
+                crate::types::ResponsesCustomToolCallOutputOutput,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::ResponsesCustomToolCallOutputType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesCustomToolCallOutput {
+            fn default() -> Self {
+                Self {
+                    call_id: Err("no value supplied for call_id".to_string()),
+                    id: Ok(Default::default()),
+                    output: Err("no value supplied for output".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesCustomToolCallOutput {
+            ///The `call_id` of the call that this output answers.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the item; optional in input.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn id<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.id = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+
+            ///Result of the call: a string, or a list of input text and image parts.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn output<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::types::ResponsesCustomToolCallOutputOutput,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for output: {e}"));
+                self
+            }
+
+            ///Always `custom_tool_call_output`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesCustomToolCallOutputType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesCustomToolCallOutput>
+        for types::ResponsesCustomToolCallOutput {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesCustomToolCallOutput,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    id: value.id?,
+                    output: value.output?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesFunctionCall`](types::ResponsesFunctionCall) (`ResponsesFunctionCall::builder()`): set its fields, then give it wherever a `ResponsesFunctionCall` is expected, or convert it with `ResponsesFunctionCall::try_from(builder)`. A required field left unset is reported then. Required: `arguments`, `call_id`, `name`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesFunctionCall {
+            arguments: ::std::result::Result<::std::string::String, ::std::string::String>,
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::types::Status>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::ResponsesFunctionCallType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesFunctionCall {
+            fn default() -> Self {
+                Self {
+                    arguments: Err("no value supplied for arguments".to_string()),
+                    call_id: Err("no value supplied for call_id".to_string()),
+                    id: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    status: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesFunctionCall {
+            ///Arguments of the call, as a JSON-encoded string.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn arguments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.arguments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for arguments: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the call; the matching output item refers to it with the same `call_id`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the item; optional in input.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn id<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.id = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+
+            ///Name of the called function.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///Progress of the item: `in_progress`, `completed` or `incomplete`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn status<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Status, Via>,
+            {
+                self.status = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+
+            ///Always `function_call`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesFunctionCallType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesFunctionCall>
+        for types::ResponsesFunctionCall {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesFunctionCall,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    arguments: value.arguments?,
+                    call_id: value.call_id?,
+                    id: value.id?,
+                    name: value.name?,
+                    status: value.status?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesFunctionCallOutput`](types::ResponsesFunctionCallOutput) (`ResponsesFunctionCallOutput::builder()`): set its fields, then give it wherever a `ResponsesFunctionCallOutput` is expected, or convert it with `ResponsesFunctionCallOutput::try_from(builder)`. A required field left unset is reported then. Required: `call_id`, `output`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesFunctionCallOutput {
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output: ::std::result::Result<
+                crate::types::ResponsesFunctionCallOutputOutput,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesFunctionCallOutputStatus>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::ResponsesFunctionCallOutputType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesFunctionCallOutput {
+            fn default() -> Self {
+                Self {
+                    call_id: Err("no value supplied for call_id".to_string()),
+                    id: Ok(Default::default()),
+                    output: Err("no value supplied for output".to_string()),
+                    status: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesFunctionCallOutput {
+            ///The `call_id` of the call that this output answers.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the item; optional in input.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn id<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.id = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+
+            ///Result of the call: a string, or a list of input text and image parts.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn output<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesFunctionCallOutputOutput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for output: {e}"));
+                self
+            }
+
+            ///Progress of the item: `in_progress`, `completed` or `incomplete`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn status<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesFunctionCallOutputStatus, Via>,
+            {
+                self.status = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+
+            ///Always `function_call_output`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesFunctionCallOutputType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesFunctionCallOutput>
+        for types::ResponsesFunctionCallOutput {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesFunctionCallOutput,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    id: value.id?,
+                    output: value.output?,
+                    status: value.status?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesInputMessage`](types::ResponsesInputMessage) (`ResponsesInputMessage::builder()`): set its fields, then give it wherever a `ResponsesInputMessage` is expected, or convert it with `ResponsesInputMessage::try_from(builder)`. A required field left unset is reported then. Required: `content`, `role`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesInputMessage {
+            content: ::std::result::Result<
+                crate::types::ResponsesInputMessageContent,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                crate::types::ResponsesInputMessageRole,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesInputMessageType>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesInputMessage {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    role: Err("no value supplied for role".to_string()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ResponsesInputMessage {
+            ///A plain string, or a list of content blocks (input text, input image, output text, refusal).
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesInputMessageContent>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+
+            ///Author of the message: `user`, `assistant`, `system` or `developer`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesInputMessageRole>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                self
+            }
+
+            ///Item type; `message` when given.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn type_<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesInputMessageType, Via>,
+            {
+                self.type_ = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesInputMessage>
+        for types::ResponsesInputMessage {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesInputMessage,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    role: value.role?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesReasoningConfig`](types::ResponsesReasoningConfig) (`ResponsesReasoningConfig::builder()`): set its fields, then give it wherever a `ResponsesReasoningConfig` is expected, or convert it with `ResponsesReasoningConfig::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesReasoningConfig {
+            effort: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesReasoningConfigEffort>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesReasoningConfig {
+            fn default() -> Self {
+                Self {
+                    effort: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ResponsesReasoningConfig {
+            ///How much the model should reason: `none`, `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or `ultracode`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn effort<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesReasoningConfigEffort, Via>,
+            {
+                self.effort = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for effort: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesReasoningConfig>
+        for types::ResponsesReasoningConfig {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesReasoningConfig,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { effort: value.effort? })
+            }
+        }
+
+        /// A builder of [`ResponsesReasoningItem`](types::ResponsesReasoningItem) (`ResponsesReasoningItem::builder()`): set its fields, then give it wherever a `ResponsesReasoningItem` is expected, or convert it with `ResponsesReasoningItem::try_from(builder)`. A required field left unset is reported then. Required: `id`, `summary`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesReasoningItem {
+            content: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ResponsesReasoningText>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::types::Status>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::vec::Vec<crate::types::ResponsesReasoningSummaryText>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::ResponsesReasoningItemType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesReasoningItem {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    status: Ok(Default::default()),
+                    summary: Err("no value supplied for summary".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesReasoningItem {
+            ///The reasoning text itself, when the server returns it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn content<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::std::vec::Vec<crate::types::ResponsesReasoningText>,
+                    Via,
+                >,
+            {
+                self.content = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+
+            ///Identifier of the reasoning item.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+
+            ///Progress of the item: `in_progress`, `completed` or `incomplete`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn status<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Status, Via>,
+            {
+                self.status = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+
+            ///A summary of the reasoning, as text parts.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::types::ResponsesReasoningSummaryText>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+
+            ///Always `reasoning`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesReasoningItemType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesReasoningItem>
+        for types::ResponsesReasoningItem {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesReasoningItem,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    id: value.id?,
+                    status: value.status?,
+                    summary: value.summary?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesReasoningSummaryText`](types::ResponsesReasoningSummaryText) (`ResponsesReasoningSummaryText::builder()`): set its fields, then give it wherever a `ResponsesReasoningSummaryText` is expected, or convert it with `ResponsesReasoningSummaryText::try_from(builder)`. A required field left unset is reported then. Required: `text`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesReasoningSummaryText {
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::ResponsesReasoningSummaryTextType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesReasoningSummaryText {
+            fn default() -> Self {
+                Self {
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesReasoningSummaryText {
+            ///The text of this part.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for text: {e}"));
+                self
+            }
+
+            ///Always `summary_text`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesReasoningSummaryTextType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesReasoningSummaryText>
+        for types::ResponsesReasoningSummaryText {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesReasoningSummaryText,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesReasoningText`](types::ResponsesReasoningText) (`ResponsesReasoningText::builder()`): set its fields, then give it wherever a `ResponsesReasoningText` is expected, or convert it with `ResponsesReasoningText::try_from(builder)`. A required field left unset is reported then. Required: `text`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesReasoningText {
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::ResponsesReasoningTextType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesReasoningText {
+            fn default() -> Self {
+                Self {
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesReasoningText {
+            ///The text of this part.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for text: {e}"));
+                self
+            }
+
+            ///Always `reasoning_text`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesReasoningTextType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesReasoningText>
+        for types::ResponsesReasoningText {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesReasoningText,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesStreamBody`](types::ResponsesStreamBody) (`ResponsesStreamBody::builder()`): set its fields, then give it wherever a `ResponsesStreamBody` is expected, or convert it with `ResponsesStreamBody::try_from(builder)`. A required field left unset is reported then. Required: `input`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesStreamBody {
+            input: ::std::result::Result<crate::types::Input, ::std::string::String>,
+            instructions: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_output_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            reasoning: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesReasoningConfig>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesTextConfig>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesStreamBodyToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ResponsesTool>>,
+                ::std::string::String,
+            >,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ResponsesStreamBody {
+            fn default() -> Self {
+                Self {
+                    input: Err("no value supplied for input".to_string()),
+                    instructions: Ok(Default::default()),
+                    max_output_tokens: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    reasoning: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    temperature: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ResponsesStreamBody {
+            ///The input: a plain string (one user message), or a list of items such as messages, earlier function or custom tool calls with their outputs, and reasoning items.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Input>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                self
+            }
+
+            ///System-level instructions for the model, placed before the input.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn instructions<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.instructions = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_output_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_output_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_output_tokens: {e}")
+                    });
+                self
+            }
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Whether the model may ask for several tool calls in one turn.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parallel_tool_calls<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parallel_tool_calls = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parallel_tool_calls: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Reasoning settings for reasoning models.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesReasoningConfig, Via>,
+            {
+                self.reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Must be `true`: this body belongs to the streaming operation, whose answer is a server-sent event stream. Defaults to `true`.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Text output settings; `format` picks free text, a JSON object or JSON matching a schema.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn text<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesTextConfig, Via>,
+            {
+                self.text = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for text: {e}"));
+                self
+            }
+
+            ///Whether and which tool the model must call: `none`, `auto`, `required`, or an object naming one function or custom tool.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesStreamBodyToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Tools the model may call: `function` tools, whose arguments follow a JSON Schema, and `custom` tools, which take free-form text.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::ResponsesTool>, Via>,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesStreamBody> for types::ResponsesStreamBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesStreamBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    input: value.input?,
+                    instructions: value.instructions?,
+                    max_output_tokens: value.max_output_tokens?,
+                    model: value.model?,
+                    parallel_tool_calls: value.parallel_tool_calls?,
+                    reasoning: value.reasoning?,
+                    stream: value.stream?,
+                    temperature: value.temperature?,
+                    text: value.text?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_p: value.top_p?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesTextConfig`](types::ResponsesTextConfig) (`ResponsesTextConfig::builder()`): set its fields, then give it wherever a `ResponsesTextConfig` is expected, or convert it with `ResponsesTextConfig::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesTextConfig {
+            format: ::std::result::Result<
+                ::std::option::Option<crate::types::ResponsesTextFormat>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesTextConfig {
+            fn default() -> Self {
+                Self {
+                    format: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ResponsesTextConfig {
+            ///Form of the output: `text`, `json_object` or `json_schema`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ResponsesTextFormat, Via>,
+            {
+                self.format = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for format: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesTextConfig> for types::ResponsesTextConfig {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesTextConfig,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { format: value.format? })
+            }
+        }
+
+        /// A builder of [`ResponsesToolChoiceCustom`](types::ResponsesToolChoiceCustom) (`ResponsesToolChoiceCustom::builder()`): set its fields, then give it wherever a `ResponsesToolChoiceCustom` is expected, or convert it with `ResponsesToolChoiceCustom::try_from(builder)`. A required field left unset is reported then. Required: `name`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesToolChoiceCustom {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::ResponsesToolChoiceCustomType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesToolChoiceCustom {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesToolChoiceCustom {
+            ///Name of the custom tool the model must call.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///Always `custom`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesToolChoiceCustomType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesToolChoiceCustom>
+        for types::ResponsesToolChoiceCustom {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesToolChoiceCustom,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ResponsesToolChoiceFunction`](types::ResponsesToolChoiceFunction) (`ResponsesToolChoiceFunction::builder()`): set its fields, then give it wherever a `ResponsesToolChoiceFunction` is expected, or convert it with `ResponsesToolChoiceFunction::try_from(builder)`. A required field left unset is reported then. Required: `name`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ResponsesToolChoiceFunction {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::ResponsesToolChoiceFunctionType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ResponsesToolChoiceFunction {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ResponsesToolChoiceFunction {
+            ///Name of the function the model must call.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///Always `function`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ResponsesToolChoiceFunctionType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ResponsesToolChoiceFunction>
+        for types::ResponsesToolChoiceFunction {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ResponsesToolChoiceFunction,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`ServerVadChunkingStrategy`](types::ServerVadChunkingStrategy) (`ServerVadChunkingStrategy::builder()`): set its fields, then give it wherever a `ServerVadChunkingStrategy` is expected, or convert it with `ServerVadChunkingStrategy::try_from(builder)`. A required field left unset is reported then. Required: `type_`.
+        #[derive(Clone, Debug)]
+        pub struct ServerVadChunkingStrategy {
+            prefix_padding_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            silence_duration_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::ServerVadChunkingStrategyType,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ServerVadChunkingStrategy {
+            fn default() -> Self {
+                Self {
+                    prefix_padding_ms: Ok(
+                        defaults::server_vad_chunking_strategy_prefix_padding_ms(),
+                    ),
+                    silence_duration_ms: Ok(
+                        defaults::server_vad_chunking_strategy_silence_duration_ms(),
+                    ),
+                    threshold: Ok(defaults::server_vad_chunking_strategy_threshold()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl ServerVadChunkingStrategy {
+            ///Audio kept before the start of speech, in milliseconds (300 by default).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn prefix_padding_ms<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.prefix_padding_ms = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prefix_padding_ms: {e}")
+                    });
+                self
+            }
+
+            ///How long a pause must last to end a piece, in milliseconds (200 by default).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn silence_duration_ms<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.silence_duration_ms = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for silence_duration_ms: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///How sure the detector must be that a frame is speech, from 0 to 1 (0.5 by default); higher ignores more background noise.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for threshold: {e}")
+                    });
+                self
+            }
+
+            ///Always `server_vad`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ServerVadChunkingStrategyType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ServerVadChunkingStrategy>
+        for types::ServerVadChunkingStrategy {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ServerVadChunkingStrategy,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    prefix_padding_ms: value.prefix_padding_ms?,
+                    silence_duration_ms: value.silence_duration_ms?,
+                    threshold: value.threshold?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`StreamOptions`](types::StreamOptions) (`StreamOptions::builder()`): set its fields, then give it wherever a `StreamOptions` is expected, or convert it with `StreamOptions::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct StreamOptions {
+            include_usage: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for StreamOptions {
+            fn default() -> Self {
+                Self {
+                    include_usage: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl StreamOptions {
+            ///When `true`, one more chunk is sent at the end of the stream, with an empty `choices` list and the token usage of the whole request.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn include_usage<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.include_usage = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for include_usage: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<StreamOptions> for types::StreamOptions {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: StreamOptions,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    include_usage: value.include_usage?,
+                })
+            }
+        }
+
+        /// A builder of [`TextClassificationBody`](types::TextClassificationBody) (`TextClassificationBody::builder()`): set its fields, then give it wherever a `TextClassificationBody` is expected, or convert it with `TextClassificationBody::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct TextClassificationBody {
+            input: ::std::result::Result<
+                ::std::option::Option<crate::types::TextClassificationBodyInput>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TextClassificationBody {
+            fn default() -> Self {
+                Self {
+                    input: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    tokens: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl TextClassificationBody {
+            ///The text to classify, or a list of texts.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn input<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::TextClassificationBodyInput, Via>,
+            {
+                self.input = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                self
+            }
+            /**- dedicated: ID of the dedicated endpoint to send the request to.
+    - container: Optional: which model or adapter of the container to use. Leave it out to use the container's own model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///The input as token IDs instead of text.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.tokens = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tokens: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TextClassificationBody>
+        for types::TextClassificationBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: TextClassificationBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    input: value.input?,
+                    model: value.model?,
+                    tokens: value.tokens?,
+                })
+            }
+        }
+
+        /// A builder of [`TokenSequence`](types::TokenSequence) (`TokenSequence::builder()`): set its fields, then give it wherever a `TokenSequence` is expected, or convert it with `TokenSequence::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct TokenSequence {
+            tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TokenSequence {
+            fn default() -> Self {
+                Self {
+                    tokens: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl TokenSequence {
+            ///The token IDs of the sequence.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.tokens = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tokens: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TokenSequence> for types::TokenSequence {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: TokenSequence,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { tokens: value.tokens? })
+            }
+        }
+
+        /// A builder of [`TokenizationBody`](types::TokenizationBody) (`TokenizationBody::builder()`): set its fields, then give it wherever a `TokenizationBody` is expected, or convert it with `TokenizationBody::try_from(builder)`. A required field left unset is reported then. Required: `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct TokenizationBody {
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for TokenizationBody {
+            fn default() -> Self {
+                Self {
+                    model: Ok(Default::default()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                }
+            }
+        }
+
+        impl TokenizationBody {
+            /**- serverless: Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+    - dedicated: ID of the dedicated endpoint to send the request to. To use a LoRA adapter deployed on that endpoint, write `ENDPOINT_ID:ADAPTER_ROUTE`.
+    - container: Optional adapter route: selects a LoRA adapter served by the container. Leave it out to use the container's base model.*/
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Text to split into tokens. A single string; batches are not supported.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TokenizationBody> for types::TokenizationBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: TokenizationBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    model: value.model?,
+                    prompt: value.prompt?,
+                })
+            }
+        }
+
+        /// A builder of [`Tool`](types::Tool) (`Tool::builder()`): set its fields, then give it wherever a `Tool` is expected, or convert it with `Tool::try_from(builder)`. A required field left unset is reported then. Required: `function`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct Tool {
+            function: ::std::result::Result<crate::types::Function, ::std::string::String>,
+            type_: ::std::result::Result<crate::types::ToolType, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for Tool {
+            fn default() -> Self {
+                Self {
+                    function: Err("no value supplied for function".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl Tool {
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn function<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Function>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.function = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for function: {e}")
+                    });
+                self
+            }
+
+            ///Always `function`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::ToolType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Tool> for types::Tool {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: Tool,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    function: value.function?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`VideoData`](types::VideoData) (`VideoData::builder()`): set its fields, then give it wherever a `VideoData` is expected, or convert it with `VideoData::try_from(builder)`. A required field left unset is reported then. Required: `url`.
+        #[derive(Clone, Debug)]
+        pub struct VideoData {
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for VideoData {
+            fn default() -> Self {
+                Self {
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+
+        impl VideoData {
+            ///URL of the video.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<VideoData> for types::VideoData {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: VideoData,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { url: value.url? })
+            }
+        }
+    }
+
+    impl types::AssistantMessageToolCall {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AssistantMessageToolCall` is expected (a call's body, another builder's field), or convert it with `AssistantMessageToolCall::try_from`. Required: `function`, `id`, `type_`.
+        pub fn builder() -> builder::AssistantMessageToolCall {
+            Default::default()
+        }
+    }
+    impl types::AssistantMessageToolCallFunction {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AssistantMessageToolCallFunction` is expected (a call's body, another builder's field), or convert it with `AssistantMessageToolCallFunction::try_from`. Required: `arguments`, `name`.
+        pub fn builder() -> builder::AssistantMessageToolCallFunction {
+            Default::default()
+        }
+    }
+    impl types::AudioData {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AudioData` is expected (a call's body, another builder's field), or convert it with `AudioData::try_from`. Required: `url`.
+        pub fn builder() -> builder::AudioData {
+            Default::default()
+        }
+    }
+    impl types::AudioTranscriptionBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AudioTranscriptionBody` is expected (a call's body, another builder's field), or convert it with `AudioTranscriptionBody::try_from`. Required: none.
+        pub fn builder() -> builder::AudioTranscriptionBody {
+            Default::default()
+        }
+    }
+    impl types::AudioTranscriptionStreamBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AudioTranscriptionStreamBody` is expected (a call's body, another builder's field), or convert it with `AudioTranscriptionStreamBody::try_from`. Required: none.
+        pub fn builder() -> builder::AudioTranscriptionStreamBody {
+            Default::default()
+        }
+    }
+    impl types::ChatCompleteBodyToolChoice {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ChatCompleteBodyToolChoice` is expected (a call's body, another builder's field), or convert it with `ChatCompleteBodyToolChoice::try_from`. Required: `function`, `type_`.
+        pub fn builder() -> builder::ChatCompleteBodyToolChoice {
+            Default::default()
+        }
+    }
+    impl types::ChatCompleteBodyToolChoiceFunction {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ChatCompleteBodyToolChoiceFunction` is expected (a call's body, another builder's field), or convert it with `ChatCompleteBodyToolChoiceFunction::try_from`. Required: `name`.
+        pub fn builder() -> builder::ChatCompleteBodyToolChoiceFunction {
+            Default::default()
+        }
+    }
+    impl types::ChatCompletionBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ChatCompletionBody` is expected (a call's body, another builder's field), or convert it with `ChatCompletionBody::try_from`. Required: `messages`.
+        pub fn builder() -> builder::ChatCompletionBody {
+            Default::default()
+        }
+    }
+    impl types::ChatCompletionStreamBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ChatCompletionStreamBody` is expected (a call's body, another builder's field), or convert it with `ChatCompletionStreamBody::try_from`. Required: `messages`.
+        pub fn builder() -> builder::ChatCompletionStreamBody {
+            Default::default()
+        }
+    }
+    impl types::ChatRenderBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ChatRenderBody` is expected (a call's body, another builder's field), or convert it with `ChatRenderBody::try_from`. Required: `messages`, `model`.
+        pub fn builder() -> builder::ChatRenderBody {
+            Default::default()
+        }
+    }
+    impl types::CompletionsBodyWithPrompt {
+        /// A builder of this type: a setter per field, then give the builder wherever a `CompletionsBodyWithPrompt` is expected (a call's body, another builder's field), or convert it with `CompletionsBodyWithPrompt::try_from`. Required: `prompt`.
+        pub fn builder() -> builder::CompletionsBodyWithPrompt {
+            Default::default()
+        }
+    }
+    impl types::CompletionsBodyWithTokens {
+        /// A builder of this type: a setter per field, then give the builder wherever a `CompletionsBodyWithTokens` is expected (a call's body, another builder's field), or convert it with `CompletionsBodyWithTokens::try_from`. Required: `tokens`.
+        pub fn builder() -> builder::CompletionsBodyWithTokens {
+            Default::default()
+        }
+    }
+    impl types::CompletionsStreamBodyWithPrompt {
+        /// A builder of this type: a setter per field, then give the builder wherever a `CompletionsStreamBodyWithPrompt` is expected (a call's body, another builder's field), or convert it with `CompletionsStreamBodyWithPrompt::try_from`. Required: `prompt`.
+        pub fn builder() -> builder::CompletionsStreamBodyWithPrompt {
+            Default::default()
+        }
+    }
+    impl types::CompletionsStreamBodyWithTokens {
+        /// A builder of this type: a setter per field, then give the builder wherever a `CompletionsStreamBodyWithTokens` is expected (a call's body, another builder's field), or convert it with `CompletionsStreamBodyWithTokens::try_from`. Required: `tokens`.
+        pub fn builder() -> builder::CompletionsStreamBodyWithTokens {
+            Default::default()
+        }
+    }
+    impl types::DetokenizationBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DetokenizationBody` is expected (a call's body, another builder's field), or convert it with `DetokenizationBody::try_from`. Required: `tokens`.
+        pub fn builder() -> builder::DetokenizationBody {
+            Default::default()
+        }
+    }
+    impl types::Function {
+        /// A builder of this type: a setter per field, then give the builder wherever a `Function` is expected (a call's body, another builder's field), or convert it with `Function::try_from`. Required: `name`, `parameters`.
+        pub fn builder() -> builder::Function {
+            Default::default()
+        }
+    }
+    impl types::ImageData {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ImageData` is expected (a call's body, another builder's field), or convert it with `ImageData::try_from`. Required: `url`.
+        pub fn builder() -> builder::ImageData {
+            Default::default()
+        }
+    }
+    impl types::ImageInput {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ImageInput` is expected (a call's body, another builder's field), or convert it with `ImageInput::try_from`. Required: `image`.
+        pub fn builder() -> builder::ImageInput {
+            Default::default()
+        }
+    }
+    impl types::MessagesBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesBody` is expected (a call's body, another builder's field), or convert it with `MessagesBody::try_from`. Required: `messages`.
+        pub fn builder() -> builder::MessagesBody {
+            Default::default()
+        }
+    }
+    impl types::MessagesInputMessage {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesInputMessage` is expected (a call's body, another builder's field), or convert it with `MessagesInputMessage::try_from`. Required: `content`, `role`.
+        pub fn builder() -> builder::MessagesInputMessage {
+            Default::default()
+        }
+    }
+    impl types::MessagesOutputConfig {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesOutputConfig` is expected (a call's body, another builder's field), or convert it with `MessagesOutputConfig::try_from`. Required: none.
+        pub fn builder() -> builder::MessagesOutputConfig {
+            Default::default()
+        }
+    }
+    impl types::MessagesOutputFormat {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesOutputFormat` is expected (a call's body, another builder's field), or convert it with `MessagesOutputFormat::try_from`. Required: none.
+        pub fn builder() -> builder::MessagesOutputFormat {
+            Default::default()
+        }
+    }
+    impl types::MessagesStreamBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesStreamBody` is expected (a call's body, another builder's field), or convert it with `MessagesStreamBody::try_from`. Required: `messages`.
+        pub fn builder() -> builder::MessagesStreamBody {
+            Default::default()
+        }
+    }
+    impl types::MessagesSystemTextBlock {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesSystemTextBlock` is expected (a call's body, another builder's field), or convert it with `MessagesSystemTextBlock::try_from`. Required: `text`, `type_`.
+        pub fn builder() -> builder::MessagesSystemTextBlock {
+            Default::default()
+        }
+    }
+    impl types::MessagesThinkingConfig {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesThinkingConfig` is expected (a call's body, another builder's field), or convert it with `MessagesThinkingConfig::try_from`. Required: `type_`.
+        pub fn builder() -> builder::MessagesThinkingConfig {
+            Default::default()
+        }
+    }
+    impl types::MessagesToolChoice {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesToolChoice` is expected (a call's body, another builder's field), or convert it with `MessagesToolChoice::try_from`. Required: `type_`.
+        pub fn builder() -> builder::MessagesToolChoice {
+            Default::default()
+        }
+    }
+    impl types::MessagesToolDefinition {
+        /// A builder of this type: a setter per field, then give the builder wherever a `MessagesToolDefinition` is expected (a call's body, another builder's field), or convert it with `MessagesToolDefinition::try_from`. Required: `name`.
+        pub fn builder() -> builder::MessagesToolDefinition {
+            Default::default()
+        }
+    }
+    impl types::ResponseFormatJsonSchemaSchema {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponseFormatJsonSchemaSchema` is expected (a call's body, another builder's field), or convert it with `ResponseFormatJsonSchemaSchema::try_from`. Required: `schema`.
+        pub fn builder() -> builder::ResponseFormatJsonSchemaSchema {
+            Default::default()
+        }
+    }
+    impl types::ResponsesBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesBody` is expected (a call's body, another builder's field), or convert it with `ResponsesBody::try_from`. Required: `input`.
+        pub fn builder() -> builder::ResponsesBody {
+            Default::default()
+        }
+    }
+    impl types::ResponsesCustomToolCall {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesCustomToolCall` is expected (a call's body, another builder's field), or convert it with `ResponsesCustomToolCall::try_from`. Required: `call_id`, `input`, `name`, `type_`.
+        pub fn builder() -> builder::ResponsesCustomToolCall {
+            Default::default()
+        }
+    }
+    impl types::ResponsesCustomToolCallOutput {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesCustomToolCallOutput` is expected (a call's body, another builder's field), or convert it with `ResponsesCustomToolCallOutput::try_from`. Required: `call_id`, `output`, `type_`.
+        pub fn builder() -> builder::ResponsesCustomToolCallOutput {
+            Default::default()
+        }
+    }
+    impl types::ResponsesFunctionCall {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesFunctionCall` is expected (a call's body, another builder's field), or convert it with `ResponsesFunctionCall::try_from`. Required: `arguments`, `call_id`, `name`, `type_`.
+        pub fn builder() -> builder::ResponsesFunctionCall {
+            Default::default()
+        }
+    }
+    impl types::ResponsesFunctionCallOutput {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesFunctionCallOutput` is expected (a call's body, another builder's field), or convert it with `ResponsesFunctionCallOutput::try_from`. Required: `call_id`, `output`, `type_`.
+        pub fn builder() -> builder::ResponsesFunctionCallOutput {
+            Default::default()
+        }
+    }
+    impl types::ResponsesInputMessage {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesInputMessage` is expected (a call's body, another builder's field), or convert it with `ResponsesInputMessage::try_from`. Required: `content`, `role`.
+        pub fn builder() -> builder::ResponsesInputMessage {
+            Default::default()
+        }
+    }
+    impl types::ResponsesReasoningConfig {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesReasoningConfig` is expected (a call's body, another builder's field), or convert it with `ResponsesReasoningConfig::try_from`. Required: none.
+        pub fn builder() -> builder::ResponsesReasoningConfig {
+            Default::default()
+        }
+    }
+    impl types::ResponsesReasoningItem {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesReasoningItem` is expected (a call's body, another builder's field), or convert it with `ResponsesReasoningItem::try_from`. Required: `id`, `summary`, `type_`.
+        pub fn builder() -> builder::ResponsesReasoningItem {
+            Default::default()
+        }
+    }
+    impl types::ResponsesReasoningSummaryText {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesReasoningSummaryText` is expected (a call's body, another builder's field), or convert it with `ResponsesReasoningSummaryText::try_from`. Required: `text`, `type_`.
+        pub fn builder() -> builder::ResponsesReasoningSummaryText {
+            Default::default()
+        }
+    }
+    impl types::ResponsesReasoningText {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesReasoningText` is expected (a call's body, another builder's field), or convert it with `ResponsesReasoningText::try_from`. Required: `text`, `type_`.
+        pub fn builder() -> builder::ResponsesReasoningText {
+            Default::default()
+        }
+    }
+    impl types::ResponsesStreamBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesStreamBody` is expected (a call's body, another builder's field), or convert it with `ResponsesStreamBody::try_from`. Required: `input`.
+        pub fn builder() -> builder::ResponsesStreamBody {
+            Default::default()
+        }
+    }
+    impl types::ResponsesTextConfig {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesTextConfig` is expected (a call's body, another builder's field), or convert it with `ResponsesTextConfig::try_from`. Required: none.
+        pub fn builder() -> builder::ResponsesTextConfig {
+            Default::default()
+        }
+    }
+    impl types::ResponsesToolChoiceCustom {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesToolChoiceCustom` is expected (a call's body, another builder's field), or convert it with `ResponsesToolChoiceCustom::try_from`. Required: `name`, `type_`.
+        pub fn builder() -> builder::ResponsesToolChoiceCustom {
+            Default::default()
+        }
+    }
+    impl types::ResponsesToolChoiceFunction {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ResponsesToolChoiceFunction` is expected (a call's body, another builder's field), or convert it with `ResponsesToolChoiceFunction::try_from`. Required: `name`, `type_`.
+        pub fn builder() -> builder::ResponsesToolChoiceFunction {
+            Default::default()
+        }
+    }
+    impl types::ServerVadChunkingStrategy {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ServerVadChunkingStrategy` is expected (a call's body, another builder's field), or convert it with `ServerVadChunkingStrategy::try_from`. Required: `type_`.
+        pub fn builder() -> builder::ServerVadChunkingStrategy {
+            Default::default()
+        }
+    }
+    impl types::StreamOptions {
+        /// A builder of this type: a setter per field, then give the builder wherever a `StreamOptions` is expected (a call's body, another builder's field), or convert it with `StreamOptions::try_from`. Required: none.
+        pub fn builder() -> builder::StreamOptions {
+            Default::default()
+        }
+    }
+    impl types::TextClassificationBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `TextClassificationBody` is expected (a call's body, another builder's field), or convert it with `TextClassificationBody::try_from`. Required: none.
+        pub fn builder() -> builder::TextClassificationBody {
+            Default::default()
+        }
+    }
+    impl types::TokenSequence {
+        /// A builder of this type: a setter per field, then give the builder wherever a `TokenSequence` is expected (a call's body, another builder's field), or convert it with `TokenSequence::try_from`. Required: none.
+        pub fn builder() -> builder::TokenSequence {
+            Default::default()
+        }
+    }
+    impl types::TokenizationBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `TokenizationBody` is expected (a call's body, another builder's field), or convert it with `TokenizationBody::try_from`. Required: `prompt`.
+        pub fn builder() -> builder::TokenizationBody {
+            Default::default()
+        }
+    }
+    impl types::Tool {
+        /// A builder of this type: a setter per field, then give the builder wherever a `Tool` is expected (a call's body, another builder's field), or convert it with `Tool::try_from`. Required: `function`, `type_`.
+        pub fn builder() -> builder::Tool {
+            Default::default()
+        }
+    }
+    impl types::VideoData {
+        /// A builder of this type: a setter per field, then give the builder wherever a `VideoData` is expected (a call's body, another builder's field), or convert it with `VideoData::try_from`. Required: `url`.
+        pub fn builder() -> builder::VideoData {
+            Default::default()
+        }
+    }
+
 }
 
 /// The `serverless` operations: their low-level client and the types only they use (feature `serverless`).
@@ -313,7 +9089,7 @@ pub mod serverless {
         ($($derives:tt)*) => {
             progenitor_macro::generate_api!(
                 spec = "spec/serverless.json",
-                interface = Builder,
+                interface = Positional,
                 tags = Merged,
                 inner_type = crate::RequestDefaults,
                 derives = [$($derives)*],
@@ -321,27 +9097,40 @@ pub mod serverless {
                     AssistantMessageToolCall = crate::shared::types::AssistantMessageToolCall: ?FromStr + ?Display,
                     AssistantMessageToolCallFunction = crate::shared::types::AssistantMessageToolCallFunction: ?FromStr + ?Display,
                     AudioData = crate::shared::types::AudioData: ?FromStr + ?Display,
+                    AudioTranscriptionBody = crate::shared::types::AudioTranscriptionBody: ?FromStr + ?Display + Default,
                     AudioTranscriptionInputTokenDetails = crate::shared::types::AudioTranscriptionInputTokenDetails: ?FromStr + ?Display,
                     AudioTranscriptionResult = crate::shared::types::AudioTranscriptionResult: ?FromStr + ?Display,
+                    AudioTranscriptionStreamBody = crate::shared::types::AudioTranscriptionStreamBody: ?FromStr + ?Display + Default,
                     AudioTranscriptionUsage = crate::shared::types::AudioTranscriptionUsage: ?FromStr + ?Display,
                     ChatChoice = crate::shared::types::ChatChoice: ?FromStr + ?Display,
                     ChatChoiceMessage = crate::shared::types::ChatChoiceMessage: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoice = crate::shared::types::ChatCompleteBodyToolChoice: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoiceFunction = crate::shared::types::ChatCompleteBodyToolChoiceFunction: ?FromStr + ?Display,
+                    ChatCompletionBody = crate::shared::types::ChatCompletionBody: ?FromStr + ?Display,
+                    ChatCompletionStreamBody = crate::shared::types::ChatCompletionStreamBody: ?FromStr + ?Display,
                     ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display,
                     ChatLogprobsContent = crate::shared::types::ChatLogprobsContent: ?FromStr + ?Display,
                     ChatLogprobsContentTopLogprob = crate::shared::types::ChatLogprobsContentTopLogprob: ?FromStr + ?Display,
+                    ChatRenderBody = crate::shared::types::ChatRenderBody: ?FromStr + ?Display,
                     ChatResult = crate::shared::types::ChatResult: ?FromStr + ?Display,
                     ChatUsage = crate::shared::types::ChatUsage: ?FromStr + ?Display,
                     ChunkingStrategy = crate::shared::types::ChunkingStrategy: ?FromStr + ?Display,
+                    CompletionsBody = crate::shared::types::CompletionsBody: ?FromStr + ?Display,
+                    CompletionsBodyWithPrompt = crate::shared::types::CompletionsBodyWithPrompt: ?FromStr + ?Display,
+                    CompletionsBodyWithTokens = crate::shared::types::CompletionsBodyWithTokens: ?FromStr + ?Display,
                     CompletionsChoice = crate::shared::types::CompletionsChoice: ?FromStr + ?Display,
                     CompletionsLogprobs = crate::shared::types::CompletionsLogprobs: ?FromStr + ?Display,
                     CompletionsResult = crate::shared::types::CompletionsResult: ?FromStr + ?Display,
+                    CompletionsStreamBody = crate::shared::types::CompletionsStreamBody: ?FromStr + ?Display,
+                    CompletionsStreamBodyWithPrompt = crate::shared::types::CompletionsStreamBodyWithPrompt: ?FromStr + ?Display,
+                    CompletionsStreamBodyWithTokens = crate::shared::types::CompletionsStreamBodyWithTokens: ?FromStr + ?Display,
+                    DetokenizationBody = crate::shared::types::DetokenizationBody: ?FromStr + ?Display,
                     Function = crate::shared::types::Function: ?FromStr + ?Display,
                     FunctionResult = crate::shared::types::FunctionResult: ?FromStr + ?Display,
                     ImageData = crate::shared::types::ImageData: ?FromStr + ?Display,
                     Input = crate::shared::types::Input: ?FromStr + ?Display,
                     Message = crate::shared::types::Message: ?FromStr + ?Display,
+                    MessagesBody = crate::shared::types::MessagesBody: ?FromStr + ?Display,
                     MessagesContentBlock = crate::shared::types::MessagesContentBlock: ?FromStr + ?Display,
                     MessagesErrorObject = crate::shared::types::MessagesErrorObject: ?FromStr + ?Display,
                     MessagesErrorResponse = crate::shared::types::MessagesErrorResponse: ?FromStr + ?Display,
@@ -351,6 +9140,7 @@ pub mod serverless {
                     MessagesOutputFormat = crate::shared::types::MessagesOutputFormat: ?FromStr + ?Display + Default,
                     MessagesResponseContentBlock = crate::shared::types::MessagesResponseContentBlock: ?FromStr + ?Display,
                     MessagesResponseContentBlockKnown = crate::shared::types::MessagesResponseContentBlockKnown: ?FromStr + ?Display,
+                    MessagesStreamBody = crate::shared::types::MessagesStreamBody: ?FromStr + ?Display,
                     MessagesStreamContentBlockDelta = crate::shared::types::MessagesStreamContentBlockDelta: ?FromStr + ?Display,
                     MessagesStreamContentBlockDeltaPayload = crate::shared::types::MessagesStreamContentBlockDeltaPayload: ?FromStr + ?Display,
                     MessagesStreamContentBlockDeltaPayloadKnown = crate::shared::types::MessagesStreamContentBlockDeltaPayloadKnown: ?FromStr + ?Display,
@@ -377,6 +9167,7 @@ pub mod serverless {
                     ReasoningEffort = crate::shared::types::ReasoningEffort: ?FromStr + ?Display,
                     ResponseFormat = crate::shared::types::ResponseFormat: ?FromStr + ?Display,
                     ResponseFormatJsonSchemaSchema = crate::shared::types::ResponseFormatJsonSchemaSchema: ?FromStr + ?Display,
+                    ResponsesBody = crate::shared::types::ResponsesBody: ?FromStr + ?Display,
                     ResponsesContentBlock = crate::shared::types::ResponsesContentBlock: ?FromStr + ?Display,
                     ResponsesContentPart = crate::shared::types::ResponsesContentPart: ?FromStr + ?Display,
                     ResponsesContentPartKnown = crate::shared::types::ResponsesContentPartKnown: ?FromStr + ?Display,
@@ -399,6 +9190,7 @@ pub mod serverless {
                     ResponsesReasoningItem = crate::shared::types::ResponsesReasoningItem: ?FromStr + ?Display,
                     ResponsesReasoningSummaryText = crate::shared::types::ResponsesReasoningSummaryText: ?FromStr + ?Display,
                     ResponsesReasoningText = crate::shared::types::ResponsesReasoningText: ?FromStr + ?Display,
+                    ResponsesStreamBody = crate::shared::types::ResponsesStreamBody: ?FromStr + ?Display,
                     ResponsesStreamContentPartAdded = crate::shared::types::ResponsesStreamContentPartAdded: ?FromStr + ?Display,
                     ResponsesStreamContentPartDone = crate::shared::types::ResponsesStreamContentPartDone: ?FromStr + ?Display,
                     ResponsesStreamEvent = crate::shared::types::ResponsesStreamEvent: ?FromStr + ?Display,
@@ -437,6 +9229,7 @@ pub mod serverless {
                     System = crate::shared::types::System: ?FromStr + ?Display,
                     TextUsage = crate::shared::types::TextUsage: ?FromStr + ?Display,
                     TokenSequence = crate::shared::types::TokenSequence: ?FromStr + ?Display + Default,
+                    TokenizationBody = crate::shared::types::TokenizationBody: ?FromStr + ?Display,
                     Tool = crate::shared::types::Tool: ?FromStr + ?Display,
                     ToolCallResult = crate::shared::types::ToolCallResult: ?FromStr + ?Display,
                     ToolChoice = crate::shared::types::ToolChoice: ?FromStr + ?Display,
@@ -451,72 +9244,1409 @@ pub mod serverless {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
-    impl ::std::convert::TryFrom<types::builder::OpenRouterPricingTier> for types::OpenRouterModelCatalogResponseItemPricing {
-        type Error = <types::OpenRouterPricingTier as ::std::convert::TryFrom<types::builder::OpenRouterPricingTier>>::Error;
-        fn try_from(value: types::builder::OpenRouterPricingTier) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::OpenRouterPricingTier(value.try_into()?))
+    /// The builders of the request types of this module: `Type::builder()`, then a setter per field. See [`crate::IntoOptional`] for what the setter of an optional field takes.
+    pub mod builder {
+        #[allow(unused_imports)]
+        use super::types;
+        /// The defaults of fields, as the API document gives them.
+        mod defaults {
+            pub(super) fn default_bool<const V: bool>() -> bool {
+                V
+            }
+            pub(super) fn serverless_tool_assisted_chat_completion_body_stream() -> ::std::option::Option<
+                bool,
+            > {
+                ::std::option::Option::Some(false)
+            }
+        }
+
+        /// A builder of [`ServerlessKnowledgeRetrievalBody`](types::ServerlessKnowledgeRetrievalBody) (`ServerlessKnowledgeRetrievalBody::builder()`): set its fields, then give it wherever a `ServerlessKnowledgeRetrievalBody` is expected, or convert it with `ServerlessKnowledgeRetrievalBody::try_from(builder)`. A required field left unset is reported then. Required: `k`, `knowledge_ids`, `query`.
+        #[derive(Clone, Debug)]
+        pub struct ServerlessKnowledgeRetrievalBody {
+            k: ::std::result::Result<i64, ::std::string::String>,
+            knowledge_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ServerlessKnowledgeRetrievalBody {
+            fn default() -> Self {
+                Self {
+                    k: Err("no value supplied for k".to_string()),
+                    knowledge_ids: Err("no value supplied for knowledge_ids".to_string()),
+                    query: Err("no value supplied for query".to_string()),
+                }
+            }
+        }
+
+        impl ServerlessKnowledgeRetrievalBody {
+            ///How many passages to return.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn k<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.k = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for k: {e}"));
+                self
+            }
+
+            ///IDs of the knowledge bases to search.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn knowledge_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.knowledge_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for knowledge_ids: {e}")
+                    });
+                self
+            }
+
+            ///What to search for, in words.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for query: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ServerlessKnowledgeRetrievalBody>
+        for types::ServerlessKnowledgeRetrievalBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ServerlessKnowledgeRetrievalBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    k: value.k?,
+                    knowledge_ids: value.knowledge_ids?,
+                    query: value.query?,
+                })
+            }
+        }
+
+        /// A builder of [`ServerlessToolAssistedChatCompletionBody`](types::ServerlessToolAssistedChatCompletionBody) (`ServerlessToolAssistedChatCompletionBody::builder()`): set its fields, then give it wherever a `ServerlessToolAssistedChatCompletionBody` is expected, or convert it with `ServerlessToolAssistedChatCompletionBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`, `model`.
+        #[derive(Clone, Debug)]
+        pub struct ServerlessToolAssistedChatCompletionBody {
+            chat_template_kwargs: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            include_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            logit_bias: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::Message>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            parse_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            reasoning_budget: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            reasoning_effort: ::std::result::Result<
+                ::std::option::Option<crate::types::ReasoningEffort>,
+                ::std::string::String,
+            >,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            resume_generation: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::ToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ToolAssistedChatTool>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ServerlessToolAssistedChatCompletionBody {
+            fn default() -> Self {
+                Self {
+                    chat_template_kwargs: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    include_reasoning: Ok(Default::default()),
+                    logit_bias: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    min_p: Ok(Default::default()),
+                    model: Err("no value supplied for model".to_string()),
+                    n: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    parse_reasoning: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    reasoning_budget: Ok(Default::default()),
+                    reasoning_effort: Ok(Default::default()),
+                    repetition_penalty: Ok(Default::default()),
+                    resume_generation: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stream: Ok(
+                        defaults::serverless_tool_assisted_chat_completion_body_stream(),
+                    ),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_logprobs: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ServerlessToolAssistedChatCompletionBody {
+            ///Extra variables handed to the model's chat template when the prompt is built, for example `{"enable_thinking": false}`. Which keys have an effect depends on the template.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chat_template_kwargs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.chat_template_kwargs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_template_kwargs: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Whether to return the separated reasoning in `reasoning_content` at all. Only has an effect when `parse_reasoning` is `true`; defaults to `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn include_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.include_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for include_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Map from token ID (written as a string key) to a number that is added to that token's logit before sampling. Strongly negative values practically forbid a token, strongly positive ones practically force it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logit_bias<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.logit_bias = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logit_bias: {e}")
+                    });
+                self
+            }
+
+            ///When `true`, each choice also returns the log probability of every generated token (see `top_logprobs` for alternatives).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. The prompt plus this number must fit in the model's context window.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///The conversation so far, oldest first. Each message is a system, user, assistant or tool message, told apart by `role`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::types::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///Whether the model may ask for several tool calls in one turn. Parallel calls are only partly supported in tool-assisted chat.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parallel_tool_calls<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parallel_tool_calls = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parallel_tool_calls: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///When `true`, the server separates the model's reasoning from its answer: the reasoning is returned in `reasoning_content`, the answer stays in `content`. The default depends on the model or endpoint.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parse_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parse_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parse_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound, in tokens, on the reasoning a reasoning model may do before answering. Must be positive.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_budget<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.reasoning_budget = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_budget: {e}")
+                    });
+                self
+            }
+
+            ///How much a reasoning model should think before it answers: `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or `ultracode`. Only reasoning models use it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_effort<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ReasoningEffort, Via>,
+            {
+                self.reasoning_effort = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_effort: {e}")
+                    });
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///When `true`, the model carries on after a tool call fails instead of stopping. This uses more tokens, and generation stops anyway after 8 failed calls.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn resume_generation<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.resume_generation = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resume_generation: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Whether to answer with a server-sent event stream. Leave it `false` (the default) or unset for this operation, which expects one JSON answer; use the matching streaming operation to stream.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.stream = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Whether and which tool the model must call: `none` (answer without tools), `auto` (the model decides; the default), `required` (call at least one tool), or `{"type": "function", "function": {"name": ...}}` to force one function. Not nullable: leave it out rather than sending `null`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Tools the model may use: built-in tools that the server runs itself (`math:calculator`, `math:statistics`, `math:calendar`, `web:search`, `web:url`, `code:python-interpreter`, `file:text`, `linkup:search`) and `function` tools that your code runs. At most 128 tools.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::std::vec::Vec<crate::types::ToolAssistedChatTool>,
+                    Via,
+                >,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Number of most likely alternative tokens to return, with their log probabilities, at each position. Requires `logprobs: true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.top_logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ServerlessToolAssistedChatCompletionBody>
+        for types::ServerlessToolAssistedChatCompletionBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ServerlessToolAssistedChatCompletionBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chat_template_kwargs: value.chat_template_kwargs?,
+                    eos_token: value.eos_token?,
+                    frequency_penalty: value.frequency_penalty?,
+                    include_reasoning: value.include_reasoning?,
+                    logit_bias: value.logit_bias?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    messages: value.messages?,
+                    min_p: value.min_p?,
+                    model: value.model?,
+                    n: value.n?,
+                    parallel_tool_calls: value.parallel_tool_calls?,
+                    parse_reasoning: value.parse_reasoning?,
+                    presence_penalty: value.presence_penalty?,
+                    reasoning_budget: value.reasoning_budget?,
+                    reasoning_effort: value.reasoning_effort?,
+                    repetition_penalty: value.repetition_penalty?,
+                    resume_generation: value.resume_generation?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_k: value.top_k?,
+                    top_logprobs: value.top_logprobs?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
+        }
+
+        /// A builder of [`ServerlessToolAssistedChatCompletionStreamBody`](types::ServerlessToolAssistedChatCompletionStreamBody) (`ServerlessToolAssistedChatCompletionStreamBody::builder()`): set its fields, then give it wherever a `ServerlessToolAssistedChatCompletionStreamBody` is expected, or convert it with `ServerlessToolAssistedChatCompletionStreamBody::try_from(builder)`. A required field left unset is reported then. Required: `messages`, `model`.
+        #[derive(Clone, Debug)]
+        pub struct ServerlessToolAssistedChatCompletionStreamBody {
+            chat_template_kwargs: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            eos_token: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            include_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            logit_bias: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<crate::types::Message>,
+                ::std::string::String,
+            >,
+            min_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            parse_reasoning: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            reasoning_budget: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            reasoning_effort: ::std::result::Result<
+                ::std::option::Option<crate::types::ReasoningEffort>,
+                ::std::string::String,
+            >,
+            repetition_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            resume_generation: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<
+                ::std::option::Option<crate::types::Seed>,
+                ::std::string::String,
+            >,
+            stop: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            stream: ::std::result::Result<bool, ::std::string::String>,
+            stream_options: ::std::result::Result<
+                ::std::option::Option<crate::types::StreamOptions>,
+                ::std::string::String,
+            >,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            tool_choice: ::std::result::Result<
+                ::std::option::Option<crate::types::ToolChoice>,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ToolAssistedChatTool>>,
+                ::std::string::String,
+            >,
+            top_k: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            top_logprobs: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            top_p: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            xtc_probability: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            xtc_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ServerlessToolAssistedChatCompletionStreamBody {
+            fn default() -> Self {
+                Self {
+                    chat_template_kwargs: Ok(Default::default()),
+                    eos_token: Ok(Default::default()),
+                    frequency_penalty: Ok(Default::default()),
+                    include_reasoning: Ok(Default::default()),
+                    logit_bias: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
+                    max_tokens: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    min_p: Ok(Default::default()),
+                    model: Err("no value supplied for model".to_string()),
+                    n: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    parse_reasoning: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
+                    reasoning_budget: Ok(Default::default()),
+                    reasoning_effort: Ok(Default::default()),
+                    repetition_penalty: Ok(Default::default()),
+                    resume_generation: Ok(Default::default()),
+                    seed: Ok(Default::default()),
+                    stop: Ok(Default::default()),
+                    stream: Ok(defaults::default_bool::<true>()),
+                    stream_options: Ok(Default::default()),
+                    temperature: Ok(Default::default()),
+                    tool_choice: Ok(Default::default()),
+                    tools: Ok(Default::default()),
+                    top_k: Ok(Default::default()),
+                    top_logprobs: Ok(Default::default()),
+                    top_p: Ok(Default::default()),
+                    xtc_probability: Ok(Default::default()),
+                    xtc_threshold: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ServerlessToolAssistedChatCompletionStreamBody {
+            ///Extra variables handed to the model's chat template when the prompt is built, for example `{"enable_thinking": false}`. Which keys have an effect depends on the template.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn chat_template_kwargs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.chat_template_kwargs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_template_kwargs: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Additional token IDs that end generation, just like the model's own end-of-sequence token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn eos_token<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.eos_token = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for eos_token: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of a token in proportion to how often it already occurs in the output. Range -2.0 to 2.0; positive values reduce repetition, negative values encourage it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn frequency_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.frequency_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for frequency_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Whether to return the separated reasoning in `reasoning_content` at all. Only has an effect when `parse_reasoning` is `true`; defaults to `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn include_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.include_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for include_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Map from token ID (written as a string key) to a number that is added to that token's logit before sampling. Strongly negative values practically forbid a token, strongly positive ones practically force it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logit_bias<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    Via,
+                >,
+            {
+                self.logit_bias = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logit_bias: {e}")
+                    });
+                self
+            }
+
+            ///When `true`, each choice also returns the log probability of every generated token (see `top_logprobs` for alternatives).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound on the number of tokens to generate. The prompt plus this number must fit in the model's context window.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_tokens = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_tokens: {e}")
+                    });
+                self
+            }
+
+            ///The conversation so far, oldest first. Each message is a system, user, assistant or tool message, told apart by `role`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::types::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+
+            ///Min-p sampling: drops every token whose probability is below `min_p` times that of the most likely token. Range 0.0 to 1.0; `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn min_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.min_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for min_p: {e}"));
+                self
+            }
+
+            ///Code of the serverless model to use, for example `zai-org/GLM-5.2`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Number of independent choices to generate. Defaults to 1.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn n<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.n = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for n: {e}"));
+                self
+            }
+
+            ///Whether the model may ask for several tool calls in one turn. Parallel calls are only partly supported in tool-assisted chat.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parallel_tool_calls<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parallel_tool_calls = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parallel_tool_calls: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///When `true`, the server separates the model's reasoning from its answer: the reasoning is returned in `reasoning_content`, the answer stays in `content`. The default depends on the model or endpoint.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn parse_reasoning<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.parse_reasoning = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parse_reasoning: {e}")
+                    });
+                self
+            }
+
+            ///Lowers the chance of every token that already occurs in the output, however often. Range -2.0 to 2.0; positive values nudge the model toward new content.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn presence_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.presence_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for presence_penalty: {e}")
+                    });
+                self
+            }
+
+            ///Upper bound, in tokens, on the reasoning a reasoning model may do before answering. Must be positive.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_budget<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.reasoning_budget = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_budget: {e}")
+                    });
+                self
+            }
+
+            ///How much a reasoning model should think before it answers: `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or `ultracode`. Only reasoning models use it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn reasoning_effort<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ReasoningEffort, Via>,
+            {
+                self.reasoning_effort = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning_effort: {e}")
+                    });
+                self
+            }
+
+            ///Multiplicative penalty on tokens that have already appeared. `1.0` means no penalty, values above 1 discourage repetition; must be greater than 0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn repetition_penalty<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.repetition_penalty = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for repetition_penalty: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///When `true`, the model carries on after a tool call fails instead of stopping. This uses more tokens, and generation stops anyway after 8 failed calls.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn resume_generation<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.resume_generation = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resume_generation: {e}")
+                    });
+                self
+            }
+
+            ///Seed for the random sampler, to make results repeatable. A list gives each of the `n` choices its own seed. A random seed is used when omitted.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::Seed, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+
+            ///Strings that end generation as soon as one is produced. The matched string is not part of the output. Empty by default.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stop<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<::std::string::String>, Via>,
+            {
+                self.stop = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for stop: {e}"));
+                self
+            }
+
+            ///Must be `true`: this body belongs to the streaming operation, whose answer is a server-sent event stream. Defaults to `true`.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                self
+            }
+
+            ///Options for the streamed answer; only meaningful when `stream` is `true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn stream_options<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::StreamOptions, Via>,
+            {
+                self.stream_options = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream_options: {e}")
+                    });
+                self
+            }
+
+            ///Sampling temperature. Lower values give more focused, repeatable output; higher values give more varied output. Defaults to 1.0.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn temperature<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.temperature = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
+                self
+            }
+
+            ///Whether and which tool the model must call: `none` (answer without tools), `auto` (the model decides; the default), `required` (call at least one tool), or `{"type": "function", "function": {"name": ...}}` to force one function. Not nullable: leave it out rather than sending `null`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tool_choice<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::ToolChoice, Via>,
+            {
+                self.tool_choice = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_choice: {e}")
+                    });
+                self
+            }
+
+            ///Tools the model may use: built-in tools that the server runs itself (`math:calculator`, `math:statistics`, `math:calendar`, `web:search`, `web:url`, `code:python-interpreter`, `file:text`, `linkup:search`) and `function` tools that your code runs. At most 128 tools.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tools<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    ::std::vec::Vec<crate::types::ToolAssistedChatTool>,
+                    Via,
+                >,
+            {
+                self.tools = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                self
+            }
+
+            ///Samples only from the `top_k` most likely tokens. `0` (the default) disables the limit; the largest useful value is the vocabulary size.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_k<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.top_k = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_k: {e}"));
+                self
+            }
+
+            ///Number of most likely alternative tokens to return, with their log probabilities, at each position. Requires `logprobs: true`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_logprobs<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.top_logprobs = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_logprobs: {e}")
+                    });
+                self
+            }
+
+            ///Nucleus sampling: keeps the most likely tokens until their combined probability reaches `top_p` and samples among those. Range (0, 1]; defaults to 1.0, which keeps every token.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn top_p<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.top_p = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for top_p: {e}"));
+                self
+            }
+
+            ///Chance, 0.0 to 1.0, that XTC sampling is applied at a given step. `0.0` (the default) disables it.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_probability<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_probability = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_probability: {e}")
+                    });
+                self
+            }
+
+            ///Threshold of XTC ("exclude top choices") sampling, 0.0 to 1.0: when XTC applies, the tokens whose probability is at least this value are removed, except the least likely of them. `0.0` (the default) disables XTC.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn xtc_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.xtc_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for xtc_threshold: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ServerlessToolAssistedChatCompletionStreamBody>
+        for types::ServerlessToolAssistedChatCompletionStreamBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ServerlessToolAssistedChatCompletionStreamBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    chat_template_kwargs: value.chat_template_kwargs?,
+                    eos_token: value.eos_token?,
+                    frequency_penalty: value.frequency_penalty?,
+                    include_reasoning: value.include_reasoning?,
+                    logit_bias: value.logit_bias?,
+                    logprobs: value.logprobs?,
+                    max_tokens: value.max_tokens?,
+                    messages: value.messages?,
+                    min_p: value.min_p?,
+                    model: value.model?,
+                    n: value.n?,
+                    parallel_tool_calls: value.parallel_tool_calls?,
+                    parse_reasoning: value.parse_reasoning?,
+                    presence_penalty: value.presence_penalty?,
+                    reasoning_budget: value.reasoning_budget?,
+                    reasoning_effort: value.reasoning_effort?,
+                    repetition_penalty: value.repetition_penalty?,
+                    resume_generation: value.resume_generation?,
+                    seed: value.seed?,
+                    stop: value.stop?,
+                    stream: value.stream?,
+                    stream_options: value.stream_options?,
+                    temperature: value.temperature?,
+                    tool_choice: value.tool_choice?,
+                    tools: value.tools?,
+                    top_k: value.top_k?,
+                    top_logprobs: value.top_logprobs?,
+                    top_p: value.top_p?,
+                    xtc_probability: value.xtc_probability?,
+                    xtc_threshold: value.xtc_threshold?,
+                })
+            }
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt> for types::ServerlessCompletionsBody {
-        type Error = <types::CompletionsServerlessBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsServerlessBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+
+    impl types::ServerlessKnowledgeRetrievalBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ServerlessKnowledgeRetrievalBody` is expected (a call's body, another builder's field), or convert it with `ServerlessKnowledgeRetrievalBody::try_from`. Required: `k`, `knowledge_ids`, `query`.
+        pub fn builder() -> builder::ServerlessKnowledgeRetrievalBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens> for types::ServerlessCompletionsBody {
-        type Error = <types::CompletionsServerlessBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsServerlessBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsServerlessBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+    impl types::ServerlessToolAssistedChatCompletionBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ServerlessToolAssistedChatCompletionBody` is expected (a call's body, another builder's field), or convert it with `ServerlessToolAssistedChatCompletionBody::try_from`. Required: `messages`, `model`.
+        pub fn builder() -> builder::ServerlessToolAssistedChatCompletionBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt> for types::ServerlessCompletionsStreamBody {
-        type Error = <types::CompletionsStreamServerlessBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamServerlessBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+    impl types::ServerlessToolAssistedChatCompletionStreamBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ServerlessToolAssistedChatCompletionStreamBody` is expected (a call's body, another builder's field), or convert it with `ServerlessToolAssistedChatCompletionStreamBody::try_from`. Required: `messages`, `model`.
+        pub fn builder() -> builder::ServerlessToolAssistedChatCompletionStreamBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens> for types::ServerlessCompletionsStreamBody {
-        type Error = <types::CompletionsStreamServerlessBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamServerlessBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamServerlessBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ServerlessResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ServerlessResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ServerlessResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ServerlessResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken> for types::StreamedToolAssistedChatEvent {
-        type Error = <types::StreamedToolAssistedChatToken as ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToken>>::Error;
-        fn try_from(value: types::builder::StreamedToolAssistedChatToken) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Token(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus> for types::StreamedToolAssistedChatEvent {
-        type Error = <types::StreamedToolAssistedChatToolStatus as ::std::convert::TryFrom<types::builder::StreamedToolAssistedChatToolStatus>>::Error;
-        fn try_from(value: types::builder::StreamedToolAssistedChatToolStatus) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ToolStatus(value.try_into()?))
-        }
-    }
+
 }
 
 /// The `dedicated` operations: their low-level client and the types only they use (feature `dedicated`).
@@ -528,7 +10658,7 @@ pub mod dedicated {
         ($($derives:tt)*) => {
             progenitor_macro::generate_api!(
                 spec = "spec/dedicated.json",
-                interface = Builder,
+                interface = Positional,
                 tags = Merged,
                 inner_type = crate::RequestDefaults,
                 derives = [$($derives)*],
@@ -536,23 +10666,35 @@ pub mod dedicated {
                     AssistantMessageToolCall = crate::shared::types::AssistantMessageToolCall: ?FromStr + ?Display,
                     AssistantMessageToolCallFunction = crate::shared::types::AssistantMessageToolCallFunction: ?FromStr + ?Display,
                     AudioData = crate::shared::types::AudioData: ?FromStr + ?Display,
+                    AudioTranscriptionBody = crate::shared::types::AudioTranscriptionBody: ?FromStr + ?Display + Default,
                     AudioTranscriptionInputTokenDetails = crate::shared::types::AudioTranscriptionInputTokenDetails: ?FromStr + ?Display,
                     AudioTranscriptionResult = crate::shared::types::AudioTranscriptionResult: ?FromStr + ?Display,
+                    AudioTranscriptionStreamBody = crate::shared::types::AudioTranscriptionStreamBody: ?FromStr + ?Display + Default,
                     AudioTranscriptionUsage = crate::shared::types::AudioTranscriptionUsage: ?FromStr + ?Display,
                     BaseClassificationData = crate::shared::types::BaseClassificationData: ?FromStr + ?Display,
                     ChatChoice = crate::shared::types::ChatChoice: ?FromStr + ?Display,
                     ChatChoiceMessage = crate::shared::types::ChatChoiceMessage: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoice = crate::shared::types::ChatCompleteBodyToolChoice: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoiceFunction = crate::shared::types::ChatCompleteBodyToolChoiceFunction: ?FromStr + ?Display,
+                    ChatCompletionBody = crate::shared::types::ChatCompletionBody: ?FromStr + ?Display,
+                    ChatCompletionStreamBody = crate::shared::types::ChatCompletionStreamBody: ?FromStr + ?Display,
                     ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display,
                     ChatLogprobsContent = crate::shared::types::ChatLogprobsContent: ?FromStr + ?Display,
                     ChatLogprobsContentTopLogprob = crate::shared::types::ChatLogprobsContentTopLogprob: ?FromStr + ?Display,
+                    ChatRenderBody = crate::shared::types::ChatRenderBody: ?FromStr + ?Display,
                     ChatResult = crate::shared::types::ChatResult: ?FromStr + ?Display,
                     ChatUsage = crate::shared::types::ChatUsage: ?FromStr + ?Display,
                     ChunkingStrategy = crate::shared::types::ChunkingStrategy: ?FromStr + ?Display,
+                    CompletionsBody = crate::shared::types::CompletionsBody: ?FromStr + ?Display,
+                    CompletionsBodyWithPrompt = crate::shared::types::CompletionsBodyWithPrompt: ?FromStr + ?Display,
+                    CompletionsBodyWithTokens = crate::shared::types::CompletionsBodyWithTokens: ?FromStr + ?Display,
                     CompletionsChoice = crate::shared::types::CompletionsChoice: ?FromStr + ?Display,
                     CompletionsLogprobs = crate::shared::types::CompletionsLogprobs: ?FromStr + ?Display,
                     CompletionsResult = crate::shared::types::CompletionsResult: ?FromStr + ?Display,
+                    CompletionsStreamBody = crate::shared::types::CompletionsStreamBody: ?FromStr + ?Display,
+                    CompletionsStreamBodyWithPrompt = crate::shared::types::CompletionsStreamBodyWithPrompt: ?FromStr + ?Display,
+                    CompletionsStreamBodyWithTokens = crate::shared::types::CompletionsStreamBodyWithTokens: ?FromStr + ?Display,
+                    DetokenizationBody = crate::shared::types::DetokenizationBody: ?FromStr + ?Display,
                     Function = crate::shared::types::Function: ?FromStr + ?Display,
                     FunctionResult = crate::shared::types::FunctionResult: ?FromStr + ?Display,
                     HttpValidationError = crate::shared::types::HttpValidationError: ?FromStr + ?Display,
@@ -561,6 +10703,7 @@ pub mod dedicated {
                     ImageInput = crate::shared::types::ImageInput: ?FromStr + ?Display,
                     Input = crate::shared::types::Input: ?FromStr + ?Display,
                     Message = crate::shared::types::Message: ?FromStr + ?Display,
+                    MessagesBody = crate::shared::types::MessagesBody: ?FromStr + ?Display,
                     MessagesContentBlock = crate::shared::types::MessagesContentBlock: ?FromStr + ?Display,
                     MessagesErrorObject = crate::shared::types::MessagesErrorObject: ?FromStr + ?Display,
                     MessagesErrorResponse = crate::shared::types::MessagesErrorResponse: ?FromStr + ?Display,
@@ -570,6 +10713,7 @@ pub mod dedicated {
                     MessagesOutputFormat = crate::shared::types::MessagesOutputFormat: ?FromStr + ?Display + Default,
                     MessagesResponseContentBlock = crate::shared::types::MessagesResponseContentBlock: ?FromStr + ?Display,
                     MessagesResponseContentBlockKnown = crate::shared::types::MessagesResponseContentBlockKnown: ?FromStr + ?Display,
+                    MessagesStreamBody = crate::shared::types::MessagesStreamBody: ?FromStr + ?Display,
                     MessagesStreamContentBlockDelta = crate::shared::types::MessagesStreamContentBlockDelta: ?FromStr + ?Display,
                     MessagesStreamContentBlockDeltaPayload = crate::shared::types::MessagesStreamContentBlockDeltaPayload: ?FromStr + ?Display,
                     MessagesStreamContentBlockDeltaPayloadKnown = crate::shared::types::MessagesStreamContentBlockDeltaPayloadKnown: ?FromStr + ?Display,
@@ -596,6 +10740,7 @@ pub mod dedicated {
                     ReasoningEffort = crate::shared::types::ReasoningEffort: ?FromStr + ?Display,
                     ResponseFormat = crate::shared::types::ResponseFormat: ?FromStr + ?Display,
                     ResponseFormatJsonSchemaSchema = crate::shared::types::ResponseFormatJsonSchemaSchema: ?FromStr + ?Display,
+                    ResponsesBody = crate::shared::types::ResponsesBody: ?FromStr + ?Display,
                     ResponsesContentBlock = crate::shared::types::ResponsesContentBlock: ?FromStr + ?Display,
                     ResponsesContentPart = crate::shared::types::ResponsesContentPart: ?FromStr + ?Display,
                     ResponsesContentPartKnown = crate::shared::types::ResponsesContentPartKnown: ?FromStr + ?Display,
@@ -618,6 +10763,7 @@ pub mod dedicated {
                     ResponsesReasoningItem = crate::shared::types::ResponsesReasoningItem: ?FromStr + ?Display,
                     ResponsesReasoningSummaryText = crate::shared::types::ResponsesReasoningSummaryText: ?FromStr + ?Display,
                     ResponsesReasoningText = crate::shared::types::ResponsesReasoningText: ?FromStr + ?Display,
+                    ResponsesStreamBody = crate::shared::types::ResponsesStreamBody: ?FromStr + ?Display,
                     ResponsesStreamContentPartAdded = crate::shared::types::ResponsesStreamContentPartAdded: ?FromStr + ?Display,
                     ResponsesStreamContentPartDone = crate::shared::types::ResponsesStreamContentPartDone: ?FromStr + ?Display,
                     ResponsesStreamEvent = crate::shared::types::ResponsesStreamEvent: ?FromStr + ?Display,
@@ -654,10 +10800,12 @@ pub mod dedicated {
                     StreamedFunctionResult = crate::shared::types::StreamedFunctionResult: ?FromStr + ?Display,
                     StreamedToolCallResult = crate::shared::types::StreamedToolCallResult: ?FromStr + ?Display,
                     System = crate::shared::types::System: ?FromStr + ?Display,
+                    TextClassificationBody = crate::shared::types::TextClassificationBody: ?FromStr + ?Display + Default,
                     TextClassificationResult = crate::shared::types::TextClassificationResult: ?FromStr + ?Display,
                     TextClassificationUsage = crate::shared::types::TextClassificationUsage: ?FromStr + ?Display,
                     TextUsage = crate::shared::types::TextUsage: ?FromStr + ?Display,
                     TokenSequence = crate::shared::types::TokenSequence: ?FromStr + ?Display + Default,
+                    TokenizationBody = crate::shared::types::TokenizationBody: ?FromStr + ?Display,
                     Tool = crate::shared::types::Tool: ?FromStr + ?Display,
                     ToolCallResult = crate::shared::types::ToolCallResult: ?FromStr + ?Display,
                     ToolChoice = crate::shared::types::ToolChoice: ?FromStr + ?Display,
@@ -679,79 +10827,1585 @@ pub mod dedicated {
             Self::String(value.to_owned())
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::DedicatedEmbeddingsBodyInput {
+
+    impl ::std::convert::From<::std::string::String>
+    for types::DedicatedEmbeddingsBodyInput {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
-    impl ::std::convert::From<&str> for types::DedicatedTextClassificationBodyInput {
-        fn from(value: &str) -> Self {
-            Self::String(value.to_owned())
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for types::DedicatedTextClassificationBodyInput {
-        fn from(value: ::std::string::String) -> Self {
-            Self::String(value)
-        }
-    }
+
     impl ::std::convert::From<&str> for types::EmbeddingObjectEmbedding {
         fn from(value: &str) -> Self {
             Self::Binary(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::EmbeddingObjectEmbedding {
         fn from(value: ::std::string::String) -> Self {
             Self::Binary(value)
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt> for types::DedicatedCompletionsBody {
-        type Error = <types::CompletionsDedicatedBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsDedicatedBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+
+    /// The builders of the request types of this module: `Type::builder()`, then a setter per field. See [`crate::IntoOptional`] for what the setter of an optional field takes.
+    pub mod builder {
+        #[allow(unused_imports)]
+        use super::types;
+        /// The defaults of fields, as the API document gives them.
+        mod defaults {
+            pub(super) fn default_u64<T, const V: u64>() -> T
+            where
+                T: ::std::convert::TryFrom<u64>,
+                <T as ::std::convert::TryFrom<u64>>::Error: ::std::fmt::Debug,
+            {
+                T::try_from(V).unwrap()
+            }
+            pub(super) fn dedicated_embeddings_body_encoding_format() -> ::std::option::Option<
+                crate::types::DedicatedEmbeddingsBodyEncodingFormat,
+            > {
+                ::std::option::Option::Some(
+                    crate::types::DedicatedEmbeddingsBodyEncodingFormat::Float,
+                )
+            }
+            pub(super) fn dedicated_image_edit_body_response_format() -> ::std::option::Option<
+                crate::types::DedicatedImageEditBodyResponseFormat,
+            > {
+                ::std::option::Option::Some(
+                    crate::types::DedicatedImageEditBodyResponseFormat::Url,
+                )
+            }
+            pub(super) fn dedicated_image_generation_body_response_format() -> ::std::option::Option<
+                crate::types::DedicatedImageGenerationBodyResponseFormat,
+            > {
+                ::std::option::Option::Some(
+                    crate::types::DedicatedImageGenerationBodyResponseFormat::Url,
+                )
+            }
+        }
+
+        /// A builder of [`AcceleratorRequirement`](types::AcceleratorRequirement) (`AcceleratorRequirement::builder()`): set its fields, then give it wherever a `AcceleratorRequirement` is expected, or convert it with `AcceleratorRequirement::try_from(builder)`. A required field left unset is reported then. Required: `count`, `type_`.
+        #[derive(Clone, Debug)]
+        pub struct AcceleratorRequirement {
+            count: ::std::result::Result<i64, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for AcceleratorRequirement {
+            fn default() -> Self {
+                Self {
+                    count: Err("no value supplied for count".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+
+        impl AcceleratorRequirement {
+            ///How many GPUs of that model each replica uses.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for count: {e}"));
+                self
+            }
+
+            ///The GPU model, by the name the platform gives it.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AcceleratorRequirement>
+        for types::AcceleratorRequirement {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AcceleratorRequirement,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        /// A builder of [`AutoscalingPolicy`](types::AutoscalingPolicy) (`AutoscalingPolicy::builder()`): set its fields, then give it wherever a `AutoscalingPolicy` is expected, or convert it with `AutoscalingPolicy::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct AutoscalingPolicy {
+            cooldown_period: ::std::result::Result<i64, ::std::string::String>,
+            max_replica: ::std::result::Result<i64, ::std::string::String>,
+            min_replica: ::std::result::Result<u64, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for AutoscalingPolicy {
+            fn default() -> Self {
+                Self {
+                    cooldown_period: Ok(defaults::default_u64::<i64, 300>()),
+                    max_replica: Ok(defaults::default_u64::<i64, 1>()),
+                    min_replica: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AutoscalingPolicy {
+            ///Seconds to wait after a change of scale before scaling down again (300 by default).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn cooldown_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cooldown_period = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cooldown_period: {e}")
+                    });
+                self
+            }
+
+            ///The most replicas (1 by default, at most 10).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn max_replica<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_replica = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_replica: {e}")
+                    });
+                self
+            }
+
+            ///The fewest replicas (0 by default, which allows scaling to zero).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn min_replica<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.min_replica = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_replica: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AutoscalingPolicy> for types::AutoscalingPolicy {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: AutoscalingPolicy,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    cooldown_period: value.cooldown_period?,
+                    max_replica: value.max_replica?,
+                    min_replica: value.min_replica?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedEmbeddingsBody`](types::DedicatedEmbeddingsBody) (`DedicatedEmbeddingsBody::builder()`): set its fields, then give it wherever a `DedicatedEmbeddingsBody` is expected, or convert it with `DedicatedEmbeddingsBody::try_from(builder)`. A required field left unset is reported then. Required: `model`.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedEmbeddingsBody {
+            encoding_format: ::std::result::Result<
+                ::std::option::Option<crate::types::DedicatedEmbeddingsBodyEncodingFormat>,
+                ::std::string::String,
+            >,
+            input: ::std::result::Result<
+                ::std::option::Option<crate::types::DedicatedEmbeddingsBodyInput>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tokens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for DedicatedEmbeddingsBody {
+            fn default() -> Self {
+                Self {
+                    encoding_format: Ok(
+                        defaults::dedicated_embeddings_body_encoding_format(),
+                    ),
+                    input: Ok(Default::default()),
+                    model: Err("no value supplied for model".to_string()),
+                    tokens: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DedicatedEmbeddingsBody {
+            ///How each vector is returned: `float` (the default) as a list of numbers, `base64` as a base64 string.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn encoding_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    crate::types::DedicatedEmbeddingsBodyEncodingFormat,
+                    Via,
+                >,
+            {
+                self.encoding_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for encoding_format: {e}")
+                    });
+                self
+            }
+
+            ///Text to embed: one string or a list of strings. Give either `input` or `tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn input<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::DedicatedEmbeddingsBodyInput, Via>,
+            {
+                self.input = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                self
+            }
+
+            ///ID of the dedicated endpoint that serves the embedding model.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///Input given as token IDs instead of text. Give either `input` or `tokens`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn tokens<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<i64>, Via>,
+            {
+                self.tokens = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for tokens: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedEmbeddingsBody>
+        for types::DedicatedEmbeddingsBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedEmbeddingsBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    encoding_format: value.encoding_format?,
+                    input: value.input?,
+                    model: value.model?,
+                    tokens: value.tokens?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedEndpointCreateBody`](types::DedicatedEndpointCreateBody) (`DedicatedEndpointCreateBody::builder()`): set its fields, then give it wherever a `DedicatedEndpointCreateBody` is expected, or convert it with `DedicatedEndpointCreateBody::try_from(builder)`. A required field left unset is reported then. Required: `advanced`, `hf_model_repo`, `instance_option_id`, `name`, `project_id`.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedEndpointCreateBody {
+            advanced: ::std::result::Result<
+                crate::types::EndpointAdvancedConfig,
+                ::std::string::String,
+            >,
+            autoscaling_policy: ::std::result::Result<
+                ::std::option::Option<crate::types::AutoscalingPolicy>,
+                ::std::string::String,
+            >,
+            hf_model_repo: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            hf_model_repo_revision: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_version_comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            instance_option_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            project_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            simplescale: ::std::result::Result<
+                ::std::option::Option<crate::types::EndpointSimplescaleConfig>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for DedicatedEndpointCreateBody {
+            fn default() -> Self {
+                Self {
+                    advanced: Err("no value supplied for advanced".to_string()),
+                    autoscaling_policy: Ok(Default::default()),
+                    hf_model_repo: Err("no value supplied for hf_model_repo".to_string()),
+                    hf_model_repo_revision: Ok(Default::default()),
+                    initial_version_comment: Ok(Default::default()),
+                    instance_option_id: Err(
+                        "no value supplied for instance_option_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    project_id: Err("no value supplied for project_id".to_string()),
+                    simplescale: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DedicatedEndpointCreateBody {
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn advanced<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::EndpointAdvancedConfig>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.advanced = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for advanced: {e}")
+                    });
+                self
+            }
+
+            ///Scale the replicas with the load, between a minimum and a maximum. Give this or `simplescale`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn autoscaling_policy<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::AutoscalingPolicy, Via>,
+            {
+                self.autoscaling_policy = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for autoscaling_policy: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The Hugging Face model repository to serve, as `owner/name`.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn hf_model_repo<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hf_model_repo = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hf_model_repo: {e}")
+                    });
+                self
+            }
+
+            ///A branch, tag or commit of the repository; the default branch when left out.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn hf_model_repo_revision<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.hf_model_repo_revision = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hf_model_repo_revision: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///A note kept with the first version of the endpoint.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn initial_version_comment<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.initial_version_comment = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for initial_version_comment: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///ID of the instance option: the kind and number of GPUs each replica runs on.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn instance_option_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instance_option_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for instance_option_id: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///A name for the endpoint, shown in the console and in listings.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///ID of the project the endpoint is created in.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+
+            ///A fixed number of replicas. Give this or `autoscalingPolicy`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn simplescale<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::EndpointSimplescaleConfig, Via>,
+            {
+                self.simplescale = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for simplescale: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedEndpointCreateBody>
+        for types::DedicatedEndpointCreateBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedEndpointCreateBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    advanced: value.advanced?,
+                    autoscaling_policy: value.autoscaling_policy?,
+                    hf_model_repo: value.hf_model_repo?,
+                    hf_model_repo_revision: value.hf_model_repo_revision?,
+                    initial_version_comment: value.initial_version_comment?,
+                    instance_option_id: value.instance_option_id?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                    simplescale: value.simplescale?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedEndpointUpdateBody`](types::DedicatedEndpointUpdateBody) (`DedicatedEndpointUpdateBody::builder()`): set its fields, then give it wherever a `DedicatedEndpointUpdateBody` is expected, or convert it with `DedicatedEndpointUpdateBody::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedEndpointUpdateBody {
+            advanced: ::std::result::Result<
+                ::std::option::Option<crate::types::EndpointAdvancedConfig>,
+                ::std::string::String,
+            >,
+            autoscaling_policy: ::std::result::Result<
+                ::std::option::Option<crate::types::AutoscalingPolicy>,
+                ::std::string::String,
+            >,
+            hf_model_repo: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            hf_model_repo_revision: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            instance_option_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            new_version_comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            simplescale: ::std::result::Result<
+                ::std::option::Option<crate::types::EndpointSimplescaleConfig>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for DedicatedEndpointUpdateBody {
+            fn default() -> Self {
+                Self {
+                    advanced: Ok(Default::default()),
+                    autoscaling_policy: Ok(Default::default()),
+                    hf_model_repo: Ok(Default::default()),
+                    hf_model_repo_revision: Ok(Default::default()),
+                    instance_option_id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    new_version_comment: Ok(Default::default()),
+                    simplescale: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DedicatedEndpointUpdateBody {
+            ///Serving settings of the inference engine (batching, lengths, tokenizer, queueing).
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn advanced<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::EndpointAdvancedConfig, Via>,
+            {
+                self.advanced = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for advanced: {e}")
+                    });
+                self
+            }
+
+            ///Scale the replicas with the load, between a minimum and a maximum. Give this or `simplescale`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn autoscaling_policy<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::AutoscalingPolicy, Via>,
+            {
+                self.autoscaling_policy = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for autoscaling_policy: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The Hugging Face model repository to serve, as `owner/name`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn hf_model_repo<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.hf_model_repo = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hf_model_repo: {e}")
+                    });
+                self
+            }
+
+            ///A branch, tag or commit of the repository; the default branch when left out.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn hf_model_repo_revision<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.hf_model_repo_revision = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hf_model_repo_revision: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///ID of the instance option: the kind and number of GPUs each replica runs on.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn instance_option_id<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.instance_option_id = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for instance_option_id: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///A name for the endpoint, shown in the console and in listings.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn name<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.name = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///A note kept with the version this change makes.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn new_version_comment<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.new_version_comment = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for new_version_comment: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///A fixed number of replicas. Give this or `autoscalingPolicy`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn simplescale<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::EndpointSimplescaleConfig, Via>,
+            {
+                self.simplescale = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for simplescale: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedEndpointUpdateBody>
+        for types::DedicatedEndpointUpdateBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedEndpointUpdateBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    advanced: value.advanced?,
+                    autoscaling_policy: value.autoscaling_policy?,
+                    hf_model_repo: value.hf_model_repo?,
+                    hf_model_repo_revision: value.hf_model_repo_revision?,
+                    instance_option_id: value.instance_option_id?,
+                    name: value.name?,
+                    new_version_comment: value.new_version_comment?,
+                    simplescale: value.simplescale?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedEndpointWandbArtifactCreateBody`](types::DedicatedEndpointWandbArtifactCreateBody) (`DedicatedEndpointWandbArtifactCreateBody::builder()`): set its fields, then give it wherever a `DedicatedEndpointWandbArtifactCreateBody` is expected, or convert it with `DedicatedEndpointWandbArtifactCreateBody::try_from(builder)`. A required field left unset is reported then. Required: `wandb_artifact_version_name`.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedEndpointWandbArtifactCreateBody {
+            accelerator: ::std::result::Result<
+                ::std::option::Option<crate::types::AcceleratorRequirement>,
+                ::std::string::String,
+            >,
+            autoscaling_policy: ::std::result::Result<
+                ::std::option::Option<crate::types::AutoscalingPolicy>,
+                ::std::string::String,
+            >,
+            idempotency_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            wandb_artifact_version_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for DedicatedEndpointWandbArtifactCreateBody {
+            fn default() -> Self {
+                Self {
+                    accelerator: Ok(Default::default()),
+                    autoscaling_policy: Ok(Default::default()),
+                    idempotency_key: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    project_id: Ok(Default::default()),
+                    wandb_artifact_version_name: Err(
+                        "no value supplied for wandb_artifact_version_name".to_string(),
+                    ),
+                }
+            }
+        }
+
+        impl DedicatedEndpointWandbArtifactCreateBody {
+            ///The GPUs to run on; chosen for the model when left out.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn accelerator<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::AcceleratorRequirement, Via>,
+            {
+                self.accelerator = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for accelerator: {e}")
+                    });
+                self
+            }
+
+            ///Scale the replicas with the load, between a minimum and a maximum. Give this or `simplescale`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn autoscaling_policy<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::AutoscalingPolicy, Via>,
+            {
+                self.autoscaling_policy = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for autoscaling_policy: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///A key of your choice: sending the same request again with the same key creates no second endpoint.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn idempotency_key<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.idempotency_key = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for idempotency_key: {e}")
+                    });
+                self
+            }
+
+            ///A name for the endpoint, shown in the console and in listings.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn name<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.name = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///ID of the project the endpoint is created in.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn project_id<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.project_id = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+
+            ///The Weights & Biases artifact version to serve, by its full name (entity, project, artifact and version or alias).
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn wandb_artifact_version_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wandb_artifact_version_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for wandb_artifact_version_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedEndpointWandbArtifactCreateBody>
+        for types::DedicatedEndpointWandbArtifactCreateBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedEndpointWandbArtifactCreateBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    accelerator: value.accelerator?,
+                    autoscaling_policy: value.autoscaling_policy?,
+                    idempotency_key: value.idempotency_key?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                    wandb_artifact_version_name: value.wandb_artifact_version_name?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedImageEditBody`](types::DedicatedImageEditBody) (`DedicatedImageEditBody::builder()`): set its fields, then give it wherever a `DedicatedImageEditBody` is expected, or convert it with `DedicatedImageEditBody::try_from(builder)`. A required field left unset is reported then. Required: `image`, `model`, `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedImageEditBody {
+            guidance_scale: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            image: ::std::result::Result<crate::types::Image, ::std::string::String>,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            num_inference_steps: ::std::result::Result<i64, ::std::string::String>,
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::DedicatedImageEditBodyResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for DedicatedImageEditBody {
+            fn default() -> Self {
+                Self {
+                    guidance_scale: Ok(Default::default()),
+                    image: Err("no value supplied for image".to_string()),
+                    model: Err("no value supplied for model".to_string()),
+                    num_inference_steps: Ok(defaults::default_u64::<i64, 20>()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    response_format: Ok(
+                        defaults::dedicated_image_edit_body_response_format(),
+                    ),
+                    seed: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DedicatedImageEditBody {
+            ///How closely the image follows the prompt; higher follows it more strictly.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn guidance_scale<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.guidance_scale = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for guidance_scale: {e}")
+                    });
+                self
+            }
+
+            ///The image to edit, or several.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Image>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+
+            ///ID of the dedicated endpoint to send the request to.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///How many denoising steps the model takes (20 by default): more are slower and usually more detailed.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn num_inference_steps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_inference_steps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for num_inference_steps: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///What to draw, or what to change, in words.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+
+            ///How the images come back: a URL to fetch them from, or the image data itself in the given encoding.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    crate::types::DedicatedImageEditBodyResponseFormat,
+                    Via,
+                >,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///A seed for the random noise, to make a generation repeatable.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedImageEditBody>
+        for types::DedicatedImageEditBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedImageEditBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    guidance_scale: value.guidance_scale?,
+                    image: value.image?,
+                    model: value.model?,
+                    num_inference_steps: value.num_inference_steps?,
+                    prompt: value.prompt?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedImageGenerationBody`](types::DedicatedImageGenerationBody) (`DedicatedImageGenerationBody::builder()`): set its fields, then give it wherever a `DedicatedImageGenerationBody` is expected, or convert it with `DedicatedImageGenerationBody::try_from(builder)`. A required field left unset is reported then. Required: `model`, `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedImageGenerationBody {
+            control_images: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ImageInput>>,
+                ::std::string::String,
+            >,
+            controlnet_weights: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<f64>>,
+                ::std::string::String,
+            >,
+            guidance_scale: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<::std::string::String, ::std::string::String>,
+            num_inference_steps: ::std::result::Result<i64, ::std::string::String>,
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            response_format: ::std::result::Result<
+                ::std::option::Option<
+                    crate::types::DedicatedImageGenerationBodyResponseFormat,
+                >,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for DedicatedImageGenerationBody {
+            fn default() -> Self {
+                Self {
+                    control_images: Ok(Default::default()),
+                    controlnet_weights: Ok(Default::default()),
+                    guidance_scale: Ok(Default::default()),
+                    model: Err("no value supplied for model".to_string()),
+                    num_inference_steps: Ok(defaults::default_u64::<i64, 20>()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    response_format: Ok(
+                        defaults::dedicated_image_generation_body_response_format(),
+                    ),
+                    seed: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DedicatedImageGenerationBody {
+            ///Images that guide the composition through the model's ControlNets.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn control_images<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::ImageInput>, Via>,
+            {
+                self.control_images = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for control_images: {e}")
+                    });
+                self
+            }
+
+            ///How strongly each control image guides the result, one weight per image.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn controlnet_weights<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<f64>, Via>,
+            {
+                self.controlnet_weights = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for controlnet_weights: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///How closely the image follows the prompt; higher follows it more strictly.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn guidance_scale<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.guidance_scale = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for guidance_scale: {e}")
+                    });
+                self
+            }
+
+            ///ID of the dedicated endpoint to send the request to.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///How many denoising steps the model takes (20 by default): more are slower and usually more detailed.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn num_inference_steps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_inference_steps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for num_inference_steps: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///What to draw, or what to change, in words.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+
+            ///How the images come back: a URL to fetch them from, or the image data itself in the given encoding.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    crate::types::DedicatedImageGenerationBodyResponseFormat,
+                    Via,
+                >,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///A seed for the random noise, to make a generation repeatable.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedImageGenerationBody>
+        for types::DedicatedImageGenerationBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedImageGenerationBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    control_images: value.control_images?,
+                    controlnet_weights: value.controlnet_weights?,
+                    guidance_scale: value.guidance_scale?,
+                    model: value.model?,
+                    num_inference_steps: value.num_inference_steps?,
+                    prompt: value.prompt?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                })
+            }
+        }
+
+        /// A builder of [`EndpointAdvancedConfig`](types::EndpointAdvancedConfig) (`EndpointAdvancedConfig::builder()`): set its fields, then give it wherever a `EndpointAdvancedConfig` is expected, or convert it with `EndpointAdvancedConfig::try_from(builder)`. A required field left unset is reported then. Required: `tokenizer_add_special_tokens`, `tokenizer_skip_special_tokens`.
+        #[derive(Clone, Debug)]
+        pub struct EndpointAdvancedConfig {
+            enable_content_logging: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_batch_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_context_length: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
+            max_input_length: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_token_count: ::std::result::Result<i64, ::std::string::String>,
+            queue_backpressure_metric_kind: ::std::result::Result<
+                ::std::option::Option<crate::types::QueueBackpressureMetricKind>,
+                ::std::string::String,
+            >,
+            queue_backpressure_metric_threshold: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            queue_timeout_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            tokenizer_add_special_tokens: ::std::result::Result<bool, ::std::string::String>,
+            tokenizer_skip_special_tokens: ::std::result::Result<
+                bool,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for EndpointAdvancedConfig {
+            fn default() -> Self {
+                Self {
+                    enable_content_logging: Ok(Default::default()),
+                    max_batch_size: Ok(Default::default()),
+                    max_context_length: Ok(Default::default()),
+                    max_input_length: Ok(Default::default()),
+                    max_token_count: Ok(defaults::default_u64::<i64, 2560>()),
+                    queue_backpressure_metric_kind: Ok(Default::default()),
+                    queue_backpressure_metric_threshold: Ok(Default::default()),
+                    queue_timeout_ms: Ok(Default::default()),
+                    tokenizer_add_special_tokens: Err(
+                        "no value supplied for tokenizer_add_special_tokens".to_string(),
+                    ),
+                    tokenizer_skip_special_tokens: Err(
+                        "no value supplied for tokenizer_skip_special_tokens".to_string(),
+                    ),
+                }
+            }
+        }
+
+        impl EndpointAdvancedConfig {
+            ///Whether the contents of requests and answers are kept in the endpoint's logs.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn enable_content_logging<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<bool, Via>,
+            {
+                self.enable_content_logging = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_content_logging: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The most requests the engine processes together in one batch.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_batch_size<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_batch_size = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_batch_size: {e}")
+                    });
+                self
+            }
+
+            ///The longest context, prompt and output together, in tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_context_length<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<u64, Via>,
+            {
+                self.max_context_length = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_context_length: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The longest prompt accepted, in tokens.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn max_input_length<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.max_input_length = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_input_length: {e}")
+                    });
+                self
+            }
+
+            ///The most tokens the engine processes together in one batch, over all its requests (2560 by default).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn max_token_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_token_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_token_count: {e}")
+                    });
+                self
+            }
+
+            ///The measure the endpoint watches to refuse new requests when it is overloaded; see `queue_backpressure_metric_threshold`.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn queue_backpressure_metric_kind<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<crate::types::QueueBackpressureMetricKind, Via>,
+            {
+                self.queue_backpressure_metric_kind = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for queue_backpressure_metric_kind: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///The value of the backpressure measure above which new requests are refused.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn queue_backpressure_metric_threshold<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<f64, Via>,
+            {
+                self.queue_backpressure_metric_threshold = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for queue_backpressure_metric_threshold: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///How long a request may wait in the queue, in milliseconds, before it is refused.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn queue_timeout_ms<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.queue_timeout_ms = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queue_timeout_ms: {e}")
+                    });
+                self
+            }
+
+            ///Whether the tokenizer adds the model's special tokens (such as a beginning-of-sequence token) when it encodes a prompt. Required.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn tokenizer_add_special_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokenizer_add_special_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for tokenizer_add_special_tokens: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///Whether special tokens are left out of the text the endpoint returns. Required.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn tokenizer_skip_special_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokenizer_skip_special_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for tokenizer_skip_special_tokens: {e}"
+                        )
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<EndpointAdvancedConfig>
+        for types::EndpointAdvancedConfig {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: EndpointAdvancedConfig,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    enable_content_logging: value.enable_content_logging?,
+                    max_batch_size: value.max_batch_size?,
+                    max_context_length: value.max_context_length?,
+                    max_input_length: value.max_input_length?,
+                    max_token_count: value.max_token_count?,
+                    queue_backpressure_metric_kind: value.queue_backpressure_metric_kind?,
+                    queue_backpressure_metric_threshold: value
+                        .queue_backpressure_metric_threshold?,
+                    queue_timeout_ms: value.queue_timeout_ms?,
+                    tokenizer_add_special_tokens: value.tokenizer_add_special_tokens?,
+                    tokenizer_skip_special_tokens: value.tokenizer_skip_special_tokens?,
+                })
+            }
+        }
+
+        /// A builder of [`EndpointSimplescaleConfig`](types::EndpointSimplescaleConfig) (`EndpointSimplescaleConfig::builder()`): set its fields, then give it wherever a `EndpointSimplescaleConfig` is expected, or convert it with `EndpointSimplescaleConfig::try_from(builder)`. A required field left unset is reported then. Required: `replicas`.
+        #[derive(Clone, Debug)]
+        pub struct EndpointSimplescaleConfig {
+            replicas: ::std::result::Result<u64, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for EndpointSimplescaleConfig {
+            fn default() -> Self {
+                Self {
+                    replicas: Err("no value supplied for replicas".to_string()),
+                }
+            }
+        }
+
+        impl EndpointSimplescaleConfig {
+            ///How many replicas serve the endpoint (at least 1).
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn replicas<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.replicas = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for replicas: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<EndpointSimplescaleConfig>
+        for types::EndpointSimplescaleConfig {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: EndpointSimplescaleConfig,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self { replicas: value.replicas? })
+            }
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens> for types::DedicatedCompletionsBody {
-        type Error = <types::CompletionsDedicatedBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsDedicatedBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsDedicatedBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+
+    impl types::AcceleratorRequirement {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AcceleratorRequirement` is expected (a call's body, another builder's field), or convert it with `AcceleratorRequirement::try_from`. Required: `count`, `type_`.
+        pub fn builder() -> builder::AcceleratorRequirement {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt> for types::DedicatedCompletionsStreamBody {
-        type Error = <types::CompletionsStreamDedicatedBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamDedicatedBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+    impl types::AutoscalingPolicy {
+        /// A builder of this type: a setter per field, then give the builder wherever a `AutoscalingPolicy` is expected (a call's body, another builder's field), or convert it with `AutoscalingPolicy::try_from`. Required: none.
+        pub fn builder() -> builder::AutoscalingPolicy {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens> for types::DedicatedCompletionsStreamBody {
-        type Error = <types::CompletionsStreamDedicatedBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamDedicatedBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamDedicatedBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
+    impl types::DedicatedEmbeddingsBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedEmbeddingsBody` is expected (a call's body, another builder's field), or convert it with `DedicatedEmbeddingsBody::try_from`. Required: `model`.
+        pub fn builder() -> builder::DedicatedEmbeddingsBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::DedicatedResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+    impl types::DedicatedEndpointCreateBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedEndpointCreateBody` is expected (a call's body, another builder's field), or convert it with `DedicatedEndpointCreateBody::try_from`. Required: `advanced`, `hf_model_repo`, `instance_option_id`, `name`, `project_id`.
+        pub fn builder() -> builder::DedicatedEndpointCreateBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::DedicatedResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+    impl types::DedicatedEndpointUpdateBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedEndpointUpdateBody` is expected (a call's body, another builder's field), or convert it with `DedicatedEndpointUpdateBody::try_from`. Required: none.
+        pub fn builder() -> builder::DedicatedEndpointUpdateBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::DedicatedResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
+    impl types::DedicatedEndpointWandbArtifactCreateBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedEndpointWandbArtifactCreateBody` is expected (a call's body, another builder's field), or convert it with `DedicatedEndpointWandbArtifactCreateBody::try_from`. Required: `wandb_artifact_version_name`.
+        pub fn builder() -> builder::DedicatedEndpointWandbArtifactCreateBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::DedicatedResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
+    impl types::DedicatedImageEditBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedImageEditBody` is expected (a call's body, another builder's field), or convert it with `DedicatedImageEditBody::try_from`. Required: `image`, `model`, `prompt`.
+        pub fn builder() -> builder::DedicatedImageEditBody {
+            Default::default()
         }
     }
+    impl types::DedicatedImageGenerationBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedImageGenerationBody` is expected (a call's body, another builder's field), or convert it with `DedicatedImageGenerationBody::try_from`. Required: `model`, `prompt`.
+        pub fn builder() -> builder::DedicatedImageGenerationBody {
+            Default::default()
+        }
+    }
+    impl types::EndpointAdvancedConfig {
+        /// A builder of this type: a setter per field, then give the builder wherever a `EndpointAdvancedConfig` is expected (a call's body, another builder's field), or convert it with `EndpointAdvancedConfig::try_from`. Required: `tokenizer_add_special_tokens`, `tokenizer_skip_special_tokens`.
+        pub fn builder() -> builder::EndpointAdvancedConfig {
+            Default::default()
+        }
+    }
+    impl types::EndpointSimplescaleConfig {
+        /// A builder of this type: a setter per field, then give the builder wherever a `EndpointSimplescaleConfig` is expected (a call's body, another builder's field), or convert it with `EndpointSimplescaleConfig::try_from`. Required: `replicas`.
+        pub fn builder() -> builder::EndpointSimplescaleConfig {
+            Default::default()
+        }
+    }
+
 }
 
 /// The `container` operations: their low-level client and the types only they use (feature `container`).
@@ -763,7 +12417,7 @@ pub mod container {
         ($($derives:tt)*) => {
             progenitor_macro::generate_api!(
                 spec = "spec/container.json",
-                interface = Builder,
+                interface = Positional,
                 tags = Merged,
                 inner_type = crate::RequestDefaults,
                 derives = [$($derives)*],
@@ -771,23 +12425,34 @@ pub mod container {
                     AssistantMessageToolCall = crate::shared::types::AssistantMessageToolCall: ?FromStr + ?Display,
                     AssistantMessageToolCallFunction = crate::shared::types::AssistantMessageToolCallFunction: ?FromStr + ?Display,
                     AudioData = crate::shared::types::AudioData: ?FromStr + ?Display,
+                    AudioTranscriptionBody = crate::shared::types::AudioTranscriptionBody: ?FromStr + ?Display + Default,
                     AudioTranscriptionInputTokenDetails = crate::shared::types::AudioTranscriptionInputTokenDetails: ?FromStr + ?Display,
                     AudioTranscriptionResult = crate::shared::types::AudioTranscriptionResult: ?FromStr + ?Display,
+                    AudioTranscriptionStreamBody = crate::shared::types::AudioTranscriptionStreamBody: ?FromStr + ?Display + Default,
                     AudioTranscriptionUsage = crate::shared::types::AudioTranscriptionUsage: ?FromStr + ?Display,
                     BaseClassificationData = crate::shared::types::BaseClassificationData: ?FromStr + ?Display,
                     ChatChoice = crate::shared::types::ChatChoice: ?FromStr + ?Display,
                     ChatChoiceMessage = crate::shared::types::ChatChoiceMessage: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoice = crate::shared::types::ChatCompleteBodyToolChoice: ?FromStr + ?Display,
                     ChatCompleteBodyToolChoiceFunction = crate::shared::types::ChatCompleteBodyToolChoiceFunction: ?FromStr + ?Display,
+                    ChatCompletionBody = crate::shared::types::ChatCompletionBody: ?FromStr + ?Display,
+                    ChatCompletionStreamBody = crate::shared::types::ChatCompletionStreamBody: ?FromStr + ?Display,
                     ChatLogprobs = crate::shared::types::ChatLogprobs: ?FromStr + ?Display,
                     ChatLogprobsContent = crate::shared::types::ChatLogprobsContent: ?FromStr + ?Display,
                     ChatLogprobsContentTopLogprob = crate::shared::types::ChatLogprobsContentTopLogprob: ?FromStr + ?Display,
                     ChatResult = crate::shared::types::ChatResult: ?FromStr + ?Display,
                     ChatUsage = crate::shared::types::ChatUsage: ?FromStr + ?Display,
                     ChunkingStrategy = crate::shared::types::ChunkingStrategy: ?FromStr + ?Display,
+                    CompletionsBody = crate::shared::types::CompletionsBody: ?FromStr + ?Display,
+                    CompletionsBodyWithPrompt = crate::shared::types::CompletionsBodyWithPrompt: ?FromStr + ?Display,
+                    CompletionsBodyWithTokens = crate::shared::types::CompletionsBodyWithTokens: ?FromStr + ?Display,
                     CompletionsChoice = crate::shared::types::CompletionsChoice: ?FromStr + ?Display,
                     CompletionsLogprobs = crate::shared::types::CompletionsLogprobs: ?FromStr + ?Display,
                     CompletionsResult = crate::shared::types::CompletionsResult: ?FromStr + ?Display,
+                    CompletionsStreamBody = crate::shared::types::CompletionsStreamBody: ?FromStr + ?Display,
+                    CompletionsStreamBodyWithPrompt = crate::shared::types::CompletionsStreamBodyWithPrompt: ?FromStr + ?Display,
+                    CompletionsStreamBodyWithTokens = crate::shared::types::CompletionsStreamBodyWithTokens: ?FromStr + ?Display,
+                    DetokenizationBody = crate::shared::types::DetokenizationBody: ?FromStr + ?Display,
                     Function = crate::shared::types::Function: ?FromStr + ?Display,
                     FunctionResult = crate::shared::types::FunctionResult: ?FromStr + ?Display,
                     Image = crate::shared::types::Image: ?FromStr + ?Display,
@@ -795,6 +12460,7 @@ pub mod container {
                     ImageInput = crate::shared::types::ImageInput: ?FromStr + ?Display,
                     Input = crate::shared::types::Input: ?FromStr + ?Display,
                     Message = crate::shared::types::Message: ?FromStr + ?Display,
+                    MessagesBody = crate::shared::types::MessagesBody: ?FromStr + ?Display,
                     MessagesContentBlock = crate::shared::types::MessagesContentBlock: ?FromStr + ?Display,
                     MessagesErrorObject = crate::shared::types::MessagesErrorObject: ?FromStr + ?Display,
                     MessagesErrorResponse = crate::shared::types::MessagesErrorResponse: ?FromStr + ?Display,
@@ -804,6 +12470,7 @@ pub mod container {
                     MessagesOutputFormat = crate::shared::types::MessagesOutputFormat: ?FromStr + ?Display + Default,
                     MessagesResponseContentBlock = crate::shared::types::MessagesResponseContentBlock: ?FromStr + ?Display,
                     MessagesResponseContentBlockKnown = crate::shared::types::MessagesResponseContentBlockKnown: ?FromStr + ?Display,
+                    MessagesStreamBody = crate::shared::types::MessagesStreamBody: ?FromStr + ?Display,
                     MessagesStreamContentBlockDelta = crate::shared::types::MessagesStreamContentBlockDelta: ?FromStr + ?Display,
                     MessagesStreamContentBlockDeltaPayload = crate::shared::types::MessagesStreamContentBlockDeltaPayload: ?FromStr + ?Display,
                     MessagesStreamContentBlockDeltaPayloadKnown = crate::shared::types::MessagesStreamContentBlockDeltaPayloadKnown: ?FromStr + ?Display,
@@ -830,6 +12497,7 @@ pub mod container {
                     ReasoningEffort = crate::shared::types::ReasoningEffort: ?FromStr + ?Display,
                     ResponseFormat = crate::shared::types::ResponseFormat: ?FromStr + ?Display,
                     ResponseFormatJsonSchemaSchema = crate::shared::types::ResponseFormatJsonSchemaSchema: ?FromStr + ?Display,
+                    ResponsesBody = crate::shared::types::ResponsesBody: ?FromStr + ?Display,
                     ResponsesContentBlock = crate::shared::types::ResponsesContentBlock: ?FromStr + ?Display,
                     ResponsesContentPart = crate::shared::types::ResponsesContentPart: ?FromStr + ?Display,
                     ResponsesContentPartKnown = crate::shared::types::ResponsesContentPartKnown: ?FromStr + ?Display,
@@ -852,6 +12520,7 @@ pub mod container {
                     ResponsesReasoningItem = crate::shared::types::ResponsesReasoningItem: ?FromStr + ?Display,
                     ResponsesReasoningSummaryText = crate::shared::types::ResponsesReasoningSummaryText: ?FromStr + ?Display,
                     ResponsesReasoningText = crate::shared::types::ResponsesReasoningText: ?FromStr + ?Display,
+                    ResponsesStreamBody = crate::shared::types::ResponsesStreamBody: ?FromStr + ?Display,
                     ResponsesStreamContentPartAdded = crate::shared::types::ResponsesStreamContentPartAdded: ?FromStr + ?Display,
                     ResponsesStreamContentPartDone = crate::shared::types::ResponsesStreamContentPartDone: ?FromStr + ?Display,
                     ResponsesStreamEvent = crate::shared::types::ResponsesStreamEvent: ?FromStr + ?Display,
@@ -888,10 +12557,12 @@ pub mod container {
                     StreamedFunctionResult = crate::shared::types::StreamedFunctionResult: ?FromStr + ?Display,
                     StreamedToolCallResult = crate::shared::types::StreamedToolCallResult: ?FromStr + ?Display,
                     System = crate::shared::types::System: ?FromStr + ?Display,
+                    TextClassificationBody = crate::shared::types::TextClassificationBody: ?FromStr + ?Display + Default,
                     TextClassificationResult = crate::shared::types::TextClassificationResult: ?FromStr + ?Display,
                     TextClassificationUsage = crate::shared::types::TextClassificationUsage: ?FromStr + ?Display,
                     TextUsage = crate::shared::types::TextUsage: ?FromStr + ?Display,
                     TokenSequence = crate::shared::types::TokenSequence: ?FromStr + ?Display + Default,
+                    TokenizationBody = crate::shared::types::TokenizationBody: ?FromStr + ?Display,
                     Tool = crate::shared::types::Tool: ?FromStr + ?Display,
                     ToolCallResult = crate::shared::types::ToolCallResult: ?FromStr + ?Display,
                     ToolChoice = crate::shared::types::ToolChoice: ?FromStr + ?Display,
@@ -906,64 +12577,406 @@ pub mod container {
     #[cfg(not(feature = "json-schema"))]
     generate!(PartialEq);
     crate::hooks!();
-    impl ::std::convert::From<&str> for types::ContainerTextClassificationBodyInput {
-        fn from(value: &str) -> Self {
-            Self::String(value.to_owned())
+    /// The builders of the request types of this module: `Type::builder()`, then a setter per field. See [`crate::IntoOptional`] for what the setter of an optional field takes.
+    pub mod builder {
+        #[allow(unused_imports)]
+        use super::types;
+        /// The defaults of fields, as the API document gives them.
+        mod defaults {
+            pub(super) fn default_u64<T, const V: u64>() -> T
+            where
+                T: ::std::convert::TryFrom<u64>,
+                <T as ::std::convert::TryFrom<u64>>::Error: ::std::fmt::Debug,
+            {
+                T::try_from(V).unwrap()
+            }
+            pub(super) fn container_image_edit_body_guidance_scale() -> f64 {
+                0.0_f64
+            }
+            pub(super) fn container_image_edit_body_response_format() -> ::std::option::Option<
+                crate::types::ContainerImageEditBodyResponseFormat,
+            > {
+                ::std::option::Option::Some(
+                    crate::types::ContainerImageEditBodyResponseFormat::Jpeg,
+                )
+            }
+            pub(super) fn container_image_generation_body_guidance_scale() -> f64 {
+                0.0_f64
+            }
+            pub(super) fn container_image_generation_body_response_format() -> ::std::option::Option<
+                crate::types::ContainerImageGenerationBodyResponseFormat,
+            > {
+                ::std::option::Option::Some(
+                    crate::types::ContainerImageGenerationBodyResponseFormat::Jpeg,
+                )
+            }
+        }
+
+        /// A builder of [`ContainerImageEditBody`](types::ContainerImageEditBody) (`ContainerImageEditBody::builder()`): set its fields, then give it wherever a `ContainerImageEditBody` is expected, or convert it with `ContainerImageEditBody::try_from(builder)`. A required field left unset is reported then. Required: `image`, `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct ContainerImageEditBody {
+            guidance_scale: ::std::result::Result<f64, ::std::string::String>,
+            image: ::std::result::Result<crate::types::Image, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            num_inference_steps: ::std::result::Result<i64, ::std::string::String>,
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            response_format: ::std::result::Result<
+                ::std::option::Option<crate::types::ContainerImageEditBodyResponseFormat>,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ContainerImageEditBody {
+            fn default() -> Self {
+                Self {
+                    guidance_scale: Ok(defaults::container_image_edit_body_guidance_scale()),
+                    image: Err("no value supplied for image".to_string()),
+                    model: Ok(Default::default()),
+                    num_inference_steps: Ok(defaults::default_u64::<i64, 20>()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    response_format: Ok(
+                        defaults::container_image_edit_body_response_format(),
+                    ),
+                    seed: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ContainerImageEditBody {
+            ///How closely the image follows the prompt; higher follows it more strictly.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn guidance_scale<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guidance_scale = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for guidance_scale: {e}")
+                    });
+                self
+            }
+
+            ///The image to edit, or several.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Image>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+
+            ///Optional: which model or adapter of the container to use. Leave it out to use the container's own model.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///How many denoising steps the model takes (20 by default): more are slower and usually more detailed.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn num_inference_steps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_inference_steps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for num_inference_steps: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///What to draw, or what to change, in words.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+
+            ///How the images come back: a URL to fetch them from, or the image data itself in the given encoding.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    crate::types::ContainerImageEditBodyResponseFormat,
+                    Via,
+                >,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///A seed for the random noise, to make a generation repeatable.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ContainerImageEditBody>
+        for types::ContainerImageEditBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ContainerImageEditBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    guidance_scale: value.guidance_scale?,
+                    image: value.image?,
+                    model: value.model?,
+                    num_inference_steps: value.num_inference_steps?,
+                    prompt: value.prompt?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                })
+            }
+        }
+
+        /// A builder of [`ContainerImageGenerationBody`](types::ContainerImageGenerationBody) (`ContainerImageGenerationBody::builder()`): set its fields, then give it wherever a `ContainerImageGenerationBody` is expected, or convert it with `ContainerImageGenerationBody::try_from(builder)`. A required field left unset is reported then. Required: `prompt`.
+        #[derive(Clone, Debug)]
+        pub struct ContainerImageGenerationBody {
+            control_images: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::types::ImageInput>>,
+                ::std::string::String,
+            >,
+            controlnet_weights: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<f64>>,
+                ::std::string::String,
+            >,
+            guidance_scale: ::std::result::Result<f64, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            num_inference_steps: ::std::result::Result<i64, ::std::string::String>,
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            response_format: ::std::result::Result<
+                ::std::option::Option<
+                    crate::types::ContainerImageGenerationBodyResponseFormat,
+                >,
+                ::std::string::String,
+            >,
+            seed: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for ContainerImageGenerationBody {
+            fn default() -> Self {
+                Self {
+                    control_images: Ok(Default::default()),
+                    controlnet_weights: Ok(Default::default()),
+                    guidance_scale: Ok(
+                        defaults::container_image_generation_body_guidance_scale(),
+                    ),
+                    model: Ok(Default::default()),
+                    num_inference_steps: Ok(defaults::default_u64::<i64, 20>()),
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    response_format: Ok(
+                        defaults::container_image_generation_body_response_format(),
+                    ),
+                    seed: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ContainerImageGenerationBody {
+            ///Images that guide the composition through the model's ControlNets.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn control_images<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<crate::types::ImageInput>, Via>,
+            {
+                self.control_images = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for control_images: {e}")
+                    });
+                self
+            }
+
+            ///How strongly each control image guides the result, one weight per image.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn controlnet_weights<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::vec::Vec<f64>, Via>,
+            {
+                self.controlnet_weights = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for controlnet_weights: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///How closely the image follows the prompt; higher follows it more strictly.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn guidance_scale<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guidance_scale = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for guidance_scale: {e}")
+                    });
+                self
+            }
+
+            ///Optional: which model or adapter of the container to use. Leave it out to use the container's own model.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn model<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<::std::string::String, Via>,
+            {
+                self.model = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                self
+            }
+
+            ///How many denoising steps the model takes (20 by default): more are slower and usually more detailed.
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn num_inference_steps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_inference_steps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for num_inference_steps: {e}"
+                        )
+                    });
+                self
+            }
+
+            ///What to draw, or what to change, in words.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                self
+            }
+
+            ///How the images come back: a URL to fetch them from, or the image data itself in the given encoding.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn response_format<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<
+                    crate::types::ContainerImageGenerationBodyResponseFormat,
+                    Via,
+                >,
+            {
+                self.response_format = value
+                    .into_optional()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_format: {e}")
+                    });
+                self
+            }
+
+            ///A seed for the random noise, to make a generation repeatable.
+            ///
+            /// Optional: anything that converts into the field's type, or an `Option` of it (`None` leaves it out).
+            pub fn seed<T, Via>(mut self, value: T) -> Self
+            where
+                T: crate::IntoOptional<i64, Via>,
+            {
+                self.seed = value
+                    .into_optional()
+                    .map_err(|e| format!("error converting supplied value for seed: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ContainerImageGenerationBody>
+        for types::ContainerImageGenerationBody {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: ContainerImageGenerationBody,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    control_images: value.control_images?,
+                    controlnet_weights: value.controlnet_weights?,
+                    guidance_scale: value.guidance_scale?,
+                    model: value.model?,
+                    num_inference_steps: value.num_inference_steps?,
+                    prompt: value.prompt?,
+                    response_format: value.response_format?,
+                    seed: value.seed?,
+                })
+            }
         }
     }
-    impl ::std::convert::From<::std::string::String> for types::ContainerTextClassificationBodyInput {
-        fn from(value: ::std::string::String) -> Self {
-            Self::String(value)
+
+    impl types::ContainerImageEditBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ContainerImageEditBody` is expected (a call's body, another builder's field), or convert it with `ContainerImageEditBody::try_from`. Required: `image`, `prompt`.
+        pub fn builder() -> builder::ContainerImageEditBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt> for types::ContainerCompletionsBody {
-        type Error = <types::CompletionsBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
+    impl types::ContainerImageGenerationBody {
+        /// A builder of this type: a setter per field, then give the builder wherever a `ContainerImageGenerationBody` is expected (a call's body, another builder's field), or convert it with `ContainerImageGenerationBody::try_from`. Required: `prompt`.
+        pub fn builder() -> builder::ContainerImageGenerationBody {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens> for types::ContainerCompletionsBody {
-        type Error = <types::CompletionsBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt> for types::ContainerCompletionsStreamBody {
-        type Error = <types::CompletionsStreamBodyWithPrompt as ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithPrompt>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamBodyWithPrompt) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Prompt(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens> for types::ContainerCompletionsStreamBody {
-        type Error = <types::CompletionsStreamBodyWithTokens as ::std::convert::TryFrom<types::builder::CompletionsStreamBodyWithTokens>>::Error;
-        fn try_from(value: types::builder::CompletionsStreamBodyWithTokens) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::Tokens(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ContainerResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ContainerResponsesBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom> for types::ContainerResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceCustom as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceCustom>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceCustom) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceCustom(value.try_into()?))
-        }
-    }
-    impl ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction> for types::ContainerResponsesStreamBodyToolChoice {
-        type Error = <crate::shared::types::ResponsesToolChoiceFunction as ::std::convert::TryFrom<crate::shared::types::builder::ResponsesToolChoiceFunction>>::Error;
-        fn try_from(value: crate::shared::types::builder::ResponsesToolChoiceFunction) -> ::std::result::Result<Self, Self::Error> {
-            ::std::result::Result::Ok(Self::ResponsesToolChoiceFunction(value.try_into()?))
-        }
-    }
+
 }
 
 /// The `platform` operations: their low-level client and the types only they use (feature `platform`).
@@ -975,7 +12988,7 @@ pub mod platform {
         ($($derives:tt)*) => {
             progenitor_macro::generate_api!(
                 spec = "spec/platform.json",
-                interface = Builder,
+                interface = Positional,
                 tags = Merged,
                 inner_type = crate::RequestDefaults,
                 derives = [$($derives)*],
@@ -997,11 +13010,286 @@ pub mod platform {
             Self::String(value.to_owned())
         }
     }
+
     impl ::std::convert::From<::std::string::String> for types::DeleteSamplesBodyItem {
         fn from(value: ::std::string::String) -> Self {
             Self::String(value)
         }
     }
+
+    /// The builders of the request types of this module: `Type::builder()`, then a setter per field. See [`crate::IntoOptional`] for what the setter of an optional field takes.
+    pub mod builder {
+        #[allow(unused_imports)]
+        use super::types;
+        /// A builder of [`CreateDatasetRequest`](types::CreateDatasetRequest) (`CreateDatasetRequest::builder()`): set its fields, then give it wherever a `CreateDatasetRequest` is expected, or convert it with `CreateDatasetRequest::try_from(builder)`. A required field left unset is reported then. Required: `modality`, `name`, `project_id`.
+        #[derive(Clone, Debug)]
+        pub struct CreateDatasetRequest {
+            modality: ::std::result::Result<
+                crate::types::DedicatedDatasetModality,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            project_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for CreateDatasetRequest {
+            fn default() -> Self {
+                Self {
+                    modality: Err("no value supplied for modality".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    project_id: Err("no value supplied for project_id".to_string()),
+                }
+            }
+        }
+
+        impl CreateDatasetRequest {
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn modality<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::DedicatedDatasetModality>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modality = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modality: {e}")
+                    });
+                self
+            }
+
+            ///The dataset's name.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///ID of the project the file or dataset belongs to.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateDatasetRequest> for types::CreateDatasetRequest {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: CreateDatasetRequest,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    modality: value.modality?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                })
+            }
+        }
+
+        /// A builder of [`DedicatedDatasetModality`](types::DedicatedDatasetModality) (`DedicatedDatasetModality::builder()`): set its fields, then give it wherever a `DedicatedDatasetModality` is expected, or convert it with `DedicatedDatasetModality::try_from(builder)`. A required field left unset is reported then. Required: none.
+        #[derive(Clone, Debug)]
+        pub struct DedicatedDatasetModality {
+            input_modals: ::std::result::Result<
+                ::std::vec::Vec<crate::types::DedicatedDatasetModalityType>,
+                ::std::string::String,
+            >,
+            output_modals: ::std::result::Result<
+                ::std::vec::Vec<crate::types::DedicatedDatasetModalityType>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for DedicatedDatasetModality {
+            fn default() -> Self {
+                Self {
+                    input_modals: Ok(Default::default()),
+                    output_modals: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DedicatedDatasetModality {
+            ///The kinds of data the inputs hold (none listed by default).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn input_modals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::types::DedicatedDatasetModalityType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input_modals = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_modals: {e}")
+                    });
+                self
+            }
+
+            ///The kinds of data the outputs hold (none listed by default).
+            ///
+            /// Optional (it has a default): anything that converts into the field's type.
+            pub fn output_modals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::types::DedicatedDatasetModalityType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_modals = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_modals: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DedicatedDatasetModality>
+        for types::DedicatedDatasetModality {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: DedicatedDatasetModality,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    input_modals: value.input_modals?,
+                    output_modals: value.output_modals?,
+                })
+            }
+        }
+
+        /// A builder of [`FileInitUploadRequest`](types::FileInitUploadRequest) (`FileInitUploadRequest::builder()`): set its fields, then give it wherever a `FileInitUploadRequest` is expected, or convert it with `FileInitUploadRequest::try_from(builder)`. A required field left unset is reported then. Required: `digest`, `name`, `project_id`, `size`.
+        #[derive(Clone, Debug)]
+        pub struct FileInitUploadRequest {
+            digest: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            project_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            size: ::std::result::Result<i64, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for FileInitUploadRequest {
+            fn default() -> Self {
+                Self {
+                    digest: Err("no value supplied for digest".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    project_id: Err("no value supplied for project_id".to_string()),
+                    size: Err("no value supplied for size".to_string()),
+                }
+            }
+        }
+
+        impl FileInitUploadRequest {
+            ///The digest of the file's contents, written `algorithm:hex` (for example `sha256:9f86d0…`), against which the upload is checked.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn digest<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.digest = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for digest: {e}"));
+                self
+            }
+
+            ///The file's name, as it will be listed.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+
+            ///ID of the project the file or dataset belongs to.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+
+            ///The size of the file, in bytes.
+            ///
+            /// Required: anything that converts into the field's type.
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for size: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<FileInitUploadRequest>
+        for types::FileInitUploadRequest {
+            type Error = types::error::ConversionError;
+            fn try_from(
+                value: FileInitUploadRequest,
+            ) -> ::std::result::Result<Self, types::error::ConversionError> {
+                Ok(Self {
+                    digest: value.digest?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                    size: value.size?,
+                })
+            }
+        }
+    }
+
+    impl types::CreateDatasetRequest {
+        /// A builder of this type: a setter per field, then give the builder wherever a `CreateDatasetRequest` is expected (a call's body, another builder's field), or convert it with `CreateDatasetRequest::try_from`. Required: `modality`, `name`, `project_id`.
+        pub fn builder() -> builder::CreateDatasetRequest {
+            Default::default()
+        }
+    }
+    impl types::DedicatedDatasetModality {
+        /// A builder of this type: a setter per field, then give the builder wherever a `DedicatedDatasetModality` is expected (a call's body, another builder's field), or convert it with `DedicatedDatasetModality::try_from`. Required: none.
+        pub fn builder() -> builder::DedicatedDatasetModality {
+            Default::default()
+        }
+    }
+    impl types::FileInitUploadRequest {
+        /// A builder of this type: a setter per field, then give the builder wherever a `FileInitUploadRequest` is expected (a call's body, another builder's field), or convert it with `FileInitUploadRequest::try_from`. Required: `digest`, `name`, `project_id`, `size`.
+        pub fn builder() -> builder::FileInitUploadRequest {
+            Default::default()
+        }
+    }
+
 }
 
 /// Every type of the API, from whichever module generates it (the module of the one group
@@ -1017,104 +13305,174 @@ pub mod types {
     #[cfg(feature = "platform")]
     pub use crate::platform::types::*;
     pub use crate::shared::types::{defaults, error};
-
     /// The builders of the types (`Type::builder()`).
     pub mod builder {
-        pub use crate::shared::types::builder::*;
+        pub use crate::shared::builder::*;
         #[cfg(feature = "serverless")]
-        pub use crate::serverless::types::builder::*;
+        pub use crate::serverless::builder::*;
         #[cfg(feature = "dedicated")]
-        pub use crate::dedicated::types::builder::*;
+        pub use crate::dedicated::builder::*;
         #[cfg(feature = "container")]
-        pub use crate::container::types::builder::*;
+        pub use crate::container::builder::*;
         #[cfg(feature = "platform")]
-        pub use crate::platform::types::builder::*;
+        pub use crate::platform::builder::*;
     }
 
     /// A point in time (`format: date-time` in the API document), in UTC.
     #[cfg(any(feature = "dedicated", feature = "platform"))]
     pub type DateTime = ::chrono::DateTime<::chrono::Utc>;
-
+    /// `CompletionsDedicatedBodyWithPrompt` of the API document: the same type as [`CompletionsBodyWithPrompt`].
+    pub type CompletionsDedicatedBodyWithPrompt = CompletionsBodyWithPrompt;
+    /// `CompletionsDedicatedBodyWithTokens` of the API document: the same type as [`CompletionsBodyWithTokens`].
+    pub type CompletionsDedicatedBodyWithTokens = CompletionsBodyWithTokens;
+    /// `CompletionsServerlessBodyWithPrompt` of the API document: the same type as [`CompletionsBodyWithPrompt`].
+    pub type CompletionsServerlessBodyWithPrompt = CompletionsBodyWithPrompt;
+    /// `CompletionsServerlessBodyWithTokens` of the API document: the same type as [`CompletionsBodyWithTokens`].
+    pub type CompletionsServerlessBodyWithTokens = CompletionsBodyWithTokens;
+    /// `CompletionsStreamDedicatedBodyWithPrompt` of the API document: the same type as [`CompletionsStreamBodyWithPrompt`].
+    pub type CompletionsStreamDedicatedBodyWithPrompt = CompletionsStreamBodyWithPrompt;
+    /// `CompletionsStreamDedicatedBodyWithTokens` of the API document: the same type as [`CompletionsStreamBodyWithTokens`].
+    pub type CompletionsStreamDedicatedBodyWithTokens = CompletionsStreamBodyWithTokens;
+    /// `CompletionsStreamServerlessBodyWithPrompt` of the API document: the same type as [`CompletionsStreamBodyWithPrompt`].
+    pub type CompletionsStreamServerlessBodyWithPrompt = CompletionsStreamBodyWithPrompt;
+    /// `CompletionsStreamServerlessBodyWithTokens` of the API document: the same type as [`CompletionsStreamBodyWithTokens`].
+    pub type CompletionsStreamServerlessBodyWithTokens = CompletionsStreamBodyWithTokens;
+    /// `ContainerAudioTranscriptionBody` of the API document: the same type as [`AudioTranscriptionBody`].
+    pub type ContainerAudioTranscriptionBody = AudioTranscriptionBody;
+    /// `ContainerAudioTranscriptionStreamBody` of the API document: the same type as [`AudioTranscriptionStreamBody`].
+    pub type ContainerAudioTranscriptionStreamBody = AudioTranscriptionStreamBody;
     /// `ContainerAudioTranscriptionStreamSuccess` of the API document: the same type as [`StreamedAudioTranscriptionResult`].
     pub type ContainerAudioTranscriptionStreamSuccess = StreamedAudioTranscriptionResult;
-
     /// `ContainerAudioTranscriptionSuccess` of the API document: the same type as [`AudioTranscriptionResult`].
     pub type ContainerAudioTranscriptionSuccess = AudioTranscriptionResult;
-
     /// `ContainerChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type ContainerChatCompleteSuccess = ChatResult;
-
+    /// `ContainerChatCompletionBody` of the API document: the same type as [`ChatCompletionBody`].
+    pub type ContainerChatCompletionBody = ChatCompletionBody;
+    /// `ContainerChatCompletionStreamBody` of the API document: the same type as [`ChatCompletionStreamBody`].
+    pub type ContainerChatCompletionStreamBody = ChatCompletionStreamBody;
     /// `ContainerChatCompletionStreamSuccess` of the API document: the same type as [`StreamedChatResult`].
     pub type ContainerChatCompletionStreamSuccess = StreamedChatResult;
-
+    /// `ContainerCompletionsBody` of the API document: the same type as [`CompletionsBody`].
+    pub type ContainerCompletionsBody = CompletionsBody;
+    /// `ContainerCompletionsStreamBody` of the API document: the same type as [`CompletionsStreamBody`].
+    pub type ContainerCompletionsStreamBody = CompletionsStreamBody;
     /// `ContainerCompletionsStreamSuccess` of the API document: the same type as [`StreamedCompletionsResult`].
     pub type ContainerCompletionsStreamSuccess = StreamedCompletionsResult;
-
     /// `ContainerCompletionsSuccess` of the API document: the same type as [`CompletionsResult`].
     pub type ContainerCompletionsSuccess = CompletionsResult;
-
+    /// `ContainerDetokenizationBody` of the API document: the same type as [`DetokenizationBody`].
+    pub type ContainerDetokenizationBody = DetokenizationBody;
     /// `ContainerImageEditSuccess` of the API document: the same type as [`ImageGenerationContainerResult`].
     #[cfg(feature = "container")]
     pub type ContainerImageEditSuccess = ImageGenerationContainerResult;
-
     /// `ContainerImageGenerateSuccess` of the API document: the same type as [`ImageGenerationContainerResult`].
     #[cfg(feature = "container")]
     pub type ContainerImageGenerateSuccess = ImageGenerationContainerResult;
-
+    /// `ContainerMessagesBody` of the API document: the same type as [`MessagesBody`].
+    pub type ContainerMessagesBody = MessagesBody;
+    /// `ContainerMessagesStreamBody` of the API document: the same type as [`MessagesStreamBody`].
+    pub type ContainerMessagesStreamBody = MessagesStreamBody;
+    /// `ContainerResponsesBody` of the API document: the same type as [`ResponsesBody`].
+    pub type ContainerResponsesBody = ResponsesBody;
+    /// `ContainerResponsesStreamBody` of the API document: the same type as [`ResponsesStreamBody`].
+    pub type ContainerResponsesStreamBody = ResponsesStreamBody;
+    /// `ContainerTextClassificationBody` of the API document: the same type as [`TextClassificationBody`].
+    pub type ContainerTextClassificationBody = TextClassificationBody;
     /// `ContainerTextClassificationSuccess` of the API document: the same type as [`TextClassificationResult`].
     pub type ContainerTextClassificationSuccess = TextClassificationResult;
-
+    /// `ContainerTokenizationBody` of the API document: the same type as [`TokenizationBody`].
+    pub type ContainerTokenizationBody = TokenizationBody;
+    /// `DedicatedAudioTranscriptionBody` of the API document: the same type as [`AudioTranscriptionBody`].
+    pub type DedicatedAudioTranscriptionBody = AudioTranscriptionBody;
+    /// `DedicatedAudioTranscriptionStreamBody` of the API document: the same type as [`AudioTranscriptionStreamBody`].
+    pub type DedicatedAudioTranscriptionStreamBody = AudioTranscriptionStreamBody;
     /// `DedicatedAudioTranscriptionStreamSuccess` of the API document: the same type as [`StreamedAudioTranscriptionResult`].
     pub type DedicatedAudioTranscriptionStreamSuccess = StreamedAudioTranscriptionResult;
-
     /// `DedicatedAudioTranscriptionSuccess` of the API document: the same type as [`AudioTranscriptionResult`].
     pub type DedicatedAudioTranscriptionSuccess = AudioTranscriptionResult;
-
     /// `DedicatedChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type DedicatedChatCompleteSuccess = ChatResult;
-
+    /// `DedicatedChatCompletionBody` of the API document: the same type as [`ChatCompletionBody`].
+    pub type DedicatedChatCompletionBody = ChatCompletionBody;
+    /// `DedicatedChatCompletionStreamBody` of the API document: the same type as [`ChatCompletionStreamBody`].
+    pub type DedicatedChatCompletionStreamBody = ChatCompletionStreamBody;
     /// `DedicatedChatCompletionStreamSuccess` of the API document: the same type as [`StreamedChatResult`].
     pub type DedicatedChatCompletionStreamSuccess = StreamedChatResult;
-
+    /// `DedicatedChatRenderBody` of the API document: the same type as [`ChatRenderBody`].
+    pub type DedicatedChatRenderBody = ChatRenderBody;
+    /// `DedicatedCompletionsBody` of the API document: the same type as [`CompletionsBody`].
+    pub type DedicatedCompletionsBody = CompletionsBody;
+    /// `DedicatedCompletionsStreamBody` of the API document: the same type as [`CompletionsStreamBody`].
+    pub type DedicatedCompletionsStreamBody = CompletionsStreamBody;
     /// `DedicatedCompletionsStreamSuccess` of the API document: the same type as [`StreamedCompletionsResult`].
     pub type DedicatedCompletionsStreamSuccess = StreamedCompletionsResult;
-
     /// `DedicatedCompletionsSuccess` of the API document: the same type as [`CompletionsResult`].
     pub type DedicatedCompletionsSuccess = CompletionsResult;
-
+    /// `DedicatedDetokenizationBody` of the API document: the same type as [`DetokenizationBody`].
+    pub type DedicatedDetokenizationBody = DetokenizationBody;
     /// `DedicatedImageEditSuccess` of the API document: the same type as [`ImageGenerationDedicatedResult`].
     #[cfg(feature = "dedicated")]
     pub type DedicatedImageEditSuccess = ImageGenerationDedicatedResult;
-
     /// `DedicatedImageGenerateSuccess` of the API document: the same type as [`ImageGenerationDedicatedResult`].
     #[cfg(feature = "dedicated")]
     pub type DedicatedImageGenerateSuccess = ImageGenerationDedicatedResult;
-
+    /// `DedicatedMessagesBody` of the API document: the same type as [`MessagesBody`].
+    pub type DedicatedMessagesBody = MessagesBody;
+    /// `DedicatedMessagesStreamBody` of the API document: the same type as [`MessagesStreamBody`].
+    pub type DedicatedMessagesStreamBody = MessagesStreamBody;
+    /// `DedicatedResponsesBody` of the API document: the same type as [`ResponsesBody`].
+    pub type DedicatedResponsesBody = ResponsesBody;
+    /// `DedicatedResponsesStreamBody` of the API document: the same type as [`ResponsesStreamBody`].
+    pub type DedicatedResponsesStreamBody = ResponsesStreamBody;
+    /// `DedicatedTextClassificationBody` of the API document: the same type as [`TextClassificationBody`].
+    pub type DedicatedTextClassificationBody = TextClassificationBody;
     /// `DedicatedTextClassificationSuccess` of the API document: the same type as [`TextClassificationResult`].
     pub type DedicatedTextClassificationSuccess = TextClassificationResult;
-
+    /// `DedicatedTokenizationBody` of the API document: the same type as [`TokenizationBody`].
+    pub type DedicatedTokenizationBody = TokenizationBody;
+    /// `ServerlessAudioTranscriptionBody` of the API document: the same type as [`AudioTranscriptionBody`].
+    pub type ServerlessAudioTranscriptionBody = AudioTranscriptionBody;
+    /// `ServerlessAudioTranscriptionStreamBody` of the API document: the same type as [`AudioTranscriptionStreamBody`].
+    pub type ServerlessAudioTranscriptionStreamBody = AudioTranscriptionStreamBody;
     /// `ServerlessAudioTranscriptionStreamSuccess` of the API document: the same type as [`StreamedAudioTranscriptionResult`].
     pub type ServerlessAudioTranscriptionStreamSuccess = StreamedAudioTranscriptionResult;
-
     /// `ServerlessAudioTranscriptionSuccess` of the API document: the same type as [`AudioTranscriptionResult`].
     pub type ServerlessAudioTranscriptionSuccess = AudioTranscriptionResult;
-
     /// `ServerlessChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type ServerlessChatCompleteSuccess = ChatResult;
-
+    /// `ServerlessChatCompletionBody` of the API document: the same type as [`ChatCompletionBody`].
+    pub type ServerlessChatCompletionBody = ChatCompletionBody;
+    /// `ServerlessChatCompletionStreamBody` of the API document: the same type as [`ChatCompletionStreamBody`].
+    pub type ServerlessChatCompletionStreamBody = ChatCompletionStreamBody;
     /// `ServerlessChatCompletionStreamSuccess` of the API document: the same type as [`StreamedChatResult`].
     pub type ServerlessChatCompletionStreamSuccess = StreamedChatResult;
-
+    /// `ServerlessChatRenderBody` of the API document: the same type as [`ChatRenderBody`].
+    pub type ServerlessChatRenderBody = ChatRenderBody;
+    /// `ServerlessCompletionsBody` of the API document: the same type as [`CompletionsBody`].
+    pub type ServerlessCompletionsBody = CompletionsBody;
+    /// `ServerlessCompletionsStreamBody` of the API document: the same type as [`CompletionsStreamBody`].
+    pub type ServerlessCompletionsStreamBody = CompletionsStreamBody;
     /// `ServerlessCompletionsStreamSuccess` of the API document: the same type as [`StreamedCompletionsResult`].
     pub type ServerlessCompletionsStreamSuccess = StreamedCompletionsResult;
-
     /// `ServerlessCompletionsSuccess` of the API document: the same type as [`CompletionsResult`].
     pub type ServerlessCompletionsSuccess = CompletionsResult;
-
+    /// `ServerlessDetokenizationBody` of the API document: the same type as [`DetokenizationBody`].
+    pub type ServerlessDetokenizationBody = DetokenizationBody;
+    /// `ServerlessMessagesBody` of the API document: the same type as [`MessagesBody`].
+    pub type ServerlessMessagesBody = MessagesBody;
+    /// `ServerlessMessagesStreamBody` of the API document: the same type as [`MessagesStreamBody`].
+    pub type ServerlessMessagesStreamBody = MessagesStreamBody;
+    /// `ServerlessResponsesBody` of the API document: the same type as [`ResponsesBody`].
+    pub type ServerlessResponsesBody = ResponsesBody;
+    /// `ServerlessResponsesStreamBody` of the API document: the same type as [`ResponsesStreamBody`].
+    pub type ServerlessResponsesStreamBody = ResponsesStreamBody;
+    /// `ServerlessTokenizationBody` of the API document: the same type as [`TokenizationBody`].
+    pub type ServerlessTokenizationBody = TokenizationBody;
     /// `ServerlessToolAssistedChatCompleteSuccess` of the API document: the same type as [`ChatResult`].
     pub type ServerlessToolAssistedChatCompleteSuccess = ChatResult;
-
     /// `ServerlessToolAssistedChatCompletionStreamSuccess` of the API document: the same type as [`StreamedToolAssistedChatEvent`].
     #[cfg(feature = "serverless")]
     pub type ServerlessToolAssistedChatCompletionStreamSuccess = StreamedToolAssistedChatEvent;
 }
+

@@ -15,10 +15,19 @@
 //! uses live in [`shared`], always compiled; [`types`] re-exports every type of the enabled
 //! groups. Each group module has its own low-level `Client`.
 //!
+//! # Builders
+//!
+//! The types a request reaches have builders: `types::ChatCompletionBody::builder()`, a setter
+//! per field, then `try_into()` (or give the builder wherever the type is expected). The setter
+//! of a required field takes anything that converts into the field's type; the setter of an
+//! optional field also takes an `Option` of it ([`IntoOptional`]). The builders are written by
+//! `cargo xtask generate` next to each module's macro call, in `types::builder`.
+//!
 //! # Using a generated client directly
 //!
-//! Every operation is a method of its group's `Client` returning a builder that is finished with
-//! `send()`. Build the client with `Client::new_with_client` and a `reqwest::Client` that has a
+//! Every operation is an `async` method of its group's `Client` that takes its parameters in
+//! order (path parameters, query parameters, headers such as `X-Friendli-Team`, then the body by
+//! reference: progenitor's positional interface). Build the client with `Client::new_with_client` and a `reqwest::Client` that has a
 //! connect timeout and a read timeout but no total timeout (`Client::new` applies progenitor's
 //! 15-second total timeout, which cuts event streams short). [`RequestDefaults`] holds headers
 //! (the `Authorization` header, for instance) that every request of the client carries. Calls of
@@ -37,11 +46,11 @@
 //! let defaults = RequestDefaults::new().bearer_token("flp_...")?;
 //! let client = Client::new_with_client("https://api.friendli.ai", http, defaults);
 //!
-//! let request: types::ServerlessChatCompletionBody = serde_json::from_value(serde_json::json!({
+//! let request: types::ChatCompletionBody = serde_json::from_value(serde_json::json!({
 //!     "model": "meta-llama-3.1-8b-instruct",
 //!     "messages": [{"role": "user", "content": "What is 3 + 6?"}],
 //! }))?;
-//! let result = client.serverless_chat_complete().body(request).send().await?;
+//! let result = client.serverless_chat_complete(None, &request).await?;
 //! println!("{:?}", result.choices[0].message.content);
 //! # Ok(())
 //! # }
@@ -148,6 +157,39 @@ impl std::fmt::Debug for RequestDefaults {
             }
         }
         map.finish()
+    }
+}
+
+/// What the setter of an optional field of a builder takes: anything that converts into the
+/// field's type (`.input(vec!["a".to_owned()])`, `.temperature(0.5)`), or an `Option` of the type
+/// itself (`None` leaves the field out). `Via` tells the two apart and is always inferred:
+/// [`ByConversion`] or [`ByOption`].
+pub trait IntoOptional<T, Via> {
+    /// The field's value, or why the conversion failed.
+    fn into_optional(self) -> Result<Option<T>, String>;
+}
+
+/// [`IntoOptional`] through the conversions of the field's type (`TryInto`).
+#[derive(Debug)]
+pub enum ByConversion {}
+
+/// [`IntoOptional`] from an `Option` of the field's type.
+#[derive(Debug)]
+pub enum ByOption {}
+
+impl<T, V> IntoOptional<T, ByConversion> for V
+where
+    V: TryInto<T>,
+    V::Error: std::fmt::Display,
+{
+    fn into_optional(self) -> Result<Option<T>, String> {
+        self.try_into().map(Some).map_err(|e| e.to_string())
+    }
+}
+
+impl<T> IntoOptional<T, ByOption> for Option<T> {
+    fn into_optional(self) -> Result<Option<T>, String> {
+        Ok(self)
     }
 }
 

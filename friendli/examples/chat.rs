@@ -12,13 +12,13 @@ use std::io::Write;
 
 use friendli::chat::ChatAccumulator;
 use friendli::prelude::*;
-use friendli::types::{ServerlessChatCompletionBody, StreamOptions};
+use friendli::types::{ChatRequest, StreamOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _mock) = common::client()?;
 
-    let request = ServerlessChatCompletionBody::builder()
+    let request = ChatRequest::builder()
         .model(common::model())
         .messages(vec![
             Message::system("You are a concise assistant."),

@@ -11,7 +11,7 @@ mod common;
 
 use friendli::prelude::*;
 use friendli::tools::RunEvent;
-use friendli::types::ServerlessChatCompletionBody;
+use friendli::types::ChatRequest;
 use serde::Deserialize;
 
 /// The arguments of both functions; the model sees the JSON Schema derived from this type.
@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .register("get_weather", "Current weather of a city", get_weather)
         .register("get_timezone", "Time zone of a city", get_timezone);
 
-    let request = ServerlessChatCompletionBody::builder()
+    let request = ChatRequest::builder()
         .model(common::model())
         .messages(vec![Message::user(
             "Use get_weather and get_timezone to tell me the weather and the time zone of Seoul.",

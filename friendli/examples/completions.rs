@@ -12,8 +12,8 @@ use std::io::Write;
 
 use friendli::prelude::*;
 use friendli::types::{
-    CompletionsResult, CompletionsServerlessBodyWithPrompt, CompletionsServerlessBodyWithTokens,
-    ServerlessCompletionsBody, ServerlessTokenizationBody, StreamOptions,
+    CompletionsBodyWithPrompt, CompletionsBodyWithTokens, CompletionsRequest, CompletionsResult,
+    StreamOptions, TokenizeRequest,
 };
 
 #[tokio::main]
@@ -22,8 +22,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let completions = client.serverless().completions();
 
     // The prompt form. The body is one of two forms: a form's builder converts into it.
-    let prompt_form = ServerlessCompletionsBody::try_from(
-        CompletionsServerlessBodyWithPrompt::builder()
+    let prompt_form = CompletionsRequest::try_from(
+        CompletionsBodyWithPrompt::builder()
             .model(common::model())
             .prompt("What is 3 + 6?")
             .max_tokens(64),
@@ -46,15 +46,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .serverless()
         .token()
         .tokenize(
-            ServerlessTokenizationBody::builder()
+            TokenizeRequest::builder()
                 .model(common::model())
                 .prompt("What is 2 * 4?"),
         )
         .await?
         .tokens;
     println!("tokens of the prompt: {tokens:?}");
-    let tokens_form = ServerlessCompletionsBody::try_from(
-        CompletionsServerlessBodyWithTokens::builder()
+    let tokens_form = CompletionsRequest::try_from(
+        CompletionsBodyWithTokens::builder()
             .model(common::model())
             .tokens(tokens)
             .max_tokens(64)

@@ -11,10 +11,7 @@
 use friendli::Client;
 use friendli::client::ENV_CONTAINER_URL;
 use friendli::prelude::*;
-use friendli::types::{
-    ContainerChatCompletionBody, ContainerDetokenizationBody, ContainerTokenizationBody,
-    StreamOptions,
-};
+use friendli::types::{ChatRequest, DetokenizeRequest, StreamOptions, TokenizeRequest};
 use friendli_mock::MockServer;
 
 #[tokio::main]
@@ -36,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let container = client.container();
 
     // `model` is optional: leave it out for the container's base model, or name a LoRA adapter.
-    let request = ContainerChatCompletionBody::builder()
+    let request = ChatRequest::builder()
         .messages(vec![Message::user("What is a Friendli Container?")])
         .max_tokens(64)
         .stream_options(StreamOptions {
@@ -61,13 +58,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = "Hello, container!";
     let tokens = container
         .token()
-        .tokenize(ContainerTokenizationBody::builder().prompt(text))
+        .tokenize(TokenizeRequest::builder().prompt(text))
         .await?
         .tokens;
     println!("tokenize({text:?}): {} tokens {tokens:?}", tokens.len());
     let back = container
         .token()
-        .detokenize(ContainerDetokenizationBody::builder().tokens(tokens))
+        .detokenize(DetokenizeRequest::builder().tokens(tokens))
         .await?
         .text;
     println!("detokenize: {back:?}");

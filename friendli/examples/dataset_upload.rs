@@ -102,7 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let page = client
         .dataset()
         .list_samples(&dataset.id, &split.id)
-        .map_operation(|op| op.limit(4))
+        .limit(4)
         .await?;
     for stored in page.decode_samples()? {
         let turns: Vec<String> = stored

@@ -11,7 +11,7 @@ mod common;
 use std::io::Write;
 
 use friendli::prelude::*;
-use friendli::types::DedicatedChatCompletionBody;
+use friendli::types::ChatRequest;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,7 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .or_else(|| mock.is_some().then(|| "my-adapter".to_owned()));
 
     let request = |model: &str| {
-        DedicatedChatCompletionBody::builder()
+        ChatRequest::builder()
             .model(model)
             .messages(vec![Message::user("Say hello to the dedicated endpoint.")])
             .max_tokens(64)

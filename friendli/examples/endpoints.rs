@@ -22,9 +22,7 @@ use std::time::{Duration, Instant};
 
 use friendli::Client;
 use friendli::prelude::*;
-use friendli::types::{
-    DedicatedChatCompletionBody, DedicatedEndpointCreateBody, EndpointAdvancedConfig,
-};
+use friendli::types::{ChatRequest, DedicatedEndpointCreateBody, EndpointAdvancedConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -71,7 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{endpoint_id} is {}.", running.summary());
 
     // Inference on a dedicated endpoint: `model` is the endpoint ID.
-    let request = DedicatedChatCompletionBody::builder()
+    let request = ChatRequest::builder()
         .model(endpoint_id.as_str())
         .messages(vec![Message::user("Say hello from a fresh endpoint.")])
         .max_tokens(64);

@@ -10,7 +10,7 @@
 mod common;
 
 use friendli::prelude::*;
-use friendli::types::{ResponseFormat, ServerlessChatCompletionBody};
+use friendli::types::{ChatRequest, ResponseFormat};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -31,8 +31,8 @@ struct Recipe {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _mock) = common::client()?;
     let chat = client.serverless().chat();
-    let request = ServerlessChatCompletionBody::try_from(
-        ServerlessChatCompletionBody::builder()
+    let request = ChatRequest::try_from(
+        ChatRequest::builder()
             .model(common::model())
             .messages(vec![
                 Message::system("Answer with JSON only."),
@@ -63,7 +63,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let answer = chat
         .complete(
-            ServerlessChatCompletionBody::builder()
+            ChatRequest::builder()
                 .model(common::model())
                 .messages(vec![Message::user("Just say hello.")]),
         )

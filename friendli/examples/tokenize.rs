@@ -7,7 +7,7 @@
 
 mod common;
 
-use friendli::types::{ServerlessDetokenizationBody, ServerlessTokenizationBody};
+use friendli::types::{DetokenizeRequest, TokenizeRequest};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .serverless()
         .token()
         .tokenize(
-            ServerlessTokenizationBody::builder()
+            TokenizeRequest::builder()
                 .model(common::model())
                 .prompt(text),
         )
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .serverless()
         .token()
         .detokenize(
-            ServerlessDetokenizationBody::builder()
+            DetokenizeRequest::builder()
                 .model(common::model())
                 .tokens(tokens),
         )

@@ -15,7 +15,7 @@ use std::io::Write;
 
 use friendli::operation::FilePart;
 use friendli::prelude::*;
-use friendli::types::DedicatedAudioTranscriptionBody;
+use friendli::types::TranscriptionRequest;
 use friendli_mock::{MockServer, Scenario};
 use serde_json::json;
 
@@ -35,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => FilePart::bytes(tone_wav(16_000, 1.0)).file_name("tone.wav"),
     };
     let request = || {
-        DedicatedAudioTranscriptionBody::builder()
+        TranscriptionRequest::builder()
             .model(endpoint.as_str())
             .language("en".to_owned())
     };

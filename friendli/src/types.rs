@@ -3,9 +3,62 @@
 //!
 //! Constructors and readers of these types that this crate adds (`Message::user`,
 //! `ToolAssistedChatTool::calculator`, `ChatResult::content`, …) come from the extension traits
-//! of [`crate::ext`], which `use friendli::prelude::*` brings into scope.
+//! of [`crate::ext`], which `use friendli::prelude::*` brings into scope; each type's page lists
+//! its own.
+//!
+//! # One request type per kind of request
+//!
+//! The serverless, dedicated and container APIs take the same requests, and each kind has one
+//! type that all three namespaces accept: [`ChatRequest`], [`CompletionsRequest`],
+//! [`MessagesRequest`], [`ResponsesRequest`], [`TokenizeRequest`], [`DetokenizeRequest`],
+//! [`ChatRenderRequest`], [`TranscriptionRequest`] and [`ClassificationRequest`]. Where the APIs
+//! differ in what they require (`model` is required on serverless and dedicated endpoints, and
+//! optional on a container, which serves its own model), the type leaves the field optional and
+//! the call refuses to send a request that lacks it, with
+//! [`Error::InvalidRequest`](crate::Error::InvalidRequest). The API document's names of the same types
+//! (`ServerlessChatCompletionBody`, `DedicatedChatCompletionBody`, …) are aliases of them.
+//!
+//! ```
+//! use friendli::prelude::*;
+//!
+//! # fn example(client: Client) {
+//! let request = ChatRequest::builder()
+//!     .model("meta-llama-3.1-8b-instruct")
+//!     .messages(vec![Message::user("Hi")]);
+//! let on_serverless = client.serverless().chat().complete(request.clone());
+//! # let _ = on_serverless;
+//! # }
+//! ```
 
 pub use friendli_gen::types::*;
+
+/// The request of a chat completion, for the serverless, dedicated and container APIs alike
+/// (`client.serverless().chat()`, `client.dedicated().chat()`, `client.container().chat()`):
+/// build it with `ChatRequest::builder()`, with messages from `Message::user(…)` and its
+/// siblings.
+pub type ChatRequest = ChatCompletionBody;
+/// The request of a text completion, for every API (a prompt, or token ids).
+pub type CompletionsRequest = CompletionsBody;
+/// The request of the Messages API, for every API; its turns are
+/// `MessagesInputMessage::user(…)` and `MessagesInputMessage::assistant(…)`.
+pub type MessagesRequest = MessagesBody;
+/// The request of the Responses API, for every API; its input items are
+/// `ResponsesInputItem::user(…)`, `::assistant(…)`, `::system(…)` and `::developer(…)`.
+pub type ResponsesRequest = ResponsesBody;
+/// The request of tokenization, for every API.
+pub type TokenizeRequest = TokenizationBody;
+/// The request of detokenization, for every API.
+pub type DetokenizeRequest = DetokenizationBody;
+/// The request of rendering a chat into its prompt text (serverless and dedicated).
+pub type ChatRenderRequest = ChatRenderBody;
+/// The fields of an audio transcription request, for every API (the audio itself is the call's
+/// file argument).
+pub type TranscriptionRequest = AudioTranscriptionBody;
+/// The request of text classification (dedicated and container).
+pub type ClassificationRequest = TextClassificationBody;
+/// The request of embeddings on a dedicated endpoint.
+#[cfg(feature = "dedicated")]
+pub type EmbeddingsRequest = DedicatedEmbeddingsBody;
 
 /// The request of tool-assisted chat.
 #[cfg(feature = "serverless")]

@@ -33,6 +33,9 @@ pub struct Api {
     pub home: BTreeMap<String, String>,
     /// The Rust name typify gives each component schema.
     pub type_names: BTreeMap<String, String>,
+    /// The names of the document that are another component's (`x-friendli-aliases` of the
+    /// converted document: alias → target).
+    pub aliases: BTreeMap<String, String>,
     /// Where the table degrades what the document says (an event stream read as raw events, an
     /// event type renamed), each at its JSON pointer in the converted document.
     pub notes: Vec<Problem>,
@@ -78,6 +81,9 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Marked ignored by the provider's SDKs.
     pub ignored: bool,
+    /// The body fields the operation requires that its (merged) body type leaves optional (see
+    /// [`crate::merge`]).
+    pub required_fields: Vec<String>,
     /// Our summary and description.
     pub summary: Option<String>,
     /// Our description.
@@ -268,6 +274,18 @@ fn namespace_of_tag(tag: &str) -> Vec<String> {
     tag.split('.').map(|s| s.to_snake_case()).collect()
 }
 
+/// What reading the operations needs from the whole document.
+struct Reader<'d> {
+    doc: &'d Value,
+    schemas: serde_json::Map<String, Value>,
+    type_names: BTreeMap<String, String>,
+    /// Whether the document requires a token unless an operation says otherwise.
+    root_security: bool,
+    /// The event types read so far, by name.
+    events: BTreeMap<String, EventEnum>,
+    notes: Vec<Problem>,
+}
+
 impl Api {
     /// Builds the table from a converted (progenitor-form) document.
     pub fn from_converted(doc: &Value) -> Result<Api, Problem> {
@@ -276,338 +294,48 @@ impl Api {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let type_names: BTreeMap<String, String> =
-            schemas.keys().map(|n| (n.clone(), type_name(n))).collect();
-        let paths = doc
+        let mut reader = Reader {
+            doc,
+            type_names: schemas.keys().map(|n| (n.clone(), type_name(n))).collect(),
+            schemas,
+            root_security: doc
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty()),
+            events: BTreeMap::new(),
+            notes: Vec::new(),
+        };
+        let mut operations = Vec::new();
+        for (key, item) in doc
             .get("paths")
             .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let root_security = doc
-            .get("security")
-            .and_then(Value::as_array)
-            .is_some_and(|s| !s.is_empty());
-
-        let mut operations = Vec::new();
-        let mut events: BTreeMap<String, EventEnum> = BTreeMap::new();
-        let mut notes = Vec::new();
-        for (key, item) in &paths {
-            let (path, fragment) = match key.split_once('#') {
-                Some((p, f)) => (p.to_owned(), Some(f.to_owned())),
-                None => (key.clone(), None),
-            };
-            let item_ptr = join("/paths", key);
-            let path_server = item
-                .pointer("/servers/0/url")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            .into_iter()
+            .flatten()
+        {
             for method in METHODS {
-                let Some(op) = item.get(method) else { continue };
-                let op_ptr = join(&item_ptr, method);
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| Problem::new(&op_ptr, "the operation has no operationId"))?
-                    .to_owned();
-                let tag = op
-                    .pointer("/tags/0")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Misc")
-                    .to_owned();
-                let group = group_of_tag(&tag).to_owned();
-                let namespace = namespace_of_tag(&tag);
-                let method_name = op
-                    .get("x-speakeasy-name-override")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| id.to_snake_case(), |n| n.to_snake_case());
-                let auth = match op.get("security") {
-                    Some(Value::Array(list)) => !list.is_empty(),
-                    _ => root_security,
-                };
-                let server = op
-                    .pointer("/servers/0/url")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| path_server.clone());
-
-                let mut path_params = Vec::new();
-                let mut query_params = Vec::new();
-                let mut team = false;
-                let parameters = item
-                    .get("parameters")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .chain(
-                        op.get("parameters")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten(),
-                    );
-                for parameter in parameters {
-                    let parameter = resolve_parameter(doc, parameter);
-                    let name = parameter
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    let location = parameter
-                        .get("in")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    let required = parameter
-                        .get("required")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false);
-                    let schema = parameter.get("schema").cloned().unwrap_or(Value::Null);
-                    match location {
-                        "header" if name.eq_ignore_ascii_case("x-friendli-team") => team = true,
-                        "header" | "cookie" => {}
-                        "path" | "query" => {
-                            let (rust_type, list) = param_type(&schema, &type_names);
-                            let param = Param {
-                                ident: ident(&name),
-                                name,
-                                rust_type,
-                                required: required || location == "path",
-                                list,
-                            };
-                            if location == "path" {
-                                path_params.push(param);
-                            } else {
-                                query_params.push(param);
-                            }
-                        }
-                        _ => {}
-                    }
+                if let Some(op) = item.get(method) {
+                    operations.push(reader.operation(key, item, method, op)?);
                 }
-                // Path parameters in the order of the template.
-                path_params
-                    .sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
-
-                let body = if let Some(marker) = op.get("x-friendli-multipart") {
-                    let schema = marker
-                        .get("schema")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    let json_parts = marker
-                        .get("encoding")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                        .filter(|(_, e)| {
-                            e.get("contentType").and_then(Value::as_str) == Some("application/json")
-                        })
-                        .map(|(k, _)| k.clone())
-                        .collect();
-                    Body::Multipart {
-                        files: Vec::new(),
-                        schema,
-                        json_parts,
-                    }
-                } else {
-                    match op
-                        .pointer("/requestBody/content")
-                        .and_then(Value::as_object)
-                        .and_then(|c| c.get("application/json"))
-                        .and_then(|m| m.pointer("/schema/$ref"))
-                        .and_then(Value::as_str)
-                        .and_then(schema_ref_name)
-                    {
-                        Some(name) => Body::Json(name.to_owned()),
-                        None => Body::None,
-                    }
-                };
-
-                let (success_code, success) = op
-                    .get("responses")
-                    .and_then(Value::as_object)
-                    .and_then(|r| r.iter().find(|(c, _)| c.starts_with('2')))
-                    .map(|(c, v)| (c.clone(), v.clone()))
-                    .unwrap_or_default();
-                let content = success.get("content").and_then(Value::as_object);
-                let response = if let Some(media) = content.and_then(|c| c.get("text/event-stream"))
-                {
-                    let end = if let Some(sentinel) = media
-                        .get("x-speakeasy-sse-sentinel")
-                        .and_then(Value::as_str)
-                    {
-                        StreamEnd::Sentinel(sentinel.to_owned())
-                    } else if let Some(Value::Array(names)) = media.get("x-friendli-end-events") {
-                        StreamEnd::Events(
-                            names
-                                .iter()
-                                .filter_map(Value::as_str)
-                                .map(str::to_owned)
-                                .collect(),
-                        )
-                    } else {
-                        StreamEnd::Eof
-                    };
-                    let schema_ptr = format!(
-                        "{}/content/text~1event-stream/schema",
-                        join(&join(&op_ptr, "responses"), &success_code)
-                    );
-                    match event_enum(doc, media.get("schema").unwrap_or(&Value::Null)) {
-                        Ok(mut event) => {
-                            let name = event.name.clone();
-                            if events.get(&name).is_some_and(|existing| existing != &event) {
-                                // Another stream's events already have the name: this one's
-                                // are named after the operation.
-                                let own = format!("{}Event", id.to_pascal_case());
-                                notes.push(Problem::new(
-                                    &schema_ptr,
-                                    format!(
-                                        "another event stream's events are called `{name}`; this one's are `{own}`"
-                                    ),
-                                ));
-                                event.name = own;
-                            }
-                            let name = event.name.clone();
-                            if events.get(&name).is_some_and(|existing| existing != &event) {
-                                notes.push(raw_stream_note(
-                                    &schema_ptr,
-                                    &format!("its event type `{name}` is taken"),
-                                ));
-                                Response::RawEvents { end }
-                            } else {
-                                events.insert(name.clone(), event);
-                                Response::Events { event: name, end }
-                            }
-                        }
-                        Err(why) => {
-                            notes.push(raw_stream_note(&schema_ptr, &why));
-                            Response::RawEvents { end }
-                        }
-                    }
-                } else if let Some(name) = content
-                    .and_then(|c| c.iter().find(|(k, _)| k.contains("json")))
-                    .and_then(|(_, m)| m.pointer("/schema/$ref"))
-                    .and_then(Value::as_str)
-                    .and_then(schema_ref_name)
-                {
-                    Response::Json(name.to_owned())
-                } else {
-                    Response::Empty
-                };
-
-                let pagination =
-                    pagination(&schemas, &type_names, method, &query_params, &response);
-                operations.push(Operation {
-                    type_name: id.to_pascal_case(),
-                    id,
-                    method: method.to_owned(),
-                    path: path.clone(),
-                    group,
-                    namespace,
-                    method_name,
-                    path_params,
-                    query_params,
-                    team,
-                    auth,
-                    server,
-                    body,
-                    response,
-                    stream_flag: fragment.as_deref().map(|_| true),
-                    idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool)
-                        != Some(false),
-                    pagination,
-                    ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
-                    summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
-                    description: op
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                });
             }
         }
-
-        unique_names(&mut operations, &mut notes);
-
-        // Twins: a `#stream` operation and the operation at the same path and method.
-        let twins: Vec<(usize, usize)> = operations
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.stream_flag == Some(true))
-            .filter_map(|(i, stream)| {
-                operations
-                    .iter()
-                    .position(|o| {
-                        o.stream_flag.is_none()
-                            && o.path == stream.path
-                            && o.method == stream.method
-                    })
-                    .map(|j| (i, j))
-            })
+        unique_names(&mut operations, &mut reader.notes);
+        pair_stream_twins(&reader.schemas, &mut operations);
+        find_file_fields(doc, &mut operations);
+        let home = partition(doc, &reader.schemas, &operations);
+        let aliases = doc
+            .get("x-friendli-aliases")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
             .collect();
-        for (stream, complete) in twins {
-            let has_stream_field = |body: &Body| {
-                let name = match body {
-                    Body::Json(name) => name,
-                    Body::Multipart { schema, .. } => schema,
-                    Body::None => return false,
-                };
-                let has = |n: &str| {
-                    schemas
-                        .get(n)
-                        .and_then(|s| s.pointer("/properties/stream"))
-                        .is_some()
-                };
-                match schemas
-                    .get(name)
-                    .and_then(|s| s.get("oneOf"))
-                    .and_then(Value::as_array)
-                {
-                    Some(branches) => branches.iter().all(|b| {
-                        b.get("$ref")
-                            .and_then(Value::as_str)
-                            .and_then(schema_ref_name)
-                            .is_some_and(has)
-                    }),
-                    None => has(name),
-                }
-            };
-            if has_stream_field(&operations[complete].body) {
-                operations[complete].stream_flag = Some(false);
-            }
-            // The stream twin takes its twin's body when the two differ only in `stream`.
-            if same_but_stream(
-                &schemas,
-                &operations[stream].body,
-                &operations[complete].body,
-            ) {
-                operations[stream].body = operations[complete].body.clone();
-            }
-            if !has_stream_field(&operations[stream].body) {
-                operations[stream].stream_flag = None;
-            }
-        }
-
-        // File fields of multipart bodies (left out of the progenitor form, noted there).
-        for operation in &mut operations {
-            if let Body::Multipart { schema, files, .. } = &mut operation.body {
-                *files = doc
-                    .pointer(&format!(
-                        "/components/schemas/{}/x-friendli-files",
-                        escape(schema)
-                    ))
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect();
-            }
-        }
-
-        let home = partition(doc, &schemas, &operations);
         Ok(Api {
             operations,
-            events,
+            events: reader.events,
             home,
-            type_names,
-            notes,
+            type_names: reader.type_names,
+            aliases,
+            notes: reader.notes,
         })
     }
 
@@ -620,6 +348,355 @@ impl Api {
                 .cloned()
                 .unwrap_or_else(|| type_name(schema))
         )
+    }
+}
+
+impl Reader<'_> {
+    /// One operation of the document: `op`, the `method` of the path item `item` at `key`.
+    fn operation(
+        &mut self,
+        key: &str,
+        item: &Value,
+        method: &str,
+        op: &Value,
+    ) -> Result<Operation, Problem> {
+        let (path, fragment) = match key.split_once('#') {
+            Some((p, f)) => (p.to_owned(), Some(f.to_owned())),
+            None => (key.to_owned(), None),
+        };
+        let op_ptr = join(&join("/paths", key), method);
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Problem::new(&op_ptr, "the operation has no operationId"))?
+            .to_owned();
+        let tag = op
+            .pointer("/tags/0")
+            .and_then(Value::as_str)
+            .unwrap_or("Misc");
+        let method_name = op
+            .get("x-speakeasy-name-override")
+            .and_then(Value::as_str)
+            .map_or_else(|| id.to_snake_case(), |n| n.to_snake_case());
+        let auth = match op.get("security") {
+            Some(Value::Array(list)) => !list.is_empty(),
+            _ => self.root_security,
+        };
+        let server = [op, item]
+            .into_iter()
+            .find_map(|o| o.pointer("/servers/0/url").and_then(Value::as_str))
+            .map(str::to_owned);
+        let params = self.parameters(&path, item, op);
+        let response = self.response(&id, &op_ptr, op);
+        let pagination = pagination(
+            &self.schemas,
+            &self.type_names,
+            method,
+            &params.query,
+            &response,
+        );
+        Ok(Operation {
+            type_name: id.to_pascal_case(),
+            method: method.to_owned(),
+            path,
+            group: group_of_tag(tag).to_owned(),
+            namespace: namespace_of_tag(tag),
+            method_name,
+            path_params: params.path,
+            query_params: params.query,
+            team: params.team,
+            auth,
+            server,
+            body: body(op),
+            response,
+            stream_flag: fragment.as_deref().map(|_| true),
+            idempotent: op.get("x-friendli-idempotent").and_then(Value::as_bool) != Some(false),
+            pagination,
+            ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
+            required_fields: op
+                .get(crate::merge::REQUIRED_FIELDS)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
+            description: op
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            id,
+        })
+    }
+
+    /// The path and query parameters of an operation (those of its path item, then its own), and
+    /// whether it takes `X-Friendli-Team`.
+    fn parameters(&self, path: &str, item: &Value, op: &Value) -> Parameters {
+        let mut out = Parameters::default();
+        let parameters = [item, op].into_iter().flat_map(|o| {
+            o.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        });
+        for parameter in parameters {
+            let parameter = resolve_parameter(self.doc, parameter);
+            let name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let location = parameter
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let required = parameter
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            match location {
+                "header" if name.eq_ignore_ascii_case("x-friendli-team") => out.team = true,
+                "path" | "query" => {
+                    let schema = parameter.get("schema").unwrap_or(&Value::Null);
+                    let (rust_type, list) = param_type(schema, &self.type_names);
+                    let param = Param {
+                        ident: ident(&name),
+                        name,
+                        rust_type,
+                        required: required || location == "path",
+                        list,
+                    };
+                    if location == "path" {
+                        out.path.push(param);
+                    } else {
+                        out.query.push(param);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Path parameters in the order of the template.
+        out.path
+            .sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
+        out
+    }
+
+    /// The success response of an operation: nothing, JSON, or an event stream (whose event type
+    /// is recorded, or which is read as raw events, with a note saying why).
+    fn response(&mut self, id: &str, op_ptr: &str, op: &Value) -> Response {
+        let (code, success) = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .and_then(|r| r.iter().find(|(c, _)| c.starts_with('2')))
+            .map(|(c, v)| (c.clone(), v.clone()))
+            .unwrap_or_default();
+        let content = success.get("content").and_then(Value::as_object);
+        if let Some(media) = content.and_then(|c| c.get("text/event-stream")) {
+            let schema_ptr = format!(
+                "{}/content/text~1event-stream/schema",
+                join(&join(op_ptr, "responses"), &code)
+            );
+            return self.event_stream(id, &schema_ptr, media);
+        }
+        match content
+            .and_then(|c| c.iter().find(|(k, _)| k.contains("json")))
+            .and_then(|(_, m)| m.pointer("/schema/$ref"))
+            .and_then(Value::as_str)
+            .and_then(schema_ref_name)
+        {
+            Some(name) => Response::Json(name.to_owned()),
+            None => Response::Empty,
+        }
+    }
+
+    /// An event-stream response: its event type (named after the operation when another stream's
+    /// events have the name), or raw events when its shape or its name does not fit.
+    fn event_stream(&mut self, id: &str, schema_ptr: &str, media: &Value) -> Response {
+        let end = stream_end(media);
+        let mut event = match event_enum(self.doc, media.get("schema").unwrap_or(&Value::Null)) {
+            Ok(event) => event,
+            Err(why) => {
+                self.notes.push(raw_stream_note(schema_ptr, &why));
+                return Response::RawEvents { end };
+            }
+        };
+        let name = event.name.clone();
+        if self
+            .events
+            .get(&name)
+            .is_some_and(|existing| existing != &event)
+        {
+            // Another stream's events already have the name: this one's are named after the
+            // operation.
+            let own = format!("{}Event", id.to_pascal_case());
+            self.notes.push(Problem::new(
+                schema_ptr,
+                format!(
+                    "another event stream's events are called `{name}`; this one's are `{own}`"
+                ),
+            ));
+            event.name = own;
+        }
+        let name = event.name.clone();
+        if self
+            .events
+            .get(&name)
+            .is_some_and(|existing| existing != &event)
+        {
+            self.notes.push(raw_stream_note(
+                schema_ptr,
+                &format!("its event type `{name}` is taken"),
+            ));
+            return Response::RawEvents { end };
+        }
+        self.events.insert(name.clone(), event);
+        Response::Events { event: name, end }
+    }
+}
+
+/// The path and query parameters of an operation.
+#[derive(Default)]
+struct Parameters {
+    path: Vec<Param>,
+    query: Vec<Param>,
+    team: bool,
+}
+
+/// The request body of an operation: a multipart form (from its marker), a JSON component, or
+/// none.
+fn body(op: &Value) -> Body {
+    if let Some(marker) = op.get("x-friendli-multipart") {
+        let schema = marker
+            .get("schema")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let json_parts = marker
+            .get("encoding")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, e)| {
+                e.get("contentType").and_then(Value::as_str) == Some("application/json")
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        return Body::Multipart {
+            files: Vec::new(),
+            schema,
+            json_parts,
+        };
+    }
+    match op
+        .pointer("/requestBody/content/application~1json/schema/$ref")
+        .and_then(Value::as_str)
+        .and_then(schema_ref_name)
+    {
+        Some(name) => Body::Json(name.to_owned()),
+        None => Body::None,
+    }
+}
+
+/// How an event stream ends: at the document's sentinel, after one of its end events, or at the
+/// end of the body.
+fn stream_end(media: &Value) -> StreamEnd {
+    if let Some(sentinel) = media
+        .get("x-speakeasy-sse-sentinel")
+        .and_then(Value::as_str)
+    {
+        StreamEnd::Sentinel(sentinel.to_owned())
+    } else if let Some(Value::Array(names)) = media.get("x-friendli-end-events") {
+        StreamEnd::Events(
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        )
+    } else {
+        StreamEnd::Eof
+    }
+}
+
+/// Twins: a `#stream` operation and the operation at the same path and method. The call sets the
+/// `stream` field of the body of each (when the body has one), and the stream twin takes its
+/// twin's body when the two differ only in `stream`.
+fn pair_stream_twins(schemas: &serde_json::Map<String, Value>, operations: &mut [Operation]) {
+    let twins: Vec<(usize, usize)> = operations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.stream_flag == Some(true))
+        .filter_map(|(i, stream)| {
+            operations
+                .iter()
+                .position(|o| {
+                    o.stream_flag.is_none() && o.path == stream.path && o.method == stream.method
+                })
+                .map(|j| (i, j))
+        })
+        .collect();
+    for (stream, complete) in twins {
+        if has_stream_field(schemas, &operations[complete].body) {
+            operations[complete].stream_flag = Some(false);
+        }
+        if same_but_stream(
+            schemas,
+            &operations[stream].body,
+            &operations[complete].body,
+        ) {
+            operations[stream].body = operations[complete].body.clone();
+        }
+        if !has_stream_field(schemas, &operations[stream].body) {
+            operations[stream].stream_flag = None;
+        }
+    }
+}
+
+/// Whether a body has a `stream` field (a union of bodies: in every branch).
+fn has_stream_field(schemas: &serde_json::Map<String, Value>, body: &Body) -> bool {
+    let name = match body {
+        Body::Json(name) => name,
+        Body::Multipart { schema, .. } => schema,
+        Body::None => return false,
+    };
+    let has = |n: &str| {
+        schemas
+            .get(n)
+            .and_then(|s| s.pointer("/properties/stream"))
+            .is_some()
+    };
+    match schemas
+        .get(name)
+        .and_then(|s| s.get("oneOf"))
+        .and_then(Value::as_array)
+    {
+        Some(branches) => branches.iter().all(|b| {
+            b.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .is_some_and(has)
+        }),
+        None => has(name),
+    }
+}
+
+/// The file fields of multipart bodies (left out of the progenitor form, listed there).
+fn find_file_fields(doc: &Value, operations: &mut [Operation]) {
+    for operation in operations {
+        if let Body::Multipart { schema, files, .. } = &mut operation.body {
+            *files = doc
+                .pointer(&format!(
+                    "/components/schemas/{}/x-friendli-files",
+                    escape(schema)
+                ))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+        }
     }
 }
 
@@ -937,162 +1014,23 @@ fn event_enum(doc: &Value, schema: &Value) -> Result<EventEnum, String> {
 
 /// The event enum of an event stream's schema as its shape says, unchecked (see [`event_enum`]).
 fn event_enum_shape(doc: &Value, schema: &Value) -> Result<EventEnum, String> {
-    let component = |name: &str| doc.pointer(&format!("/components/schemas/{}", escape(name)));
-    let follow = |mut schema: Value| -> (Option<String>, Value) {
-        let mut name = None;
-        for _ in 0..8 {
-            let Some(n) = schema
-                .get("$ref")
-                .or_else(|| schema.pointer("/allOf/0/$ref"))
-                .and_then(Value::as_str)
-                .and_then(schema_ref_name)
-                .map(str::to_owned)
-            else {
-                break;
-            };
-            schema = component(&n).cloned().unwrap_or(Value::Null);
-            name = Some(n);
-        }
-        (name, schema)
-    };
-    let bad = |why: &str| why.to_owned();
-    let (envelope_name, envelope) = follow(schema.clone());
-    let variant_name = |schema_name: &str, key: &str, prefix: &str| -> String {
-        component(schema_name)
-            .and_then(|s| s.get("x-friendli-event-variant"))
-            .and_then(Value::as_str)
-            .map_or_else(
-                || key.strip_prefix(prefix).unwrap_or(key).to_pascal_case(),
-                str::to_owned,
-            )
-    };
-    let boxed = |schema_name: &str| {
-        component(schema_name)
-            .and_then(|s| s.get("x-friendli-boxed"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-    };
-    let enum_name = |schema_name: &str, node: &Value| -> String {
-        node.get("x-friendli-event-enum")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("{}Event", type_name(schema_name)), str::to_owned)
-    };
-    let mapping_of = |union: &Value| -> Vec<(String, String)> {
-        let explicit: Vec<(String, String)> = union
-            .pointer("/discriminator/mapping")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| Some((k.clone(), schema_ref_name(v.as_str()?)?.to_owned())))
-            .collect();
-        if !explicit.is_empty() {
-            return explicit;
-        }
-        // No mapping: each branch's tag value is its schema's name (OpenAPI's implicit mapping).
-        ["oneOf", "anyOf"]
-            .iter()
-            .filter_map(|k| union.get(*k).and_then(Value::as_array))
-            .flatten()
-            .filter_map(|b| {
-                b.get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(schema_ref_name)
-            })
-            .map(|n| (n.to_owned(), n.to_owned()))
-            .collect()
-    };
-    let common_prefix = |keys: &[&String]| -> String {
-        // A shared dotted prefix such as `response.`, when every key has it.
-        let first = keys.first().map(|k| k.as_str()).unwrap_or_default();
-        match first.split_once('.') {
-            Some((head, _)) if keys.iter().all(|k| k.starts_with(&format!("{head}."))) => {
-                format!("{head}.")
-            }
-            _ => String::new(),
-        }
-    };
-
-    // A union of `{event, data}` envelopes.
+    let shapes = Shapes { doc };
+    let (envelope_name, envelope) = shapes.follow(schema.clone());
     if envelope.get("discriminator").is_some() {
-        let name = envelope_name
-            .clone()
-            .ok_or_else(|| bad("its events are an inline union, not a component"))?;
-        let tag = envelope
-            .pointer("/discriminator/propertyName")
-            .and_then(Value::as_str)
-            .unwrap_or("event");
-        if tag != "event" {
-            return Err(format!(
-                "its union of event envelopes is discriminated by `{tag}`, not by `event`"
-            ));
-        }
-        let mapping = mapping_of(&envelope);
-        let keys: Vec<&String> = mapping.iter().map(|(k, _)| k).collect();
-        let prefix = common_prefix(&keys);
-        let mut variants = Vec::new();
-        for (key, branch) in &mapping {
-            let data = component(branch)
-                .and_then(|b| b.pointer("/properties/data"))
-                .cloned()
-                .ok_or_else(|| bad("an event envelope of the union has no `data`"))?;
-            let (data_name, _) = follow(data);
-            let data_name =
-                data_name.ok_or_else(|| bad("the data of its events is not a component schema"))?;
-            variants.push(EventVariant {
-                event: key.clone(),
-                name: variant_name(branch, key, &prefix),
-                data: data_name,
-                boxed: boxed(branch),
-            });
-        }
-        return Ok(EventEnum {
-            name: enum_name(&name, &envelope),
-            schema: name,
-            variants,
-            default: envelope
-                .get("x-friendli-default-event")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            tag: None,
-        });
+        let name = envelope_name.ok_or("its events are an inline union, not a component")?;
+        return shapes.envelope_union(name, &envelope);
     }
-
-    // A `{data}` envelope.
     let data = envelope
         .pointer("/properties/data")
         .cloned()
-        .ok_or_else(|| bad("the schema of its events is not an envelope with `data`"))?;
-    let (data_name, data_schema) = follow(data);
-    let data_name =
-        data_name.ok_or_else(|| bad("the data of its events is not a component schema"))?;
+        .ok_or("the schema of its events is not an envelope with `data`")?;
+    let (data_name, data_schema) = shapes.follow(data);
+    let data_name = data_name.ok_or("the data of its events is not a component schema")?;
     if data_schema.get("discriminator").is_some() {
-        let tag = data_schema
-            .pointer("/discriminator/propertyName")
-            .and_then(Value::as_str)
-            .unwrap_or("type")
-            .to_owned();
-        let mapping = mapping_of(&data_schema);
-        let keys: Vec<&String> = mapping.iter().map(|(k, _)| k).collect();
-        let prefix = common_prefix(&keys);
-        let variants = mapping
-            .iter()
-            .map(|(key, branch)| EventVariant {
-                event: key.clone(),
-                name: variant_name(branch, key, &prefix),
-                data: branch.clone(),
-                boxed: boxed(branch),
-            })
-            .collect();
-        return Ok(EventEnum {
-            name: enum_name(&data_name, &data_schema),
-            schema: data_name,
-            variants,
-            default: None,
-            tag: Some(tag),
-        });
+        return Ok(shapes.data_union(data_name, &data_schema));
     }
     Ok(EventEnum {
-        name: enum_name(&data_name, &data_schema),
+        name: shapes.enum_name(&data_name, &data_schema),
         schema: data_name.clone(),
         variants: vec![EventVariant {
             event: String::new(),
@@ -1107,6 +1045,177 @@ fn event_enum_shape(doc: &Value, schema: &Value) -> Result<EventEnum, String> {
         default: Some(String::new()),
         tag: None,
     })
+}
+
+/// Reading the shapes of event streams' schemas.
+struct Shapes<'d> {
+    doc: &'d Value,
+}
+
+impl Shapes<'_> {
+    fn component(&self, name: &str) -> Option<&Value> {
+        self.doc
+            .pointer(&format!("/components/schemas/{}", escape(name)))
+    }
+
+    /// Follows references (`$ref`, or an `allOf` of one) to the schema they name: its name (of
+    /// the last reference) and the schema.
+    fn follow(&self, mut schema: Value) -> (Option<String>, Value) {
+        let mut name = None;
+        for _ in 0..8 {
+            let Some(n) = schema
+                .get("$ref")
+                .or_else(|| schema.pointer("/allOf/0/$ref"))
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .map(str::to_owned)
+            else {
+                break;
+            };
+            schema = self.component(&n).cloned().unwrap_or(Value::Null);
+            name = Some(n);
+        }
+        (name, schema)
+    }
+
+    /// A union of `{event, data}` envelopes discriminated by `event`: a variant per envelope.
+    fn envelope_union(&self, name: String, envelope: &Value) -> Result<EventEnum, String> {
+        let tag = envelope
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or("event");
+        if tag != "event" {
+            return Err(format!(
+                "its union of event envelopes is discriminated by `{tag}`, not by `event`"
+            ));
+        }
+        let mapping = mapping_of(envelope);
+        let prefix = common_prefix(&mapping);
+        let mut variants = Vec::new();
+        for (key, branch) in &mapping {
+            let data = self
+                .component(branch)
+                .and_then(|b| b.pointer("/properties/data"))
+                .cloned()
+                .ok_or("an event envelope of the union has no `data`")?;
+            let data = self
+                .follow(data)
+                .0
+                .ok_or("the data of its events is not a component schema")?;
+            variants.push(EventVariant {
+                event: key.clone(),
+                name: self.variant_name(branch, key, &prefix),
+                data,
+                boxed: self.boxed(branch),
+            });
+        }
+        Ok(EventEnum {
+            name: self.enum_name(&name, envelope),
+            schema: name,
+            variants,
+            default: envelope
+                .get("x-friendli-default-event")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            tag: None,
+        })
+    }
+
+    /// A `{data}` envelope whose data is a discriminated union of kinds: a variant per kind, told
+    /// apart by the tag when the event has no name.
+    fn data_union(&self, data_name: String, data_schema: &Value) -> EventEnum {
+        let tag = data_schema
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or("type")
+            .to_owned();
+        let mapping = mapping_of(data_schema);
+        let prefix = common_prefix(&mapping);
+        let variants = mapping
+            .iter()
+            .map(|(key, branch)| EventVariant {
+                event: key.clone(),
+                name: self.variant_name(branch, key, &prefix),
+                data: branch.clone(),
+                boxed: self.boxed(branch),
+            })
+            .collect();
+        EventEnum {
+            name: self.enum_name(&data_name, data_schema),
+            schema: data_name,
+            variants,
+            default: None,
+            tag: Some(tag),
+        }
+    }
+
+    /// The variant of a kind: the schema's `x-friendli-event-variant`, or the kind without the
+    /// common prefix, in Pascal case.
+    fn variant_name(&self, schema_name: &str, key: &str, prefix: &str) -> String {
+        self.component(schema_name)
+            .and_then(|s| s.get("x-friendli-event-variant"))
+            .and_then(Value::as_str)
+            .map_or_else(
+                || key.strip_prefix(prefix).unwrap_or(key).to_pascal_case(),
+                str::to_owned,
+            )
+    }
+
+    /// Whether the schema asks to be boxed in the enum (`x-friendli-boxed`).
+    fn boxed(&self, schema_name: &str) -> bool {
+        self.component(schema_name)
+            .and_then(|s| s.get("x-friendli-boxed"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// The enum's name: `x-friendli-event-enum`, or the schema's type name and `Event`.
+    fn enum_name(&self, schema_name: &str, node: &Value) -> String {
+        node.get("x-friendli-event-enum")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{}Event", type_name(schema_name)), str::to_owned)
+    }
+}
+
+/// The kinds of a discriminated union and their schemas: its mapping, or (without one) each
+/// branch's schema name as its own tag value (OpenAPI's implicit mapping).
+fn mapping_of(union: &Value) -> Vec<(String, String)> {
+    let explicit: Vec<(String, String)> = union
+        .pointer("/discriminator/mapping")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), schema_ref_name(v.as_str()?)?.to_owned())))
+        .collect();
+    if !explicit.is_empty() {
+        return explicit;
+    }
+    ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| union.get(*k).and_then(Value::as_array))
+        .flatten()
+        .filter_map(|b| {
+            b.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+        })
+        .map(|n| (n.to_owned(), n.to_owned()))
+        .collect()
+}
+
+/// A dotted prefix such as `response.` that every kind has (empty when they do not share one).
+fn common_prefix(mapping: &[(String, String)]) -> String {
+    let first = mapping.first().map(|(k, _)| k.as_str()).unwrap_or_default();
+    match first.split_once('.') {
+        Some((head, _))
+            if mapping
+                .iter()
+                .all(|(k, _)| k.starts_with(&format!("{head}."))) =>
+        {
+            format!("{head}.")
+        }
+        _ => String::new(),
+    }
 }
 
 /// The home of every component schema: the one feature group that uses it, or `shared`.

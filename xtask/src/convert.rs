@@ -149,6 +149,8 @@ pub fn convert(input: &Value) -> Result<Converted, Problem> {
     converter.drop_unreferenced_inlined();
     converter.hoist_shared_property_types();
     converter.drop_file_fields();
+    let merged = crate::merge::merge_request_bodies(&mut converter.doc);
+    converter.notes.extend(merged);
     converter.resolve_aliases();
     let answer_only = converter.answer_only_components();
     converter.relax_answer_requirements(&answer_only);
@@ -605,8 +607,19 @@ impl Converter {
     /// written inline becomes a component (`<Envelope>Data`, the name typify would give it), so
     /// that the SDK gets a typed event for it.
     fn hoist_event_data(&mut self) {
-        let mut hoists: Vec<(String, String)> = Vec::new();
-        let component_of = |doc: &Value, schema: &Value| -> Option<String> {
+        let mut done = BTreeSet::new();
+        for (envelope_ptr, name) in self.event_envelopes() {
+            if done.insert(envelope_ptr.clone()) {
+                self.hoist_data(&envelope_ptr, &name);
+            }
+        }
+    }
+
+    /// The envelopes of the document's event streams, each with the name its data's component
+    /// would take: the stream's envelope, or each envelope of a discriminated union of them.
+    fn event_envelopes(&self) -> Vec<(String, String)> {
+        let doc = &self.doc;
+        let component_of = |schema: &Value| -> Option<String> {
             schema
                 .get("$ref")
                 .or_else(|| schema.pointer("/allOf/0/$ref"))
@@ -618,7 +631,8 @@ impl Converter {
                 })
                 .map(str::to_owned)
         };
-        for (path, method, op) in crate::document::operations(&self.doc) {
+        let mut envelopes = Vec::new();
+        for (path, method, op) in crate::document::operations(doc) {
             let op_id = op
                 .get("operationId")
                 .and_then(Value::as_str)
@@ -631,79 +645,69 @@ impl Converter {
                 .flatten()
                 .filter(|(c, _)| c.starts_with('2'))
             {
-                let schema_ptr = format!(
-                    "{}/content/text~1event-stream/schema",
-                    join(
-                        &join(&join(&join("/paths", path), method), "responses"),
-                        code
-                    )
-                );
                 let Some(schema) = response.pointer("/content/text~1event-stream/schema") else {
                     continue;
                 };
                 // The envelope: a component, or the inline schema itself.
-                let (envelope_ptr, envelope, base) = match component_of(&self.doc, schema) {
+                let (envelope_ptr, envelope, base) = match component_of(schema) {
                     Some(name) => {
                         let ptr = format!("/components/schemas/{}", escape(&name));
-                        let value = self.doc.pointer(&ptr).cloned().unwrap_or_default();
+                        let value = doc.pointer(&ptr).cloned().unwrap_or_default();
                         (ptr, value, name)
                     }
-                    None => (schema_ptr, schema.clone(), format!("{op_id}Event")),
+                    None => {
+                        let responses = join(&join(&join("/paths", path), method), "responses");
+                        let ptr = format!(
+                            "{}/content/text~1event-stream/schema",
+                            join(&responses, code)
+                        );
+                        (ptr, schema.clone(), format!("{op_id}Event"))
+                    }
                 };
-                let branches: Vec<String> = ["oneOf", "anyOf"]
+                if envelope.get("discriminator").is_none() {
+                    envelopes.push((envelope_ptr, format!("{base}Data")));
+                    continue;
+                }
+                for branch in ["oneOf", "anyOf"]
                     .iter()
                     .filter_map(|k| envelope.get(*k).and_then(Value::as_array))
                     .flatten()
-                    .filter_map(|b| component_of(&self.doc, b))
-                    .collect();
-                if envelope.get("discriminator").is_some() {
-                    for branch in branches {
-                        hoists.push((
-                            format!("/components/schemas/{}", escape(&branch)),
-                            format!("{branch}Data"),
-                        ));
-                    }
-                } else {
-                    hoists.push((envelope_ptr, format!("{base}Data")));
+                    .filter_map(&component_of)
+                {
+                    envelopes.push((
+                        format!("/components/schemas/{}", escape(&branch)),
+                        format!("{branch}Data"),
+                    ));
                 }
             }
         }
-        let mut done = BTreeSet::new();
-        for (envelope_ptr, name) in hoists {
-            if !done.insert(envelope_ptr.clone()) {
-                continue;
-            }
-            let data_ptr = format!("{envelope_ptr}/properties/data");
-            let Some(data) = self.doc.pointer(&data_ptr).cloned() else {
-                continue;
-            };
-            if data.get("$ref").is_some() || !generates_type(&data) {
-                continue;
-            }
-            let mut unique = name.clone();
-            let mut n = 2;
-            while self.schemas().is_some_and(|s| s.contains_key(&unique)) {
-                unique = format!("{name}{n}");
-                n += 1;
-            }
-            if !self.doc.get("components").is_some_and(Value::is_object) {
-                self.doc["components"] = json!({});
-            }
-            if !self.doc["components"]
-                .get("schemas")
-                .is_some_and(Value::is_object)
-            {
-                self.doc["components"]["schemas"] = json!({});
-            }
-            self.doc["components"]["schemas"][&unique] = data;
-            if let Some(slot) = self.doc.pointer_mut(&data_ptr) {
-                *slot = json!({ "$ref": format!("#/components/schemas/{}", escape(&unique)) });
-            }
-            self.note(
-                data_ptr,
-                format!("the inline data of the stream's events became the component `{unique}`, so that its events are typed"),
-            );
+        envelopes
+    }
+
+    /// The inline `data` of the envelope at `envelope_ptr`, if it generates a type, becomes the
+    /// component `name` (or `name2`, … when taken).
+    fn hoist_data(&mut self, envelope_ptr: &str, name: &str) {
+        let data_ptr = format!("{envelope_ptr}/properties/data");
+        let Some(data) = self.doc.pointer(&data_ptr).cloned() else {
+            return;
+        };
+        if data.get("$ref").is_some() || !generates_type(&data) {
+            return;
         }
+        let taken = self.schemas().cloned().unwrap_or_default();
+        let unique = unused(
+            name.to_owned(),
+            |n| format!("{name}{n}"),
+            |candidate| taken.contains_key(candidate),
+        );
+        self.add_components(vec![(unique.clone(), data)]);
+        if let Some(slot) = self.doc.pointer_mut(&data_ptr) {
+            *slot = json!({ "$ref": format!("#/components/schemas/{}", escape(&unique)) });
+        }
+        self.note(
+            data_ptr,
+            format!("the inline data of the stream's events became the component `{unique}`, so that its events are typed"),
+        );
     }
 
     /// Component schemas reachable from any response body or event stream.
@@ -758,6 +762,8 @@ impl Converter {
         self.tag_properties = found;
     }
 
+    /// Converts every schema of the document: the components', the component parameters', and
+    /// those inside operations.
     fn convert_schemas(&mut self) -> Result<(), Problem> {
         // Component schemas.
         let names: Vec<String> = self
@@ -807,45 +813,49 @@ impl Converter {
                 self.convert_parameter(&format!("{path_ptr}/parameters/{i}"), "Parameter")?;
             }
             for method in METHODS {
-                let op_ptr = join(&path_ptr, method);
-                let Some(op) = self.doc.pointer(&op_ptr).cloned() else {
-                    continue;
-                };
-                let op_id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .map(pascal_case)
-                    .ok_or_else(|| {
-                        Problem::new(
-                            op_ptr.clone(),
-                            "the operation has no `operationId`; progenitor names methods after it",
-                        )
-                    })?;
-                let count = op
-                    .get("parameters")
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
-                for i in 0..count {
-                    self.convert_parameter(&format!("{op_ptr}/parameters/{i}"), &op_id)?;
-                }
-                self.convert_content(
-                    &join(&op_ptr, "requestBody"),
-                    &format!("{op_id}Body"),
-                    false,
-                )?;
-                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                    for code in responses.keys() {
-                        let ptr = join(&join(&op_ptr, "responses"), code);
-                        let success = code.starts_with('2');
-                        let hint = if success {
-                            format!("{op_id}Response")
-                        } else {
-                            format!("{op_id}Error")
-                        };
-                        self.convert_content(&ptr, &hint, true)?;
-                    }
-                }
+                self.convert_operation(&join(&path_ptr, method))?;
             }
+        }
+        Ok(())
+    }
+
+    /// Converts the schemas of one operation (if there is one at `op_ptr`): its parameters', its
+    /// request body's and its responses', their types named after the operation.
+    fn convert_operation(&mut self, op_ptr: &str) -> Result<(), Problem> {
+        let Some(op) = self.doc.pointer(op_ptr).cloned() else {
+            return Ok(());
+        };
+        let op_id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(pascal_case)
+            .ok_or_else(|| {
+                Problem::new(
+                    op_ptr,
+                    "the operation has no `operationId`; progenitor names methods after it",
+                )
+            })?;
+        let count = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        for i in 0..count {
+            self.convert_parameter(&format!("{op_ptr}/parameters/{i}"), &op_id)?;
+        }
+        self.convert_content(&join(op_ptr, "requestBody"), &format!("{op_id}Body"), false)?;
+        for code in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.keys())
+        {
+            let ptr = join(&join(op_ptr, "responses"), code);
+            let hint = if code.starts_with('2') {
+                format!("{op_id}Response")
+            } else {
+                format!("{op_id}Error")
+            };
+            self.convert_content(&ptr, &hint, true)?;
         }
         Ok(())
     }
@@ -937,7 +947,8 @@ impl Converter {
         Ok(())
     }
 
-    /// Converts one schema (recursively).
+    /// Converts one schema (recursively): what has no 3.0 form degrades first (with a note), then
+    /// each keyword is converted, then the result is put in the shapes typify reads well.
     fn schema(&mut self, input: &Value, pointer: &str, ctx: &Ctx) -> Result<Value, Problem> {
         let map = match input {
             Value::Bool(true) => return Ok(json!({})),
@@ -956,73 +967,15 @@ impl Converter {
                 ));
             }
         };
-        if let Some(keyword) = DYNAMIC_KEYWORDS.iter().find(|k| map.contains_key(**k)) {
-            self.note(
-                join(pointer, keyword),
-                format!(
-                    "`{keyword}` (a schema known only when the document is evaluated) has no progenitor form: any JSON value in the SDK"
-                ),
-            );
-            return Ok(json!({}));
+        if let Some(degraded) = self.without_3_0_form(input, map, pointer, ctx)? {
+            return Ok(degraded);
         }
-        let mut unsupported = UNSUPPORTED_KEYWORDS
-            .iter()
-            .filter(|k| map.contains_key(**k))
-            .peekable();
-        if unsupported.peek().is_some() {
-            let mut kept = map.clone();
-            for keyword in unsupported {
-                kept.remove(*keyword);
-                let value = &map[*keyword];
-                // One pattern and no `additionalProperties`: every other member has its schema.
-                let pattern = match value {
-                    Value::Object(patterns) if *keyword == "patternProperties" => {
-                        patterns.values().next().filter(|_| patterns.len() == 1)
-                    }
-                    _ => None,
-                };
-                match pattern {
-                    Some(schema) if !map.contains_key("additionalProperties") => {
-                        kept.insert("additionalProperties".into(), schema.clone());
-                        self.note(
-                            join(pointer, keyword),
-                            "`patternProperties` with one pattern became `additionalProperties` (the pattern of the names is not checked)",
-                        );
-                    }
-                    _ => self.note(
-                        join(pointer, keyword),
-                        format!(
-                            "dropped the JSON Schema keyword `{keyword}` (OpenAPI 3.0 and progenitor have no equivalent; the SDK checks less than the document says)"
-                        ),
-                    ),
-                }
-            }
-            return self.schema(&Value::Object(kept), pointer, ctx);
-        }
-        if is_null_schema(input) {
-            self.note(
-                pointer,
-                "a schema that allows only `null` has no OpenAPI 3.0 form: any JSON value in the SDK",
-            );
-            return Ok(json!({}));
-        }
-
-        let mut out = Map::new();
-        let mut nullable = map
-            .get("nullable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let open_marker = map.get("x-open-enum").and_then(Value::as_bool);
-
         // `$ref`, possibly with siblings.
         if let Some(reference) = map.get("$ref") {
-            let constraints: Vec<&String> = map
-                .keys()
-                .filter(|k| {
-                    *k != "$ref" && !DOC_KEYWORDS.contains(&k.as_str()) && !k.starts_with("x-")
-                })
-                .collect();
-            if constraints.is_empty() {
+            let constrained = map.keys().any(|k| {
+                k != "$ref" && !DOC_KEYWORDS.contains(&k.as_str()) && !k.starts_with("x-")
+            });
+            if !constrained {
                 return Ok(json!({ "$ref": reference }));
             }
             let mut siblings = map.clone();
@@ -1031,325 +984,384 @@ impl Converter {
             return self.schema(&Value::Object(siblings), pointer, ctx);
         }
 
-        for (key, value) in map {
-            let here = join(pointer, key);
-            match key.as_str() {
-                "nullable" | "x-open-enum" => {}
-                "type" => match value {
-                    Value::String(_) => {
-                        out.insert(key.clone(), value.clone());
-                    }
-                    Value::Array(types) => {
-                        let mut non_null: Vec<&str> = Vec::new();
-                        for t in types {
-                            match t.as_str() {
-                                Some("null") => nullable = true,
-                                Some(t) => non_null.push(t),
-                                None => return Err(Problem::new(here, "`type` entries must be strings")),
-                            }
-                        }
-                        match non_null.as_slice() {
-                            [] => {
-                                self.note(here.clone(), "a type that allows only `null` has no OpenAPI 3.0 form: any JSON value in the SDK");
-                            }
-                            [one] => {
-                                out.insert("type".into(), json!(one));
-                            }
-                            _ => {
-                                // Split below, once every keyword has been converted.
-                                out.insert("type".into(), json!(non_null));
-                            }
-                        }
-                    }
-                    _ => return Err(Problem::new(here, "`type` must be a string or an array of strings")),
-                },
-                "const" => {
-                    out.insert("enum".into(), json!([value]));
-                    if !map.contains_key("type") {
-                        out.insert("type".into(), json!(json_type_of(value)));
-                    }
-                }
-                "enum" => {
-                    let Value::Array(values) = value else {
-                        return Err(Problem::new(here, "`enum` must be an array"));
-                    };
-                    if values.iter().any(Value::is_null) {
-                        nullable = true;
-                    }
-                    out.insert(key.clone(), Value::Array(values.iter().filter(|v| !v.is_null()).cloned().collect()));
-                }
-                "examples" => {
-                    if let Some(first) = value.as_array().and_then(|a| a.first()) {
-                        out.entry("example").or_insert_with(|| first.clone());
-                    }
-                }
-                "exclusiveMinimum" | "exclusiveMaximum" => match value {
-                    Value::Bool(_) => {
-                        out.insert(key.clone(), value.clone());
-                    }
-                    Value::Number(bound) => {
-                        let (plain, is_min) = if key == "exclusiveMinimum" { ("minimum", true) } else { ("maximum", false) };
-                        let stricter = match map.get(plain).and_then(Value::as_f64) {
-                            Some(other) if is_min => bound.as_f64().is_some_and(|b| b >= other),
-                            Some(other) => bound.as_f64().is_some_and(|b| b <= other),
-                            None => true,
-                        };
-                        if stricter {
-                            out.insert(plain.into(), Value::Number(bound.clone()));
-                            out.insert(key.clone(), json!(true));
-                        }
-                    }
-                    _ => return Err(Problem::new(here, format!("`{key}` must be a number"))),
-                },
-                "minimum" | "maximum" => {
-                    // An exclusive bound that is stricter was already written.
-                    if !out.contains_key(key) {
-                        out.insert(key.clone(), value.clone());
-                    }
-                }
-                "properties" => {
-                    let Value::Object(properties) = value else {
-                        return Err(Problem::new(here, "`properties` must be an object"));
-                    };
-                    let mut converted = Map::new();
-                    for (name, property) in properties {
-                        let is_tag = ctx.component.as_ref().is_some_and(|c| self.tag_properties.contains(&(c.clone(), name.clone())));
-                        let child = Ctx {
-                            hint: format!("{}{}", ctx.hint, pascal_case(name)),
-                            open: ctx.open && !is_tag,
-                            component: None,
-                            root: false,
-                        };
-                        converted.insert(name.clone(), self.schema(property, &join(&here, name), &child)?);
-                    }
-                    out.insert(key.clone(), Value::Object(converted));
-                }
-                "items" | "prefixItems" => {
-                    // A tuple (`prefixItems`, or 3.0-era `items: [..]`) has no progenitor form: it
-                    // becomes an array of its one element schema when all are the same, otherwise
-                    // an array of any JSON values.
-                    let tuple = match (key.as_str(), value) {
-                        // `items: false` after `prefixItems`: no more elements, which an array type
-                        // cannot say; `items: true`: any more elements.
-                        ("items", Value::Bool(_)) if map.contains_key("prefixItems") => continue,
-                        ("prefixItems", Value::Array(items)) | ("items", Value::Array(items)) => Some(items),
-                        ("prefixItems", _) => return Err(Problem::new(here, "`prefixItems` must be an array")),
-                        _ => None,
-                    };
-                    let element = match tuple {
-                        None => value.clone(),
-                        Some(items) => {
-                            let same = items.windows(2).all(|w| w[0] == w[1]);
-                            let (element, what) = match items.first() {
-                                Some(first) if same => (first.clone(), "an array of its element schema"),
-                                _ => (json!({}), "an array of any JSON values"),
-                            };
-                            self.note(here.clone(), format!("tuple of {} elements degraded to {what} (progenitor has no tuples)", items.len()));
-                            element
-                        }
-                    };
-                    if key == "prefixItems" && map.get("items").is_some_and(|i| !i.is_boolean()) {
-                        // Both: the `items` keyword (the rest of the tuple) is converted on its own.
-                        continue;
-                    }
-                    let child = Ctx { hint: format!("{}Item", ctx.hint), root: false, component: None, ..ctx.clone() };
-                    out.insert("items".into(), self.schema(&element, &here, &child)?);
-                }
-                "additionalProperties" => match value {
-                    Value::Bool(false) => self.note(
-                        here,
-                        "dropped `additionalProperties: false`: it would become `deny_unknown_fields` and reject new fields",
-                    ),
-                    Value::Bool(true) => {
-                        out.insert(key.clone(), value.clone());
-                    }
-                    _ => {
-                        let child = Ctx { hint: format!("{}Value", ctx.hint), root: false, component: None, ..ctx.clone() };
-                        out.insert(key.clone(), self.schema(value, &here, &child)?);
-                    }
-                },
-                "not" => {
-                    let child = Ctx { hint: format!("{}Not", ctx.hint), root: false, component: None, ..ctx.clone() };
-                    out.insert(key.clone(), self.schema(value, &here, &child)?);
-                }
-                "allOf" | "oneOf" | "anyOf" => {
-                    let Value::Array(branches) = value else {
-                        return Err(Problem::new(here, format!("`{key}` must be an array")));
-                    };
-                    let target = if key == "anyOf" { "oneOf" } else { key.as_str() };
-                    let non_null = branches.iter().filter(|b| !is_null_schema(b)).count();
-                    if key == "anyOf" && non_null > 1 {
-                        self.note(here.clone(), "`anyOf` became `oneOf` (typify cannot decode an `anyOf` of scalars)");
-                    }
-                    let mut converted = Vec::new();
-                    for (i, branch) in branches.iter().enumerate() {
-                        let branch_ptr = join(&here, &i.to_string());
-                        if key != "allOf" && is_null_schema(branch) {
-                            nullable = true;
-                            continue;
-                        }
-                        let title = branch.get("title").and_then(Value::as_str).map(pascal_case);
-                        // The one branch of a nullable union is the union itself: no suffix.
-                        let suffix = if key != "allOf" && non_null == 1 {
-                            String::new()
-                        } else {
-                            title.unwrap_or_else(|| format!("Variant{i}"))
-                        };
-                        let child = Ctx {
-                            hint: format!("{}{suffix}", ctx.hint),
-                            root: false,
-                            component: None,
-                            ..ctx.clone()
-                        };
-                        converted.push(self.schema(branch, &branch_ptr, &child)?);
-                    }
-                    if converted.is_empty() {
-                        self.note(here.clone(), "a union of only `null` has no OpenAPI 3.0 form: any JSON value in the SDK");
-                        continue;
-                    }
-                    let merged = out.remove(target).and_then(|v| v.as_array().cloned()).unwrap_or_default();
-                    let mut all = merged;
-                    all.extend(converted);
-                    out.insert(target.into(), Value::Array(all));
-                }
-                "title" => {
-                    // Qualified below the top of a component: typify names types after titles.
-                    let title = if ctx.root { value.clone() } else { json!(ctx.hint) };
-                    out.insert(key.clone(), title);
-                }
-                "required" => {
-                    out.insert(key.clone(), value.clone());
-                }
-                "discriminator" => {
-                    out.insert(key.clone(), value.clone());
-                }
-                "pattern" => {
-                    // typify would make a validated newtype needing the `regress` crate at run
-                    // time; the server validates the pattern anyway.
-                    self.note(here, "dropped `pattern`: the server checks it (a validated newtype would need the regress crate)");
-                }
-                k if DROPPED_KEYWORDS.contains(&k) => {
-                    self.note(here, format!("dropped `{k}`: progenitor ignores it"));
-                }
-                _ => {
-                    out.insert(key.clone(), value.clone());
-                }
-            }
-        }
-
-        // A union left with a single branch is that branch.
-        if let Some(Value::Array(branches)) = out.get("oneOf")
-            && branches.len() == 1
-        {
-            let branch = branches[0].clone();
-            out.remove("oneOf");
-            if branch.get("$ref").is_some() {
-                let mut all_of = out
-                    .remove("allOf")
-                    .and_then(|v| v.as_array().cloned())
-                    .unwrap_or_default();
-                all_of.push(branch);
-                out.insert("allOf".into(), Value::Array(all_of));
-            } else if let Value::Object(inner) = branch {
-                for (k, v) in inner {
-                    if k == "title" || (k == "description" && out.contains_key("description")) {
-                        continue;
-                    }
-                    out.insert(k, v);
-                }
-            }
-        }
-
-        // `type: [A, B]` → one branch per type.
-        if let Some(Value::Array(types)) = out.get("type").cloned() {
-            out.remove("type");
-            let mut branches = Vec::new();
-            for t in types.iter().filter_map(Value::as_str) {
-                let mut branch = Map::new();
-                branch.insert("type".into(), json!(t));
-                for keyword in keywords_of(t) {
-                    if let Some(v) = out.get(*keyword) {
-                        let v = if *keyword == "enum" {
-                            let values: Vec<Value> = v
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .filter(|x| {
-                                    let vt = json_type_of(x);
-                                    vt == t || (t == "number" && vt == "integer")
-                                })
-                                .cloned()
-                                .collect();
-                            if values.is_empty() {
-                                continue;
-                            }
-                            Value::Array(values)
-                        } else {
-                            v.clone()
-                        };
-                        branch.insert((*keyword).into(), v);
-                    }
-                }
-                branch.insert(
-                    "title".into(),
-                    json!(format!("{}{}", ctx.hint, pascal_case(t))),
-                );
-                branches.push(Value::Object(branch));
-            }
-            for t in types.iter().filter_map(Value::as_str) {
-                for keyword in keywords_of(t) {
-                    out.remove(*keyword);
-                }
-            }
-            out.insert("oneOf".into(), Value::Array(branches));
-        }
-
-        // Integer lower bound of 1 → 0, to keep typify away from NonZeroU64.
-        if out.get("type").and_then(Value::as_str) == Some("integer") {
-            let exclusive = out
-                .get("exclusiveMinimum")
+        let mut out = Converted3 {
+            map: Map::new(),
+            nullable: map
+                .get("nullable")
                 .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let min = out.get("minimum").and_then(Value::as_f64);
-            let effective = min.map(|m| if exclusive { m.floor() + 1.0 } else { m.ceil() });
-            if effective == Some(1.0) {
-                out.insert("minimum".into(), json!(0));
-                out.remove("exclusiveMinimum");
-                self.note(pointer, "integer lower bound 1 lowered to 0 in the progenitor form (typify would emit NonZeroU64)");
-            }
+                .unwrap_or(false),
+        };
+        for (key, value) in map {
+            self.keyword(&mut out, map, key, value, &join(pointer, key), ctx)?;
         }
-
-        // Open enums.
-        let is_string_enum =
-            out.get("type").and_then(Value::as_str) == Some("string") && out.get("enum").is_some();
-        if let Some(true) = open_marker
-            && !is_string_enum
-        {
-            return Err(Problem::new(
-                join(pointer, "x-open-enum"),
-                "`x-open-enum` applies only to string enums",
-            ));
-        }
-        if is_string_enum && (open_marker == Some(true) || (ctx.open && open_marker != Some(false)))
-        {
-            let values = out.remove("enum").unwrap_or_default();
-            out.remove("type");
-            let mut known = Map::new();
-            known.insert("title".into(), json!(format!("{}Known", ctx.hint)));
-            known.insert("type".into(), json!("string"));
-            known.insert("enum".into(), values);
-            let unknown = json!({
-                "title": format!("{}Unknown", ctx.hint),
-                "type": "string",
-                "description": "A value this version of the SDK does not know, kept as sent."
-            });
-            out.insert("oneOf".into(), json!([Value::Object(known), unknown]));
-        }
-
+        let Converted3 {
+            map: mut out,
+            nullable,
+        } = out;
+        collapse_single_branch(&mut out);
+        split_type_arrays(&mut out, ctx);
+        self.lower_integer_bound(&mut out, pointer);
+        let open_marker = map.get("x-open-enum").and_then(Value::as_bool);
+        open_enum(&mut out, open_marker, pointer, ctx)?;
         if nullable {
             out.insert("nullable".into(), json!(true));
         }
         Ok(Value::Object(out))
+    }
+
+    /// The schema's degraded form when it, or some of its keywords, have no OpenAPI 3.0 form: a
+    /// dynamic reference or a schema of only `null` becomes any JSON value; unsupported keywords
+    /// are dropped (one `patternProperties` pattern becomes `additionalProperties`) and the rest
+    /// converted. `None` when the schema converts as it is.
+    fn without_3_0_form(
+        &mut self,
+        input: &Value,
+        map: &Map<String, Value>,
+        pointer: &str,
+        ctx: &Ctx,
+    ) -> Result<Option<Value>, Problem> {
+        if let Some(keyword) = DYNAMIC_KEYWORDS.iter().find(|k| map.contains_key(**k)) {
+            self.note(
+                join(pointer, keyword),
+                format!(
+                    "`{keyword}` (a schema known only when the document is evaluated) has no progenitor form: any JSON value in the SDK"
+                ),
+            );
+            return Ok(Some(json!({})));
+        }
+        let unsupported: Vec<&str> = UNSUPPORTED_KEYWORDS
+            .iter()
+            .copied()
+            .filter(|k| map.contains_key(*k))
+            .collect();
+        if !unsupported.is_empty() {
+            let mut kept = map.clone();
+            for keyword in unsupported {
+                kept.remove(keyword);
+                self.drop_unsupported(&mut kept, map, keyword, pointer);
+            }
+            return self.schema(&Value::Object(kept), pointer, ctx).map(Some);
+        }
+        if is_null_schema(input) {
+            self.note(
+                pointer,
+                "a schema that allows only `null` has no OpenAPI 3.0 form: any JSON value in the SDK",
+            );
+            return Ok(Some(json!({})));
+        }
+        Ok(None)
+    }
+
+    /// Notes an unsupported keyword dropped from `kept`; one `patternProperties` pattern without
+    /// `additionalProperties` becomes `additionalProperties` (every other member has its schema).
+    fn drop_unsupported(
+        &mut self,
+        kept: &mut Map<String, Value>,
+        map: &Map<String, Value>,
+        keyword: &str,
+        pointer: &str,
+    ) {
+        let pattern = match &map[keyword] {
+            Value::Object(patterns) if keyword == "patternProperties" => {
+                patterns.values().next().filter(|_| patterns.len() == 1)
+            }
+            _ => None,
+        };
+        match pattern {
+            Some(schema) if !map.contains_key("additionalProperties") => {
+                kept.insert("additionalProperties".into(), schema.clone());
+                self.note(
+                    join(pointer, keyword),
+                    "`patternProperties` with one pattern became `additionalProperties` (the pattern of the names is not checked)",
+                );
+            }
+            _ => self.note(
+                join(pointer, keyword),
+                format!(
+                    "dropped the JSON Schema keyword `{keyword}` (OpenAPI 3.0 and progenitor have no equivalent; the SDK checks less than the document says)"
+                ),
+            ),
+        }
+    }
+
+    /// Converts one keyword of a schema (`map`) into `out`.
+    fn keyword(
+        &mut self,
+        out: &mut Converted3,
+        map: &Map<String, Value>,
+        key: &str,
+        value: &Value,
+        here: &str,
+        ctx: &Ctx,
+    ) -> Result<(), Problem> {
+        match key {
+            "nullable" | "x-open-enum" => {}
+            "type" => self.type_keyword(out, value, here)?,
+            "const" => {
+                out.map.insert("enum".into(), json!([value]));
+                if !map.contains_key("type") {
+                    out.map.insert("type".into(), json!(json_type_of(value)));
+                }
+            }
+            "enum" => {
+                let Value::Array(values) = value else {
+                    return Err(Problem::new(here, "`enum` must be an array"));
+                };
+                if values.iter().any(Value::is_null) {
+                    out.nullable = true;
+                }
+                let values = values.iter().filter(|v| !v.is_null()).cloned().collect();
+                out.map.insert(key.into(), Value::Array(values));
+            }
+            "examples" => {
+                if let Some(first) = value.as_array().and_then(|a| a.first()) {
+                    out.map.entry("example").or_insert_with(|| first.clone());
+                }
+            }
+            "exclusiveMinimum" | "exclusiveMaximum" => exclusive_bound(out, map, key, value, here)?,
+            "minimum" | "maximum" => {
+                // An exclusive bound that is stricter was already written.
+                if !out.map.contains_key(key) {
+                    out.map.insert(key.into(), value.clone());
+                }
+            }
+            "properties" => {
+                let properties = self.properties(value, here, ctx)?;
+                out.map.insert(key.into(), properties);
+            }
+            "items" | "prefixItems" => self.items(out, map, key, value, here, ctx)?,
+            "additionalProperties" => match value {
+                Value::Bool(false) => self.note(
+                    here,
+                    "dropped `additionalProperties: false`: it would become `deny_unknown_fields` and reject new fields",
+                ),
+                Value::Bool(true) => {
+                    out.map.insert(key.into(), value.clone());
+                }
+                _ => {
+                    let child = ctx.below("Value");
+                    out.map.insert(key.into(), self.schema(value, here, &child)?);
+                }
+            },
+            "not" => {
+                let child = ctx.below("Not");
+                out.map.insert(key.into(), self.schema(value, here, &child)?);
+            }
+            "allOf" | "oneOf" | "anyOf" => self.union(out, key, value, here, ctx)?,
+            "title" => {
+                // Qualified below the top of a component: typify names types after titles.
+                let title = if ctx.root { value.clone() } else { json!(ctx.hint) };
+                out.map.insert(key.into(), title);
+            }
+            "pattern" => {
+                // typify would make a validated newtype needing the `regress` crate at run
+                // time; the server validates the pattern anyway.
+                self.note(
+                    here,
+                    "dropped `pattern`: the server checks it (a validated newtype would need the regress crate)",
+                );
+            }
+            k if DROPPED_KEYWORDS.contains(&k) => {
+                self.note(here, format!("dropped `{k}`: progenitor ignores it"));
+            }
+            _ => {
+                out.map.insert(key.into(), value.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// `type`: a string as it is; an array without `null` (which makes the schema nullable),
+    /// kept as an array to be split into branches once every keyword is converted.
+    fn type_keyword(
+        &mut self,
+        out: &mut Converted3,
+        value: &Value,
+        here: &str,
+    ) -> Result<(), Problem> {
+        let types = match value {
+            Value::String(_) => {
+                out.map.insert("type".into(), value.clone());
+                return Ok(());
+            }
+            Value::Array(types) => types,
+            _ => {
+                return Err(Problem::new(
+                    here,
+                    "`type` must be a string or an array of strings",
+                ));
+            }
+        };
+        let mut non_null: Vec<&str> = Vec::new();
+        for t in types {
+            match t.as_str() {
+                Some("null") => out.nullable = true,
+                Some(t) => non_null.push(t),
+                None => return Err(Problem::new(here, "`type` entries must be strings")),
+            }
+        }
+        match non_null.as_slice() {
+            [] => self.note(
+                here,
+                "a type that allows only `null` has no OpenAPI 3.0 form: any JSON value in the SDK",
+            ),
+            [one] => {
+                out.map.insert("type".into(), json!(one));
+            }
+            _ => {
+                out.map.insert("type".into(), json!(non_null));
+            }
+        }
+        Ok(())
+    }
+
+    /// `properties`, each converted, its types named after the property; the tag property of a
+    /// discriminated union keeps a closed enum.
+    fn properties(&mut self, value: &Value, here: &str, ctx: &Ctx) -> Result<Value, Problem> {
+        let Value::Object(properties) = value else {
+            return Err(Problem::new(here, "`properties` must be an object"));
+        };
+        let mut converted = Map::new();
+        for (name, property) in properties {
+            let is_tag = ctx
+                .component
+                .as_ref()
+                .is_some_and(|c| self.tag_properties.contains(&(c.clone(), name.clone())));
+            let child = Ctx {
+                hint: format!("{}{}", ctx.hint, pascal_case(name)),
+                open: ctx.open && !is_tag,
+                component: None,
+                root: false,
+            };
+            converted.insert(
+                name.clone(),
+                self.schema(property, &join(here, name), &child)?,
+            );
+        }
+        Ok(Value::Object(converted))
+    }
+
+    /// `items` and `prefixItems`. A tuple (`prefixItems`, or 3.0-era `items: [..]`) has no
+    /// progenitor form: it becomes an array of its one element schema when all are the same,
+    /// otherwise an array of any JSON values.
+    fn items(
+        &mut self,
+        out: &mut Converted3,
+        map: &Map<String, Value>,
+        key: &str,
+        value: &Value,
+        here: &str,
+        ctx: &Ctx,
+    ) -> Result<(), Problem> {
+        let tuple = match (key, value) {
+            // `items: false` after `prefixItems`: no more elements, which an array type cannot
+            // say; `items: true`: any more elements.
+            ("items", Value::Bool(_)) if map.contains_key("prefixItems") => return Ok(()),
+            ("prefixItems", Value::Array(items)) | ("items", Value::Array(items)) => Some(items),
+            ("prefixItems", _) => return Err(Problem::new(here, "`prefixItems` must be an array")),
+            _ => None,
+        };
+        let element = match tuple {
+            None => value.clone(),
+            Some(items) => {
+                let same = items.windows(2).all(|w| w[0] == w[1]);
+                let (element, what) = match items.first() {
+                    Some(first) if same => (first.clone(), "an array of its element schema"),
+                    _ => (json!({}), "an array of any JSON values"),
+                };
+                self.note(
+                    here,
+                    format!(
+                        "tuple of {} elements degraded to {what} (progenitor has no tuples)",
+                        items.len()
+                    ),
+                );
+                element
+            }
+        };
+        if key == "prefixItems" && map.get("items").is_some_and(|i| !i.is_boolean()) {
+            // Both: the `items` keyword (the rest of the tuple) is converted on its own.
+            return Ok(());
+        }
+        let child = ctx.below("Item");
+        out.map
+            .insert("items".into(), self.schema(&element, here, &child)?);
+        Ok(())
+    }
+
+    /// `allOf`, `oneOf` and `anyOf` (which becomes `oneOf`): each branch converted, a `null`
+    /// branch making the union nullable, branches named after their titles.
+    fn union(
+        &mut self,
+        out: &mut Converted3,
+        key: &str,
+        value: &Value,
+        here: &str,
+        ctx: &Ctx,
+    ) -> Result<(), Problem> {
+        let Value::Array(branches) = value else {
+            return Err(Problem::new(here, format!("`{key}` must be an array")));
+        };
+        let target = if key == "anyOf" { "oneOf" } else { key };
+        let non_null = branches.iter().filter(|b| !is_null_schema(b)).count();
+        if key == "anyOf" && non_null > 1 {
+            self.note(
+                here,
+                "`anyOf` became `oneOf` (typify cannot decode an `anyOf` of scalars)",
+            );
+        }
+        let mut converted = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            if key != "allOf" && is_null_schema(branch) {
+                out.nullable = true;
+                continue;
+            }
+            let title = branch.get("title").and_then(Value::as_str).map(pascal_case);
+            // The one branch of a nullable union is the union itself: no suffix.
+            let suffix = if key != "allOf" && non_null == 1 {
+                String::new()
+            } else {
+                title.unwrap_or_else(|| format!("Variant{i}"))
+            };
+            let child = ctx.below(&suffix);
+            converted.push(self.schema(branch, &join(here, &i.to_string()), &child)?);
+        }
+        if converted.is_empty() {
+            self.note(
+                here,
+                "a union of only `null` has no OpenAPI 3.0 form: any JSON value in the SDK",
+            );
+            return Ok(());
+        }
+        let mut all = out
+            .map
+            .remove(target)
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        all.extend(converted);
+        out.map.insert(target.into(), Value::Array(all));
+        Ok(())
+    }
+
+    /// An integer lower bound of 1 becomes 0, to keep typify away from `NonZeroU64`.
+    fn lower_integer_bound(&mut self, out: &mut Map<String, Value>, pointer: &str) {
+        if out.get("type").and_then(Value::as_str) != Some("integer") {
+            return;
+        }
+        let exclusive = out
+            .get("exclusiveMinimum")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let min = out.get("minimum").and_then(Value::as_f64);
+        let effective = min.map(|m| if exclusive { m.floor() + 1.0 } else { m.ceil() });
+        if effective == Some(1.0) {
+            out.insert("minimum".into(), json!(0));
+            out.remove("exclusiveMinimum");
+            self.note(
+                pointer,
+                "integer lower bound 1 lowered to 0 in the progenitor form (typify would emit NonZeroU64)",
+            );
+        }
     }
 
     /// Splits JSON+SSE operations, unifies error responses and hoists inline response schemas.
@@ -1360,129 +1372,21 @@ impl Converter {
         let mut new_paths = Map::new();
         let mut hoisted: Vec<(String, Value)> = Vec::new();
         for (path, item) in &paths {
-            let path_ptr = join("/paths", path);
             let mut item = item.clone();
             let mut stream_items: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
             for method in METHODS {
-                let op_ptr = join(&path_ptr, method);
-                let Some(op) = item.get_mut(method) else {
+                if item.get(method).is_none() {
                     continue;
-                };
-                let op_id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                self.drop_unsupported_bodies(op, &op_ptr);
-                if !op.get("responses").is_some_and(Value::is_object) {
-                    // OpenAPI 3.1 lets an operation leave its answers unsaid.
-                    op["responses"] = json!({"200": {"description": "An answer the document does not describe."}});
-                    self.note(
-                        join(&op_ptr, "responses"),
-                        "the operation declares no responses: in the SDK it answers nothing (a body is ignored)",
-                    );
                 }
-                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                self.unify_errors(responses, &op_ptr, &op_id, &mut hoisted)?;
-                self.unify_success_schemas(responses, &op_ptr);
-
-                // Split JSON + event stream.
-                let mut split = false;
-                for (code, response) in responses.iter() {
-                    if code.starts_with('2') {
-                        let content = response.get("content").and_then(Value::as_object);
-                        let has_json = content.is_some_and(|c| c.keys().any(|k| is_json(k)));
-                        let has_sse = content.is_some_and(|c| c.contains_key("text/event-stream"));
-                        split |= has_json && has_sse;
-                    }
-                }
-                if split {
-                    let mut stream_op = op.clone();
-                    let mut stream_id = format!("{op_id}Stream");
-                    let ids: BTreeSet<String> = crate::document::operations(&self.doc)
-                        .filter_map(|(_, _, o)| o.get("operationId").and_then(Value::as_str))
-                        .map(str::to_owned)
-                        .collect();
-                    let mut n = 2;
-                    while ids.contains(&stream_id) {
-                        stream_id = format!("{op_id}Stream{n}");
-                        n += 1;
-                    }
-                    stream_op["operationId"] = json!(stream_id);
-                    if let Some(summary) = stream_op.get("summary").and_then(Value::as_str) {
-                        stream_op["summary"] = json!(format!("{summary} (event stream)"));
-                    }
-                    keep_success_media(op, is_json);
-                    keep_success_media(&mut stream_op, |k| k == "text/event-stream");
-                    // `#stream` taken by an operation of the document's own: another fragment.
-                    let mut stream_path = format!("{path}#stream");
-                    let mut n = 2;
-                    while paths.contains_key(&stream_path) {
-                        stream_path = format!("{path}#stream{n}");
-                        n += 1;
-                    }
-                    let entry = stream_items
-                        .entry(stream_path.clone())
-                        .or_insert_with(|| item_without_methods(&paths[path]));
-                    entry.insert(method.to_owned(), stream_op);
-                    self.note(
-                        op_ptr.clone(),
-                        format!("split into `{op_id}` (application/json) and `{stream_id}` at `{stream_path}` (text/event-stream)"),
-                    );
-                }
-
-                // Request bodies by reference too, so that every body type has a known name.
+                let op_ptr = join(&join("/paths", path), method);
                 let op = item.get_mut(method).expect("method present");
-                if let Some(body) = op.get_mut("requestBody") {
-                    self.hoist_json_schema(
-                        body,
-                        &format!("{}Body", pascal_case(&op_id)),
-                        &mut hoisted,
-                    );
-                }
-
-                // Success responses: one kind, schemas by reference.
-                let responses = op
-                    .get_mut("responses")
-                    .and_then(Value::as_object_mut)
-                    .expect("responses present");
-                // progenitor needs one kind of success body (JSON, stream, none): the kind of the
-                // first success response is kept, the responses of other kinds left out.
-                let first_kind = responses
-                    .iter()
-                    .find(|(code, _)| code.starts_with('2'))
-                    .map(|(_, response)| success_kind(response));
-                let other: Vec<String> = responses
-                    .iter()
-                    .filter(|(code, r)| {
-                        code.starts_with('2') && Some(success_kind(r)) != first_kind
-                    })
-                    .map(|(code, _)| code.clone())
-                    .collect();
-                for code in &other {
-                    responses.remove(code);
-                }
-                if !other.is_empty() {
-                    self.note(
-                        join(&op_ptr, "responses"),
-                        format!(
-                            "the success responses have different kinds of body; progenitor needs one, so {} left out of the progenitor form (the SDK reads every success as {})",
-                            other.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                            match first_kind { Some("json") => "JSON", Some("stream") => "an event stream", _ => "no body" }
-                        ),
-                    );
-                }
-                for (code, response) in responses.iter_mut() {
-                    if !code.starts_with('2') {
-                        continue;
-                    }
-                    self.hoist_json_schema(
-                        response,
-                        &format!("{}Response", pascal_case(&op_id)),
-                        &mut hoisted,
-                    );
+                if let Some((stream_path, stream_op)) =
+                    self.rewrite_operation(op, &op_ptr, path, &paths, &mut hoisted)?
+                {
+                    stream_items
+                        .entry(stream_path)
+                        .or_insert_with(|| item_without_methods(&paths[path]))
+                        .insert(method.to_owned(), stream_op);
                 }
             }
             for (stream_path, stream_item) in stream_items {
@@ -1493,9 +1397,157 @@ impl Converter {
         // Keep the original order of paths, with each `#stream` path right after its source
         // (BTreeMap order already does that: `/a` < `/a#stream`).
         self.doc["paths"] = Value::Object(new_paths);
-        for (name, schema) in hoisted {
-            let schemas = self.doc["components"]["schemas"].as_object_mut();
-            match schemas {
+        self.add_components(hoisted);
+        Ok(())
+    }
+
+    /// Rewrites one operation in place (see [`Self::rewrite_operations`]); returns the event
+    /// stream operation split from it, if any, with its path.
+    fn rewrite_operation(
+        &mut self,
+        op: &mut Value,
+        op_ptr: &str,
+        path: &str,
+        paths: &Map<String, Value>,
+        hoisted: &mut Vec<(String, Value)>,
+    ) -> Result<Option<(String, Value)>, Problem> {
+        let op_id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        self.drop_unsupported_bodies(op, op_ptr);
+        if !op.get("responses").is_some_and(Value::is_object) {
+            // OpenAPI 3.1 lets an operation leave its answers unsaid.
+            op["responses"] =
+                json!({"200": {"description": "An answer the document does not describe."}});
+            self.note(
+                join(op_ptr, "responses"),
+                "the operation declares no responses: in the SDK it answers nothing (a body is ignored)",
+            );
+        }
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return Ok(None);
+        };
+        self.unify_errors(responses, op_ptr, &op_id, hoisted)?;
+        self.unify_success_schemas(responses, op_ptr);
+        let stream = self.split_event_stream(op, op_ptr, &op_id, path, paths);
+        // Request bodies by reference too, so that every body type has a known name.
+        if let Some(body) = op.get_mut("requestBody") {
+            self.hoist_json_schema(body, &format!("{}Body", pascal_case(&op_id)), hoisted);
+        }
+        let responses = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .expect("responses present");
+        self.keep_one_success_kind(responses, op_ptr);
+        for (code, response) in responses.iter_mut() {
+            if code.starts_with('2') {
+                self.hoist_json_schema(
+                    response,
+                    &format!("{}Response", pascal_case(&op_id)),
+                    hoisted,
+                );
+            }
+        }
+        Ok(stream)
+    }
+
+    /// An operation whose success answers JSON or an event stream becomes two: itself, answering
+    /// JSON, and `<id>Stream` at `<path>#stream`, answering the stream (returned with its path).
+    fn split_event_stream(
+        &mut self,
+        op: &mut Value,
+        op_ptr: &str,
+        op_id: &str,
+        path: &str,
+        paths: &Map<String, Value>,
+    ) -> Option<(String, Value)> {
+        let split = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(code, _)| code.starts_with('2'))
+            .any(|(_, response)| {
+                let content = response.get("content").and_then(Value::as_object);
+                content.is_some_and(|c| c.keys().any(|k| is_json(k)))
+                    && content.is_some_and(|c| c.contains_key("text/event-stream"))
+            });
+        if !split {
+            return None;
+        }
+        let mut stream_op = op.clone();
+        let ids: BTreeSet<String> = crate::document::operations(&self.doc)
+            .filter_map(|(_, _, o)| o.get("operationId").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        let stream_id = unused(
+            format!("{op_id}Stream"),
+            |n| format!("{op_id}Stream{n}"),
+            |id| ids.contains(id),
+        );
+        stream_op["operationId"] = json!(stream_id);
+        if let Some(summary) = stream_op.get("summary").and_then(Value::as_str) {
+            stream_op["summary"] = json!(format!("{summary} (event stream)"));
+        }
+        keep_success_media(op, is_json);
+        keep_success_media(&mut stream_op, |k| k == "text/event-stream");
+        // `#stream` taken by an operation of the document's own: another fragment.
+        let stream_path = unused(
+            format!("{path}#stream"),
+            |n| format!("{path}#stream{n}"),
+            |p| paths.contains_key(p),
+        );
+        self.note(
+            op_ptr,
+            format!(
+                "split into `{op_id}` (application/json) and `{stream_id}` at `{stream_path}` (text/event-stream)"
+            ),
+        );
+        Some((stream_path, stream_op))
+    }
+
+    /// progenitor needs one kind of success body (JSON, stream, none): the kind of the first
+    /// success response is kept, the responses of other kinds are left out (with a note).
+    fn keep_one_success_kind(&mut self, responses: &mut Map<String, Value>, op_ptr: &str) {
+        let first_kind = responses
+            .iter()
+            .find(|(code, _)| code.starts_with('2'))
+            .map(|(_, response)| success_kind(response));
+        let other: Vec<String> = responses
+            .iter()
+            .filter(|(code, r)| code.starts_with('2') && Some(success_kind(r)) != first_kind)
+            .map(|(code, _)| code.clone())
+            .collect();
+        if other.is_empty() {
+            return;
+        }
+        for code in &other {
+            responses.remove(code);
+        }
+        self.note(
+            join(op_ptr, "responses"),
+            format!(
+                "the success responses have different kinds of body; progenitor needs one, so {} left out of the progenitor form (the SDK reads every success as {})",
+                other
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                match first_kind {
+                    Some("json") => "JSON",
+                    Some("stream") => "an event stream",
+                    _ => "no body",
+                }
+            ),
+        );
+    }
+
+    /// Adds component schemas (creating `components/schemas` if the document has none).
+    fn add_components(&mut self, schemas: Vec<(String, Value)>) {
+        for (name, schema) in schemas {
+            match self.doc["components"]["schemas"].as_object_mut() {
                 Some(schemas) => {
                     schemas.insert(name, schema);
                 }
@@ -1507,7 +1559,6 @@ impl Converter {
                 }
             }
         }
-        Ok(())
     }
 
     /// Request bodies progenitor cannot send (`multipart/form-data`, or several media types) are
@@ -1800,34 +1851,8 @@ impl Converter {
         let Some(branches) = schema.get("oneOf").and_then(Value::as_array).cloned() else {
             return Ok(false);
         };
-        // A tag value of two branches: typify could not tell them apart; the union stays
-        // untagged (as written).
-        let mut all_tags = BTreeSet::new();
-        for branch in &branches {
-            let Some(target) = branch
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(schema_ref_name)
-                .and_then(|name| schemas.get(name))
-            else {
-                continue;
-            };
-            for value in target
-                .pointer(&format!("/properties/{}/enum", escape(&tag)))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if !all_tags.insert(value.to_string()) {
-                    self.note(
-                        pointer,
-                        format!(
-                            "the tag value {value} of `{tag}` is used by two branches; the union stays untagged"
-                        ),
-                    );
-                    return Ok(false);
-                }
-            }
+        if !self.tags_are_distinct(&branches, schemas, &tag, pointer) {
+            return Ok(false);
         }
         let mut inlined = Vec::new();
         let mut seen_tags = BTreeSet::new();
@@ -1869,35 +1894,12 @@ impl Converter {
                         format!("the tag value `{tag_value}` of `{tag}` is used by two branches"),
                     ));
                 }
-                let mut copy = target.clone();
-                if let Value::Object(map) = &mut copy {
-                    map.remove("title");
-                    map.insert("type".into(), json!("object"));
-                    let required = map.entry("required").or_insert_with(|| json!([]));
-                    if let Value::Array(list) = required
-                        && !list.iter().any(|v| v == &json!(tag))
-                    {
-                        list.push(json!(tag));
-                    }
-                    map["properties"][&tag] = json!({ "type": "string", "enum": [value] });
-                }
+                let copy = tagged_copy(target, &tag, value);
                 inlined.push(copy);
             }
             self.inlined.insert(name.to_owned());
         }
-        if let Some(mapping) = schema
-            .pointer("/discriminator/mapping")
-            .and_then(Value::as_object)
-        {
-            for key in mapping.keys() {
-                if !seen_tags.contains(key) {
-                    self.note(
-                        format!("{pointer}/discriminator/mapping/{}", escape(key)),
-                        format!("mapping key `{key}` is not a tag value of the schema it names"),
-                    );
-                }
-            }
-        }
+        self.check_mapping(schema, &seen_tags, pointer);
         if let Value::Object(map) = schema {
             map.remove("discriminator");
             map.insert("oneOf".into(), Value::Array(inlined));
@@ -1909,6 +1911,63 @@ impl Converter {
         Ok(true)
     }
 
+    /// Whether the tag values of a union's branches are distinct: typify could not tell two
+    /// branches of one tag value apart, so such a union stays untagged (as written), with a note.
+    fn tags_are_distinct(
+        &mut self,
+        branches: &[Value],
+        schemas: &Map<String, Value>,
+        tag: &str,
+        pointer: &str,
+    ) -> bool {
+        let mut all_tags = BTreeSet::new();
+        for branch in branches {
+            let Some(target) = branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .and_then(|name| schemas.get(name))
+            else {
+                continue;
+            };
+            for value in target
+                .pointer(&format!("/properties/{}/enum", escape(tag)))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if !all_tags.insert(value.to_string()) {
+                    self.note(
+                        pointer,
+                        format!(
+                            "the tag value {value} of `{tag}` is used by two branches; the union stays untagged"
+                        ),
+                    );
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Notes the mapping keys of a discriminator that are no tag value of the schema they name.
+    fn check_mapping(&mut self, schema: &Value, seen_tags: &BTreeSet<String>, pointer: &str) {
+        let Some(mapping) = schema
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+        else {
+            return;
+        };
+        for key in mapping.keys() {
+            if !seen_tags.contains(key) {
+                self.note(
+                    format!("{pointer}/discriminator/mapping/{}", escape(key)),
+                    format!("mapping key `{key}` is not a tag value of the schema it names"),
+                );
+            }
+        }
+    }
+
     /// Inline property schemas that generate a type of their own (enums, unions, objects) and
     /// appear, identical, under the same property name in several components become one component
     /// named after the property (`tool_choice` → `ToolChoice`), so that every request body that has
@@ -1918,41 +1977,7 @@ impl Converter {
         let Some(schemas) = self.schemas().cloned() else {
             return;
         };
-        // Only fields of request bodies: they are what users build, with shared helpers.
-        let mut roots = Vec::new();
-        for (_, _, op) in crate::document::operations(&self.doc) {
-            if let Some(body) = op.get("requestBody") {
-                roots.extend(referenced_schemas(body));
-            }
-            if let Some(name) = op
-                .pointer("/x-friendli-multipart/schema")
-                .and_then(Value::as_str)
-            {
-                roots.push(name.to_owned());
-            }
-        }
-        let request_side = reachable_schemas(&schemas, roots);
-        // (property, shape) → the components that have it.
-        let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-        for (component, schema) in &schemas {
-            if !request_side.contains(component) {
-                continue;
-            }
-            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-                continue;
-            };
-            for (property, value) in properties {
-                let inner = strip_nullable_wrapper(value);
-                if !generates_type(&inner) {
-                    continue;
-                }
-                let shape = shape_key(&inner);
-                groups
-                    .entry((property.clone(), shape))
-                    .or_default()
-                    .push(component.clone());
-            }
-        }
+        let groups = self.request_property_shapes(&schemas);
         // A name claimed by several shapes goes to the one with the most owners (none on a tie).
         let mut best: BTreeMap<String, (usize, usize)> = BTreeMap::new(); // name → (owners, shapes with that many)
         for ((property, _), owners) in &groups {
@@ -2006,6 +2031,47 @@ impl Converter {
             );
             self.doc["components"]["schemas"][&name] = hoisted;
         }
+    }
+
+    /// The inline property schemas of request-side components that generate a type of their own,
+    /// grouped by property name and shape: `(property, shape)` → the components that have it.
+    /// Only fields of request bodies: they are what users build, with shared helpers.
+    fn request_property_shapes(
+        &self,
+        schemas: &Map<String, Value>,
+    ) -> BTreeMap<(String, String), Vec<String>> {
+        let mut roots = Vec::new();
+        for (_, _, op) in crate::document::operations(&self.doc) {
+            if let Some(body) = op.get("requestBody") {
+                roots.extend(referenced_schemas(body));
+            }
+            if let Some(name) = op
+                .pointer("/x-friendli-multipart/schema")
+                .and_then(Value::as_str)
+            {
+                roots.push(name.to_owned());
+            }
+        }
+        let request_side = reachable_schemas(schemas, roots);
+        let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for (component, schema) in schemas {
+            if !request_side.contains(component) {
+                continue;
+            }
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                continue;
+            };
+            for (property, value) in properties {
+                let inner = strip_nullable_wrapper(value);
+                if generates_type(&inner) {
+                    groups
+                        .entry((property.clone(), shape_key(&inner)))
+                        .or_default()
+                        .push(component.clone());
+                }
+            }
+        }
+        groups
     }
 
     /// In the progenitor form, the file fields (`format: binary`) of `multipart/form-data` body
@@ -2482,6 +2548,169 @@ pub fn event_unions(doc: &Value) -> BTreeSet<String> {
     out
 }
 
+/// A schema being converted: its 3.0 keywords, and whether it allows `null` (written last, as
+/// `nullable`).
+struct Converted3 {
+    map: Map<String, Value>,
+    nullable: bool,
+}
+
+impl Ctx {
+    /// The context of a schema below this one whose types are named with `suffix`.
+    fn below(&self, suffix: &str) -> Ctx {
+        Ctx {
+            hint: format!("{}{suffix}", self.hint),
+            root: false,
+            component: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// `exclusiveMinimum`/`exclusiveMaximum`: a 3.0 boolean as it is; a 3.1 number becomes the plain
+/// bound and `true`, when it is the stricter of the two.
+fn exclusive_bound(
+    out: &mut Converted3,
+    map: &Map<String, Value>,
+    key: &str,
+    value: &Value,
+    here: &str,
+) -> Result<(), Problem> {
+    match value {
+        Value::Bool(_) => {
+            out.map.insert(key.into(), value.clone());
+        }
+        Value::Number(bound) => {
+            let (plain, is_min) = if key == "exclusiveMinimum" {
+                ("minimum", true)
+            } else {
+                ("maximum", false)
+            };
+            let stricter = match map.get(plain).and_then(Value::as_f64) {
+                Some(other) if is_min => bound.as_f64().is_some_and(|b| b >= other),
+                Some(other) => bound.as_f64().is_some_and(|b| b <= other),
+                None => true,
+            };
+            if stricter {
+                out.map.insert(plain.into(), Value::Number(bound.clone()));
+                out.map.insert(key.into(), json!(true));
+            }
+        }
+        _ => return Err(Problem::new(here, format!("`{key}` must be a number"))),
+    }
+    Ok(())
+}
+
+/// A union left with a single branch is that branch (a reference joins `allOf`; an inline
+/// schema's keywords join the schema's).
+fn collapse_single_branch(out: &mut Map<String, Value>) {
+    let Some(Value::Array(branches)) = out.get("oneOf") else {
+        return;
+    };
+    if branches.len() != 1 {
+        return;
+    }
+    let branch = branches[0].clone();
+    out.remove("oneOf");
+    if branch.get("$ref").is_some() {
+        let mut all_of = out
+            .remove("allOf")
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        all_of.push(branch);
+        out.insert("allOf".into(), Value::Array(all_of));
+    } else if let Value::Object(inner) = branch {
+        for (k, v) in inner {
+            if k == "title" || (k == "description" && out.contains_key("description")) {
+                continue;
+            }
+            out.insert(k, v);
+        }
+    }
+}
+
+/// `type: [A, B]` becomes one `oneOf` branch per type, each with the keywords of its type (an
+/// `enum` keeps the values of the branch's type).
+fn split_type_arrays(out: &mut Map<String, Value>, ctx: &Ctx) {
+    let Some(Value::Array(types)) = out.get("type").cloned() else {
+        return;
+    };
+    out.remove("type");
+    let mut branches = Vec::new();
+    for t in types.iter().filter_map(Value::as_str) {
+        let mut branch = Map::new();
+        branch.insert("type".into(), json!(t));
+        for keyword in keywords_of(t) {
+            let Some(v) = out.get(*keyword) else { continue };
+            let v = if *keyword == "enum" {
+                let values: Vec<Value> = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|x| {
+                        let vt = json_type_of(x);
+                        vt == t || (t == "number" && vt == "integer")
+                    })
+                    .cloned()
+                    .collect();
+                if values.is_empty() {
+                    continue;
+                }
+                Value::Array(values)
+            } else {
+                v.clone()
+            };
+            branch.insert((*keyword).into(), v);
+        }
+        branch.insert(
+            "title".into(),
+            json!(format!("{}{}", ctx.hint, pascal_case(t))),
+        );
+        branches.push(Value::Object(branch));
+    }
+    for t in types.iter().filter_map(Value::as_str) {
+        for keyword in keywords_of(t) {
+            out.remove(*keyword);
+        }
+    }
+    out.insert("oneOf".into(), Value::Array(branches));
+}
+
+/// An open string enum (marked `x-open-enum`, or in a schema answers carry and not marked
+/// closed) becomes a `oneOf` of the known values and any string.
+fn open_enum(
+    out: &mut Map<String, Value>,
+    open_marker: Option<bool>,
+    pointer: &str,
+    ctx: &Ctx,
+) -> Result<(), Problem> {
+    let is_string_enum =
+        out.get("type").and_then(Value::as_str) == Some("string") && out.get("enum").is_some();
+    if open_marker == Some(true) && !is_string_enum {
+        return Err(Problem::new(
+            join(pointer, "x-open-enum"),
+            "`x-open-enum` applies only to string enums",
+        ));
+    }
+    if !(is_string_enum && (open_marker == Some(true) || (ctx.open && open_marker != Some(false))))
+    {
+        return Ok(());
+    }
+    let values = out.remove("enum").unwrap_or_default();
+    out.remove("type");
+    let mut known = Map::new();
+    known.insert("title".into(), json!(format!("{}Known", ctx.hint)));
+    known.insert("type".into(), json!("string"));
+    known.insert("enum".into(), values);
+    let unknown = json!({
+        "title": format!("{}Unknown", ctx.hint),
+        "type": "string",
+        "description": "A value this version of the SDK does not know, kept as sent."
+    });
+    out.insert("oneOf".into(), json!([Value::Object(known), unknown]));
+    Ok(())
+}
+
 /// A property schema without the `{allOf: [X], nullable}` wrapper or the `nullable` flag.
 fn strip_nullable_wrapper(schema: &Value) -> Value {
     let mut schema = schema.clone();
@@ -2557,7 +2786,7 @@ fn shape_key(schema: &Value) -> String {
 }
 
 /// Renames the titles below a hoisted schema: `old` prefix → `new`.
-fn retitle(schema: &mut Value, old: &str, new: &str) {
+pub(crate) fn retitle(schema: &mut Value, old: &str, new: &str) {
     match schema {
         Value::Object(map) => {
             if let Some(Value::String(title)) = map.get_mut("title")
@@ -2589,6 +2818,35 @@ fn rewrite_refs(value: &mut Value, names: &BTreeMap<String, String>) {
         Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, names)),
         _ => {}
     }
+}
+
+/// `first`, or the first of `nth(2)`, `nth(3)`, … that is not `taken`.
+fn unused(first: String, nth: impl Fn(usize) -> String, taken: impl Fn(&str) -> bool) -> String {
+    let mut candidate = first;
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = nth(n);
+        n += 1;
+    }
+    candidate
+}
+
+/// A branch of a discriminated union, inlined: an object whose tag property is required and
+/// pins `value`.
+fn tagged_copy(target: &Value, tag: &str, value: Value) -> Value {
+    let mut copy = target.clone();
+    if let Value::Object(map) = &mut copy {
+        map.remove("title");
+        map.insert("type".into(), json!("object"));
+        let required = map.entry("required").or_insert_with(|| json!([]));
+        if let Value::Array(list) = required
+            && !list.iter().any(|v| v == &json!(tag))
+        {
+            list.push(json!(tag));
+        }
+        map["properties"][tag] = json!({ "type": "string", "enum": [value] });
+    }
+    copy
 }
 
 fn is_json(media_type: &str) -> bool {

@@ -311,24 +311,7 @@ impl Differ<'_> {
     fn operations(&mut self) {
         let old_ops = operations_of(self.old);
         let new_ops = operations_of(self.new);
-        let id_of = |op: &Value| {
-            op.get("operationId")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        // Operations that kept their id at another method and path: old key → new key.
-        let mut moved: Vec<(String, String)> = Vec::new();
-        for (key, old_op) in &old_ops {
-            if new_ops.iter().any(|(k, _)| k == key) {
-                continue;
-            }
-            let Some(id) = id_of(old_op) else { continue };
-            if let Some((new_key, _)) = new_ops.iter().find(|(k, op)| {
-                id_of(op).as_deref() == Some(id.as_str()) && !old_ops.iter().any(|(o, _)| o == k)
-            }) {
-                moved.push((key.clone(), new_key.clone()));
-            }
-        }
+        let moved = moved_operations(&old_ops, &new_ops);
         for (key, old_op) in &old_ops {
             let id = old_op
                 .get("operationId")
@@ -356,58 +339,7 @@ impl Differ<'_> {
                     }
                 },
             };
-            let key = &key;
-            let new_id = new_op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or("?");
-            if id != new_id {
-                self.push(
-                    true,
-                    key,
-                    format!("operationId renamed from `{id}` to `{new_id}`"),
-                );
-            }
-            self.parameters(key, old_op, new_op);
-            let old_body = old_op.pointer("/requestBody/content/application~1json/schema");
-            let new_body = new_op.pointer("/requestBody/content/application~1json/schema");
-            match (old_body, new_body) {
-                (Some(a), Some(b)) => self.schema(&format!("{key} request body"), a, b),
-                (Some(_), None) => self.push(true, key, "request body removed"),
-                (None, Some(_)) => self.push(true, key, "request body added"),
-                (None, None) => {}
-            }
-            let old_codes = response_codes(old_op);
-            let new_codes = response_codes(new_op);
-            for code in old_codes.difference(&new_codes) {
-                self.push(true, key, format!("response {code} removed"));
-            }
-            for code in new_codes.difference(&old_codes) {
-                self.push(false, key, format!("response {code} added"));
-            }
-            for code in old_codes.intersection(&new_codes) {
-                let media = |op: &Value| -> BTreeSet<String> {
-                    op.pointer(&format!("/responses/{code}/content"))
-                        .and_then(Value::as_object)
-                        .map(|c| c.keys().cloned().collect())
-                        .unwrap_or_default()
-                };
-                let (old_media, new_media) = (media(old_op), media(new_op));
-                for m in old_media.difference(&new_media) {
-                    self.push(true, key, format!("response {code} no longer offers {m}"));
-                }
-                for m in new_media.difference(&old_media) {
-                    self.push(false, key, format!("response {code} now also offers {m}"));
-                }
-                for m in old_media.intersection(&new_media) {
-                    let pointer =
-                        format!("/responses/{code}/content/{}/schema", m.replace('/', "~1"));
-                    if let (Some(a), Some(b)) = (old_op.pointer(&pointer), new_op.pointer(&pointer))
-                    {
-                        self.schema(&format!("{key} response {code} {m}"), a, b);
-                    }
-                }
-            }
+            self.operation(&key, old_op, new_op);
         }
         for (key, new_op) in &new_ops {
             if !old_ops.iter().any(|(k, _)| k == key) && !moved.iter().any(|(_, to)| to == key) {
@@ -416,6 +348,62 @@ impl Differ<'_> {
                     .and_then(Value::as_str)
                     .unwrap_or("?");
                 self.push(false, key, format!("operation added (operationId `{id}`)"));
+            }
+        }
+    }
+
+    /// Compares one operation of the old document with its counterpart in the new one: id,
+    /// parameters, request body, responses.
+    fn operation(&mut self, key: &str, old_op: &Value, new_op: &Value) {
+        let (id, new_id) = (operation_id(old_op), operation_id(new_op));
+        if id != new_id {
+            self.push(
+                true,
+                key,
+                format!("operationId renamed from `{id}` to `{new_id}`"),
+            );
+        }
+        self.parameters(key, old_op, new_op);
+        let old_body = old_op.pointer("/requestBody/content/application~1json/schema");
+        let new_body = new_op.pointer("/requestBody/content/application~1json/schema");
+        match (old_body, new_body) {
+            (Some(a), Some(b)) => self.schema(&format!("{key} request body"), a, b),
+            (Some(_), None) => self.push(true, key, "request body removed"),
+            (None, Some(_)) => self.push(true, key, "request body added"),
+            (None, None) => {}
+        }
+        self.responses(key, old_op, new_op);
+    }
+
+    /// Compares the responses of an operation: codes, media types, schemas.
+    fn responses(&mut self, key: &str, old_op: &Value, new_op: &Value) {
+        let old_codes = response_codes(old_op);
+        let new_codes = response_codes(new_op);
+        for code in old_codes.difference(&new_codes) {
+            self.push(true, key, format!("response {code} removed"));
+        }
+        for code in new_codes.difference(&old_codes) {
+            self.push(false, key, format!("response {code} added"));
+        }
+        for code in old_codes.intersection(&new_codes) {
+            let media = |op: &Value| -> BTreeSet<String> {
+                op.pointer(&format!("/responses/{code}/content"))
+                    .and_then(Value::as_object)
+                    .map(|c| c.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let (old_media, new_media) = (media(old_op), media(new_op));
+            for m in old_media.difference(&new_media) {
+                self.push(true, key, format!("response {code} no longer offers {m}"));
+            }
+            for m in new_media.difference(&old_media) {
+                self.push(false, key, format!("response {code} now also offers {m}"));
+            }
+            for m in old_media.intersection(&new_media) {
+                let pointer = format!("/responses/{code}/content/{}/schema", m.replace('/', "~1"));
+                if let (Some(a), Some(b)) = (old_op.pointer(&pointer), new_op.pointer(&pointer)) {
+                    self.schema(&format!("{key} response {code} {m}"), a, b);
+                }
             }
         }
     }
@@ -558,38 +546,7 @@ impl Differ<'_> {
             }
         }
         for key in ["oneOf", "anyOf"] {
-            let branches = |s: &Value| -> Vec<Value> {
-                s.get(key)
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            let (a, b) = (branches(old), branches(new));
-            if a.is_empty() && b.is_empty() {
-                continue;
-            }
-            let label = |branch: &Value, i: usize| -> String {
-                branch
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(schema_ref_name)
-                    .or_else(|| branch.get("title").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| format!("#{i} ({})", signature(branch)))
-            };
-            let a_labels: Vec<String> = a.iter().enumerate().map(|(i, x)| label(x, i)).collect();
-            let b_labels: Vec<String> = b.iter().enumerate().map(|(i, x)| label(x, i)).collect();
-            for (i, l) in a_labels.iter().enumerate() {
-                match b_labels.iter().position(|m| m == l) {
-                    None => self.push(true, location, format!("union branch {l} removed")),
-                    Some(j) => self.schema(&format!("{location}<{l}>"), &a[i], &b[j]),
-                }
-            }
-            for l in &b_labels {
-                if !a_labels.contains(l) {
-                    self.push(false, location, format!("union branch {l} added"));
-                }
-            }
+            self.union_branches(location, key, old, new);
         }
         if let (Some(a), Some(b)) = (old.get("items"), new.get("items")) {
             self.schema(&format!("{location}[]"), a, b);
@@ -602,6 +559,49 @@ impl Differ<'_> {
         {
             self.schema(&format!("{location}{{}}"), a, b);
         }
+        self.properties(location, old, new);
+    }
+
+    /// Compares the branches of a union (`key`: `oneOf` or `anyOf`), matched by the component
+    /// they name, their title, or their place and shape.
+    fn union_branches(&mut self, location: &str, key: &str, old: &Value, new: &Value) {
+        let branches = |s: &Value| -> Vec<Value> {
+            s.get(key)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (a, b) = (branches(old), branches(new));
+        if a.is_empty() && b.is_empty() {
+            return;
+        }
+        let label = |branch: &Value, i: usize| -> String {
+            branch
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(schema_ref_name)
+                .or_else(|| branch.get("title").and_then(Value::as_str))
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("#{i} ({})", signature(branch)))
+        };
+        let a_labels: Vec<String> = a.iter().enumerate().map(|(i, x)| label(x, i)).collect();
+        let b_labels: Vec<String> = b.iter().enumerate().map(|(i, x)| label(x, i)).collect();
+        for (i, l) in a_labels.iter().enumerate() {
+            match b_labels.iter().position(|m| m == l) {
+                None => self.push(true, location, format!("union branch {l} removed")),
+                Some(j) => self.schema(&format!("{location}<{l}>"), &a[i], &b[j]),
+            }
+        }
+        for l in &b_labels {
+            if !a_labels.contains(l) {
+                self.push(false, location, format!("union branch {l} added"));
+            }
+        }
+    }
+
+    /// Compares the properties of two object schemas: removed, added, newly required or
+    /// optional, retyped.
+    fn properties(&mut self, location: &str, old: &Value, new: &Value) {
         let props = |s: &Value| {
             s.get("properties")
                 .and_then(Value::as_object)
@@ -646,6 +646,36 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+/// Operations that kept their id at another method and path: old key → new key.
+fn moved_operations(
+    old_ops: &[(String, &Value)],
+    new_ops: &[(String, &Value)],
+) -> Vec<(String, String)> {
+    let id_of = |op: &Value| {
+        op.get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut moved = Vec::new();
+    for (key, old_op) in old_ops {
+        if new_ops.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let Some(id) = id_of(old_op) else { continue };
+        if let Some((new_key, _)) = new_ops.iter().find(|(k, op)| {
+            id_of(op).as_deref() == Some(id.as_str()) && !old_ops.iter().any(|(o, _)| o == k)
+        }) {
+            moved.push((key.clone(), new_key.clone()));
+        }
+    }
+    moved
+}
+
+/// An operation's id, `?` without one.
+fn operation_id(op: &Value) -> &str {
+    op.get("operationId").and_then(Value::as_str).unwrap_or("?")
 }
 
 fn response_codes(op: &Value) -> BTreeSet<String> {

@@ -125,7 +125,7 @@ pub const EXTRAS: &[Extra] = &[
         files: list!["friendli/src/extras/tools.rs"],
         operations: list!["serverlessChatComplete", "serverlessChatStream"],
         events: list!["ChatStreamEvent"],
-        types: list!["ServerlessChatCompletionBody"],
+        types: list!["ChatCompletionBody"],
         namespaces: list!["ServerlessChat"],
     },
     Extra {
@@ -134,7 +134,7 @@ pub const EXTRAS: &[Extra] = &[
         files: list!["friendli/src/extras/tools.rs"],
         operations: list!["dedicatedChatComplete", "dedicatedChatStream"],
         events: list!["ChatStreamEvent"],
-        types: list!["DedicatedChatCompletionBody"],
+        types: list!["ChatCompletionBody"],
         namespaces: list!["DedicatedChat"],
     },
     Extra {
@@ -143,7 +143,7 @@ pub const EXTRAS: &[Extra] = &[
         files: list!["friendli/src/extras/tools.rs"],
         operations: list!["containerChatComplete", "containerChatStream"],
         events: list!["ChatStreamEvent"],
-        types: list!["ContainerChatCompletionBody"],
+        types: list!["ChatCompletionBody"],
         namespaces: list!["ContainerChat"],
     },
     Extra {
@@ -424,4 +424,223 @@ pub fn capabilities(missing: &[Missing]) -> String {
         }
     }
     out
+}
+
+/// Methods that `friendli` gives a generated type through an extension trait: rustdoc lists trait
+/// methods on the trait's page, not on the type's, so `cargo xtask generate` names them in the
+/// type's own documentation (see [`METHODS_OF_TYPES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeMethods {
+    /// The component schema of the type (and the type's name).
+    pub schema: &'static str,
+    /// The trait, from the `friendli` crate root (`ext::TurnExt`).
+    pub r#trait: &'static str,
+    /// The hand-written source of the trait and its impl, relative to the workspace root.
+    pub file: &'static str,
+    /// The constructors (`Type::name(…)`).
+    pub constructors: &'static [&'static str],
+    /// The methods of a value (`value.name()`).
+    pub methods: &'static [&'static str],
+}
+
+/// The extension traits of `friendli` and the generated types they give methods to (a test
+/// keeps the list and the sources in step).
+pub const METHODS_OF_TYPES: &[TypeMethods] = &[
+    TypeMethods {
+        schema: "Message",
+        r#trait: "ext::MessageExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list![
+            "system",
+            "user",
+            "user_parts",
+            "assistant",
+            "assistant_tool_calls",
+            "tool"
+        ],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "UserMessageContentMultiModal",
+        r#trait: "ext::UserContentPartExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["text", "image_url", "audio_url", "video_url"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ToolAssistedChatTool",
+        r#trait: "ext::ToolExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list![
+            "calculator",
+            "statistics",
+            "calendar",
+            "web_search",
+            "web_url",
+            "python_interpreter",
+            "linkup_search",
+            "file_text"
+        ],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ToolAssistedChatTool",
+        r#trait: "ext::FunctionToolExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["function", "function_for"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "Tool",
+        r#trait: "ext::FunctionToolExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["function", "function_for"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "MessagesToolDefinition",
+        r#trait: "ext::FunctionToolExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["function", "function_for"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ResponsesTool",
+        r#trait: "ext::FunctionToolExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["function", "function_for"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "MessagesInputMessage",
+        r#trait: "ext::TurnExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["user", "assistant"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ResponsesInputMessage",
+        r#trait: "ext::TurnExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["user", "assistant"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ResponsesInputMessage",
+        r#trait: "ext::InstructionExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["system", "developer"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ResponsesInputItem",
+        r#trait: "ext::TurnExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["user", "assistant"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ResponsesInputItem",
+        r#trait: "ext::InstructionExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["system", "developer"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ToolChoice",
+        r#trait: "ext::ToolChoiceExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["auto", "none", "required", "function"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "Seed",
+        r#trait: "ext::SeedExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list!["single", "per_choice"],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ResponseFormat",
+        r#trait: "structured::ResponseFormatExt",
+        file: "friendli/src/extras/structured.rs",
+        constructors: list![
+            "json_schema_for",
+            "from_json_schema",
+            "json_object",
+            "regex",
+            "text"
+        ],
+        methods: list![],
+    },
+    TypeMethods {
+        schema: "ChatResult",
+        r#trait: "ext::ChatResultExt",
+        file: "friendli/src/extras/ext.rs",
+        constructors: list![],
+        methods: list![
+            "content",
+            "reasoning",
+            "tool_calls",
+            "finish_reason",
+            "to_message"
+        ],
+    },
+    TypeMethods {
+        schema: "ChatResult",
+        r#trait: "structured::ParseAnswer",
+        file: "friendli/src/extras/structured.rs",
+        constructors: list![],
+        methods: list!["parse"],
+    },
+    TypeMethods {
+        schema: "EmbeddingObject",
+        r#trait: "embeddings::EmbeddingExt",
+        file: "friendli/src/extras/embeddings.rs",
+        constructors: list![],
+        methods: list!["to_f32"],
+    },
+    TypeMethods {
+        schema: "DedicatedEmbeddingsSuccess",
+        r#trait: "embeddings::EmbeddingsResultExt",
+        file: "friendli/src/extras/embeddings.rs",
+        constructors: list![],
+        methods: list!["vectors_f32"],
+    },
+    TypeMethods {
+        schema: "DedicatedEndpointStatus",
+        r#trait: "endpoints::EndpointStatusExt",
+        file: "friendli/src/extras/endpoints.rs",
+        constructors: list![],
+        methods: list!["lifecycle", "is_running", "is_failed", "is_terminated"],
+    },
+];
+
+/// The sentences that name the extension methods of a type in its documentation: for each trait,
+/// its constructors and methods, and where they come from.
+pub fn methods_doc(schema: &str) -> Option<String> {
+    let entries: Vec<&TypeMethods> = METHODS_OF_TYPES
+        .iter()
+        .filter(|t| t.schema == schema)
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|t| {
+            let names = t
+                .constructors
+                .iter()
+                .map(|c| format!("`{schema}::{c}(…)`"))
+                .chain(t.methods.iter().map(|m| format!("`.{m}()`")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("- {names} (`friendli::{}`)", t.r#trait)
+        })
+        .collect();
+    Some(format!(
+        "In the `friendli` crate, with `use friendli::prelude::*`:\n\n{}",
+        lines.join("\n")
+    ))
 }

@@ -9,6 +9,7 @@
 //! operation (`/paths/…/post`) or a component schema (`/components/schemas/…`).
 
 use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
@@ -21,7 +22,7 @@ use crate::document::{METHODS, Problem, escape, join, reachable_schemas};
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote_path("crate::RequestDefaults"))
         .with_derive("schemars::JsonSchema")
@@ -345,58 +346,11 @@ impl Conversion {
     }
 }
 
-/// The conversions to add to the unions of a generated file (see [`Conversion`]).
-pub fn conversions(file: &syn::File) -> Vec<Conversion> {
-    use std::collections::{BTreeMap, BTreeSet};
-    use syn::{Fields, GenericArgument, Item, PathArguments, Type};
-
-    fn last_ident(ty: &Type) -> Option<String> {
-        match ty {
-            Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        }
-    }
-    fn items(file: &syn::File) -> Vec<&Item> {
-        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
-            for item in items {
-                match item {
-                    Item::Mod(module) if module.ident == "builder" => {}
-                    Item::Mod(module) => {
-                        if let Some((_, inner)) = &module.content {
-                            walk(inner, out);
-                        }
-                    }
-                    other => out.push(other),
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&file.items, &mut out);
-        out
-    }
-    fn builders(file: &syn::File) -> BTreeSet<String> {
-        fn walk(items: &[Item], inside: bool, out: &mut BTreeSet<String>) {
-            for item in items {
-                match item {
-                    Item::Mod(module) => {
-                        if let Some((_, inner)) = &module.content {
-                            walk(inner, inside || module.ident == "builder", out);
-                        }
-                    }
-                    Item::Struct(s) if inside => {
-                        out.insert(s.ident.to_string());
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let mut out = BTreeSet::new();
-        walk(&file.items, false, &mut out);
-        out
-    }
-
-    let items = items(file);
-    let builders = builders(file);
+/// The conversions to add to the unions of a generated file (see [`Conversion`]); `builders`
+/// names the structs that have a builder (`friendli-gen` writes them, see `emit::builders`).
+pub fn conversions(file: &syn::File, builders: &BTreeSet<String>) -> Vec<Conversion> {
+    use syn::{Fields, Item};
+    let items = items_outside_builders(file);
     let string_enums: BTreeSet<String> = items
         .iter()
         .filter_map(|item| match item {
@@ -406,55 +360,28 @@ pub fn conversions(file: &syn::File) -> Vec<Conversion> {
             _ => None,
         })
         .collect();
-    // `From<X>` impls that exist already, by union.
-    let mut existing: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in &items {
-        let Item::Impl(i) = item else { continue };
-        let Some((path, _)) = &i.trait_ else { continue };
-        let Some(segment) = path.segments.last() else {
-            continue;
-        };
-        if segment.ident != "From" && segment.ident != "TryFrom" {
-            continue;
-        }
-        let PathArguments::AngleBracketed(args) = &segment.arguments else {
-            continue;
-        };
-        let Some(GenericArgument::Type(arg)) = args.args.first() else {
-            continue;
-        };
-        let arg = match arg {
-            Type::Reference(r) => format!("&{}", last_ident(&r.elem).unwrap_or_default()),
-            other => last_ident(other).unwrap_or_default(),
-        };
-        if let Some(union) = last_ident(&i.self_ty) {
-            existing.entry(union).or_default().insert(arg);
-        }
-    }
-
+    let existing = existing_conversions(&items);
     let mut out = Vec::new();
     for item in &items {
         let Item::Enum(e) = item else { continue };
-        let tagged = e.attrs.iter().any(|a| {
-            a.path().is_ident("serde")
-                && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().replace(" ", "").contains("tag="))
-        });
         let union = e.ident.to_string();
-        let mut held: Vec<(String, String)> = Vec::new();
-        let mut newtypes = true;
-        for variant in &e.variants {
-            match &variant.fields {
-                Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                    let ty = last_ident(&fields.unnamed[0].ty).unwrap_or_default();
-                    held.push((variant.ident.to_string(), ty));
-                }
-                _ => newtypes = false,
-            }
-        }
+        // The newtype variants and the last name of the type each holds.
+        let held: Vec<(String, String)> = e
+            .variants
+            .iter()
+            .filter_map(|variant| match &variant.fields {
+                Fields::Unnamed(fields) if fields.unnamed.len() == 1 => Some((
+                    variant.ident.to_string(),
+                    last_ident(&fields.unnamed[0].ty).unwrap_or_default(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let newtypes = held.len() == e.variants.len();
         let has = |arg: &str| existing.get(&union).is_some_and(|s| s.contains(arg));
         let texts: Vec<&(String, String)> = held.iter().filter(|(_, t)| t == "String").collect();
         if newtypes
-            && !tagged
+            && !is_tagged(e)
             && texts.len() == 1
             && !held.iter().any(|(_, t)| string_enums.contains(t))
             && !has("&str")
@@ -482,12 +409,80 @@ pub fn conversions(file: &syn::File) -> Vec<Conversion> {
     out
 }
 
+/// The last name of a type path (`::std::string::String` → `String`).
+fn last_ident(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether an enum is internally or adjacently tagged (`#[serde(tag = …)]`).
+fn is_tagged(e: &syn::ItemEnum) -> bool {
+    e.attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().replace(' ', "").contains("tag="))
+    })
+}
+
+/// Every item of a generated file, modules flattened, the `builder` modules left out.
+fn items_outside_builders(file: &syn::File) -> Vec<&syn::Item> {
+    fn walk<'a>(items: &'a [syn::Item], out: &mut Vec<&'a syn::Item>) {
+        for item in items {
+            match item {
+                syn::Item::Mod(module) if module.ident == "builder" => {}
+                syn::Item::Mod(module) => {
+                    if let Some((_, inner)) = &module.content {
+                        walk(inner, out);
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&file.items, &mut out);
+    out
+}
+
+/// The `From<X>`/`TryFrom<X>` impls that exist already, by the type they convert into: the last
+/// name of `X` (`&str` for a string slice).
+fn existing_conversions(items: &[&syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
+    use syn::{GenericArgument, Item, PathArguments, Type};
+    let mut existing: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in items {
+        let Item::Impl(i) = item else { continue };
+        let Some((path, _)) = &i.trait_ else { continue };
+        let Some(segment) = path.segments.last() else {
+            continue;
+        };
+        if segment.ident != "From" && segment.ident != "TryFrom" {
+            continue;
+        }
+        let PathArguments::AngleBracketed(args) = &segment.arguments else {
+            continue;
+        };
+        let Some(GenericArgument::Type(arg)) = args.args.first() else {
+            continue;
+        };
+        let arg = match arg {
+            Type::Reference(r) => format!("&{}", last_ident(&r.elem).unwrap_or_default()),
+            other => last_ident(other).unwrap_or_default(),
+        };
+        if let Some(union) = last_ident(&i.self_ty) {
+            existing.entry(union).or_default().insert(arg);
+        }
+    }
+    existing
+}
+
 /// What the `types` module of a generated file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TypesModule {
     /// Any type (struct, enum or alias).
     pub types: bool,
-    /// The `builder` module (typify writes it when some struct has a builder).
+    /// The `builder` module (written beside the macro's output when some request type of the
+    /// module has a builder).
     pub builder: bool,
     /// The `defaults` module (typify writes it when some field has a default).
     pub defaults: bool,

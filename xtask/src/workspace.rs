@@ -86,15 +86,7 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), P
     let (generated, left_out) = generate::generate_degrading(&mut progenitor_form)?;
     degraded.extend(left_out);
     let mut types = generate::type_names(&generated);
-    types.extend(
-        converted
-            .document
-            .get("x-friendli-aliases")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .map(|(alias, _)| crate::api::type_name(alias)),
-    );
+    types.extend(api.aliases.keys().map(|alias| crate::api::type_name(alias)));
     let missing = crate::extras::missing(&api, &types);
     degraded.extend(missing.iter().map(crate::extras::Missing::note));
     let notes = GenerateNotes {

@@ -392,7 +392,7 @@ fn multipart_bodies_are_left_out_of_the_progenitor_form_and_their_file_fields_li
         out.notes
     );
 
-    out.assert_rust("pub fn upload_raw_samples(&self) -> builder::UploadRawSamples<'_>");
+    out.assert_rust("pub async fn upload_raw_samples<'a>(");
     out.assert_rust("pub struct UploadBody {");
     out.assert_rust("pub purpose: ::std::string::String,");
     out.assert_rust("pub options: ::std::option::Option<UploadBodyOptions>,");
@@ -465,7 +465,7 @@ fn an_sse_sentinel_is_kept_on_the_media_type_and_ends_the_stream() {
         json!({"$ref": "#/components/schemas/ChatStreamSuccess"})
     );
     // progenitor hands the stream over as bytes; the SDK decodes the events.
-    out.assert_rust("pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>>");
+    out.assert_rust(") -> Result<ResponseValue<ByteStream>, Error<()>> {");
 
     let api = table(&out);
     assert_eq!(
@@ -491,14 +491,12 @@ fn stream_paths_are_a_second_operation_at_the_same_url() {
     let out = generate(&chat_with_stream_path(true));
     let paths: Vec<&String> = out.doc["paths"].as_object().unwrap().keys().collect();
     assert_eq!(paths, ["/chat", "/chat#stream"]);
-    out.assert_rust("pub fn chat_complete(&self) -> builder::ChatComplete<'_>");
-    out.assert_rust("pub fn chat_stream(&self) -> builder::ChatStream<'_>");
-    out.assert_rust(
-        "pub async fn send(self) -> Result<ResponseValue<types::ChatResult>, Error<()>>",
-    );
+    out.assert_rust("pub async fn chat_complete<'a>(&'a self, body: &'a types::ChatBody,)");
+    out.assert_rust("pub async fn chat_stream<'a>(&'a self, body: &'a types::ChatStreamBody,)");
+    out.assert_rust(") -> Result<ResponseValue<types::ChatResult>, Error<()>> {");
     // The fragment is part of the URL progenitor formats; HTTP clients never send a fragment.
-    out.assert_rust("let url = format!(\"{}/chat#stream\", client.baseurl,);");
-    out.assert_rust("let url = format!(\"{}/chat\", client.baseurl,);");
+    out.assert_rust("let url = format!(\"{}/chat#stream\", self.baseurl,);");
+    out.assert_rust("let url = format!(\"{}/chat\", self.baseurl,);");
 
     let api = table(&out);
     let complete = operation(&api, "chatComplete");
@@ -703,39 +701,34 @@ fn item_methods() -> Value {
 #[test]
 fn get_put_patch_delete_with_path_and_query_parameters() {
     let out = generate(&item_methods());
-    for (method, name, builder) in [
-        ("get", "get_item", "GetItem"),
-        ("put", "replace_item", "ReplaceItem"),
-        ("patch", "patch_item", "PatchItem"),
-        ("delete", "delete_item", "DeleteItem"),
+    for (method, name) in [
+        ("get", "get_item"),
+        ("put", "replace_item"),
+        ("patch", "patch_item"),
+        ("delete", "delete_item"),
     ] {
-        out.assert_rust(&format!("pub fn {name}(&self) -> builder::{builder}<'_>"));
+        out.assert_rust(&format!(
+            "pub async fn {name}<'a>(&'a self, item_id: &'a str,"
+        ));
         out.assert_rust(&format!(
             "Sends a `{}` request to `/items/{{item_id}}`",
             method.to_uppercase()
         ));
         out.assert_rust(&format!(".client.{method}(url)"));
     }
-    // The path parameter: a setter on each builder, encoded into the URL.
-    out.assert_rust(
-        "pub fn item_id<V>(mut self, value: V) -> Self where V: std::convert::TryInto<::std::string::String>,",
-    );
-    out.assert_rust("\"{}/items/{}\", client.baseurl, encode_path(&item_id.to_string()),");
+    // The path parameter: an argument of each method, encoded into the URL.
+    out.assert_rust("\"{}/items/{}\", self.baseurl, encode_path(&item_id.to_string()),");
     // Query parameters: optional ones are `Option`s, the required one is not.
-    out.assert_rust("pub struct GetItem<'a> { client: &'a super::Client, item_id: Result<::std::string::String, String>,");
-    out.assert_rust("limit: Result<Option<i64>, String>,");
-    out.assert_rust("order: Result<Option<types::GetItemOrder>, String>,");
-    out.assert_rust("ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,");
-    out.assert_rust(
-        "pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64>,",
-    );
+    out.assert_rust("limit: Option<i64>,");
+    out.assert_rust("order: Option<types::GetItemOrder>,");
+    out.assert_rust("ids: Option<&'a ::std::vec::Vec<::std::string::String>>,");
     out.assert_rust(".query(&progenitor_client::QueryParam::new(\"limit\", &limit))");
-    out.assert_rust("force: Result<bool, String>,");
+    out.assert_rust("force: bool,");
     out.assert_rust(".query(&progenitor_client::QueryParam::new(\"force\", &force))");
     out.assert_rust("pub enum GetItemOrder {");
     // Bodies of PUT and PATCH.
-    out.assert_rust("body: Result<types::builder::Item, String>,");
-    out.assert_rust("body: Result<types::builder::ItemPatch, String>,");
+    out.assert_rust("body: &'a types::Item,");
+    out.assert_rust("body: &'a types::ItemPatch,");
 
     let api = table(&out);
     let get = operation(&api, "getItem");
@@ -817,10 +810,10 @@ fn optional_nullable_parameters_become_plain_optional_parameters() {
 
     // progenitor formats an optional parameter's value with `to_string()`; it must be the
     // value's, not an `Option`'s.
-    out.assert_rust("after: Result<Option<::std::string::String>, String>,");
-    out.assert_rust("limit: Result<Option<i64>, String>,");
-    out.assert_rust("x_friendli_team: Result<Option<::std::string::String>, String>,");
-    out.assert_rust("region: Result<::std::string::String, String>,");
+    out.assert_rust("after: Option<&'a str>,");
+    out.assert_rust("limit: Option<i64>,");
+    out.assert_rust("x_friendli_team: Option<&'a str>,");
+    out.assert_rust("region: &'a str,");
     out.assert_rust(
         "if let Some(value) = x_friendli_team { header_map.append(\"X-Friendli-Team\", value.to_string().try_into()?); }",
     );
@@ -870,7 +863,7 @@ fn inline_request_bodies_are_hoisted_to_op_id_body() {
     );
     out.schema("ServerlessTokenizationResponse");
     out.assert_rust("pub struct ServerlessTokenizationBody { pub prompt: ::std::string::String, }");
-    out.assert_rust("body: Result<types::builder::ServerlessTokenizationBody, String>,");
+    out.assert_rust("body: &'a types::ServerlessTokenizationBody,");
     assert_eq!(
         operation(&table(&out), "serverlessTokenization").body,
         Body::Json("ServerlessTokenizationBody".into())

@@ -262,8 +262,11 @@ fn a_response_with_json_and_event_stream_is_split_into_two_operations() {
     assert_eq!(stream_op["responses"]["4XX"], json_op["responses"]["4XX"]);
 
     let code = generate_rust(&out).unwrap();
-    assert!(has(&code, "pub fn make_thing(&self)"), "{code}");
-    assert!(has(&code, "pub fn make_thing_stream(&self)"), "{code}");
+    assert!(has(&code, "pub async fn make_thing<'a>(&'a self"), "{code}");
+    assert!(
+        has(&code, "pub async fn make_thing_stream<'a>(&'a self"),
+        "{code}"
+    );
     assert!(has(&code, "ResponseValue<ByteStream>"), "{code}");
     assert!(has(&code, "\"{}/things#stream\""), "{code}");
 }
@@ -319,7 +322,7 @@ fn inline_response_schemas_are_moved_to_components() {
     assert!(
         has(
             &code,
-            "Result<ResponseValue<types::MakeThingResponse>, Error<types::MakeThingError>,>"
+            "Result<ResponseValue<types::MakeThingResponse>, Error<types::MakeThingError>>"
         ),
         "{code}"
     );
@@ -624,4 +627,107 @@ fn required_answer_fields_with_a_const_a_default_or_a_null_may_be_left_out() {
         "{code}"
     );
     assert!(has(&code, "pub count: i64,"), "{code}");
+}
+
+/// A document with the same chat request for three APIs (`model` required by two of them,
+/// `null` allowed by the third), and an image request whose values differ between two.
+fn one_request_for_several_apis() -> Value {
+    let op = |id: &str, tag: &str, body: &str| {
+        json!({"post": {
+            "operationId": id, "tags": [tag],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        }})
+    };
+    let chat = |required: Value, model: Value, description: &str| {
+        json!({"type": "object", "description": description, "required": required, "properties": {
+            "model": model,
+            "messages": {"type": "array", "items": {"type": "string"}},
+            "mode": {"type": "string", "enum": ["fast", "slow"]}
+        }})
+    };
+    let image = |formats: Value| {
+        json!({"type": "object", "required": ["prompt"], "properties": {
+            "prompt": {"type": "string"},
+            "format": {"type": "string", "enum": formats}
+        }})
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "fixture", "version": "1"},
+        "paths": {
+            "/serverless/chat": op("serverlessChat", "Serverless.Chat", "ServerlessChatBody"),
+            "/dedicated/chat": op("dedicatedChat", "Dedicated.Chat", "DedicatedChatBody"),
+            "/chat": op("containerChat", "Container.Chat", "ContainerChatBody"),
+            "/dedicated/image": op("dedicatedImage", "Dedicated.Image", "DedicatedImageBody"),
+            "/image": op("containerImage", "Container.Image", "ContainerImageBody")
+        },
+        "components": {"schemas": {
+            "ServerlessChatBody": chat(json!(["model", "messages"]), json!({"type": "string", "description": "A model."}), "Serverless chat."),
+            "DedicatedChatBody": chat(json!(["model", "messages"]), json!({"type": "string", "description": "An endpoint."}), "Dedicated chat."),
+            "ContainerChatBody": chat(json!(["messages"]), json!({"type": ["string", "null"], "description": "An adapter."}), "Container chat."),
+            "DedicatedImageBody": image(json!(["png", "jpeg"])),
+            "ContainerImageBody": image(json!(["jpeg"]))
+        }}
+    })
+}
+
+#[test]
+fn request_bodies_that_are_one_request_for_several_apis_are_one_type() {
+    let converted = convert(&one_request_for_several_apis()).unwrap();
+    let out = &converted.document;
+    // One type, the loosest: `model` optional (and nullable), every member's words.
+    let chat = schema(out, "ChatBody");
+    assert_eq!(chat["required"], json!(["messages"]));
+    assert_eq!(chat["properties"]["model"]["nullable"], true);
+    let description = chat["description"].as_str().unwrap();
+    for words in [
+        "Serverless chat.",
+        "Dedicated chat.",
+        "Container chat.",
+        "`model` (serverless, dedicated)",
+    ] {
+        assert!(description.contains(words), "{description}");
+    }
+    let model = chat["properties"]["model"]["description"].as_str().unwrap();
+    assert!(
+        model.contains("- serverless: A model.") && model.contains("- container: An adapter."),
+        "{model}"
+    );
+    // The document's names are aliases of it.
+    for name in [
+        "ServerlessChatBody",
+        "DedicatedChatBody",
+        "ContainerChatBody",
+    ] {
+        assert!(out["components"]["schemas"].get(name).is_none(), "{name}");
+        assert_eq!(out["x-friendli-aliases"][name], "ChatBody");
+    }
+    // The APIs that require `model` say so on their operations, for the call to check.
+    let required = |path: &str| out["paths"][path]["post"]["x-friendli-required-fields"].clone();
+    assert_eq!(required("/serverless/chat"), json!(["model"]));
+    assert_eq!(required("/dedicated/chat"), json!(["model"]));
+    assert_eq!(required("/chat"), Value::Null);
+    let api = xtask::api::Api::from_converted(out).unwrap();
+    let serverless = api
+        .operations
+        .iter()
+        .find(|o| o.id == "serverlessChat")
+        .unwrap();
+    assert_eq!(serverless.required_fields, ["model"]);
+    assert_eq!(serverless.body, xtask::api::Body::Json("ChatBody".into()));
+
+    // Requests that differ in what they accept stay two types.
+    assert!(schema(out, "DedicatedImageBody").is_object());
+    assert!(schema(out, "ContainerImageBody").is_object());
+    assert!(out["components"]["schemas"].get("ImageBody").is_none());
+    let code = generate_rust(out).unwrap();
+    assert!(has(&code, "pub struct ChatBody {"), "{code}");
+    assert!(
+        has(
+            &code,
+            "pub model: ::std::option::Option<::std::string::String>,"
+        ),
+        "{code}"
+    );
 }

@@ -97,13 +97,14 @@ fn the_cli_reports_bad_documents_without_a_backtrace() {
         assert!(!stderr.contains("panicked at"), "{name}: {stderr}");
         assert!(!stderr.contains("RUST_BACKTRACE"), "{name}: {stderr}");
     }
-    // A document progenitor panics on: converted all the same, the panic named in a note, no
-    // backtrace.
+    // A document progenitor panics on (a path parameter the path does not have): converted all
+    // the same, the panic named in a note, no backtrace.
     let input = dir.join("panics.json");
     std::fs::write(
         &input,
-        r##"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/u":{"post":{"operationId":"u",
-           "parameters":[{"name":"q","in":"query","required":true,"schema":{"type":"object","properties":{"a":{"type":"string"}}}}],
+        r##"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/u/{a}":{"post":{"operationId":"u",
+           "parameters":[{"name":"a","in":"path","required":true,"schema":{"type":"string"}},
+                         {"name":"b","in":"path","required":true,"schema":{"type":"string"}}],
            "responses":{"200":{"description":"a"}}}}}}"##,
     )
     .unwrap();
@@ -116,7 +117,7 @@ fn the_cli_reports_bad_documents_without_a_backtrace() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("note: at /paths/~1u/post: left out of the low-level client"),
+        stderr.contains("note: at /paths/~1u~1{a}/post: left out of the low-level client"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked at"), "{stderr}");

@@ -145,3 +145,39 @@ fn the_committed_document_gives_every_extra_all_it_needs() {
         assert_eq!(*line, format!("{} yes", extra.name));
     }
 }
+
+/// The extension methods that the generated types' documentation names
+/// (`xtask::extras::METHODS_OF_TYPES`) are the traits' own, for those types.
+#[test]
+fn the_extension_methods_the_types_documentation_names_exist() {
+    let types = source("friendli/src/types.rs");
+    let mut stale = Vec::new();
+    for entry in xtask::extras::METHODS_OF_TYPES {
+        let text = source(entry.file);
+        let used = words(&text);
+        let name = entry.r#trait.rsplit("::").next().unwrap();
+        if !text.contains(&format!("pub trait {name}")) {
+            stale.push(format!("{}: no trait {name}", entry.schema));
+        }
+        for method in entry.constructors.iter().chain(entry.methods) {
+            if !text.contains(&format!("fn {method}(")) && !text.contains(&format!("fn {method}<"))
+            {
+                stale.push(format!("{}: {name} has no `{method}`", entry.schema));
+            }
+        }
+        // The type, by its name or by the crate's alias of it.
+        let aliases: Vec<&str> = types
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("pub type "))
+            .filter(|l| {
+                l.trim_end_matches(';')
+                    .ends_with(&format!("= {}", entry.schema))
+            })
+            .filter_map(|l| l.split([' ', '=']).next())
+            .collect();
+        if !used.contains(entry.schema) && !aliases.iter().any(|a| used.contains(a)) {
+            stale.push(format!("{}: not named in {}", entry.schema, entry.file));
+        }
+    }
+    assert!(stale.is_empty(), "{stale:#?}");
+}

@@ -78,7 +78,7 @@ fn every_operation_is_a_method_of_the_generated_low_level_client() {
     let mut missing = Vec::new();
     for (method, path, id) in &imported {
         let name = id.to_snake_case();
-        let signature = format!("pubfn{name}(&self");
+        let signature = format!("pubasyncfn{name}<'a>(&'aself");
         let found = whole.rust.contains(&signature)
             && whole.rust.contains(&format!(
                 "Sendsa`{}`requestto`{}`",
@@ -96,8 +96,7 @@ fn every_operation_is_a_method_of_the_generated_low_level_client() {
         imported.len()
     );
     // And no more methods than operations: one each.
-    let methods = whole.rust.matches("(&self)->builder::").count()
-        + whole.rust.matches("(&self,)->builder::").count();
+    let methods = whole.rust.matches("(&'aself").count();
     assert_eq!(methods, OPERATIONS);
 }
 
@@ -248,8 +247,8 @@ fn the_public_names_of_the_sdk_are_generated() {
         "#[serde(tag = \"type\")] pub enum ToolAssistedChatTool {",
         "#[serde(rename = \"math:calculator\")] MathCalculator,",
         "pub enum ChatChoiceFinishReason { Known(ChatChoiceFinishReasonKnown), Unknown(::std::string::String), }",
-        "pub fn serverless_tool_assisted_chat_complete(&self,) -> builder::ServerlessToolAssistedChatComplete<'_>",
-        "pub fn serverless_tool_assisted_chat_stream(&self,) -> builder::ServerlessToolAssistedChatStream<'_>",
+        "pub async fn serverless_tool_assisted_chat_complete<'a>(&'a self,",
+        "pub async fn serverless_tool_assisted_chat_stream<'a>(&'a self,",
     ] {
         assert!(has(&whole.rust, expected), "missing `{expected}`");
     }

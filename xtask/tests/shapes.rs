@@ -296,7 +296,8 @@ fn every_shape_generates_with_every_operation() {
         }
         // friendli-gen's merged `types` re-exports only the modules that have types: the
         // fixtures have serverless operations only (a glob of an empty module, or of a missing
-        // `builder`, would not compile).
+        // `builder`, would not compile); the builders of their request types are in
+        // `crate::serverless::builder`.
         let generated = &files
             .iter()
             .find(|f| f.path == "friendli-gen/src/generated.rs")
@@ -307,7 +308,7 @@ fn every_shape_generates_with_every_operation() {
             "{name}"
         );
         assert!(
-            generated.contains("pub use crate::serverless::types::builder::*;"),
+            generated.contains("pub use crate::serverless::builder::*;"),
             "{name}"
         );
         for group in ["dedicated", "container", "platform"] {

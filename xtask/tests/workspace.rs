@@ -1,6 +1,8 @@
 //! `cargo xtask generate [--check]`: the files derived from `openapi/friendli.yaml`, and how a
 //! stale one is caught.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -156,4 +158,45 @@ fn a_new_operation_reaches_every_generated_file() {
     );
     assert!(contents("friendli/src/generated/namespaces.rs").contains("pub fn pause("));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The builders of `friendli-gen` are written for the types a request reaches, and only those:
+/// `builder()` names the required fields, the setter of an optional field takes
+/// `IntoOptional`, and the namespace methods say what a call gives.
+#[test]
+fn request_types_have_builders_that_document_what_is_required() {
+    let root = workspace::root();
+    let (files, _) = workspace::derived_files(&root).unwrap();
+    let contents = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| common::squash(&f.contents))
+            .unwrap()
+    };
+    let generated = contents("friendli-gen/src/generated.rs");
+    for expected in [
+        "impltypes::DedicatedEmbeddingsBody{",
+        "pubfnbuilder()->builder::DedicatedEmbeddingsBody{",
+        "Required:`model`.",
+        "pubfninput<T,Via>(mutself,value:T)->SelfwhereT:crate::IntoOptional<crate::types::DedicatedEmbeddingsBodyInput,Via>,",
+        "pubfnmodel<T>(mutself,value:T)->SelfwhereT:::std::convert::TryInto<::std::string::String>,",
+    ] {
+        assert!(
+            generated.contains(expected),
+            "friendli-gen lacks `{expected}`"
+        );
+    }
+    // Answers are decoded, never built: no builders for them.
+    assert!(!generated.contains("builder::ChatResult{"));
+    assert!(!generated.contains("interface=Builder"));
+
+    let namespaces = contents("friendli/src/generated/namespaces.rs");
+    assert!(
+        namespaces.contains("**Gives**[`ChatResult`](crate::types::ChatResult)whenawaited."),
+        "the chat namespace says what complete() gives"
+    );
+    assert!(namespaces.contains(
+        "**Gives**an[`EventStream`](crate::EventStream)of[`ChatStreamEvent`](crate::events::ChatStreamEvent)whenawaited."
+    ));
 }

@@ -3,7 +3,7 @@ use friendli::prelude::*;
 #[tokio::main]
 async fn main() -> Result<(), friendli::Error> {
     let client = Client::from_env()?;
-    let request = friendli::types::ServerlessChatCompletionBody::builder()
+    let request = ChatRequest::builder()
         .model("meta-llama-3.1-8b-instruct")
         .messages(vec![Message::user("Hi")]);
     let answer = client.serverless().chat().complete(request).await?;

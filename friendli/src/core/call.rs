@@ -24,7 +24,9 @@ use std::pin::Pin;
 
 use crate::core::client::Client;
 use crate::core::error::Result;
-use crate::core::operation::{Operation, Query, RequestBody, ResponseKind, with_body_fields};
+use crate::core::operation::{
+    Operation, Query, RequestBody, ResponseKind, check_required_fields, with_body_fields,
+};
 use crate::core::options::{CallOptions, CallSettings};
 use crate::core::response::{Read, Response};
 use crate::core::transport::{Prepared, execute};
@@ -151,6 +153,7 @@ impl<'c, O: Operation, C: Caller> Call<'c, O, C> {
             O::INFO.id,
             O::INFO.stream.is_some(),
         )?;
+        check_required_fields(&encoded, O::INFO)?;
         let mut query = Query::default();
         self.operation.query(&mut query);
         Prepared::new(
@@ -222,9 +225,9 @@ impl Client {
     /// # async fn example(client: friendli::Client) -> friendli::Result<()> {
     /// use friendli::prelude::*;
     /// use friendli::operations::ServerlessTokenization;
-    /// use friendli::types::ServerlessTokenizationBody;
+    /// use friendli::types::TokenizeRequest;
     ///
-    /// let body = ServerlessTokenizationBody::builder().model("meta-llama-3.1-8b-instruct").prompt("Hello");
+    /// let body = TokenizeRequest::builder().model("meta-llama-3.1-8b-instruct").prompt("Hello");
     /// let tokens = client.call(ServerlessTokenization, body).await?;
     /// println!("{:?}", tokens.tokens);
     /// # Ok(()) }

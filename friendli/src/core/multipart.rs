@@ -35,7 +35,7 @@ use crate::core::error::{Error, TransportPhase};
 /// ```
 /// use friendli::operation::{FilePart, Multipart};
 ///
-/// # fn example(body: friendli::types::ServerlessAudioTranscriptionBody) {
+/// # fn example(body: friendli::types::TranscriptionRequest) {
 /// let form = Multipart::new(body).file("file", FilePart::path("speech.wav"));
 /// # }
 /// ```

@@ -64,6 +64,10 @@ pub struct OperationInfo {
     pub auth: bool,
     /// How its event stream ends (for event-stream operations).
     pub stream_end: StreamEnd,
+    /// Body fields this operation requires that its body type leaves optional: the type is one
+    /// request for several APIs (`model` is required on serverless, optional on a container).
+    /// A call without one is refused before it is sent.
+    pub required_fields: &'static [&'static str],
 }
 
 /// An HTTP method.
@@ -270,6 +274,47 @@ pub fn encode_json<T: Serialize + ?Sized>(body: &T, stream: Option<bool>) -> Res
         Error::invalid_request(format!("the request does not serialise to JSON: {e}"))
     })?;
     Ok(Encoded::Json(Bytes::from(out)))
+}
+
+/// Refuses a body that lacks a field the operation requires ([`OperationInfo::required_fields`]):
+/// a JSON body without the member (or with `null`), a multipart body without the part.
+pub(crate) fn check_required_fields(body: &Encoded, info: &OperationInfo) -> Result<()> {
+    let Some(missing) = info.required_fields.iter().find(|field| match body {
+        Encoded::None => true,
+        Encoded::Json(bytes) => !json_has_member(bytes, field),
+        Encoded::Multipart(parts) => !parts.text.iter().any(|part| part.name == **field),
+    }) else {
+        return Ok(());
+    };
+    Err(Error::invalid_request(format!(
+        "{} requires the body field `{missing}`, which the request leaves out",
+        info.id
+    )))
+}
+
+/// Whether a JSON object has the member `name` with a value other than `null` (read without
+/// building the document).
+fn json_has_member(bytes: &[u8], name: &str) -> bool {
+    struct Member<'n>(&'n str);
+    impl<'de> serde::de::Visitor<'de> for Member<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<bool, A::Error> {
+            let mut found = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                let value: Option<serde::de::IgnoredAny> = map.next_value()?;
+                found |= key == self.0 && value.is_some();
+            }
+            Ok(found)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde::Deserializer::deserialize_map(&mut deserializer, Member(name)).unwrap_or(false)
 }
 
 /// The body with the per-call fields of `body_field` set on it (the body unchanged when there
@@ -517,6 +562,18 @@ mod tests {
             ]
         );
         assert_eq!(parts.files[0].1.effective_content_type(), "audio/wav");
+    }
+
+    #[test]
+    fn a_required_field_is_a_member_with_a_value() {
+        assert!(json_has_member(br#"{"a":1,"model":"m"}"#, "model"));
+        assert!(json_has_member(br#"{"model":{"x":[null]}}"#, "model"));
+        assert!(!json_has_member(br#"{"model":null}"#, "model"));
+        assert!(!json_has_member(
+            br#"{"messages":[{"model":"m"}]}"#,
+            "model"
+        ));
+        assert!(!json_has_member(br#"["model"]"#, "model"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`crate::types`]); Rust only lets their own crate give them inherent methods, so the
 //! conveniences live in extension traits here, all re-exported by [`crate::prelude`]. With the
 //! prelude in scope, `Message::user("…")` and `ToolAssistedChatTool::calculator()` read like inherent functions.
+//! Each type's own documentation page lists the methods these traits give it.
 //!
 //! The constructors build the wire JSON and decode it into the generated type, so an optional
 //! field added to the OpenAPI document never requires a change here.

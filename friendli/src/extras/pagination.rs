@@ -482,6 +482,7 @@ mod tests {
                     team: false,
                     auth: true,
                     stream_end: StreamEnd::Eof,
+                    required_fields: &[],
                 };
             }
 

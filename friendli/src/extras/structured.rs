@@ -3,7 +3,7 @@
 //! ```no_run
 //! # async fn example(client: friendli::Client) -> friendli::Result<()> {
 //! use friendli::prelude::*;
-//! use friendli::types::{ResponseFormat, ServerlessChatCompletionBody};
+//! use friendli::types::{ResponseFormat, ChatRequest};
 //!
 //! /// A city and what it is known for.
 //! #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -13,7 +13,7 @@
 //!     known_for: Vec<String>,
 //! }
 //!
-//! let request = ServerlessChatCompletionBody::builder()
+//! let request = ChatRequest::builder()
 //!     .model("meta-llama-3.1-8b-instruct")
 //!     .messages(vec![Message::user("Describe Seoul as JSON.")])
 //!     .response_format(ResponseFormat::json_schema_for::<City>());

@@ -22,9 +22,9 @@ impl<E: TextEvent> EventStream<E> {
     /// ```no_run
     /// # async fn example(client: friendli::Client) -> friendli::Result<()> {
     /// use friendli::prelude::*;
-    /// use friendli::types::ServerlessChatCompletionBody;
+    /// use friendli::types::ChatRequest;
     ///
-    /// let request = ServerlessChatCompletionBody::builder()
+    /// let request = ChatRequest::builder()
     ///     .model("meta-llama-3.1-8b-instruct")
     ///     .messages(vec![Message::user("Write a haiku about Rust.")]);
     /// let mut text = client.serverless().chat().stream(request).await?.text_deltas();

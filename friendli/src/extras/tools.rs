@@ -338,9 +338,9 @@ macro_rules! run_methods {
 
 run_methods! {
     "serverless": ServerlessToolAssistedChat, ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatCompletionBody;
-    "serverless": ServerlessChat, ServerlessChatComplete, ServerlessChatCompletionBody;
-    "dedicated": DedicatedChat, DedicatedChatComplete, DedicatedChatCompletionBody;
-    "container": ContainerChat, ContainerChatComplete, ContainerChatCompletionBody;
+    "serverless": ServerlessChat, ServerlessChatComplete, ChatCompletionBody;
+    "dedicated": DedicatedChat, DedicatedChatComplete, ChatCompletionBody;
+    "container": ContainerChat, ContainerChatComplete, ChatCompletionBody;
 }
 
 /// A `run()` call: await it for the final [`RunResult`] (`send()` it on the blocking client), or

@@ -33,7 +33,13 @@ impl SseEvent for ChatStreamEvent {
     #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
-            None => context.json::<crate::types::StreamedChatData>(event, "a chunk event (StreamedChatData)").map(Self::Chunk),
+            None => {
+                context
+                    .json::<
+                        crate::types::StreamedChatData,
+                    >(event, "a chunk event (StreamedChatData)")
+                    .map(Self::Chunk)
+            }
             Some("error") => Err(context.api_error(event)),
             _ => context.unknown(event).map(Self::Unknown),
         }
@@ -59,7 +65,13 @@ impl SseEvent for CompletionsStreamEvent {
     #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
-            None => context.json::<crate::types::StreamedCompletionData>(event, "a chunk event (StreamedCompletionData)").map(Self::Chunk),
+            None => {
+                context
+                    .json::<
+                        crate::types::StreamedCompletionData,
+                    >(event, "a chunk event (StreamedCompletionData)")
+                    .map(Self::Chunk)
+            }
             Some("error") => Err(context.api_error(event)),
             _ => context.unknown(event).map(Self::Unknown),
         }
@@ -100,12 +112,57 @@ impl SseEvent for MessagesEvent {
     #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, Some("type")).as_deref() {
-            Some("content_block_delta") => context.json::<crate::types::MessagesStreamContentBlockDelta>(event, "a content_block_delta event (MessagesStreamContentBlockDelta)").map(Self::ContentBlockDelta),
-            Some("content_block_start") => context.json::<crate::types::MessagesStreamContentBlockStart>(event, "a content_block_start event (MessagesStreamContentBlockStart)").map(Self::ContentBlockStart),
-            Some("content_block_stop") => context.json::<crate::types::MessagesStreamContentBlockStop>(event, "a content_block_stop event (MessagesStreamContentBlockStop)").map(Self::ContentBlockStop),
-            Some("message_delta") => context.json::<crate::types::MessagesStreamMessageDelta>(event, "a message_delta event (MessagesStreamMessageDelta)").map(Self::MessageDelta),
-            Some("message_start") => context.json::<crate::types::MessagesStreamMessageStart>(event, "a message_start event (MessagesStreamMessageStart)").map(Self::MessageStart),
-            Some("message_stop") => context.json::<crate::types::MessagesStreamMessageStop>(event, "a message_stop event (MessagesStreamMessageStop)").map(Self::MessageStop),
+            Some("content_block_delta") => {
+                context
+                    .json::<
+                        crate::types::MessagesStreamContentBlockDelta,
+                    >(
+                        event,
+                        "a content_block_delta event (MessagesStreamContentBlockDelta)",
+                    )
+                    .map(Self::ContentBlockDelta)
+            }
+            Some("content_block_start") => {
+                context
+                    .json::<
+                        crate::types::MessagesStreamContentBlockStart,
+                    >(
+                        event,
+                        "a content_block_start event (MessagesStreamContentBlockStart)",
+                    )
+                    .map(Self::ContentBlockStart)
+            }
+            Some("content_block_stop") => {
+                context
+                    .json::<
+                        crate::types::MessagesStreamContentBlockStop,
+                    >(
+                        event,
+                        "a content_block_stop event (MessagesStreamContentBlockStop)",
+                    )
+                    .map(Self::ContentBlockStop)
+            }
+            Some("message_delta") => {
+                context
+                    .json::<
+                        crate::types::MessagesStreamMessageDelta,
+                    >(event, "a message_delta event (MessagesStreamMessageDelta)")
+                    .map(Self::MessageDelta)
+            }
+            Some("message_start") => {
+                context
+                    .json::<
+                        crate::types::MessagesStreamMessageStart,
+                    >(event, "a message_start event (MessagesStreamMessageStart)")
+                    .map(Self::MessageStart)
+            }
+            Some("message_stop") => {
+                context
+                    .json::<
+                        crate::types::MessagesStreamMessageStop,
+                    >(event, "a message_stop event (MessagesStreamMessageStop)")
+                    .map(Self::MessageStop)
+            }
             Some("error") => Err(context.api_error(event)),
             _ => context.unknown(event).map(Self::Unknown),
         }
@@ -173,21 +230,135 @@ impl SseEvent for ResponsesEvent {
     #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, Some("type")).as_deref() {
-            Some("response.completed") => context.json::<crate::types::ResponsesStreamResponseEvent>(event, "a completed event (ResponsesStreamResponseEvent)").map(Self::Completed),
-            Some("response.content_part.added") => context.json::<crate::types::ResponsesStreamContentPartAdded>(event, "a content_part_added event (ResponsesStreamContentPartAdded)").map(Self::ContentPartAdded),
-            Some("response.content_part.done") => context.json::<crate::types::ResponsesStreamContentPartDone>(event, "a content_part_done event (ResponsesStreamContentPartDone)").map(Self::ContentPartDone),
-            Some("response.created") => context.json::<crate::types::ResponsesStreamResponseEvent>(event, "a created event (ResponsesStreamResponseEvent)").map(Self::Created),
-            Some("response.failed") => context.json::<crate::types::ResponsesStreamResponseEvent>(event, "a failed event (ResponsesStreamResponseEvent)").map(Self::Failed),
-            Some("response.function_call_arguments.delta") => context.json::<crate::types::ResponsesStreamFunctionCallArgumentsDelta>(event, "a function_call_arguments_delta event (ResponsesStreamFunctionCallArgumentsDelta)").map(Self::FunctionCallArgumentsDelta),
-            Some("response.function_call_arguments.done") => context.json::<crate::types::ResponsesStreamFunctionCallArgumentsDone>(event, "a function_call_arguments_done event (ResponsesStreamFunctionCallArgumentsDone)").map(Self::FunctionCallArgumentsDone),
-            Some("response.in_progress") => context.json::<crate::types::ResponsesStreamResponseEvent>(event, "a in_progress event (ResponsesStreamResponseEvent)").map(Self::InProgress),
-            Some("response.incomplete") => context.json::<crate::types::ResponsesStreamResponseEvent>(event, "a incomplete event (ResponsesStreamResponseEvent)").map(Self::Incomplete),
-            Some("response.output_item.added") => context.json::<crate::types::ResponsesStreamOutputItemAdded>(event, "a output_item_added event (ResponsesStreamOutputItemAdded)").map(Self::OutputItemAdded),
-            Some("response.output_item.done") => context.json::<crate::types::ResponsesStreamOutputItemDone>(event, "a output_item_done event (ResponsesStreamOutputItemDone)").map(Self::OutputItemDone),
-            Some("response.output_text.delta") => context.json::<crate::types::ResponsesStreamOutputTextDelta>(event, "a output_text_delta event (ResponsesStreamOutputTextDelta)").map(Self::OutputTextDelta),
-            Some("response.output_text.done") => context.json::<crate::types::ResponsesStreamOutputTextDone>(event, "a output_text_done event (ResponsesStreamOutputTextDone)").map(Self::OutputTextDone),
-            Some("response.reasoning_text.delta") => context.json::<crate::types::ResponsesStreamReasoningTextDelta>(event, "a reasoning_text_delta event (ResponsesStreamReasoningTextDelta)").map(Self::ReasoningTextDelta),
-            Some("response.reasoning_text.done") => context.json::<crate::types::ResponsesStreamReasoningTextDone>(event, "a reasoning_text_done event (ResponsesStreamReasoningTextDone)").map(Self::ReasoningTextDone),
+            Some("response.completed") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamResponseEvent,
+                    >(event, "a completed event (ResponsesStreamResponseEvent)")
+                    .map(Self::Completed)
+            }
+            Some("response.content_part.added") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamContentPartAdded,
+                    >(
+                        event,
+                        "a content_part_added event (ResponsesStreamContentPartAdded)",
+                    )
+                    .map(Self::ContentPartAdded)
+            }
+            Some("response.content_part.done") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamContentPartDone,
+                    >(
+                        event,
+                        "a content_part_done event (ResponsesStreamContentPartDone)",
+                    )
+                    .map(Self::ContentPartDone)
+            }
+            Some("response.created") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamResponseEvent,
+                    >(event, "a created event (ResponsesStreamResponseEvent)")
+                    .map(Self::Created)
+            }
+            Some("response.failed") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamResponseEvent,
+                    >(event, "a failed event (ResponsesStreamResponseEvent)")
+                    .map(Self::Failed)
+            }
+            Some("response.function_call_arguments.delta") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamFunctionCallArgumentsDelta,
+                    >(
+                        event,
+                        "a function_call_arguments_delta event (ResponsesStreamFunctionCallArgumentsDelta)",
+                    )
+                    .map(Self::FunctionCallArgumentsDelta)
+            }
+            Some("response.function_call_arguments.done") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamFunctionCallArgumentsDone,
+                    >(
+                        event,
+                        "a function_call_arguments_done event (ResponsesStreamFunctionCallArgumentsDone)",
+                    )
+                    .map(Self::FunctionCallArgumentsDone)
+            }
+            Some("response.in_progress") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamResponseEvent,
+                    >(event, "a in_progress event (ResponsesStreamResponseEvent)")
+                    .map(Self::InProgress)
+            }
+            Some("response.incomplete") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamResponseEvent,
+                    >(event, "a incomplete event (ResponsesStreamResponseEvent)")
+                    .map(Self::Incomplete)
+            }
+            Some("response.output_item.added") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamOutputItemAdded,
+                    >(
+                        event,
+                        "a output_item_added event (ResponsesStreamOutputItemAdded)",
+                    )
+                    .map(Self::OutputItemAdded)
+            }
+            Some("response.output_item.done") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamOutputItemDone,
+                    >(event, "a output_item_done event (ResponsesStreamOutputItemDone)")
+                    .map(Self::OutputItemDone)
+            }
+            Some("response.output_text.delta") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamOutputTextDelta,
+                    >(
+                        event,
+                        "a output_text_delta event (ResponsesStreamOutputTextDelta)",
+                    )
+                    .map(Self::OutputTextDelta)
+            }
+            Some("response.output_text.done") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamOutputTextDone,
+                    >(event, "a output_text_done event (ResponsesStreamOutputTextDone)")
+                    .map(Self::OutputTextDone)
+            }
+            Some("response.reasoning_text.delta") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamReasoningTextDelta,
+                    >(
+                        event,
+                        "a reasoning_text_delta event (ResponsesStreamReasoningTextDelta)",
+                    )
+                    .map(Self::ReasoningTextDelta)
+            }
+            Some("response.reasoning_text.done") => {
+                context
+                    .json::<
+                        crate::types::ResponsesStreamReasoningTextDone,
+                    >(
+                        event,
+                        "a reasoning_text_done event (ResponsesStreamReasoningTextDone)",
+                    )
+                    .map(Self::ReasoningTextDone)
+            }
             Some("error") => Err(context.api_error(event)),
             _ => context.unknown(event).map(Self::Unknown),
         }
@@ -216,8 +387,20 @@ impl SseEvent for ToolAssistedChatEvent {
     #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
-            None | Some("token") => context.json::<crate::types::StreamedChatData>(event, "a chunk event (StreamedChatData)").map(Self::Chunk),
-            Some("tool_status") => context.json::<crate::types::ToolStatusData>(event, "a tool_status event (ToolStatusData)").map(|data| Self::ToolStatus(Box::new(data))),
+            None | Some("token") => {
+                context
+                    .json::<
+                        crate::types::StreamedChatData,
+                    >(event, "a chunk event (StreamedChatData)")
+                    .map(Self::Chunk)
+            }
+            Some("tool_status") => {
+                context
+                    .json::<
+                        crate::types::ToolStatusData,
+                    >(event, "a tool_status event (ToolStatusData)")
+                    .map(|data| Self::ToolStatus(Box::new(data)))
+            }
             Some("error") => Err(context.api_error(event)),
             _ => context.unknown(event).map(Self::Unknown),
         }
@@ -243,7 +426,13 @@ impl SseEvent for TranscriptionStreamEvent {
     #[inline]
     fn decode(event: &EventRef<'_>, context: &Decoding<'_>) -> Result<Self, Error> {
         match event_kind(event, None).as_deref() {
-            None => context.json::<crate::types::StreamedAudioTranscriptionData>(event, "a chunk event (StreamedAudioTranscriptionData)").map(Self::Chunk),
+            None => {
+                context
+                    .json::<
+                        crate::types::StreamedAudioTranscriptionData,
+                    >(event, "a chunk event (StreamedAudioTranscriptionData)")
+                    .map(Self::Chunk)
+            }
             Some("error") => Err(context.api_error(event)),
             _ => context.unknown(event).map(Self::Unknown),
         }

@@ -52,7 +52,6 @@ impl crate::Client {
     pub fn usage(&self) -> Usage<'_, crate::Client> {
         Usage { client: self }
     }
-
 }
 
 #[cfg(feature = "blocking")]
@@ -98,7 +97,6 @@ impl crate::blocking::Client {
     pub fn usage(&self) -> Usage<'_, crate::blocking::Client> {
         Usage { client: self }
     }
-
 }
 
 /// A self-hosted Friendli Container (at the client's container URL, `http://localhost:8000` by default). `client.container()` (feature `container`).
@@ -127,44 +125,59 @@ impl<'c, C: Caller> Container<'c, C> {
 
     /// The `audio` operations. `client.container().audio()` (feature `container`).
     pub fn audio(&self) -> ContainerAudio<'c, C> {
-        ContainerAudio { client: self.client }
+        ContainerAudio {
+            client: self.client,
+        }
     }
 
     /// The `chat` operations. `client.container().chat()` (feature `container`).
     pub fn chat(&self) -> ContainerChat<'c, C> {
-        ContainerChat { client: self.client }
+        ContainerChat {
+            client: self.client,
+        }
     }
 
     /// The `classification` operations. `client.container().classification()` (feature `container`).
     pub fn classification(&self) -> ContainerClassification<'c, C> {
-        ContainerClassification { client: self.client }
+        ContainerClassification {
+            client: self.client,
+        }
     }
 
     /// The `completions` operations. `client.container().completions()` (feature `container`).
     pub fn completions(&self) -> ContainerCompletions<'c, C> {
-        ContainerCompletions { client: self.client }
+        ContainerCompletions {
+            client: self.client,
+        }
     }
 
     /// The `image` operations. `client.container().image()` (feature `container`).
     pub fn image(&self) -> ContainerImage<'c, C> {
-        ContainerImage { client: self.client }
+        ContainerImage {
+            client: self.client,
+        }
     }
 
     /// The `messages` operations. `client.container().messages()` (feature `container`).
     pub fn messages(&self) -> ContainerMessages<'c, C> {
-        ContainerMessages { client: self.client }
+        ContainerMessages {
+            client: self.client,
+        }
     }
 
     /// The `responses` operations. `client.container().responses()` (feature `container`).
     pub fn responses(&self) -> ContainerResponses<'c, C> {
-        ContainerResponses { client: self.client }
+        ContainerResponses {
+            client: self.client,
+        }
     }
 
     /// The `token` operations. `client.container().token()` (feature `container`).
     pub fn token(&self) -> ContainerToken<'c, C> {
-        ContainerToken { client: self.client }
+        ContainerToken {
+            client: self.client,
+        }
     }
-
 }
 
 /// The `audio` operations. `client.container().audio()` (feature `container`).
@@ -193,30 +206,67 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
 
     /// Transcribe audio.
     ///
+    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+    )]
+    ///
     /// Converts the speech in an uploaded audio file into text with a self-hosted Friendli Container. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /v1/audio/transcriptions` (operation `containerAudioTranscriptions`).
-    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ContainerAudioTranscriptions, C>
+    pub fn transcribe<B>(
+        &self,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::ContainerAudioTranscriptions, C>
     where
-        B: TryInto<crate::types::ContainerAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerAudioTranscriptions,
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&["chunking_strategy"])
+                        .file("file", file)
+                }),
+        )
     }
 
     /// Stream a transcription.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent)."
+    )]
+    ///
     /// Streaming form of the transcription, for a self-hosted Friendli Container: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /v1/audio/transcriptions` (operation `containerAudioTranscriptionsStream`).
-    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ContainerAudioTranscriptionsStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::ContainerAudioTranscriptionsStream, C>
     where
-        B: TryInto<crate::types::ContainerAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerAudioTranscriptionsStream,
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&["chunking_strategy"])
+                        .file("file", file)
+                }),
+        )
     }
-
 }
 
 /// The `chat` operations. `client.container().chat()` (feature `container`).
@@ -245,30 +295,49 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
 
     /// Chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// Generates the next assistant message of a conversation with a self-hosted Friendli Container. The container is reached at its own base URL (by default `http://localhost:8000`); `model` is optional and selects a LoRA adapter route. The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /v1/chat/completions` (operation `containerChatComplete`).
     pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ContainerChatComplete, C>
     where
-        B: TryInto<crate::types::ContainerChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerChatComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerChatComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ChatStreamEvent`](crate::events::ChatStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ChatStreamEvent`](crate::events::ChatStreamEvent)."
+    )]
     ///
     /// Streaming form of the chat completion, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /v1/chat/completions` (operation `containerChatStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerChatStream, C>
     where
-        B: TryInto<crate::types::ContainerChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerChatStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerChatStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `classification` operations. `client.container().classification()` (feature `container`).
@@ -297,17 +366,29 @@ impl<'c, C: Caller> ContainerClassification<'c, C> {
 
     /// Classify text.
     ///
+    /// **Gives** [`TextClassificationResult`](crate::types::TextClassificationResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`TextClassificationResult`](crate::types::TextClassificationResult)."
+    )]
+    ///
     /// Runs the text-classification model of a self-hosted Friendli Container over one or more texts (or token IDs). Returns the label, class count and class scores for each input, plus token usage. The path is `/classify`, without `/v1`.
     ///
     /// `POST /classify` (operation `containerTextClassification`).
-    pub fn classify<B>(&self, body: B) -> crate::Call<'c, ops::ContainerTextClassification, C>
+    pub fn classify<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ContainerTextClassification, C>
     where
-        B: TryInto<crate::types::ContainerTextClassificationBody>,
+        B: TryInto<crate::types::TextClassificationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerTextClassification, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerTextClassification,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `completions` operations. `client.container().completions()` (feature `container`).
@@ -336,30 +417,55 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
 
     /// Text completion.
     ///
+    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+    )]
+    ///
     /// Continues a raw prompt with a self-hosted Friendli Container, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /v1/completions` (operation `containerCompletionsComplete`).
-    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ContainerCompletionsComplete, C>
+    pub fn complete<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ContainerCompletionsComplete, C>
     where
-        B: TryInto<crate::types::ContainerCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerCompletionsComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerCompletionsComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a text completion.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent)."
+    )]
+    ///
     /// Streaming form of the text completion, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /v1/completions` (operation `containerCompletionsStream`).
-    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerCompletionsStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ContainerCompletionsStream, C>
     where
-        B: TryInto<crate::types::ContainerCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerCompletionsStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerCompletionsStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `image` operations. `client.container().image()` (feature `container`).
@@ -388,6 +494,12 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
 
     /// Edit an image.
     ///
+    /// **Gives** [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)."
+    )]
+    ///
     /// Changes input images as described by a text prompt on a self-hosted Friendli Container. Returns the resulting image as base64 data.
     ///
     /// `POST /v1/images/edits` (operation `containerImagesEdit`).
@@ -396,22 +508,38 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
         B: TryInto<crate::types::ContainerImageEditBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerImagesEdit, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerImagesEdit,
+            crate::operation::body(body),
+        )
     }
 
     /// Generate an image.
     ///
+    /// **Gives** [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)."
+    )]
+    ///
     /// Creates an image from a text prompt on a self-hosted Friendli Container. `model` is optional (an adapter route). Returns the image as base64 data.
     ///
     /// `POST /v1/images/generations` (operation `containerImagesGenerate`).
-    pub fn generate<B>(&self, body: B) -> crate::Call<'c, ops::ContainerImagesGenerate, C>
+    pub fn generate<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ContainerImagesGenerate, C>
     where
         B: TryInto<crate::types::ContainerImageGenerationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerImagesGenerate, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerImagesGenerate,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `messages` operations. `client.container().messages()` (feature `container`).
@@ -440,30 +568,49 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
 
     /// Create a message.
     ///
+    /// **Gives** [`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess)."
+    )]
+    ///
     /// Generates a reply in the format of the Anthropic Messages API with a self-hosted Friendli Container. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /v1/messages` (operation `containerMessages`).
     pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::ContainerMessages, C>
     where
-        B: TryInto<crate::types::ContainerMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerMessages, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerMessages,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a message.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`MessagesEvent`](crate::events::MessagesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`MessagesEvent`](crate::events::MessagesEvent)."
+    )]
     ///
     /// Streaming form of creating a message, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
     /// `POST /v1/messages` (operation `containerMessagesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerMessagesStream, C>
     where
-        B: TryInto<crate::types::ContainerMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerMessagesStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerMessagesStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `responses` operations. `client.container().responses()` (feature `container`).
@@ -492,30 +639,49 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
 
     /// Create a response.
     ///
+    /// **Gives** [`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess)."
+    )]
+    ///
     /// Runs a generation in the style of the OpenAI Responses API on a self-hosted Friendli Container. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /v1/responses` (operation `containerResponses`).
     pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::ContainerResponses, C>
     where
-        B: TryInto<crate::types::ContainerResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerResponses, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerResponses,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a response.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ResponsesEvent`](crate::events::ResponsesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ResponsesEvent`](crate::events::ResponsesEvent)."
+    )]
     ///
     /// Streaming form of creating a response, for a self-hosted Friendli Container: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
     /// `POST /v1/responses` (operation `containerResponsesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ContainerResponsesStream, C>
     where
-        B: TryInto<crate::types::ContainerResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerResponsesStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerResponsesStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `token` operations. `client.container().token()` (feature `container`).
@@ -544,30 +710,52 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
 
     /// Detokenize tokens.
     ///
+    /// **Gives** [`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess)."
+    )]
+    ///
     /// Decodes token IDs into text with the tokenizer of the model served by a Friendli Container.
     ///
     /// `POST /v1/detokenize` (operation `containerDetokenization`).
-    pub fn detokenize<B>(&self, body: B) -> crate::Call<'c, ops::ContainerDetokenization, C>
+    pub fn detokenize<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ContainerDetokenization, C>
     where
-        B: TryInto<crate::types::ContainerDetokenizationBody>,
+        B: TryInto<crate::types::DetokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerDetokenization, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerDetokenization,
+            crate::operation::body(body),
+        )
     }
 
     /// Tokenize text.
+    ///
+    /// **Gives** [`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess)."
+    )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of the model served by a Friendli Container. Handy for counting tokens before a request.
     ///
     /// `POST /v1/tokenize` (operation `containerTokenization`).
     pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::ContainerTokenization, C>
     where
-        B: TryInto<crate::types::ContainerTokenizationBody>,
+        B: TryInto<crate::types::TokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ContainerTokenization, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ContainerTokenization,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `cost` operations. `client.cost()` (feature `platform`).
@@ -596,14 +784,26 @@ impl<'c, C: Caller> Cost<'c, C> {
 
     /// Get team cost.
     ///
+    /// **Gives** [`CostResponse`](crate::types::CostResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CostResponse`](crate::types::CostResponse)."
+    )]
+    ///
     /// Reports what the team spent between `start_time` and `end_time`, in daily buckets, optionally split by line item. Results are paged: pass the previous `next_page` as `page` while `has_more` is true. Wait at least five minutes between calls.
     ///
     /// `GET /v1/team/cost` (operation `getCost`).
-    pub fn get_cost(&self, start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> crate::Call<'c, ops::GetCost, C>
-    {
-        crate::call::Call::new(self.client, ops::GetCost::new(start_time, end_time), Ok(()))
+    pub fn get_cost(
+        &self,
+        start_time: impl Into<crate::types::DateTime>,
+        end_time: impl Into<crate::types::DateTime>,
+    ) -> crate::Call<'c, ops::GetCost, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::GetCost::new(start_time, end_time),
+            Ok(()),
+        )
     }
-
 }
 
 /// The `dataset` operations. `client.dataset()` (feature `platform`).
@@ -632,17 +832,31 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List datasets.
     ///
+    /// **Gives** [`ListDatasetsResponse`](crate::types::ListDatasetsResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListDatasetsResponse`](crate::types::ListDatasetsResponse)."
+    )]
+    ///
     /// Lists the datasets of a project, optionally filtered by name, in ascending or descending order. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset` (operation `list_datasets`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list_datasets(&self, project_id: impl Into<String>) -> crate::Call<'c, ops::ListDatasets, C>
-    {
+    pub fn list_datasets(
+        &self,
+        project_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::ListDatasets, C> {
         crate::call::Call::new(self.client, ops::ListDatasets::new(project_id), Ok(()))
     }
 
     /// Create a dataset.
+    ///
+    /// **Gives** [`DatasetInfo`](crate::types::DatasetInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DatasetInfo`](crate::types::DatasetInfo)."
+    )]
     ///
     /// Creates an empty dataset in a project and declares which modalities (text, image, audio, video) its inputs and outputs use. Returns the new dataset.
     ///
@@ -652,162 +866,339 @@ impl<'c, C: Caller> Dataset<'c, C> {
         B: TryInto<crate::types::CreateDatasetRequest>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::CreateDataset, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::CreateDataset,
+            crate::operation::body(body),
+        )
     }
 
     /// Get a dataset.
     ///
+    /// **Gives** [`DatasetInfo`](crate::types::DatasetInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DatasetInfo`](crate::types::DatasetInfo)."
+    )]
+    ///
     /// Returns the name, modalities and timestamps of one dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}` (operation `get_dataset`).
-    pub fn get_dataset(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::GetDataset, C>
-    {
+    pub fn get_dataset(
+        &self,
+        dataset_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::GetDataset, C> {
         crate::call::Call::new(self.client, ops::GetDataset::new(dataset_id), Ok(()))
     }
 
     /// Delete a dataset.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}` (operation `delete_dataset`).
-    pub fn delete_dataset(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::DeleteDataset, C>
-    {
+    pub fn delete_dataset(
+        &self,
+        dataset_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DeleteDataset, C> {
         crate::call::Call::new(self.client, ops::DeleteDataset::new(dataset_id), Ok(()))
     }
 
     /// List splits.
+    ///
+    /// **Gives** [`ListSplitsResponse`](crate::types::ListSplitsResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListSplitsResponse`](crate::types::ListSplitsResponse)."
+    )]
     ///
     /// Lists the splits of a dataset, optionally as of a given version. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset/{dataset_id}/split` (operation `list_splits`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list_splits(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::ListSplits, C>
-    {
+    pub fn list_splits(
+        &self,
+        dataset_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::ListSplits, C> {
         crate::call::Call::new(self.client, ops::ListSplits::new(dataset_id), Ok(()))
     }
 
     /// Create a split.
     ///
+    /// **Gives** [`SplitInfo`](crate::types::SplitInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`SplitInfo`](crate::types::SplitInfo)."
+    )]
+    ///
     /// Adds a named split (such as `train` or `test`) to a dataset. Returns the new split.
     ///
     /// `POST /beta/dataset/{dataset_id}/split` (operation `create_split`).
-    pub fn create_split(&self, dataset_id: impl Into<String>, name: impl Into<String>) -> crate::Call<'c, ops::CreateSplit, C>
-    {
-        crate::call::Call::new(self.client, ops::CreateSplit::new(dataset_id, name), Ok(()))
+    pub fn create_split(
+        &self,
+        dataset_id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> crate::Call<'c, ops::CreateSplit, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::CreateSplit::new(dataset_id, name),
+            Ok(()),
+        )
     }
 
     /// Get a split.
     ///
+    /// **Gives** [`SplitInfo`](crate::types::SplitInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`SplitInfo`](crate::types::SplitInfo)."
+    )]
+    ///
     /// Returns the name and timestamps of one split.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}` (operation `get_split`).
-    pub fn get_split(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> crate::Call<'c, ops::GetSplit, C>
-    {
-        crate::call::Call::new(self.client, ops::GetSplit::new(dataset_id, split_id), Ok(()))
+    pub fn get_split(
+        &self,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::GetSplit, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::GetSplit::new(dataset_id, split_id),
+            Ok(()),
+        )
     }
 
     /// Delete a split.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes one split of a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/split/{split_id}` (operation `delete_split`).
-    pub fn delete_split(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> crate::Call<'c, ops::DeleteSplit, C>
-    {
-        crate::call::Call::new(self.client, ops::DeleteSplit::new(dataset_id, split_id), Ok(()))
+    pub fn delete_split(
+        &self,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DeleteSplit, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DeleteSplit::new(dataset_id, split_id),
+            Ok(()),
+        )
     }
 
     /// List samples.
+    ///
+    /// **Gives** [`ListSamplesResponse`](crate::types::ListSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListSamplesResponse`](crate::types::ListSamplesResponse)."
+    )]
     ///
     /// Lists the samples of a split as pairs of sample ID and data, optionally as of a given version. Paged with `cursor` and `limit`.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `list_samples`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list_samples(&self, dataset_id: impl Into<String>, split_id: impl Into<String>) -> crate::Call<'c, ops::ListSamples, C>
-    {
-        crate::call::Call::new(self.client, ops::ListSamples::new(dataset_id, split_id), Ok(()))
+    pub fn list_samples(
+        &self,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::ListSamples, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::ListSamples::new(dataset_id, split_id),
+            Ok(()),
+        )
     }
 
     /// Upload samples from a file.
     ///
+    /// **Gives** [`AddSamplesResponse`](crate::types::AddSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AddSamplesResponse`](crate::types::AddSamplesResponse)."
+    )]
+    ///
     /// Sends a file of samples to a split as a multipart upload (part `file`). The answer has the same shape as adding samples.
     ///
     /// `PUT /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `upload_raw_samples`).
-    pub fn update_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::UploadRawSamples, C>
+    pub fn update_samples<B>(
+        &self,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::UploadRawSamples, C>
     where
         B: TryInto<crate::types::BodyUploadRawSamples>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::UploadRawSamples::new(dataset_id, split_id), crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&[]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::UploadRawSamples::new(dataset_id, split_id),
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&[])
+                        .file("file", file)
+                }),
+        )
     }
 
     /// Add samples.
     ///
+    /// **Gives** [`AddSamplesResponse`](crate::types::AddSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AddSamplesResponse`](crate::types::AddSamplesResponse)."
+    )]
+    ///
     /// Appends samples to a split. The body is a JSON array of strings, each holding one JSON-encoded sample. The answer lists the stored samples with their full IDs of the form `DATASET:VERSION:SPLIT:SAMPLE`.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample` (operation `add_samples`).
-    pub fn add_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B) -> crate::Call<'c, ops::AddSamples, C>
+    pub fn add_samples<B>(
+        &self,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+        body: B,
+    ) -> crate::Call<'c, ops::AddSamples, C>
     where
         B: TryInto<crate::types::AddSamplesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::AddSamples::new(dataset_id, split_id), crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::AddSamples::new(dataset_id, split_id),
+            crate::operation::body(body),
+        )
     }
 
     /// Delete samples.
     ///
+    /// **Gives** [`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse)."
+    )]
+    ///
     /// Removes the samples whose IDs are listed in the body (a JSON array) from a split. Note that this is a POST. Returns the IDs of the removed samples.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample/delete` (operation `delete_samples`).
-    pub fn delete_samples<B>(&self, dataset_id: impl Into<String>, split_id: impl Into<String>, body: B) -> crate::Call<'c, ops::DeleteSamples, C>
+    pub fn delete_samples<B>(
+        &self,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+        body: B,
+    ) -> crate::Call<'c, ops::DeleteSamples, C>
     where
         B: TryInto<crate::types::DeleteSamplesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DeleteSamples::new(dataset_id, split_id), crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DeleteSamples::new(dataset_id, split_id),
+            crate::operation::body(body),
+        )
     }
 
     /// List dataset versions.
     ///
+    /// **Gives** [`ListVersionsResponse`](crate::types::ListVersionsResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListVersionsResponse`](crate::types::ListVersionsResponse)."
+    )]
+    ///
     /// Lists all versions of a dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}/version` (operation `list_versions`).
-    pub fn list_versions(&self, dataset_id: impl Into<String>) -> crate::Call<'c, ops::ListVersions, C>
-    {
+    pub fn list_versions(
+        &self,
+        dataset_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::ListVersions, C> {
         crate::call::Call::new(self.client, ops::ListVersions::new(dataset_id), Ok(()))
     }
 
     /// Create a dataset version.
     ///
+    /// **Gives** [`VersionInfo`](crate::types::VersionInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`VersionInfo`](crate::types::VersionInfo)."
+    )]
+    ///
     /// Records a new version of a dataset, labelled with the given `comment`. Returns the version.
     ///
     /// `POST /beta/dataset/{dataset_id}/version` (operation `create_version`).
-    pub fn create_version(&self, dataset_id: impl Into<String>, comment: impl Into<String>) -> crate::Call<'c, ops::CreateVersion, C>
-    {
-        crate::call::Call::new(self.client, ops::CreateVersion::new(dataset_id, comment), Ok(()))
+    pub fn create_version(
+        &self,
+        dataset_id: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> crate::Call<'c, ops::CreateVersion, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::CreateVersion::new(dataset_id, comment),
+            Ok(()),
+        )
     }
 
     /// Get a dataset version.
     ///
+    /// **Gives** [`VersionInfo`](crate::types::VersionInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`VersionInfo`](crate::types::VersionInfo)."
+    )]
+    ///
     /// Returns one version of a dataset: its ID, comment and creation time.
     ///
     /// `GET /beta/dataset/{dataset_id}/version/{version_id}` (operation `get_version`).
-    pub fn get_version(&self, dataset_id: impl Into<String>, version_id: impl Into<String>) -> crate::Call<'c, ops::GetVersion, C>
-    {
-        crate::call::Call::new(self.client, ops::GetVersion::new(dataset_id, version_id), Ok(()))
+    pub fn get_version(
+        &self,
+        dataset_id: impl Into<String>,
+        version_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::GetVersion, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::GetVersion::new(dataset_id, version_id),
+            Ok(()),
+        )
     }
 
     /// Delete a dataset version.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes one version of a dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/version/{version_id}` (operation `delete_version`).
-    pub fn delete_version(&self, dataset_id: impl Into<String>, version_id: impl Into<String>) -> crate::Call<'c, ops::DeleteVersion, C>
-    {
-        crate::call::Call::new(self.client, ops::DeleteVersion::new(dataset_id, version_id), Ok(()))
+    pub fn delete_version(
+        &self,
+        dataset_id: impl Into<String>,
+        version_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DeleteVersion, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DeleteVersion::new(dataset_id, version_id),
+            Ok(()),
+        )
     }
-
 }
 
 /// Dedicated endpoints: inference on your own endpoints, and their management. `client.dedicated()` (feature `dedicated`).
@@ -836,59 +1227,80 @@ impl<'c, C: Caller> Dedicated<'c, C> {
 
     /// The `audio` operations. `client.dedicated().audio()` (feature `dedicated`).
     pub fn audio(&self) -> DedicatedAudio<'c, C> {
-        DedicatedAudio { client: self.client }
+        DedicatedAudio {
+            client: self.client,
+        }
     }
 
     /// The `chat` operations. `client.dedicated().chat()` (feature `dedicated`).
     pub fn chat(&self) -> DedicatedChat<'c, C> {
-        DedicatedChat { client: self.client }
+        DedicatedChat {
+            client: self.client,
+        }
     }
 
     /// The `chat_render` operations. `client.dedicated().chat_render()` (feature `dedicated`).
     pub fn chat_render(&self) -> DedicatedChatRender<'c, C> {
-        DedicatedChatRender { client: self.client }
+        DedicatedChatRender {
+            client: self.client,
+        }
     }
 
     /// The `classification` operations. `client.dedicated().classification()` (feature `dedicated`).
     pub fn classification(&self) -> DedicatedClassification<'c, C> {
-        DedicatedClassification { client: self.client }
+        DedicatedClassification {
+            client: self.client,
+        }
     }
 
     /// The `completions` operations. `client.dedicated().completions()` (feature `dedicated`).
     pub fn completions(&self) -> DedicatedCompletions<'c, C> {
-        DedicatedCompletions { client: self.client }
+        DedicatedCompletions {
+            client: self.client,
+        }
     }
 
     /// The `embeddings` operations. `client.dedicated().embeddings()` (feature `dedicated`).
     pub fn embeddings(&self) -> DedicatedEmbeddings<'c, C> {
-        DedicatedEmbeddings { client: self.client }
+        DedicatedEmbeddings {
+            client: self.client,
+        }
     }
 
     /// The `endpoint` operations. `client.dedicated().endpoint()` (feature `dedicated`).
     pub fn endpoint(&self) -> DedicatedEndpoint<'c, C> {
-        DedicatedEndpoint { client: self.client }
+        DedicatedEndpoint {
+            client: self.client,
+        }
     }
 
     /// The `image` operations. `client.dedicated().image()` (feature `dedicated`).
     pub fn image(&self) -> DedicatedImage<'c, C> {
-        DedicatedImage { client: self.client }
+        DedicatedImage {
+            client: self.client,
+        }
     }
 
     /// The `messages` operations. `client.dedicated().messages()` (feature `dedicated`).
     pub fn messages(&self) -> DedicatedMessages<'c, C> {
-        DedicatedMessages { client: self.client }
+        DedicatedMessages {
+            client: self.client,
+        }
     }
 
     /// The `responses` operations. `client.dedicated().responses()` (feature `dedicated`).
     pub fn responses(&self) -> DedicatedResponses<'c, C> {
-        DedicatedResponses { client: self.client }
+        DedicatedResponses {
+            client: self.client,
+        }
     }
 
     /// The `token` operations. `client.dedicated().token()` (feature `dedicated`).
     pub fn token(&self) -> DedicatedToken<'c, C> {
-        DedicatedToken { client: self.client }
+        DedicatedToken {
+            client: self.client,
+        }
     }
-
 }
 
 /// The `audio` operations. `client.dedicated().audio()` (feature `dedicated`).
@@ -917,30 +1329,67 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
 
     /// Transcribe audio.
     ///
+    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+    )]
+    ///
     /// Converts the speech in an uploaded audio file into text with a speech-recognition model on a dedicated endpoint. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (operation `dedicatedAudioTranscriptions`).
-    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::DedicatedAudioTranscriptions, C>
+    pub fn transcribe<B>(
+        &self,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::DedicatedAudioTranscriptions, C>
     where
-        B: TryInto<crate::types::DedicatedAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedAudioTranscriptions,
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&["chunking_strategy"])
+                        .file("file", file)
+                }),
+        )
     }
 
     /// Stream a transcription.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent)."
+    )]
+    ///
     /// Streaming form of the transcription, for a speech-recognition model on a dedicated endpoint: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (operation `dedicatedAudioTranscriptionsStream`).
-    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::DedicatedAudioTranscriptionsStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::DedicatedAudioTranscriptionsStream, C>
     where
-        B: TryInto<crate::types::DedicatedAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedAudioTranscriptionsStream,
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&["chunking_strategy"])
+                        .file("file", file)
+                }),
+        )
     }
-
 }
 
 /// The `chat` operations. `client.dedicated().chat()` (feature `dedicated`).
@@ -969,30 +1418,49 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
 
     /// Chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// Generates the next assistant message of a conversation with the model deployed on a dedicated endpoint. Pick the endpoint with `model` (the endpoint ID, optionally `ENDPOINT_ID:ADAPTER_ROUTE`). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatComplete`).
     pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatComplete, C>
     where
-        B: TryInto<crate::types::DedicatedChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedChatComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedChatComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ChatStreamEvent`](crate::events::ChatStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ChatStreamEvent`](crate::events::ChatStreamEvent)."
+    )]
     ///
     /// Streaming form of the chat completion, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /dedicated/v1/chat/completions` (operation `dedicatedChatStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatStream, C>
     where
-        B: TryInto<crate::types::DedicatedChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedChatStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedChatStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `chat_render` operations. `client.dedicated().chat_render()` (feature `dedicated`).
@@ -1021,17 +1489,26 @@ impl<'c, C: Caller> DedicatedChatRender<'c, C> {
 
     /// Render a chat prompt.
     ///
+    /// **Gives** [`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess)."
+    )]
+    ///
     /// Applies the chat template of the model deployed on a dedicated endpoint to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
     ///
     /// `POST /dedicated/v1/chat/render` (operation `dedicatedChatRender`).
     pub fn render<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedChatRender, C>
     where
-        B: TryInto<crate::types::DedicatedChatRenderBody>,
+        B: TryInto<crate::types::ChatRenderBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedChatRender, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedChatRender,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `classification` operations. `client.dedicated().classification()` (feature `dedicated`).
@@ -1060,17 +1537,29 @@ impl<'c, C: Caller> DedicatedClassification<'c, C> {
 
     /// Classify text.
     ///
+    /// **Gives** [`TextClassificationResult`](crate::types::TextClassificationResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`TextClassificationResult`](crate::types::TextClassificationResult)."
+    )]
+    ///
     /// Runs a text-classification model deployed on a dedicated endpoint over one or more texts (or token IDs). Returns, for each input, the predicted label, the number of classes and the score of every class, plus token usage. Note that the path has no `/v1`.
     ///
     /// `POST /dedicated/classify` (operation `dedicatedTextClassification`).
-    pub fn classify<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedTextClassification, C>
+    pub fn classify<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedTextClassification, C>
     where
-        B: TryInto<crate::types::DedicatedTextClassificationBody>,
+        B: TryInto<crate::types::TextClassificationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedTextClassification, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedTextClassification,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `completions` operations. `client.dedicated().completions()` (feature `dedicated`).
@@ -1099,30 +1588,55 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
 
     /// Text completion.
     ///
+    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+    )]
+    ///
     /// Continues a raw prompt with the model deployed on a dedicated endpoint, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /dedicated/v1/completions` (operation `dedicatedCompletionsComplete`).
-    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedCompletionsComplete, C>
+    pub fn complete<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedCompletionsComplete, C>
     where
-        B: TryInto<crate::types::DedicatedCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedCompletionsComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedCompletionsComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a text completion.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent)."
+    )]
+    ///
     /// Streaming form of the text completion, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /dedicated/v1/completions` (operation `dedicatedCompletionsStream`).
-    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedCompletionsStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedCompletionsStream, C>
     where
-        B: TryInto<crate::types::DedicatedCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedCompletionsStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedCompletionsStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `embeddings` operations. `client.dedicated().embeddings()` (feature `dedicated`).
@@ -1151,6 +1665,12 @@ impl<'c, C: Caller> DedicatedEmbeddings<'c, C> {
 
     /// Create embeddings.
     ///
+    /// **Gives** [`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess)."
+    )]
+    ///
     /// Computes embedding vectors for text or token input with an embedding model deployed on a dedicated endpoint. Returns one vector per input, in input order, as a list of floats or as base64 (see `encoding_format`), plus token usage. Serverless and container have no embeddings operation.
     ///
     /// `POST /dedicated/v1/embeddings` (operation `dedicatedEmbeddings`).
@@ -1159,9 +1679,12 @@ impl<'c, C: Caller> DedicatedEmbeddings<'c, C> {
         B: TryInto<crate::types::DedicatedEmbeddingsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedEmbeddings, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedEmbeddings,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `endpoint` operations. `client.dedicated().endpoint()` (feature `dedicated`).
@@ -1190,17 +1713,28 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// List endpoints.
     ///
+    /// **Gives** [`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse)."
+    )]
+    ///
     /// Lists the dedicated endpoints of the team, or of one project, as a map from endpoint ID to its status. Paged with `cursor` and `limit`.
     ///
     /// `GET /dedicated/beta/endpoint` (operation `dedicatedListEndpoints`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn list(&self) -> crate::Call<'c, ops::DedicatedListEndpoints, C>
-    {
+    pub fn list(&self) -> crate::Call<'c, ops::DedicatedListEndpoints, C> {
         crate::call::Call::new(self.client, ops::DedicatedListEndpoints::new(), Ok(()))
     }
 
     /// Create an endpoint.
+    ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
     ///
     /// Creates a dedicated endpoint that serves a Hugging Face model on the chosen GPU instance, with engine settings and either a fixed replica count or an autoscaling policy. Returns the status of the new endpoint; that result carries no endpoint ID, so look the endpoint up with the list operation.
     ///
@@ -1210,117 +1744,243 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
         B: TryInto<crate::types::DedicatedEndpointCreateBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedCreateEndpoint, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedCreateEndpoint,
+            crate::operation::body(body),
+        )
     }
 
     /// Get an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)."
+    )]
+    ///
     /// Returns the current specification of a dedicated endpoint: name, GPU type and count, autoscaling limits, batch and tokenizer settings, and replica counts.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedGetEndpoint`).
-    pub fn get_spec(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedGetEndpoint, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedGetEndpoint::new(endpoint_id), Ok(()))
+    pub fn get_spec(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedGetEndpoint, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedGetEndpoint::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Update an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)."
+    )]
+    ///
     /// Changes any subset of the settings of a dedicated endpoint (name, model and revision, instance, scaling, engine options) and records the change as a new version, optionally with a comment. Returns the updated specification.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedUpdateEndpoint`).
-    pub fn update<B>(&self, endpoint_id: impl Into<String>, body: B) -> crate::Call<'c, ops::DedicatedUpdateEndpoint, C>
+    pub fn update<B>(
+        &self,
+        endpoint_id: impl Into<String>,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedUpdateEndpoint, C>
     where
         B: TryInto<crate::types::DedicatedEndpointUpdateBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedUpdateEndpoint::new(endpoint_id), crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedUpdateEndpoint::new(endpoint_id),
+            crate::operation::body(body),
+        )
     }
 
     /// Delete an endpoint.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Deletes a dedicated endpoint. The shape of the JSON answer is not specified.
     ///
     /// `DELETE /dedicated/beta/endpoint/{endpoint_id}` (operation `dedicatedDeleteEndpoint`).
-    pub fn delete(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedDeleteEndpoint, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedDeleteEndpoint::new(endpoint_id), Ok(()))
+    pub fn delete(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedDeleteEndpoint, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedDeleteEndpoint::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Restart an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Restarts the deployment of a dedicated endpoint, for example after it failed. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/restart` (operation `dedicatedRestartEndpoint`).
-    pub fn restart(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedRestartEndpoint, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedRestartEndpoint::new(endpoint_id), Ok(()))
+    pub fn restart(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedRestartEndpoint, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedRestartEndpoint::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Put an endpoint to sleep.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Puts a dedicated endpoint to sleep: it stops serving but keeps its configuration, and can be woken later. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (operation `dedicatedSleepEndpoint`).
-    pub fn sleep(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedSleepEndpoint, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedSleepEndpoint::new(endpoint_id), Ok(()))
+    pub fn sleep(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedSleepEndpoint, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedSleepEndpoint::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Get endpoint status.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Returns the lifecycle status of a dedicated endpoint (for example `INITIALIZING`, `RUNNING`, `SLEEPING` or `FAILED`), its start-up phase, any error code, and when it was created and last updated.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/status` (operation `dedicatedGetEndpointStatus`).
-    pub fn get_status(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedGetEndpointStatus, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedGetEndpointStatus::new(endpoint_id), Ok(()))
+    pub fn get_status(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedGetEndpointStatus, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedGetEndpointStatus::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Terminate an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Shuts a dedicated endpoint down. Takes no body; returns the new status.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (operation `dedicatedTerminateEndpoint`).
-    pub fn terminate(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedTerminateEndpoint, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedTerminateEndpoint::new(endpoint_id), Ok(()))
+    pub fn terminate(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedTerminateEndpoint, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedTerminateEndpoint::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// List endpoint versions.
+    ///
+    /// **Gives** [`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse)."
+    )]
     ///
     /// Returns the earlier specifications of a dedicated endpoint, keyed by version, paged with `cursor` and `limit`.
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (operation `dedicatedGetEndpointVersionHistory`).
     ///
     /// A paged list: `.items()` on its call streams the items of every page, following the cursor to the end; `.pages()` streams the pages.
-    pub fn get_version_history(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedGetEndpointVersionHistory, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedGetEndpointVersionHistory::new(endpoint_id), Ok(()))
+    pub fn get_version_history(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedGetEndpointVersionHistory, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedGetEndpointVersionHistory::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Wake an endpoint.
     ///
+    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+    )]
+    ///
     /// Starts a sleeping dedicated endpoint again. Takes no body and returns the new status; poll the status until it is `RUNNING` before sending inference requests.
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (operation `dedicatedWakeEndpoint`).
-    pub fn wake(&self, endpoint_id: impl Into<String>) -> crate::Call<'c, ops::DedicatedWakeEndpoint, C>
-    {
-        crate::call::Call::new(self.client, ops::DedicatedWakeEndpoint::new(endpoint_id), Ok(()))
+    pub fn wake(
+        &self,
+        endpoint_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::DedicatedWakeEndpoint, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedWakeEndpoint::new(endpoint_id),
+            Ok(()),
+        )
     }
 
     /// Deploy a W&B artifact.
     ///
+    /// **Gives** [`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse)."
+    )]
+    ///
     /// Creates a dedicated endpoint that serves a Weights & Biases model artifact. When `idempotencyKey` matches an existing endpoint, that endpoint is rolled out to the artifact instead; when no project is given, a new one is created. Returns the IDs and names of the endpoint, project and team.
     ///
     /// `POST /dedicated/endpoint/wandb-artifact-create` (operation `dedicatedEndpointWandbArtifactCreate`).
-    pub fn wandb_artifact_create<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedEndpointWandbArtifactCreate, C>
+    pub fn wandb_artifact_create<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedEndpointWandbArtifactCreate, C>
     where
         B: TryInto<crate::types::DedicatedEndpointWandbArtifactCreateBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedEndpointWandbArtifactCreate, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedEndpointWandbArtifactCreate,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `image` operations. `client.dedicated().image()` (feature `dedicated`).
@@ -1349,6 +2009,12 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
 
     /// Edit images.
     ///
+    /// **Gives** [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)."
+    )]
+    ///
     /// Changes one or more input images as described by a text prompt, with an image model on a dedicated endpoint. Returns the resulting images in the same form as image generation.
     ///
     /// `POST /dedicated/v1/images/edits` (operation `dedicatedImagesEdit`).
@@ -1357,22 +2023,38 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
         B: TryInto<crate::types::DedicatedImageEditBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedImagesEdit, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedImagesEdit,
+            crate::operation::body(body),
+        )
     }
 
     /// Generate images.
     ///
+    /// **Gives** [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)."
+    )]
+    ///
     /// Creates images from a text prompt with an image model on a dedicated endpoint. Options include the number of inference steps, guidance scale, seed and control images. Returns the images, each with the seed used, as URLs or as base64 data depending on `response_format`.
     ///
     /// `POST /dedicated/v1/images/generations` (operation `dedicatedImagesGenerate`).
-    pub fn generate<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedImagesGenerate, C>
+    pub fn generate<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedImagesGenerate, C>
     where
         B: TryInto<crate::types::DedicatedImageGenerationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedImagesGenerate, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedImagesGenerate,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `messages` operations. `client.dedicated().messages()` (feature `dedicated`).
@@ -1401,30 +2083,49 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
 
     /// Create a message.
     ///
+    /// **Gives** [`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess)."
+    )]
+    ///
     /// Generates a reply in the format of the Anthropic Messages API with the model deployed on a dedicated endpoint. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessages`).
     pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedMessages, C>
     where
-        B: TryInto<crate::types::DedicatedMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedMessages, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedMessages,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a message.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`MessagesEvent`](crate::events::MessagesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`MessagesEvent`](crate::events::MessagesEvent)."
+    )]
     ///
     /// Streaming form of creating a message, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
     /// `POST /dedicated/v1/messages` (operation `dedicatedMessagesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedMessagesStream, C>
     where
-        B: TryInto<crate::types::DedicatedMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedMessagesStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedMessagesStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `responses` operations. `client.dedicated().responses()` (feature `dedicated`).
@@ -1453,30 +2154,49 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
 
     /// Create a response.
     ///
+    /// **Gives** [`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess)."
+    )]
+    ///
     /// Runs a generation in the style of the OpenAI Responses API on the model deployed on a dedicated endpoint. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponses`).
     pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedResponses, C>
     where
-        B: TryInto<crate::types::DedicatedResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedResponses, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedResponses,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a response.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ResponsesEvent`](crate::events::ResponsesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ResponsesEvent`](crate::events::ResponsesEvent)."
+    )]
     ///
     /// Streaming form of creating a response, for the model deployed on a dedicated endpoint: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
     /// `POST /dedicated/v1/responses` (operation `dedicatedResponsesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedResponsesStream, C>
     where
-        B: TryInto<crate::types::DedicatedResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedResponsesStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedResponsesStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `token` operations. `client.dedicated().token()` (feature `dedicated`).
@@ -1505,30 +2225,52 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
 
     /// Detokenize tokens.
     ///
+    /// **Gives** [`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess)."
+    )]
+    ///
     /// Decodes token IDs into text with the tokenizer of the model deployed on a dedicated endpoint.
     ///
     /// `POST /dedicated/v1/detokenize` (operation `dedicatedDetokenization`).
-    pub fn detokenize<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedDetokenization, C>
+    pub fn detokenize<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::DedicatedDetokenization, C>
     where
-        B: TryInto<crate::types::DedicatedDetokenizationBody>,
+        B: TryInto<crate::types::DetokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedDetokenization, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedDetokenization,
+            crate::operation::body(body),
+        )
     }
 
     /// Tokenize text.
+    ///
+    /// **Gives** [`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess)."
+    )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of the model deployed on a dedicated endpoint. Handy for counting tokens before a request.
     ///
     /// `POST /dedicated/v1/tokenize` (operation `dedicatedTokenization`).
     pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::DedicatedTokenization, C>
     where
-        B: TryInto<crate::types::DedicatedTokenizationBody>,
+        B: TryInto<crate::types::TokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::DedicatedTokenization, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::DedicatedTokenization,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `file` operations. `client.file()` (feature `platform`).
@@ -1557,6 +2299,12 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Start a file upload.
     ///
+    /// **Gives** [`FileInitUploadResponse`](crate::types::FileInitUploadResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileInitUploadResponse`](crate::types::FileInitUploadResponse)."
+    )]
+    ///
     /// Registers a file (name, size in bytes, `sha256:` digest and project) and returns its ID. When the content still has to be sent, the answer also holds a presigned `uploadUrl` and form fields: send the bytes there as a multipart POST, then complete the upload. Answers 200 or 202.
     ///
     /// `POST /beta/file` (operation `init_upload`).
@@ -1565,39 +2313,66 @@ impl<'c, C: Caller> File<'c, C> {
         B: TryInto<crate::types::FileInitUploadRequest>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::InitUpload, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::InitUpload,
+            crate::operation::body(body),
+        )
     }
 
     /// Get file info.
     ///
+    /// **Gives** [`FileInfo`](crate::types::FileInfo) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileInfo`](crate::types::FileInfo)."
+    )]
+    ///
     /// Returns the metadata of a file: name, size, digest, project, creator, creation and expiry times, and upload status.
     ///
     /// `GET /beta/file/{file_id}` (operation `get_info`).
-    pub fn get_info(&self, file_id: impl Into<String>) -> crate::Call<'c, ops::GetInfo, C>
-    {
+    pub fn get_info(
+        &self,
+        file_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::GetInfo, C> {
         crate::call::Call::new(self.client, ops::GetInfo::new(file_id), Ok(()))
     }
 
     /// Complete a file upload.
     ///
+    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+    )]
+    ///
     /// Tells the service that the bytes of a registered file were uploaded, so the file can be used. The shape of the JSON answer is not specified.
     ///
     /// `PATCH /beta/file/{file_id}` (operation `complete_upload`).
-    pub fn complete_upload(&self, file_id: impl Into<String>) -> crate::Call<'c, ops::CompleteUpload, C>
-    {
+    pub fn complete_upload(
+        &self,
+        file_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::CompleteUpload, C> {
         crate::call::Call::new(self.client, ops::CompleteUpload::new(file_id), Ok(()))
     }
 
     /// Get a file download URL.
     ///
+    /// **Gives** [`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse)."
+    )]
+    ///
     /// Returns a URL from which the content of a file can be downloaded, together with its S3 URI.
     ///
     /// `GET /beta/file/{file_id}/download_url` (operation `get_download_url`).
-    pub fn get_download_url(&self, file_id: impl Into<String>) -> crate::Call<'c, ops::GetDownloadUrl, C>
-    {
+    pub fn get_download_url(
+        &self,
+        file_id: impl Into<String>,
+    ) -> crate::Call<'c, ops::GetDownloadUrl, C> {
         crate::call::Call::new(self.client, ops::GetDownloadUrl::new(file_id), Ok(()))
     }
-
 }
 
 /// The serverless API: models hosted and scaled by FriendliAI. `client.serverless()` (feature `serverless`).
@@ -1626,54 +2401,73 @@ impl<'c, C: Caller> Serverless<'c, C> {
 
     /// The `audio` operations. `client.serverless().audio()` (feature `serverless`).
     pub fn audio(&self) -> ServerlessAudio<'c, C> {
-        ServerlessAudio { client: self.client }
+        ServerlessAudio {
+            client: self.client,
+        }
     }
 
     /// The `chat` operations. `client.serverless().chat()` (feature `serverless`).
     pub fn chat(&self) -> ServerlessChat<'c, C> {
-        ServerlessChat { client: self.client }
+        ServerlessChat {
+            client: self.client,
+        }
     }
 
     /// The `chat_render` operations. `client.serverless().chat_render()` (feature `serverless`).
     pub fn chat_render(&self) -> ServerlessChatRender<'c, C> {
-        ServerlessChatRender { client: self.client }
+        ServerlessChatRender {
+            client: self.client,
+        }
     }
 
     /// The `completions` operations. `client.serverless().completions()` (feature `serverless`).
     pub fn completions(&self) -> ServerlessCompletions<'c, C> {
-        ServerlessCompletions { client: self.client }
+        ServerlessCompletions {
+            client: self.client,
+        }
     }
 
     /// The `knowledge` operations. `client.serverless().knowledge()` (feature `serverless`).
     pub fn knowledge(&self) -> ServerlessKnowledge<'c, C> {
-        ServerlessKnowledge { client: self.client }
+        ServerlessKnowledge {
+            client: self.client,
+        }
     }
 
     /// The `messages` operations. `client.serverless().messages()` (feature `serverless`).
     pub fn messages(&self) -> ServerlessMessages<'c, C> {
-        ServerlessMessages { client: self.client }
+        ServerlessMessages {
+            client: self.client,
+        }
     }
 
     /// The `model` operations. `client.serverless().model()` (feature `serverless`).
     pub fn model(&self) -> ServerlessModel<'c, C> {
-        ServerlessModel { client: self.client }
+        ServerlessModel {
+            client: self.client,
+        }
     }
 
     /// The `responses` operations. `client.serverless().responses()` (feature `serverless`).
     pub fn responses(&self) -> ServerlessResponses<'c, C> {
-        ServerlessResponses { client: self.client }
+        ServerlessResponses {
+            client: self.client,
+        }
     }
 
     /// The `token` operations. `client.serverless().token()` (feature `serverless`).
     pub fn token(&self) -> ServerlessToken<'c, C> {
-        ServerlessToken { client: self.client }
+        ServerlessToken {
+            client: self.client,
+        }
     }
 
     /// The `tool_assisted_chat` operations. `client.serverless().tool_assisted_chat()` (feature `serverless`).
     pub fn tool_assisted_chat(&self) -> ServerlessToolAssistedChat<'c, C> {
-        ServerlessToolAssistedChat { client: self.client }
+        ServerlessToolAssistedChat {
+            client: self.client,
+        }
     }
-
 }
 
 /// The `audio` operations. `client.serverless().audio()` (feature `serverless`).
@@ -1702,30 +2496,67 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
 
     /// Transcribe audio.
     ///
+    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+    )]
+    ///
     /// Converts the speech in an uploaded audio file into text with a serverless speech-recognition model. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (operation `serverlessAudioTranscriptions`).
-    pub fn transcribe<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ServerlessAudioTranscriptions, C>
+    pub fn transcribe<B>(
+        &self,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::ServerlessAudioTranscriptions, C>
     where
-        B: TryInto<crate::types::ServerlessAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessAudioTranscriptions, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessAudioTranscriptions,
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&["chunking_strategy"])
+                        .file("file", file)
+                }),
+        )
     }
 
     /// Stream a transcription.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`TranscriptionStreamEvent`](crate::events::TranscriptionStreamEvent)."
+    )]
+    ///
     /// Streaming form of the transcription, for a serverless speech-recognition model: the same multipart request with `stream` set to `true`. The transcript arrives as server-sent events: `transcript.text.delta` events carry pieces of text and a final `transcript.text.done` event carries the full text and the usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (operation `serverlessAudioTranscriptionsStream`).
-    pub fn stream<B>(&self, body: B, file: impl Into<crate::operation::FilePart>) -> crate::Call<'c, ops::ServerlessAudioTranscriptionsStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+        file: impl Into<crate::operation::FilePart>,
+    ) -> crate::Call<'c, ops::ServerlessAudioTranscriptionsStream, C>
     where
-        B: TryInto<crate::types::ServerlessAudioTranscriptionBody>,
+        B: TryInto<crate::types::AudioTranscriptionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessAudioTranscriptionsStream, crate::operation::body(body).map(|fields| crate::operation::Multipart::new(fields).json_parts(&["chunking_strategy"]).file("file", file)))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessAudioTranscriptionsStream,
+            crate::operation::body(body)
+                .map(|fields| {
+                    crate::operation::Multipart::new(fields)
+                        .json_parts(&["chunking_strategy"])
+                        .file("file", file)
+                }),
+        )
     }
-
 }
 
 /// The `chat` operations. `client.serverless().chat()` (feature `serverless`).
@@ -1754,30 +2585,49 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
 
     /// Chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// Generates the next assistant message of a conversation with a serverless model hosted by FriendliAI. Pick the model with `model` (a model code). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
     ///
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatComplete`).
     pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatComplete, C>
     where
-        B: TryInto<crate::types::ServerlessChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessChatComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessChatComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a chat completion.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ChatStreamEvent`](crate::events::ChatStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ChatStreamEvent`](crate::events::ChatStreamEvent)."
+    )]
     ///
     /// Streaming form of the chat completion, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one `chat.completion.chunk`; join the `delta`s of each choice to rebuild the message. With `stream_options.include_usage` a last chunk with an empty `choices` list carries the token usage. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/v1/chat/completions` (operation `serverlessChatStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatStream, C>
     where
-        B: TryInto<crate::types::ServerlessChatCompletionBody>,
+        B: TryInto<crate::types::ChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessChatStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessChatStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `chat_render` operations. `client.serverless().chat_render()` (feature `serverless`).
@@ -1806,17 +2656,26 @@ impl<'c, C: Caller> ServerlessChatRender<'c, C> {
 
     /// Render a chat prompt.
     ///
+    /// **Gives** [`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess)."
+    )]
+    ///
     /// Applies the chat template of a serverless model to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
     ///
     /// `POST /serverless/v1/chat/render` (operation `serverlessChatRender`).
     pub fn render<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessChatRender, C>
     where
-        B: TryInto<crate::types::ServerlessChatRenderBody>,
+        B: TryInto<crate::types::ChatRenderBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessChatRender, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessChatRender,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `completions` operations. `client.serverless().completions()` (feature `serverless`).
@@ -1845,30 +2704,55 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
 
     /// Text completion.
     ///
+    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+    )]
+    ///
     /// Continues a raw prompt with a serverless model hosted by FriendliAI, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
     ///
     /// `POST /serverless/v1/completions` (operation `serverlessCompletionsComplete`).
-    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessCompletionsComplete, C>
+    pub fn complete<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessCompletionsComplete, C>
     where
-        B: TryInto<crate::types::ServerlessCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessCompletionsComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessCompletionsComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a text completion.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`CompletionsStreamEvent`](crate::events::CompletionsStreamEvent)."
+    )]
+    ///
     /// Streaming form of the text completion, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as server-sent events whose `data:` lines each hold one chunk of generated text (`object` is `text_completion`, as in the non-streaming result). A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/v1/completions` (operation `serverlessCompletionsStream`).
-    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessCompletionsStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessCompletionsStream, C>
     where
-        B: TryInto<crate::types::ServerlessCompletionsBody>,
+        B: TryInto<crate::types::CompletionsBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessCompletionsStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessCompletionsStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `knowledge` operations. `client.serverless().knowledge()` (feature `serverless`).
@@ -1897,17 +2781,29 @@ impl<'c, C: Caller> ServerlessKnowledge<'c, C> {
 
     /// Retrieve from a knowledge base.
     ///
+    /// **Gives** [`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess)."
+    )]
+    ///
     /// Searches a knowledge base for the `k` chunks that best match `query` and returns their text with a relevance score and the IDs of the chunk and its source. Only one knowledge base ID is accepted. The official SDKs dropped this operation.
     ///
     /// `POST /serverless/v1/knowledge/retrieve` (operation `serverlessKnowledgeRetrieve`; left out of the provider's own SDKs).
-    pub fn retrieve<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessKnowledgeRetrieve, C>
+    pub fn retrieve<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessKnowledgeRetrieve, C>
     where
         B: TryInto<crate::types::ServerlessKnowledgeRetrievalBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessKnowledgeRetrieve, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessKnowledgeRetrieve,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `messages` operations. `client.serverless().messages()` (feature `serverless`).
@@ -1936,30 +2832,49 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
 
     /// Create a message.
     ///
+    /// **Gives** [`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess)."
+    )]
+    ///
     /// Generates a reply in the format of the Anthropic Messages API with a serverless model hosted by FriendliAI (not every serverless model supports it). Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
     ///
     /// `POST /serverless/v1/messages` (operation `serverlessMessages`).
     pub fn messages<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessMessages, C>
     where
-        B: TryInto<crate::types::ServerlessMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessMessages, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessMessages,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a message.
+    ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`MessagesEvent`](crate::events::MessagesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`MessagesEvent`](crate::events::MessagesEvent)."
+    )]
     ///
     /// Streaming form of creating a message, for a serverless model hosted by FriendliAI (not every serverless model supports it): the same request with `stream: true`. The answer arrives as named server-sent events: `message_start`, then `content_block_start`, `content_block_delta` and `content_block_stop` for each block, `message_delta` with the stop reason and usage, and finally `message_stop`; an `error` event reports a failure. There is no `[DONE]` sentinel: the stream simply ends after `message_stop`.
     ///
     /// `POST /serverless/v1/messages` (operation `serverlessMessagesStream`).
     pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessMessagesStream, C>
     where
-        B: TryInto<crate::types::ServerlessMessagesBody>,
+        B: TryInto<crate::types::MessagesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessMessagesStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessMessagesStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `model` operations. `client.serverless().model()` (feature `serverless`).
@@ -1988,24 +2903,35 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
 
     /// List serverless models.
     ///
+    /// **Gives** [`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess)."
+    )]
+    ///
     /// Returns the catalogue of serverless models: for each one its ID, name, context length, maximum completion length, prices, supported features (tool calls, structured output, ...), license and deprecation date. Needs no authentication.
     ///
     /// `GET /serverless/v1/models` (operation `serverlessModelList`; left out of the provider's own SDKs).
-    pub fn list(&self) -> crate::Call<'c, ops::ServerlessModelList, C>
-    {
+    pub fn list(&self) -> crate::Call<'c, ops::ServerlessModelList, C> {
         crate::call::Call::new(self.client, ops::ServerlessModelList, Ok(()))
     }
 
     /// List serverless models for OpenRouter.
     ///
+    /// **Gives** [`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess)."
+    )]
+    ///
     /// Returns the serverless model catalogue in the form used for listing the models on OpenRouter. Needs no authentication.
     ///
     /// `GET /serverless/v1/openrouter/models` (operation `serverlessOpenrouterModelList`; left out of the provider's own SDKs).
-    pub fn list_openrouter(&self) -> crate::Call<'c, ops::ServerlessOpenrouterModelList, C>
-    {
+    pub fn list_openrouter(
+        &self,
+    ) -> crate::Call<'c, ops::ServerlessOpenrouterModelList, C> {
         crate::call::Call::new(self.client, ops::ServerlessOpenrouterModelList, Ok(()))
     }
-
 }
 
 /// The `responses` operations. `client.serverless().responses()` (feature `serverless`).
@@ -2034,30 +2960,52 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
 
     /// Create a response.
     ///
+    /// **Gives** [`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess)."
+    )]
+    ///
     /// Runs a generation in the style of the OpenAI Responses API on a serverless model hosted by FriendliAI. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
     ///
     /// `POST /serverless/v1/responses` (operation `serverlessResponses`).
     pub fn responses<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessResponses, C>
     where
-        B: TryInto<crate::types::ServerlessResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessResponses, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessResponses,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a response.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ResponsesEvent`](crate::events::ResponsesEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ResponsesEvent`](crate::events::ResponsesEvent)."
+    )]
+    ///
     /// Streaming form of creating a response, for a serverless model hosted by FriendliAI: the same request with `stream: true`. The answer arrives as named server-sent events: each `event:` name equals the `type` of its JSON data (`response.created`, `response.output_item.added`, `response.output_text.delta`, ...). There is no `[DONE]` sentinel: the stream simply ends after `response.completed`, `response.incomplete` or `response.failed`.
     ///
     /// `POST /serverless/v1/responses` (operation `serverlessResponsesStream`).
-    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessResponsesStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessResponsesStream, C>
     where
-        B: TryInto<crate::types::ServerlessResponsesBody>,
+        B: TryInto<crate::types::ResponsesBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessResponsesStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessResponsesStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `token` operations. `client.serverless().token()` (feature `serverless`).
@@ -2086,30 +3034,52 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
 
     /// Detokenize tokens.
     ///
+    /// **Gives** [`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess)."
+    )]
+    ///
     /// Decodes token IDs into text with the tokenizer of a serverless model.
     ///
     /// `POST /serverless/v1/detokenize` (operation `serverlessDetokenization`).
-    pub fn detokenize<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessDetokenization, C>
+    pub fn detokenize<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessDetokenization, C>
     where
-        B: TryInto<crate::types::ServerlessDetokenizationBody>,
+        B: TryInto<crate::types::DetokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessDetokenization, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessDetokenization,
+            crate::operation::body(body),
+        )
     }
 
     /// Tokenize text.
+    ///
+    /// **Gives** [`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess)."
+    )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of a serverless model. Handy for counting tokens before a request.
     ///
     /// `POST /serverless/v1/tokenize` (operation `serverlessTokenization`).
     pub fn tokenize<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessTokenization, C>
     where
-        B: TryInto<crate::types::ServerlessTokenizationBody>,
+        B: TryInto<crate::types::TokenizationBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessTokenization, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessTokenization,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `tool_assisted_chat` operations. `client.serverless().tool_assisted_chat()` (feature `serverless`).
@@ -2138,30 +3108,55 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
 
     /// Tool-assisted chat completion.
     ///
+    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+    )]
+    ///
     /// A chat completion in which the model may call built-in tools that FriendliAI runs on its own servers (calculator, statistics, calendar, web search, URL fetching, a Python interpreter, a file reader, Linkup search) as well as functions that your code runs. The server feeds each built-in tool result back to the model before it answers. Returns the final answer as one `ChatResult`; the individual tool runs are only visible in the streaming variant. Beta, serverless only; parallel tool calls are not fully supported.
     ///
     /// `POST /serverless/tools/v1/chat/completions` (operation `serverlessToolAssistedChatComplete`; left out of the provider's own SDKs).
-    pub fn complete<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessToolAssistedChatComplete, C>
+    pub fn complete<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessToolAssistedChatComplete, C>
     where
         B: TryInto<crate::types::ServerlessToolAssistedChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessToolAssistedChatComplete, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessToolAssistedChatComplete,
+            crate::operation::body(body),
+        )
     }
 
     /// Stream a tool-assisted chat completion.
     ///
+    /// **Gives** an [`EventStream`](crate::EventStream) of [`ToolAssistedChatEvent`](crate::events::ToolAssistedChatEvent) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives an [`EventIter`](crate::blocking::EventIter) of [`ToolAssistedChatEvent`](crate::events::ToolAssistedChatEvent)."
+    )]
+    ///
     /// Same request as the tool-assisted chat completion, sent with `stream: true`. The answer arrives as server-sent events of two kinds, interleaved: `tool_status` events report each built-in tool run (`STARTED`, `UPDATING`, `ENDED` or `ERRORED`, with parameters and result), and token events carry `chat.completion.chunk` data. Token events are named `token` in the schema but usually have no `event:` line on the wire. A final `data: [DONE]` line closes the stream.
     ///
     /// `POST /serverless/tools/v1/chat/completions` (operation `serverlessToolAssistedChatStream`; left out of the provider's own SDKs).
-    pub fn stream<B>(&self, body: B) -> crate::Call<'c, ops::ServerlessToolAssistedChatStream, C>
+    pub fn stream<B>(
+        &self,
+        body: B,
+    ) -> crate::Call<'c, ops::ServerlessToolAssistedChatStream, C>
     where
         B: TryInto<crate::types::ServerlessToolAssistedChatCompletionBody>,
         B::Error: std::fmt::Display,
     {
-        crate::call::Call::new(self.client, ops::ServerlessToolAssistedChatStream, crate::operation::body(body))
+        crate::call::Call::new(
+            self.client,
+            ops::ServerlessToolAssistedChatStream,
+            crate::operation::body(body),
+        )
     }
-
 }
 
 /// The `usage` operations. `client.usage()` (feature `platform`).
@@ -2190,14 +3185,26 @@ impl<'c, C: Caller> Usage<'c, C> {
 
     /// Get team usage.
     ///
+    /// **Gives** [`UsageResponse`](crate::types::UsageResponse) when awaited.
+    #[cfg_attr(
+        feature = "blocking",
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UsageResponse`](crate::types::UsageResponse)."
+    )]
+    ///
     /// Reports the team's usage between `start_time` and `end_time` in time buckets, with the same paging as the cost report. Can be narrowed to given models, users, product types or GPU types.
     ///
     /// `GET /v1/team/usage` (operation `getUsage`).
-    pub fn get_usage(&self, start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> crate::Call<'c, ops::GetUsage, C>
-    {
-        crate::call::Call::new(self.client, ops::GetUsage::new(start_time, end_time), Ok(()))
+    pub fn get_usage(
+        &self,
+        start_time: impl Into<crate::types::DateTime>,
+        end_time: impl Into<crate::types::DateTime>,
+    ) -> crate::Call<'c, ops::GetUsage, C> {
+        crate::call::Call::new(
+            self.client,
+            ops::GetUsage::new(start_time, end_time),
+            Ok(()),
+        )
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2221,7 +3228,6 @@ impl crate::Call<'_, ops::ListDatasets> {
     pub fn name_search(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.name_search(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2246,7 +3252,6 @@ impl crate::blocking::Call<'_, ops::ListDatasets> {
     pub fn name_search(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.name_search(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2270,7 +3275,6 @@ impl crate::Call<'_, ops::ListSplits> {
     pub fn version_id(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.version_id(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2295,7 +3299,6 @@ impl crate::blocking::Call<'_, ops::ListSplits> {
     pub fn version_id(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.version_id(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2319,7 +3322,6 @@ impl crate::Call<'_, ops::ListSamples> {
     pub fn version_id(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.version_id(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2344,7 +3346,6 @@ impl crate::blocking::Call<'_, ops::ListSamples> {
     pub fn version_id(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.version_id(value))
     }
-
 }
 
 #[cfg(feature = "dedicated")]
@@ -2363,7 +3364,6 @@ impl crate::Call<'_, ops::DedicatedListEndpoints> {
     pub fn limit(self, value: impl Into<i64>) -> Self {
         self.map_operation(|operation| operation.limit(value))
     }
-
 }
 
 #[cfg(feature = "dedicated")]
@@ -2383,7 +3383,6 @@ impl crate::blocking::Call<'_, ops::DedicatedListEndpoints> {
     pub fn limit(self, value: impl Into<i64>) -> Self {
         self.map_operation(|operation| operation.limit(value))
     }
-
 }
 
 #[cfg(feature = "dedicated")]
@@ -2397,7 +3396,6 @@ impl crate::Call<'_, ops::DedicatedGetEndpointVersionHistory> {
     pub fn limit(self, value: impl Into<i64>) -> Self {
         self.map_operation(|operation| operation.limit(value))
     }
-
 }
 
 #[cfg(feature = "dedicated")]
@@ -2412,7 +3410,6 @@ impl crate::blocking::Call<'_, ops::DedicatedGetEndpointVersionHistory> {
     pub fn limit(self, value: impl Into<i64>) -> Self {
         self.map_operation(|operation| operation.limit(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2436,7 +3433,6 @@ impl crate::Call<'_, ops::GetCost> {
     pub fn group_by(self, value: impl Into<crate::types::CostGroupBy>) -> Self {
         self.map_operation(|operation| operation.group_by(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2461,7 +3457,6 @@ impl crate::blocking::Call<'_, ops::GetCost> {
     pub fn group_by(self, value: impl Into<crate::types::CostGroupBy>) -> Self {
         self.map_operation(|operation| operation.group_by(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2482,7 +3477,10 @@ impl crate::Call<'_, ops::GetUsage> {
     }
 
     /// Sets the `group_by` query parameter of this call.
-    pub fn group_by(self, value: impl IntoIterator<Item = crate::types::UsageGroupBy>) -> Self {
+    pub fn group_by(
+        self,
+        value: impl IntoIterator<Item = crate::types::UsageGroupBy>,
+    ) -> Self {
         self.map_operation(|operation| operation.group_by(value))
     }
 
@@ -2497,7 +3495,10 @@ impl crate::Call<'_, ops::GetUsage> {
     }
 
     /// Sets the `product_types` query parameter of this call.
-    pub fn product_types(self, value: impl IntoIterator<Item = crate::types::ProductType>) -> Self {
+    pub fn product_types(
+        self,
+        value: impl IntoIterator<Item = crate::types::ProductType>,
+    ) -> Self {
         self.map_operation(|operation| operation.product_types(value))
     }
 
@@ -2505,7 +3506,6 @@ impl crate::Call<'_, ops::GetUsage> {
     pub fn gpu_types(self, value: impl IntoIterator<Item = String>) -> Self {
         self.map_operation(|operation| operation.gpu_types(value))
     }
-
 }
 
 #[cfg(feature = "platform")]
@@ -2527,7 +3527,10 @@ impl crate::blocking::Call<'_, ops::GetUsage> {
     }
 
     /// Sets the `group_by` query parameter of this call.
-    pub fn group_by(self, value: impl IntoIterator<Item = crate::types::UsageGroupBy>) -> Self {
+    pub fn group_by(
+        self,
+        value: impl IntoIterator<Item = crate::types::UsageGroupBy>,
+    ) -> Self {
         self.map_operation(|operation| operation.group_by(value))
     }
 
@@ -2542,7 +3545,10 @@ impl crate::blocking::Call<'_, ops::GetUsage> {
     }
 
     /// Sets the `product_types` query parameter of this call.
-    pub fn product_types(self, value: impl IntoIterator<Item = crate::types::ProductType>) -> Self {
+    pub fn product_types(
+        self,
+        value: impl IntoIterator<Item = crate::types::ProductType>,
+    ) -> Self {
         self.map_operation(|operation| operation.product_types(value))
     }
 
@@ -2550,6 +3556,5 @@ impl crate::blocking::Call<'_, ops::GetUsage> {
     pub fn gpu_types(self, value: impl IntoIterator<Item = String>) -> Self {
         self.map_operation(|operation| operation.gpu_types(value))
     }
-
 }
 

@@ -84,13 +84,8 @@ impl Operation for ListDatasets {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/beta/dataset")
-    }
-
     #[inline]
     fn query(&self, query: &mut Query) {
         query.push("cursor", &self.cursor);
@@ -104,7 +99,6 @@ impl Operation for ListDatasets {
 #[cfg(feature = "platform")]
 impl crate::pagination::Paginated for ListDatasets {
     type Data = crate::pagination::List<crate::types::DatasetInfo>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -139,15 +133,8 @@ impl Operation for CreateDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/beta/dataset")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get a dataset.
@@ -186,15 +173,15 @@ impl Operation for GetDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            ["/beta/dataset/", crate::operation::segment(&self.dataset_id).as_str()]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete a dataset.
@@ -233,15 +220,15 @@ impl Operation for DeleteDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            ["/beta/dataset/", crate::operation::segment(&self.dataset_id).as_str()]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List splits.
@@ -318,11 +305,18 @@ impl Operation for ListSplits {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -337,7 +331,6 @@ impl Operation for ListSplits {
 #[cfg(feature = "platform")]
 impl crate::pagination::Paginated for ListSplits {
     type Data = crate::pagination::List<crate::types::SplitInfo>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -388,11 +381,18 @@ impl Operation for CreateSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -440,15 +440,20 @@ impl Operation for GetSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete a split.
@@ -490,15 +495,20 @@ impl Operation for DeleteSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List samples.
@@ -578,11 +588,20 @@ impl Operation for ListSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -597,7 +616,6 @@ impl Operation for ListSamples {
 #[cfg(feature = "platform")]
 impl crate::pagination::Paginated for ListSamples {
     type Data = crate::pagination::List<[String; 2]>;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -648,15 +666,21 @@ impl Operation for UploadRawSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Add samples.
@@ -698,15 +722,21 @@ impl Operation for AddSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete samples.
@@ -748,15 +778,21 @@ impl Operation for DeleteSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/split/{}/sample/delete", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.split_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/split/",
+                crate::operation::segment(&self.split_id).as_str(),
+                "/sample/delete",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List dataset versions.
@@ -795,15 +831,19 @@ impl Operation for ListVersions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a dataset version.
@@ -845,11 +885,18 @@ impl Operation for CreateVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version", crate::operation::segment(&self.dataset_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -897,15 +944,20 @@ impl Operation for GetVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.version_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version/",
+                crate::operation::segment(&self.version_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete a dataset version.
@@ -947,15 +999,20 @@ impl Operation for DeleteVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/dataset/{}/version/{}", crate::operation::segment(&self.dataset_id), crate::operation::segment(&self.version_id)))
+        Cow::Owned(
+            [
+                "/beta/dataset/",
+                crate::operation::segment(&self.dataset_id).as_str(),
+                "/version/",
+                crate::operation::segment(&self.version_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Start a file upload.
@@ -981,15 +1038,8 @@ impl Operation for InitUpload {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/beta/file")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get file info.
@@ -1008,9 +1058,7 @@ pub struct GetInfo {
 impl GetInfo {
     /// The operation with its required parameters.
     pub fn new(file_id: impl Into<String>) -> Self {
-        GetInfo {
-            file_id: file_id.into(),
-        }
+        GetInfo { file_id: file_id.into() }
     }
 }
 
@@ -1028,15 +1076,14 @@ impl Operation for GetInfo {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/file/{}", crate::operation::segment(&self.file_id)))
+        Cow::Owned(
+            ["/beta/file/", crate::operation::segment(&self.file_id).as_str()].concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Complete a file upload.
@@ -1075,15 +1122,14 @@ impl Operation for CompleteUpload {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/file/{}", crate::operation::segment(&self.file_id)))
+        Cow::Owned(
+            ["/beta/file/", crate::operation::segment(&self.file_id).as_str()].concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get a file download URL.
@@ -1122,15 +1168,19 @@ impl Operation for GetDownloadUrl {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/beta/file/{}/download_url", crate::operation::segment(&self.file_id)))
+        Cow::Owned(
+            [
+                "/beta/file/",
+                crate::operation::segment(&self.file_id).as_str(),
+                "/download_url",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Classify text.
@@ -1144,7 +1194,7 @@ pub struct ContainerTextClassification;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerTextClassification {
-    type Body = crate::types::ContainerTextClassificationBody;
+    type Body = crate::types::TextClassificationBody;
     type Response = crate::operation::Json<crate::types::TextClassificationResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerTextClassification",
@@ -1156,15 +1206,8 @@ impl Operation for ContainerTextClassification {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/classify")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List endpoints.
@@ -1229,13 +1272,8 @@ impl Operation for DedicatedListEndpoints {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/beta/endpoint")
-    }
-
     #[inline]
     fn query(&self, query: &mut Query) {
         query.push("project_id", &self.project_id);
@@ -1247,9 +1285,7 @@ impl Operation for DedicatedListEndpoints {
 #[cfg(feature = "dedicated")]
 impl crate::pagination::Paginated for DedicatedListEndpoints {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointStatus>;
-
     const DATA_REQUIRED: bool = false;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1284,15 +1320,8 @@ impl Operation for DedicatedCreateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/beta/endpoint")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get an endpoint.
@@ -1331,15 +1360,18 @@ impl Operation for DedicatedGetEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Update an endpoint.
@@ -1378,15 +1410,18 @@ impl Operation for DedicatedUpdateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Delete an endpoint.
@@ -1425,15 +1460,18 @@ impl Operation for DedicatedDeleteEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Restart an endpoint.
@@ -1472,15 +1510,19 @@ impl Operation for DedicatedRestartEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/restart", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/restart",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Put an endpoint to sleep.
@@ -1519,15 +1561,19 @@ impl Operation for DedicatedSleepEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/sleep", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/sleep",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get endpoint status.
@@ -1566,15 +1612,19 @@ impl Operation for DedicatedGetEndpointStatus {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/status", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/status",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Terminate an endpoint.
@@ -1613,15 +1663,19 @@ impl Operation for DedicatedTerminateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/terminate", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/terminate",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List endpoint versions.
@@ -1669,7 +1723,9 @@ impl DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedGetEndpointVersionHistory {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointVersionHistoryResponse>;
+    type Response = crate::operation::Json<
+        crate::types::DedicatedEndpointVersionHistoryResponse,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedGetEndpointVersionHistory",
         method: Verb::Get,
@@ -1680,11 +1736,18 @@ impl Operation for DedicatedGetEndpointVersionHistory {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/version", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/version",
+            ]
+                .concat(),
+        )
     }
 
     #[inline]
@@ -1697,9 +1760,7 @@ impl Operation for DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl crate::pagination::Paginated for DedicatedGetEndpointVersionHistory {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointSpec>;
-
     const DATA_REQUIRED: bool = false;
-
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1747,15 +1808,19 @@ impl Operation for DedicatedWakeEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
     #[inline]
     fn path(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("/dedicated/beta/endpoint/{}/wake", crate::operation::segment(&self.endpoint_id)))
+        Cow::Owned(
+            [
+                "/dedicated/beta/endpoint/",
+                crate::operation::segment(&self.endpoint_id).as_str(),
+                "/wake",
+            ]
+                .concat(),
+        )
     }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Classify text.
@@ -1769,7 +1834,7 @@ pub struct DedicatedTextClassification;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTextClassification {
-    type Body = crate::types::DedicatedTextClassificationBody;
+    type Body = crate::types::TextClassificationBody;
     type Response = crate::operation::Json<crate::types::TextClassificationResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTextClassification",
@@ -1781,15 +1846,8 @@ impl Operation for DedicatedTextClassification {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/classify")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Deploy a W&B artifact.
@@ -1804,7 +1862,9 @@ pub struct DedicatedEndpointWandbArtifactCreate;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedEndpointWandbArtifactCreate {
     type Body = crate::types::DedicatedEndpointWandbArtifactCreateBody;
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointWandbArtifactCreateResponse>;
+    type Response = crate::operation::Json<
+        crate::types::DedicatedEndpointWandbArtifactCreateResponse,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedEndpointWandbArtifactCreate",
         method: Verb::Post,
@@ -1815,15 +1875,8 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/endpoint/wandb-artifact-create")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Transcribe audio.
@@ -1837,7 +1890,7 @@ pub struct DedicatedAudioTranscriptions;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptions {
-    type Body = crate::operation::Multipart<crate::types::DedicatedAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptions",
@@ -1849,15 +1902,8 @@ impl Operation for DedicatedAudioTranscriptions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a transcription.
@@ -1871,7 +1917,7 @@ pub struct DedicatedAudioTranscriptionsStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<crate::types::DedicatedAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptionsStream",
@@ -1883,15 +1929,8 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Chat completion.
@@ -1905,7 +1944,7 @@ pub struct DedicatedChatComplete;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatComplete {
-    type Body = crate::types::DedicatedChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::operation::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatComplete",
@@ -1917,15 +1956,8 @@ impl Operation for DedicatedChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a chat completion.
@@ -1939,7 +1971,7 @@ pub struct DedicatedChatStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatStream {
-    type Body = crate::types::DedicatedChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatStream",
@@ -1951,15 +1983,8 @@ impl Operation for DedicatedChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Render a chat prompt.
@@ -1973,7 +1998,7 @@ pub struct DedicatedChatRender;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatRender {
-    type Body = crate::types::DedicatedChatRenderBody;
+    type Body = crate::types::ChatRenderBody;
     type Response = crate::operation::Json<crate::types::DedicatedChatRenderSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatRender",
@@ -1985,15 +2010,8 @@ impl Operation for DedicatedChatRender {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/chat/render")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Text completion.
@@ -2007,7 +2025,7 @@ pub struct DedicatedCompletionsComplete;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCompletionsComplete {
-    type Body = crate::types::DedicatedCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::operation::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCompletionsComplete",
@@ -2019,15 +2037,8 @@ impl Operation for DedicatedCompletionsComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a text completion.
@@ -2041,7 +2052,7 @@ pub struct DedicatedCompletionsStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCompletionsStream {
-    type Body = crate::types::DedicatedCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCompletionsStream",
@@ -2053,15 +2064,8 @@ impl Operation for DedicatedCompletionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Detokenize tokens.
@@ -2075,7 +2079,7 @@ pub struct DedicatedDetokenization;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedDetokenization {
-    type Body = crate::types::DedicatedDetokenizationBody;
+    type Body = crate::types::DetokenizationBody;
     type Response = crate::operation::Json<crate::types::DedicatedDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedDetokenization",
@@ -2087,15 +2091,8 @@ impl Operation for DedicatedDetokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/detokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create embeddings.
@@ -2121,15 +2118,8 @@ impl Operation for DedicatedEmbeddings {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/embeddings")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Edit images.
@@ -2155,15 +2145,8 @@ impl Operation for DedicatedImagesEdit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/images/edits")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Generate images.
@@ -2189,15 +2172,8 @@ impl Operation for DedicatedImagesGenerate {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/images/generations")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a message.
@@ -2211,7 +2187,7 @@ pub struct DedicatedMessages;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedMessages {
-    type Body = crate::types::DedicatedMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::operation::Json<crate::types::DedicatedMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedMessages",
@@ -2223,15 +2199,8 @@ impl Operation for DedicatedMessages {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a message.
@@ -2245,7 +2214,7 @@ pub struct DedicatedMessagesStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedMessagesStream {
-    type Body = crate::types::DedicatedMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedMessagesStream",
@@ -2257,15 +2226,8 @@ impl Operation for DedicatedMessagesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a response.
@@ -2279,7 +2241,7 @@ pub struct DedicatedResponses;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedResponses {
-    type Body = crate::types::DedicatedResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::operation::Json<crate::types::DedicatedResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedResponses",
@@ -2291,15 +2253,8 @@ impl Operation for DedicatedResponses {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a response.
@@ -2313,7 +2268,7 @@ pub struct DedicatedResponsesStream;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedResponsesStream {
-    type Body = crate::types::DedicatedResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedResponsesStream",
@@ -2324,16 +2279,11 @@ impl Operation for DedicatedResponsesStream {
         idempotent: true,
         team: true,
         auth: true,
-        stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        stream_end: StreamEnd::Events(
+            &["response.completed", "response.failed", "response.incomplete"],
+        ),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Tokenize text.
@@ -2347,7 +2297,7 @@ pub struct DedicatedTokenization;
 
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTokenization {
-    type Body = crate::types::DedicatedTokenizationBody;
+    type Body = crate::types::TokenizationBody;
     type Response = crate::operation::Json<crate::types::DedicatedTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTokenization",
@@ -2359,15 +2309,8 @@ impl Operation for DedicatedTokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/dedicated/v1/tokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Tool-assisted chat completion.
@@ -2393,15 +2336,8 @@ impl Operation for ServerlessToolAssistedChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/tools/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a tool-assisted chat completion.
@@ -2427,15 +2363,8 @@ impl Operation for ServerlessToolAssistedChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/tools/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Transcribe audio.
@@ -2449,7 +2378,7 @@ pub struct ServerlessAudioTranscriptions;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptions {
-    type Body = crate::operation::Multipart<crate::types::ServerlessAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptions",
@@ -2461,15 +2390,8 @@ impl Operation for ServerlessAudioTranscriptions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a transcription.
@@ -2483,7 +2405,7 @@ pub struct ServerlessAudioTranscriptionsStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<crate::types::ServerlessAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptionsStream",
@@ -2495,15 +2417,8 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Chat completion.
@@ -2517,7 +2432,7 @@ pub struct ServerlessChatComplete;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatComplete {
-    type Body = crate::types::ServerlessChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::operation::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatComplete",
@@ -2529,15 +2444,8 @@ impl Operation for ServerlessChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a chat completion.
@@ -2551,7 +2459,7 @@ pub struct ServerlessChatStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatStream {
-    type Body = crate::types::ServerlessChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatStream",
@@ -2563,15 +2471,8 @@ impl Operation for ServerlessChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Render a chat prompt.
@@ -2585,7 +2486,7 @@ pub struct ServerlessChatRender;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatRender {
-    type Body = crate::types::ServerlessChatRenderBody;
+    type Body = crate::types::ChatRenderBody;
     type Response = crate::operation::Json<crate::types::ServerlessChatRenderSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatRender",
@@ -2597,15 +2498,8 @@ impl Operation for ServerlessChatRender {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/chat/render")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Text completion.
@@ -2619,7 +2513,7 @@ pub struct ServerlessCompletionsComplete;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessCompletionsComplete {
-    type Body = crate::types::ServerlessCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::operation::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessCompletionsComplete",
@@ -2631,15 +2525,8 @@ impl Operation for ServerlessCompletionsComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a text completion.
@@ -2653,7 +2540,7 @@ pub struct ServerlessCompletionsStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessCompletionsStream {
-    type Body = crate::types::ServerlessCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessCompletionsStream",
@@ -2665,15 +2552,8 @@ impl Operation for ServerlessCompletionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Detokenize tokens.
@@ -2687,8 +2567,10 @@ pub struct ServerlessDetokenization;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessDetokenization {
-    type Body = crate::types::ServerlessDetokenizationBody;
-    type Response = crate::operation::Json<crate::types::ServerlessDetokenizationSuccess>;
+    type Body = crate::types::DetokenizationBody;
+    type Response = crate::operation::Json<
+        crate::types::ServerlessDetokenizationSuccess,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessDetokenization",
         method: Verb::Post,
@@ -2699,15 +2581,8 @@ impl Operation for ServerlessDetokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/detokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Retrieve from a knowledge base.
@@ -2722,7 +2597,9 @@ pub struct ServerlessKnowledgeRetrieve;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessKnowledgeRetrieve {
     type Body = crate::types::ServerlessKnowledgeRetrievalBody;
-    type Response = crate::operation::Json<crate::types::ServerlessKnowledgeRetrievalSuccess>;
+    type Response = crate::operation::Json<
+        crate::types::ServerlessKnowledgeRetrievalSuccess,
+    >;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessKnowledgeRetrieve",
         method: Verb::Post,
@@ -2733,15 +2610,8 @@ impl Operation for ServerlessKnowledgeRetrieve {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/knowledge/retrieve")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a message.
@@ -2755,7 +2625,7 @@ pub struct ServerlessMessages;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessMessages {
-    type Body = crate::types::ServerlessMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::operation::Json<crate::types::ServerlessMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessMessages",
@@ -2767,15 +2637,8 @@ impl Operation for ServerlessMessages {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a message.
@@ -2789,7 +2652,7 @@ pub struct ServerlessMessagesStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessMessagesStream {
-    type Body = crate::types::ServerlessMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessMessagesStream",
@@ -2801,15 +2664,8 @@ impl Operation for ServerlessMessagesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List serverless models.
@@ -2835,15 +2691,8 @@ impl Operation for ServerlessModelList {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/models")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// List serverless models for OpenRouter.
@@ -2869,15 +2718,8 @@ impl Operation for ServerlessOpenrouterModelList {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/openrouter/models")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a response.
@@ -2891,7 +2733,7 @@ pub struct ServerlessResponses;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessResponses {
-    type Body = crate::types::ServerlessResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::operation::Json<crate::types::ServerlessResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessResponses",
@@ -2903,15 +2745,8 @@ impl Operation for ServerlessResponses {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a response.
@@ -2925,7 +2760,7 @@ pub struct ServerlessResponsesStream;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessResponsesStream {
-    type Body = crate::types::ServerlessResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessResponsesStream",
@@ -2936,16 +2771,11 @@ impl Operation for ServerlessResponsesStream {
         idempotent: true,
         team: true,
         auth: true,
-        stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        stream_end: StreamEnd::Events(
+            &["response.completed", "response.failed", "response.incomplete"],
+        ),
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Tokenize text.
@@ -2959,7 +2789,7 @@ pub struct ServerlessTokenization;
 
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessTokenization {
-    type Body = crate::types::ServerlessTokenizationBody;
+    type Body = crate::types::TokenizationBody;
     type Response = crate::operation::Json<crate::types::ServerlessTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessTokenization",
@@ -2971,15 +2801,8 @@ impl Operation for ServerlessTokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &["model"],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/serverless/v1/tokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Transcribe audio.
@@ -2993,7 +2816,7 @@ pub struct ContainerAudioTranscriptions;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptions {
-    type Body = crate::operation::Multipart<crate::types::ContainerAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptions",
@@ -3005,15 +2828,8 @@ impl Operation for ContainerAudioTranscriptions {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a transcription.
@@ -3027,7 +2843,7 @@ pub struct ContainerAudioTranscriptionsStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptionsStream {
-    type Body = crate::operation::Multipart<crate::types::ContainerAudioTranscriptionBody>;
+    type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
     type Response = crate::stream::Events<crate::events::TranscriptionStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptionsStream",
@@ -3039,15 +2855,8 @@ impl Operation for ContainerAudioTranscriptionsStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/audio/transcriptions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Chat completion.
@@ -3061,7 +2870,7 @@ pub struct ContainerChatComplete;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerChatComplete {
-    type Body = crate::types::ContainerChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::operation::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerChatComplete",
@@ -3073,15 +2882,8 @@ impl Operation for ContainerChatComplete {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a chat completion.
@@ -3095,7 +2897,7 @@ pub struct ContainerChatStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerChatStream {
-    type Body = crate::types::ContainerChatCompletionBody;
+    type Body = crate::types::ChatCompletionBody;
     type Response = crate::stream::Events<crate::events::ChatStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerChatStream",
@@ -3107,15 +2909,8 @@ impl Operation for ContainerChatStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/chat/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Text completion.
@@ -3129,7 +2924,7 @@ pub struct ContainerCompletionsComplete;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerCompletionsComplete {
-    type Body = crate::types::ContainerCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::operation::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerCompletionsComplete",
@@ -3141,15 +2936,8 @@ impl Operation for ContainerCompletionsComplete {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a text completion.
@@ -3163,7 +2951,7 @@ pub struct ContainerCompletionsStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerCompletionsStream {
-    type Body = crate::types::ContainerCompletionsBody;
+    type Body = crate::types::CompletionsBody;
     type Response = crate::stream::Events<crate::events::CompletionsStreamEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerCompletionsStream",
@@ -3175,15 +2963,8 @@ impl Operation for ContainerCompletionsStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/completions")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Detokenize tokens.
@@ -3197,7 +2978,7 @@ pub struct ContainerDetokenization;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerDetokenization {
-    type Body = crate::types::ContainerDetokenizationBody;
+    type Body = crate::types::DetokenizationBody;
     type Response = crate::operation::Json<crate::types::ContainerDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerDetokenization",
@@ -3209,15 +2990,8 @@ impl Operation for ContainerDetokenization {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/detokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Edit an image.
@@ -3243,15 +3017,8 @@ impl Operation for ContainerImagesEdit {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/images/edits")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Generate an image.
@@ -3277,15 +3044,8 @@ impl Operation for ContainerImagesGenerate {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/images/generations")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a message.
@@ -3299,7 +3059,7 @@ pub struct ContainerMessages;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerMessages {
-    type Body = crate::types::ContainerMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::operation::Json<crate::types::ContainerMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerMessages",
@@ -3311,15 +3071,8 @@ impl Operation for ContainerMessages {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a message.
@@ -3333,7 +3086,7 @@ pub struct ContainerMessagesStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerMessagesStream {
-    type Body = crate::types::ContainerMessagesBody;
+    type Body = crate::types::MessagesBody;
     type Response = crate::stream::Events<crate::events::MessagesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerMessagesStream",
@@ -3345,15 +3098,8 @@ impl Operation for ContainerMessagesStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/messages")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Create a response.
@@ -3367,7 +3113,7 @@ pub struct ContainerResponses;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerResponses {
-    type Body = crate::types::ContainerResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::operation::Json<crate::types::ContainerResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerResponses",
@@ -3379,15 +3125,8 @@ impl Operation for ContainerResponses {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Stream a response.
@@ -3401,7 +3140,7 @@ pub struct ContainerResponsesStream;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerResponsesStream {
-    type Body = crate::types::ContainerResponsesBody;
+    type Body = crate::types::ResponsesBody;
     type Response = crate::stream::Events<crate::events::ResponsesEvent>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerResponsesStream",
@@ -3412,16 +3151,11 @@ impl Operation for ContainerResponsesStream {
         idempotent: true,
         team: false,
         auth: false,
-        stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        stream_end: StreamEnd::Events(
+            &["response.completed", "response.failed", "response.incomplete"],
+        ),
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/responses")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 /// Get team cost.
@@ -3449,7 +3183,10 @@ pub struct GetCost {
 #[cfg(feature = "platform")]
 impl GetCost {
     /// The operation with its required parameters.
-    pub fn new(start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> Self {
+    pub fn new(
+        start_time: impl Into<crate::types::DateTime>,
+        end_time: impl Into<crate::types::DateTime>,
+    ) -> Self {
         GetCost {
             start_time: start_time.into(),
             bucket_width: None,
@@ -3461,7 +3198,10 @@ impl GetCost {
     }
 
     /// Sets the `bucket_width` parameter.
-    pub fn bucket_width(mut self, value: impl Into<crate::types::CostBucketWidth>) -> Self {
+    pub fn bucket_width(
+        mut self,
+        value: impl Into<crate::types::CostBucketWidth>,
+    ) -> Self {
         self.bucket_width = Some(value.into());
         self
     }
@@ -3499,13 +3239,8 @@ impl Operation for GetCost {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/team/cost")
-    }
-
     #[inline]
     fn query(&self, query: &mut Query) {
         query.push("start_time", &self.start_time);
@@ -3550,7 +3285,10 @@ pub struct GetUsage {
 #[cfg(feature = "platform")]
 impl GetUsage {
     /// The operation with its required parameters.
-    pub fn new(start_time: impl Into<crate::types::DateTime>, end_time: impl Into<crate::types::DateTime>) -> Self {
+    pub fn new(
+        start_time: impl Into<crate::types::DateTime>,
+        end_time: impl Into<crate::types::DateTime>,
+    ) -> Self {
         GetUsage {
             start_time: start_time.into(),
             end_time: end_time.into(),
@@ -3566,7 +3304,10 @@ impl GetUsage {
     }
 
     /// Sets the `bucket_width` parameter.
-    pub fn bucket_width(mut self, value: impl Into<crate::types::UsageBucketWidth>) -> Self {
+    pub fn bucket_width(
+        mut self,
+        value: impl Into<crate::types::UsageBucketWidth>,
+    ) -> Self {
         self.bucket_width = Some(value.into());
         self
     }
@@ -3584,7 +3325,10 @@ impl GetUsage {
     }
 
     /// Sets the `group_by` parameter.
-    pub fn group_by(mut self, value: impl IntoIterator<Item = crate::types::UsageGroupBy>) -> Self {
+    pub fn group_by(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::UsageGroupBy>,
+    ) -> Self {
         self.group_by = Some(value.into_iter().collect());
         self
     }
@@ -3602,7 +3346,10 @@ impl GetUsage {
     }
 
     /// Sets the `product_types` parameter.
-    pub fn product_types(mut self, value: impl IntoIterator<Item = crate::types::ProductType>) -> Self {
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::ProductType>,
+    ) -> Self {
         self.product_types = Some(value.into_iter().collect());
         self
     }
@@ -3628,13 +3375,8 @@ impl Operation for GetUsage {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/team/usage")
-    }
-
     #[inline]
     fn query(&self, query: &mut Query) {
         query.push("start_time", &self.start_time);
@@ -3661,7 +3403,7 @@ pub struct ContainerTokenization;
 
 #[cfg(feature = "container")]
 impl Operation for ContainerTokenization {
-    type Body = crate::types::ContainerTokenizationBody;
+    type Body = crate::types::TokenizationBody;
     type Response = crate::operation::Json<crate::types::ContainerTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerTokenization",
@@ -3673,86 +3415,73 @@ impl Operation for ContainerTokenization {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        required_fields: &[],
     };
-
-    #[inline]
-    fn path(&self) -> Cow<'static, str> {
-        Cow::Borrowed("/v1/tokenize")
-    }
-
-    #[inline]
-    fn query(&self, _query: &mut Query) {}
 }
 
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::AddSamplesBody);
+crate::json_bodies!(crate ::types::AddSamplesBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::ChatCompletionBody);
+
+#[cfg(any(feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::ChatRenderBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::CompletionsBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerChatCompletionBody);
+crate::json_bodies!(crate ::types::ContainerImageEditBody);
+
 #[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerCompletionsBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerDetokenizationBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerImageEditBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerImageGenerationBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerMessagesBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerResponsesBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerTextClassificationBody);
-#[cfg(feature = "container")]
-crate::json_bodies!(crate::types::ContainerTokenizationBody);
+crate::json_bodies!(crate ::types::ContainerImageGenerationBody);
+
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::CreateDatasetRequest);
+crate::json_bodies!(crate ::types::CreateDatasetRequest);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedChatCompletionBody);
+crate::json_bodies!(crate ::types::DedicatedEmbeddingsBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedChatRenderBody);
+crate::json_bodies!(crate ::types::DedicatedEndpointCreateBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedCompletionsBody);
+crate::json_bodies!(crate ::types::DedicatedEndpointUpdateBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedDetokenizationBody);
+crate::json_bodies!(crate ::types::DedicatedEndpointWandbArtifactCreateBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEmbeddingsBody);
+crate::json_bodies!(crate ::types::DedicatedImageEditBody);
+
 #[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEndpointCreateBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEndpointUpdateBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedEndpointWandbArtifactCreateBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedImageEditBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedImageGenerationBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedMessagesBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedResponsesBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedTextClassificationBody);
-#[cfg(feature = "dedicated")]
-crate::json_bodies!(crate::types::DedicatedTokenizationBody);
+crate::json_bodies!(crate ::types::DedicatedImageGenerationBody);
+
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::DeleteSamplesBody);
+crate::json_bodies!(crate ::types::DeleteSamplesBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::DetokenizationBody);
+
 #[cfg(feature = "platform")]
-crate::json_bodies!(crate::types::FileInitUploadRequest);
+crate::json_bodies!(crate ::types::FileInitUploadRequest);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::MessagesBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::ResponsesBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessChatCompletionBody);
+crate::json_bodies!(crate ::types::ServerlessKnowledgeRetrievalBody);
+
 #[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessChatRenderBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessCompletionsBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessDetokenizationBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessKnowledgeRetrievalBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessMessagesBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessResponsesBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessTokenizationBody);
-#[cfg(feature = "serverless")]
-crate::json_bodies!(crate::types::ServerlessToolAssistedChatCompletionBody);
+crate::json_bodies!(crate ::types::ServerlessToolAssistedChatCompletionBody);
+
+#[cfg(any(feature = "container", feature = "dedicated"))]
+crate::json_bodies!(crate ::types::TextClassificationBody);
+
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
+crate::json_bodies!(crate ::types::TokenizationBody);
+

@@ -671,15 +671,13 @@ async fn the_single_operation_answers_json_or_a_stream_by_content_type() {
 async fn the_low_level_client_shares_the_configuration() {
     let server = MockServer::start();
     let client = builder(&server).team("low").build().unwrap();
+    // The low-level clients are progenitor's positional interface: the header parameters, then
+    // the body, by reference.
+    let body = request("What is 3 + 6?", vec![ToolAssistedChatTool::calculator()]);
     let response = client
         .low_level()
         .serverless()
-        .serverless_tool_assisted_chat_complete()
-        .body(request(
-            "What is 3 + 6?",
-            vec![ToolAssistedChatTool::calculator()],
-        ))
-        .send()
+        .serverless_tool_assisted_chat_complete(None, &body)
         .await
         .unwrap();
     assert!(response.content().unwrap().contains('9'));
@@ -693,8 +691,7 @@ async fn the_low_level_client_shares_the_configuration() {
     let events = client
         .low_level()
         .serverless()
-        .serverless_tool_assisted_chat_stream()
-        .body({
+        .serverless_tool_assisted_chat_stream(None, &{
             // The low-level stream operation takes the document's stream body, whose `stream`
             // defaults to true.
             let mut body: friendli::types::ServerlessToolAssistedChatCompletionStreamBody =
@@ -703,7 +700,6 @@ async fn the_low_level_client_shares_the_configuration() {
             body.stream = true;
             body
         })
-        .send()
         .await
         .unwrap();
     assert_eq!(

@@ -510,18 +510,16 @@ async fn dataset_samples_made_from_messages_round_trip() {
     let mut listed = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page = client
+        let call = client
             .dataset()
             .list_samples(&dataset.id, &split.id)
-            .map_operation(|op| {
-                let op = op.limit(2);
-                match &cursor {
-                    Some(cursor) => op.cursor(cursor.clone()),
-                    None => op,
-                }
-            })
-            .await
-            .unwrap();
+            .limit(2);
+        let page = match &cursor {
+            Some(cursor) => call.cursor(cursor.clone()),
+            None => call,
+        }
+        .await
+        .unwrap();
         listed.extend(page.decode_samples().unwrap());
         match page.next_cursor {
             Some(next) => cursor = Some(next),
