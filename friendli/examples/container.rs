@@ -63,12 +63,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .token()
         .tokenize(ContainerTokenizationBody::builder().prompt(text))
         .await?
+        .into_inner()
         .tokens;
     println!("tokenize({text:?}): {} tokens {tokens:?}", tokens.len());
     let back = container
         .token()
         .detokenize(ContainerDetokenizationBody::builder().tokens(tokens))
         .await?
+        .into_inner()
         .text;
     println!("detokenize: {back:?}");
     Ok(())

@@ -459,6 +459,24 @@ fn family(operation: &Operation) -> &'static str {
     }
 }
 
+/// The OpenTelemetry GenAI operation name (`gen_ai.operation.name`) of an inference operation,
+/// from the last segments of its path; `None` for the others (management, files, tokenizers).
+fn gen_ai_operation(operation: &Operation) -> Option<&'static str> {
+    let path = operation.path.trim_end_matches('/');
+    if path.ends_with("/chat/completions")
+        || path.ends_with("/messages")
+        || path.ends_with("/responses")
+    {
+        Some("chat")
+    } else if path.ends_with("/completions") {
+        Some("text_completion")
+    } else if path.ends_with("/embeddings") {
+        Some("embeddings")
+    } else {
+        None
+    }
+}
+
 fn verb(method: &str) -> &'static str {
     match method {
         "get" => "Get",
@@ -643,6 +661,11 @@ pub fn operations(api: &Api) -> String {
         let _ = writeln!(out, "        team: {},", operation.team);
         let _ = writeln!(out, "        auth: {},", operation.auth);
         let _ = writeln!(out, "        stream_end: {stream_end},");
+        let _ = writeln!(
+            out,
+            "        gen_ai_operation: {:?},",
+            gen_ai_operation(operation)
+        );
         let _ = writeln!(out, "    }};");
         if !operation.path_params.is_empty() {
             let mut format_string = operation.path.clone();

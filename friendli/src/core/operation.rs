@@ -64,6 +64,10 @@ pub struct OperationInfo {
     pub auth: bool,
     /// How its event stream ends (for event-stream operations).
     pub stream_end: StreamEnd,
+    /// The OpenTelemetry GenAI operation name (`gen_ai.operation.name`: `chat`,
+    /// `text_completion`, `embeddings`) of an inference operation, recorded on its span (see
+    /// [`crate::observe`]); `None` for the others.
+    pub gen_ai_operation: Option<&'static str>,
 }
 
 /// An HTTP method.
@@ -343,7 +347,9 @@ impl<T: Serialize + Send + Sync + 'static> RequestBody for Multipart<T> {
 
 /// What a successful response of an operation is, and how it is read.
 pub trait ResponseKind: Send + 'static {
-    /// What awaiting the call gives.
+    /// What awaiting the call gives: a [`Response`](crate::core::response::Response) of the
+    /// decoded JSON (or of `()`), or an [`EventStream`](crate::stream::EventStream); each
+    /// carries the response's metadata.
     type Output: Send;
     /// The `Accept` header of the request.
     const ACCEPT: &'static str;
@@ -356,12 +362,12 @@ pub struct Json<T>(PhantomData<fn() -> T>);
 pub struct Empty;
 
 impl<T: DeserializeOwned + Send + 'static> ResponseKind for Json<T> {
-    type Output = T;
+    type Output = crate::core::response::Response<T>;
     const ACCEPT: &'static str = "application/json";
 }
 
 impl ResponseKind for Empty {
-    type Output = ();
+    type Output = crate::core::response::Response<()>;
     const ACCEPT: &'static str = "application/json";
 }
 

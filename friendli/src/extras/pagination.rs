@@ -79,6 +79,7 @@ use crate::core::call::{Call, Caller};
 use crate::core::error::{Error, Result};
 use crate::core::operation::{Json, Operation};
 use crate::core::options::CallSettings;
+use crate::core::response::ResponseMeta;
 
 /// A paged list operation: a `GET` whose answer is one page of items and the cursor of the next
 /// page. Implemented by the generated types of [`crate::operations`] that the API document shows
@@ -172,6 +173,15 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The cursor of the next page, exactly as the server gave it; `None` on the last page.
     pub next_cursor: Option<String>,
+    meta: ResponseMeta,
+}
+
+impl<T> Page<T> {
+    /// The metadata of the page's response: status, headers, request id, attempts, elapsed
+    /// time, rate limits.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
 }
 
 /// A page as it arrives.
@@ -185,11 +195,12 @@ struct Wire<D> {
 }
 
 impl<D: PageData> Wire<D> {
-    fn into_page(self) -> Page<D::Item> {
+    fn into_page(self, meta: ResponseMeta) -> Page<D::Item> {
         Page {
             items: self.data.map(PageData::into_items).unwrap_or_default(),
             // An empty cursor is no cursor.
             next_cursor: self.next_cursor.filter(|c| !c.is_empty()),
+            meta,
         }
     }
 }
@@ -360,8 +371,8 @@ where
 
 /// Sends one page's call and decodes the page.
 async fn fetch<O: Paginated>(call: Call<'_, O>) -> Result<Page<ItemOf<O>>> {
-    let response = call.execute_as::<Json<Wire<O::Data>>>().await?;
-    Ok(response.into_inner().into_page())
+    let (wire, meta) = call.execute_as::<Json<Wire<O::Data>>>().await?.into_parts();
+    Ok(wire.into_page(meta))
 }
 
 #[cfg(test)]
@@ -373,7 +384,7 @@ mod tests {
         let wire: Wire<Map<u32>> =
             serde_json::from_str(r#"{"data": {"z": 1, "a": 2, "m": 3}, "nextCursor": "c+/="}"#)
                 .unwrap();
-        let page = wire.into_page();
+        let page = wire.into_page(ResponseMeta::detached());
         assert_eq!(
             page.items,
             vec![
@@ -389,11 +400,11 @@ mod tests {
     fn list_data_and_missing_or_empty_cursors() {
         let wire: Wire<List<[String; 2]>> =
             serde_json::from_str(r#"{"data": [["a", "b"]], "nextCursor": null}"#).unwrap();
-        let page = wire.into_page();
+        let page = wire.into_page(ResponseMeta::detached());
         assert_eq!(page.items, vec![["a".to_owned(), "b".to_owned()]]);
         assert_eq!(page.next_cursor, None);
         let wire: Wire<Map<u32>> = serde_json::from_str(r#"{"nextCursor": ""}"#).unwrap();
-        let page = wire.into_page();
+        let page = wire.into_page(ResponseMeta::detached());
         assert!(page.items.is_empty());
         assert_eq!(page.next_cursor, None, "an empty cursor ends the list");
     }

@@ -84,6 +84,7 @@ impl Operation for ListDatasets {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -139,6 +140,7 @@ impl Operation for CreateDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -186,6 +188,7 @@ impl Operation for GetDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -233,6 +236,7 @@ impl Operation for DeleteDataset {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -318,6 +322,7 @@ impl Operation for ListSplits {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -388,6 +393,7 @@ impl Operation for CreateSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -440,6 +446,7 @@ impl Operation for GetSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -490,6 +497,7 @@ impl Operation for DeleteSplit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -578,6 +586,7 @@ impl Operation for ListSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -648,6 +657,7 @@ impl Operation for UploadRawSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -698,6 +708,7 @@ impl Operation for AddSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -748,6 +759,7 @@ impl Operation for DeleteSamples {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -795,6 +807,7 @@ impl Operation for ListVersions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -845,6 +858,7 @@ impl Operation for CreateVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -897,6 +911,7 @@ impl Operation for GetVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -947,6 +962,7 @@ impl Operation for DeleteVersion {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -981,6 +997,7 @@ impl Operation for InitUpload {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1028,6 +1045,7 @@ impl Operation for GetInfo {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1075,6 +1093,7 @@ impl Operation for CompleteUpload {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1122,6 +1141,7 @@ impl Operation for GetDownloadUrl {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1156,6 +1176,7 @@ impl Operation for ContainerTextClassification {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1229,6 +1250,7 @@ impl Operation for DedicatedListEndpoints {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1282,6 +1304,7 @@ impl Operation for DedicatedCreateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1329,6 +1352,7 @@ impl Operation for DedicatedGetEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1376,6 +1400,7 @@ impl Operation for DedicatedUpdateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1423,6 +1448,7 @@ impl Operation for DedicatedDeleteEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1470,6 +1496,7 @@ impl Operation for DedicatedRestartEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1517,6 +1544,7 @@ impl Operation for DedicatedSleepEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1564,6 +1592,7 @@ impl Operation for DedicatedGetEndpointStatus {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1611,6 +1640,7 @@ impl Operation for DedicatedTerminateEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1678,6 +1708,7 @@ impl Operation for DedicatedGetEndpointVersionHistory {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1743,6 +1774,7 @@ impl Operation for DedicatedWakeEndpoint {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1777,6 +1809,7 @@ impl Operation for DedicatedTextClassification {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1811,6 +1844,7 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1845,6 +1879,7 @@ impl Operation for DedicatedAudioTranscriptions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1879,6 +1914,7 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -1913,6 +1949,7 @@ impl Operation for DedicatedChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -1947,6 +1984,7 @@ impl Operation for DedicatedChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -1981,6 +2019,7 @@ impl Operation for DedicatedChatRender {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2015,6 +2054,7 @@ impl Operation for DedicatedCompletionsComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("text_completion"),
     };
 
     #[inline]
@@ -2049,6 +2089,7 @@ impl Operation for DedicatedCompletionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("text_completion"),
     };
 
     #[inline]
@@ -2083,6 +2124,7 @@ impl Operation for DedicatedDetokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2117,6 +2159,7 @@ impl Operation for DedicatedEmbeddings {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("embeddings"),
     };
 
     #[inline]
@@ -2151,6 +2194,7 @@ impl Operation for DedicatedImagesEdit {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2185,6 +2229,7 @@ impl Operation for DedicatedImagesGenerate {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2219,6 +2264,7 @@ impl Operation for DedicatedMessages {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2253,6 +2299,7 @@ impl Operation for DedicatedMessagesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2287,6 +2334,7 @@ impl Operation for DedicatedResponses {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2321,6 +2369,7 @@ impl Operation for DedicatedResponsesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2355,6 +2404,7 @@ impl Operation for DedicatedTokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2389,6 +2439,7 @@ impl Operation for ServerlessToolAssistedChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2423,6 +2474,7 @@ impl Operation for ServerlessToolAssistedChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2457,6 +2509,7 @@ impl Operation for ServerlessAudioTranscriptions {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2491,6 +2544,7 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2525,6 +2579,7 @@ impl Operation for ServerlessChatComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2559,6 +2614,7 @@ impl Operation for ServerlessChatStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2593,6 +2649,7 @@ impl Operation for ServerlessChatRender {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2627,6 +2684,7 @@ impl Operation for ServerlessCompletionsComplete {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("text_completion"),
     };
 
     #[inline]
@@ -2661,6 +2719,7 @@ impl Operation for ServerlessCompletionsStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("text_completion"),
     };
 
     #[inline]
@@ -2695,6 +2754,7 @@ impl Operation for ServerlessDetokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2729,6 +2789,7 @@ impl Operation for ServerlessKnowledgeRetrieve {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2763,6 +2824,7 @@ impl Operation for ServerlessMessages {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2797,6 +2859,7 @@ impl Operation for ServerlessMessagesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2831,6 +2894,7 @@ impl Operation for ServerlessModelList {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2865,6 +2929,7 @@ impl Operation for ServerlessOpenrouterModelList {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -2899,6 +2964,7 @@ impl Operation for ServerlessResponses {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2933,6 +2999,7 @@ impl Operation for ServerlessResponsesStream {
         team: true,
         auth: true,
         stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -2967,6 +3034,7 @@ impl Operation for ServerlessTokenization {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3001,6 +3069,7 @@ impl Operation for ContainerAudioTranscriptions {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3035,6 +3104,7 @@ impl Operation for ContainerAudioTranscriptionsStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3069,6 +3139,7 @@ impl Operation for ContainerChatComplete {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -3103,6 +3174,7 @@ impl Operation for ContainerChatStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -3137,6 +3209,7 @@ impl Operation for ContainerCompletionsComplete {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("text_completion"),
     };
 
     #[inline]
@@ -3171,6 +3244,7 @@ impl Operation for ContainerCompletionsStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
+        gen_ai_operation: Some("text_completion"),
     };
 
     #[inline]
@@ -3205,6 +3279,7 @@ impl Operation for ContainerDetokenization {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3239,6 +3314,7 @@ impl Operation for ContainerImagesEdit {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3273,6 +3349,7 @@ impl Operation for ContainerImagesGenerate {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3307,6 +3384,7 @@ impl Operation for ContainerMessages {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -3341,6 +3419,7 @@ impl Operation for ContainerMessagesStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Events(&["message_stop"]),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -3375,6 +3454,7 @@ impl Operation for ContainerResponses {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -3409,6 +3489,7 @@ impl Operation for ContainerResponsesStream {
         team: false,
         auth: false,
         stream_end: StreamEnd::Events(&["response.completed", "response.failed", "response.incomplete"]),
+        gen_ai_operation: Some("chat"),
     };
 
     #[inline]
@@ -3495,6 +3576,7 @@ impl Operation for GetCost {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3624,6 +3706,7 @@ impl Operation for GetUsage {
         team: true,
         auth: true,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
@@ -3669,6 +3752,7 @@ impl Operation for ContainerTokenization {
         team: false,
         auth: false,
         stream_end: StreamEnd::Eof,
+        gen_ai_operation: None,
     };
 
     #[inline]
