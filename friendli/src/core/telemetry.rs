@@ -385,8 +385,9 @@ struct RequestFacts<'a> {
     frequency_penalty: Option<f64>,
     #[serde(default)]
     presence_penalty: Option<f64>,
+    /// An integer, or a list of them (one per choice): recorded when it is one integer.
     #[serde(default)]
-    seed: Option<i64>,
+    seed: Option<serde_json::Value>,
     #[serde(default)]
     stop: Option<serde_json::Value>,
     #[serde(default)]
@@ -420,7 +421,7 @@ impl RequestFacts<'_> {
         if let Some(v) = self.presence_penalty {
             span.record("gen_ai.request.presence_penalty", v);
         }
-        if let Some(v) = self.seed {
+        if let Some(v) = self.seed.as_ref().and_then(serde_json::Value::as_i64) {
             span.record("gen_ai.request.seed", v);
         }
         match &self.stop {
@@ -728,7 +729,7 @@ mod tests {
     #[test]
     fn request_facts_never_keep_the_messages() {
         let body = br#"{"model":"m","messages":[{"role":"user","content":"my secret"}],
-            "temperature":0.5,"stop":"\n","max_tokens":16,"n":2}"#;
+            "temperature":0.5,"stop":"\n","max_tokens":16,"n":2,"seed":[1,2]}"#;
         let facts: RequestFacts<'_> = serde_json::from_slice(body).unwrap();
         assert_eq!(facts.model.as_deref(), Some("m"));
         assert_eq!(facts.temperature, Some(0.5));
