@@ -63,6 +63,9 @@
 //!   [`datasets`]: dataset samples made from chat messages, JSON Lines files of samples.
 //! - [`tools`]: local function tools and `run()`, the loop that runs them.
 //! - [`Error`]: one error type; API errors keep status, body, headers and request id.
+//! - [`observe`]: the metadata every result carries ([`Response`], `EventStream::meta`), rate
+//!   limits, the `tracing` spans of calls in the OpenTelemetry GenAI conventions, and hooks run
+//!   before and after every attempt.
 //! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default.
 //! - [`sse`]: the event-stream decoder underneath, usable on its own.
 //! - [`blocking`] (feature `blocking`): the same API for programs without an async runtime.

@@ -49,6 +49,7 @@ impl CallTrace {
         content: bool,
     ) -> CallTrace {
         let span = tracing::info_span!(
+            target: "friendli",
             "friendli.call",
             otel.name = Empty,
             otel.kind = "client",
