@@ -30,7 +30,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mock.push(Scenario::fail(429).retry_after_ms("300"));
     }
     let started = Instant::now();
-    let result = client
+    // The answer comes with its status, headers and the attempts it took.
+    let response = client
         .serverless()
         .tool_assisted_chat()
         .complete(request())
@@ -41,10 +42,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     println!(
-        "answered after {:.1?}: {}",
+        "answered after {:.1?} and {} attempts (status {}, request id {:?}): {}",
         started.elapsed(),
-        result.content().unwrap_or_default()
+        response.attempts(),
+        response.status(),
+        response.request_id(),
+        response.content().unwrap_or_default()
     );
+    for failure in response.failed_attempts() {
+        println!("  an earlier attempt failed: {failure}");
+    }
 
     if let Some(mock) = &mock {
         mock.push(Scenario::fail(503).times(3));

@@ -10,13 +10,12 @@
 mod common;
 
 use friendli::prelude::*;
-use friendli::schemars::JsonSchema;
 use friendli::types::{ResponseFormat, ServerlessChatCompletionBody};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A dish and how to cook it.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(crate = "friendli::schemars")]
 struct Recipe {
     /// The name of the dish.
     name: String,

@@ -44,13 +44,16 @@
 //! - The namespaces, generated from the API document as in FriendliAI's own SDKs:
 //!   `client.serverless().chat().complete(request)`, `client.dedicated().endpoint().get_status(id)`,
 //!   `client.container().token().tokenize(request)`, `client.dataset()…`, `client.file()…` (see
-//!   [`namespaces`]). Every call takes per-call options before it is awaited.
-//! - [`operations`]: one type per operation of the API, and [`Client::call`] to send any of them.
+//!   [`namespaces`]). Every call takes per-call options ([`CallOptions`]: retries, timeout,
+//!   headers, team, …) before it is awaited; what it gives carries the status, headers,
+//!   request id and attempts of its answer ([`Response`], `EventStream::meta`).
+//! - [`operations`]: one type per operation of the API, and [`Client::call`] to send any of them
+//!   ([`Call`]; [`operation`] says what an operation is).
 //! - [`pagination`]: every list operation as a stream of its items (`.items()`) or pages
 //!   (`.pages()`), following the cursor to the end.
 //! - [`types`]: every request and response type, generated from the API document (a field added
-//!   there reaches you with no other change). [`prelude`] adds constructors such as
-//!   `Message::user` and `ToolAssistedChatTool::calculator` through extension traits.
+//!   there reaches you with no other change). [`ext`] adds constructors such as `Message::user`
+//!   and `ToolAssistedChatTool::calculator` through extension traits, which [`prelude`] imports.
 //! - [`EventStream`]: the events of a streamed call, typed per operation ([`events`]);
 //!   `text_deltas()` keeps only the generated text ([`text`]); [`chat`] and [`completions`] fold
 //!   streams into the result `complete()` returns.
@@ -62,13 +65,15 @@
 //!   in one call (registered, streamed to storage with progress, completed);
 //!   [`datasets`]: dataset samples made from chat messages, JSON Lines files of samples.
 //! - [`tools`]: local function tools and `run()`, the loop that runs them.
-//! - [`Error`]: one error type; API errors keep status, body, headers and request id.
+//! - [`Error`]: one error type; API errors keep status, body, headers and request id; the details
+//!   are in [`error`].
 //! - [`observe`]: the metadata every result carries ([`Response`], `EventStream::meta`), rate
 //!   limits, the `tracing` spans of calls in the OpenTelemetry GenAI conventions, and hooks run
 //!   before and after every attempt.
-//! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default.
+//! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default
+//!   ([`retry`]). [`client`] has the defaults and the environment variables.
 //! - [`sse`]: the event-stream decoder underneath, usable on its own.
-//! - [`blocking`] (feature `blocking`): the same API for programs without an async runtime.
+//! - `blocking` (feature `blocking`): the same API for programs without an async runtime.
 //!
 //! ## Features
 //!
@@ -153,11 +158,9 @@ pub use self::core::response::Response;
 pub use self::core::retry::RetryConfig;
 pub use self::stream::EventStream;
 
-/// The `schemars` this crate derives JSON Schemas with (version 1), for the argument types of
-/// local function tools and structured output: derive with
-/// `#[derive(friendli::schemars::JsonSchema)]` and `#[schemars(crate = "friendli::schemars")]`,
-/// so that your program needs no `schemars` dependency of its own (and cannot pick an
-/// incompatible one).
+/// The `schemars` this crate reads JSON Schemas with (version 1). The argument types of local
+/// function tools and of structured output derive `schemars::JsonSchema`: depend on
+/// `schemars = "1"` and write `#[derive(serde::Deserialize, schemars::JsonSchema)]`.
 pub use schemars;
 
 /// What a typical program needs, in one `use friendli::prelude::*;`: the client, the error, the

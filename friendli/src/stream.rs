@@ -28,8 +28,7 @@ use crate::core::error::{
 };
 use crate::core::operation::{Json, ResponseKind, StreamEnd};
 use crate::core::response::{
-    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, Response, ResponseMeta, is_json,
-    media_type, read_body,
+    FinishContext, Read, ReadContext, Response, ResponseMeta, is_json, media_type, unexpected_media,
 };
 use crate::core::telemetry::{StreamEnding, StreamTrace};
 
@@ -46,23 +45,12 @@ impl<E: SseEvent> Read for Events<E> {
     type Raw = reqwest::Response;
 
     async fn read(
-        mut response: reqwest::Response,
+        response: reqwest::Response,
         context: ReadContext,
     ) -> Result<reqwest::Response, Error> {
         match media_type(response.headers()) {
             Some(media) if media != "text/event-stream" => {
-                let body = read_body(
-                    &mut response,
-                    context.read_timeout,
-                    MAX_ERROR_BODY,
-                    Overflow::Truncate,
-                )
-                .await?;
-                Err(Error::decode(
-                    format!("the response: expected text/event-stream, got `{media}`"),
-                    body,
-                    None,
-                ))
+                Err(unexpected_media(response, context, "text/event-stream", Some(&media)).await)
             }
             _ => Ok(response),
         }
@@ -119,7 +107,7 @@ impl<T: DeserializeOwned + Send + 'static, E: SseEvent> Read for JsonOrEvents<T,
     type Raw = JsonOrResponse;
 
     async fn read(
-        mut response: reqwest::Response,
+        response: reqwest::Response,
         context: ReadContext,
     ) -> Result<JsonOrResponse, Error> {
         match media_type(response.headers()).as_deref() {
@@ -128,21 +116,14 @@ impl<T: DeserializeOwned + Send + 'static, E: SseEvent> Read for JsonOrEvents<T,
                 <Json<T> as Read>::read(response, context).await?,
             )),
             other => {
-                let media = other.unwrap_or("no content type").to_owned();
-                let body = read_body(
-                    &mut response,
-                    context.read_timeout,
-                    MAX_ERROR_BODY,
-                    Overflow::Truncate,
+                let other = other.map(str::to_owned);
+                Err(unexpected_media(
+                    response,
+                    context,
+                    "application/json or text/event-stream",
+                    other.as_deref(),
                 )
-                .await?;
-                Err(Error::decode(
-                    format!(
-                        "the response: expected application/json or text/event-stream, got `{media}`"
-                    ),
-                    body,
-                    None,
-                ))
+                .await)
             }
         }
     }

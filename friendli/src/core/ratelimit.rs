@@ -1,30 +1,30 @@
 //! Rate-limit headers, read into a typed value: [`RateLimit`].
-//!
-//! The Friendli API does not document rate-limit headers, and may not send any: every field here
-//! is optional, and [`RateLimit::from_headers`] gives `None` when a response has none of them.
-//! When a server (the API, a gateway in front of it, a self-hosted container behind a proxy)
-//! does send them, these forms are read:
-//!
-//! - `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, the form of OpenAI-compatible
-//!   APIs, into [`RateLimit::requests`] and [`RateLimit::tokens`]. A reset is a duration such as
-//!   `1s`, `6m0s`, `250ms` or `0.5` (seconds);
-//! - `x-ratelimit-{limit,remaining,reset}` without a unit, into [`RateLimit::general`]. A reset
-//!   larger than 10⁹ is taken as a Unix time (as some gateways send it) and turned into the
-//!   time left;
-//! - the IETF draft `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (drafts up to
-//!   -06), and its later structured fields `RateLimit: "name";r=50;t=30` and
-//!   `RateLimit-Policy: "name";q=100;w=60`, into [`RateLimit::general`] (the first policy
-//!   listed).
-//!
-//! A header whose value does not parse is ignored, as if it were absent.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 
-/// The rate limits a response announced in its headers (see the [module](self) for the forms
-/// read). Reach it with `rate_limit()` on a result, a stream, or an error's
-/// [`ApiError`](crate::error::ApiError).
+/// The rate limits a response announced in its headers. Reach it with `rate_limit()` on a
+/// result ([`ResponseMeta::rate_limit`](crate::observe::ResponseMeta::rate_limit)), a stream, an
+/// error ([`Error::rate_limit`](crate::Error::rate_limit)) or an attempt seen by a hook.
+///
+/// The Friendli API does not document rate-limit headers, and may not send any: every field here
+/// is optional, and [`RateLimit::from_headers`] gives `None` when a response has none of them.
+/// When a server (the API, a gateway in front of it, a proxy before a self-hosted container)
+/// does send them, these forms are read:
+///
+/// - `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, the form of OpenAI-compatible
+///   APIs, into [`requests`](Self::requests) and [`tokens`](Self::tokens). A reset is a duration
+///   such as `1s`, `6m0s`, `250ms` or `0.5` (seconds);
+/// - `x-ratelimit-{limit,remaining,reset}` without a unit, into [`general`](Self::general). A
+///   reset larger than 10⁹ is taken as a Unix time (as some gateways send it) and turned into
+///   the time left;
+/// - the IETF draft's `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (drafts up
+///   to -06), and its later structured fields `RateLimit: "name";r=50;t=30` and
+///   `RateLimit-Policy: "name";q=100;w=60` (the first policy listed), into
+///   [`general`](Self::general).
+///
+/// A header whose value does not parse is ignored, as if it were absent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimit {

@@ -423,6 +423,32 @@ impl Read for Empty {
     }
 }
 
+/// The error for a success answer of another media type than the call expected: a decode error
+/// with the start of its body (read up to [`MAX_ERROR_BODY`]).
+pub(crate) async fn unexpected_media(
+    mut response: reqwest::Response,
+    context: ReadContext,
+    expected: &str,
+    got: Option<&str>,
+) -> Error {
+    let got = got.unwrap_or("no content type");
+    match read_body(
+        &mut response,
+        context.read_timeout,
+        MAX_ERROR_BODY,
+        Overflow::Truncate,
+    )
+    .await
+    {
+        Ok(body) => Error::decode(
+            format!("the response: expected {expected}, got `{got}`"),
+            body,
+            None,
+        ),
+        Err(error) => error,
+    }
+}
+
 /// The last segment of a type's name, for messages.
 fn short_type_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();

@@ -31,6 +31,9 @@
 //! The other file operations stay available as they were: `client.file().get_info(id)`,
 //! `client.file().get_download_url(id)`, and the three steps one by one.
 //!
+//! The API has no operation that lists files: keep the [`FileInfo::id`] of every file you
+//! upload (or find it where you used it, in a dataset, for instance).
+//!
 //! # The storage server is another host
 //!
 //! The presigned POST carries its own credentials (the form fields). It is sent with the

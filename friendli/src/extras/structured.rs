@@ -6,8 +6,7 @@
 //! use friendli::types::{ResponseFormat, ServerlessChatCompletionBody};
 //!
 //! /// A city and what it is known for.
-//! #[derive(serde::Deserialize, friendli::schemars::JsonSchema)]
-//! #[schemars(crate = "friendli::schemars")]
+//! #[derive(serde::Deserialize, schemars::JsonSchema)]
 //! struct City {
 //!     name: String,
 //!     country: String,

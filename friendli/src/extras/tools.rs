@@ -31,7 +31,7 @@
 //!
 //! Calls that arrive in one turn run concurrently. Failures are explicit: an unknown function,
 //! arguments that do not match the handler's type, a handler error and the turn limit each fail
-//! the run with [`Error::Tool`], unless [`RunCall::report_tool_errors`] asks for the failure to
+//! the run with a [`ToolError`] ([`Error::tool_error`]), unless [`RunCall::report_tool_errors`] asks for the failure to
 //! be sent to the model as the call's result instead (the local analogue of the server's
 //! `resume_generation`).
 
@@ -115,8 +115,7 @@ impl Tools {
     /// use friendli::tools::Tools;
     ///
     /// /// Converts an amount between currencies.
-    /// #[derive(serde::Deserialize, friendli::schemars::JsonSchema)]
-    /// #[schemars(crate = "friendli::schemars")]
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
     /// struct Convert {
     ///     /// The amount to convert, e.g. 12.5.
     ///     amount: f64,

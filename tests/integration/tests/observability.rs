@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use friendli::Error;
 use friendli::events::ChatStreamEvent;
@@ -162,15 +162,15 @@ impl Capture {
 
 /// The tests of this file each install their own subscriber; they run one at a time, so that
 /// no test sees another's spans through the callsites' shared interest.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Captures what the SDK traces on this thread until the guard is dropped.
-fn capture() -> (
+async fn capture() -> (
     Capture,
     tracing::subscriber::DefaultGuard,
-    MutexGuard<'static, ()>,
+    tokio::sync::MutexGuard<'static, ()>,
 ) {
-    let serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let serial = ONE_AT_A_TIME.lock().await;
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     let guard = tracing::subscriber::set_default(subscriber);
@@ -197,7 +197,7 @@ fn chat_request(include_usage: bool) -> ServerlessChatCompletionBody {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_unary_chat_span_has_the_genai_fields() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     let answer = client(&server)
         .serverless()
@@ -270,7 +270,7 @@ async fn drain(mut stream: EventStream<ChatStreamEvent>) -> (String, Option<Erro
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_stream_that_ends_records_its_totals() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     let stream = client(&server)
         .serverless()
@@ -313,7 +313,7 @@ async fn a_stream_that_ends_records_its_totals() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_truncated_stream_records_the_truncation() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     server.push(Scenario::assistant().shape(StreamShape::default().fault(Fault::OmitDone)));
     let stream = client(&server)
@@ -345,7 +345,7 @@ async fn a_truncated_stream_records_the_truncation() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_dropped_stream_records_how_far_it_got() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     let mut stream = client(&server)
         .serverless()
@@ -375,7 +375,7 @@ async fn a_dropped_stream_records_how_far_it_got() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_retried_call_records_its_attempts_and_their_statuses() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(2));
     let answer = client(&server)
@@ -408,7 +408,7 @@ async fn a_retried_call_records_its_attempts_and_their_statuses() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_call_that_gives_up_records_the_error() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     server.push(Scenario::fail(503).times(3));
     let error = client(&server)
@@ -434,7 +434,7 @@ async fn a_call_that_gives_up_records_the_error() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_platform_call_has_a_span_without_genai_facts() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     client(&server).serverless().model().list().await.unwrap();
     let span = capture.call();
@@ -448,7 +448,7 @@ async fn a_platform_call_has_a_span_without_genai_facts() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn content_is_recorded_only_when_asked_for() {
-    let (capture, _guard, _serial) = capture();
+    let (capture, _guard, _serial) = capture().await;
     let server = MockServer::start();
     let client = builder(&server).trace_content(true).build().unwrap();
     let answer = client
