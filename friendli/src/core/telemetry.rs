@@ -236,6 +236,7 @@ impl CallTrace {
                 span: self.span,
                 started: self.started,
                 first: None,
+                events: 0,
                 summary: Summary::default(),
                 text: self.content.then(BTreeMap::new),
             })
@@ -262,6 +263,8 @@ pub(crate) struct StreamTrace {
     started: Instant,
     /// When the first event arrived, in milliseconds from the start of the call.
     first: Option<f64>,
+    /// Events seen so far.
+    events: u64,
     summary: Summary,
     /// The text of each choice, with `trace_content`.
     text: Option<BTreeMap<i64, String>>,
@@ -279,12 +282,15 @@ impl StreamTrace {
         if !self.facts {
             return;
         }
-        // Parse again only the events that may hold a fact, unless the text is kept.
+        self.events += 1;
+        // Parse again only the events that may hold a fact, unless the text is kept: the first
+        // few (until one gives the answer's id), and those with a usage object, a finish reason
+        // that is not null, or a status.
         let wanted = self.text.is_some()
-            || self.summary.id.is_none()
-            || memchr::memmem::find(data, b"usage").is_some()
-            || memchr::memmem::find(data, b"_reason").is_some()
-            || memchr::memmem::find(data, b"\"status\"").is_some();
+            || (self.summary.id.is_none() && self.events <= ID_EVENTS)
+            || has_value(data, b"usage\"", b"{")
+            || has_value(data, b"_reason\"", b"\"")
+            || has_value(data, b"\"status\"", b"\"");
         if !wanted {
             return;
         }
@@ -332,6 +338,29 @@ impl StreamTrace {
             );
         }
     }
+}
+
+/// How many of a stream's first events are parsed for the answer's id, at most.
+const ID_EVENTS: u64 = 8;
+
+/// Whether `data` has `key` (the end of a JSON key, with its closing quote) followed by a colon
+/// and a value that starts with one of `starts`: a cheap test of whether an event may hold a
+/// fact (`"finish_reason":null` does not, `"finish_reason":"stop"` does).
+fn has_value(data: &[u8], key: &[u8], starts: &[u8]) -> bool {
+    fn skip_space(bytes: &[u8]) -> &[u8] {
+        let n = bytes
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
+        &bytes[n..]
+    }
+    memchr::memmem::find_iter(data, key).any(|at| {
+        let rest = skip_space(&data[at + key.len()..]);
+        match rest.split_first() {
+            Some((b':', rest)) => skip_space(rest).first().is_some_and(|b| starts.contains(b)),
+            _ => false,
+        }
+    })
 }
 
 /// The value of `error.type`: the status code of an API error (as the HTTP conventions say),
@@ -725,6 +754,29 @@ mod tests {
         }
         assert_eq!(text.get(&0).map(String::as_str), Some("Hello"));
         assert_eq!(text.get(&1).map(String::as_str), Some("Bon"));
+    }
+
+    #[test]
+    fn only_events_that_may_hold_a_fact_pass_the_test() {
+        let passes = |data: &str| {
+            has_value(data.as_bytes(), b"usage\"", b"{")
+                || has_value(data.as_bytes(), b"_reason\"", b"\"")
+                || has_value(data.as_bytes(), b"\"status\"", b"\"")
+        };
+        assert!(!passes(
+            r#"{"id":"c","choices":[{"index":0,"delta":{"content":"finish_reason"},"finish_reason":null}]}"#
+        ));
+        assert!(!passes(r#"{"id":"c","choices":[],"usage":null}"#));
+        assert!(passes(
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason" : "stop"}]}"#
+        ));
+        assert!(passes(r#"{"choices":[],"usage": {"prompt_tokens":3}}"#));
+        assert!(passes(
+            r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"}}"#
+        ));
+        assert!(passes(
+            r#"{"type":"response.completed","response":{"status":"completed"}}"#
+        ));
     }
 
     #[test]
