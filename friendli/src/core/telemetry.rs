@@ -288,9 +288,7 @@ impl StreamTrace {
         // that is not null, or a status.
         let wanted = self.text.is_some()
             || (self.summary.id.is_none() && self.events <= ID_EVENTS)
-            || has_value(data, b"usage\"", b"{")
-            || has_value(data, b"_reason\"", b"\"")
-            || has_value(data, b"\"status\"", b"\"");
+            || may_hold_a_fact(data);
         if !wanted {
             return;
         }
@@ -343,10 +341,31 @@ impl StreamTrace {
 /// How many of a stream's first events are parsed for the answer's id, at most.
 const ID_EVENTS: u64 = 8;
 
-/// Whether `data` has `key` (the end of a JSON key, with its closing quote) followed by a colon
-/// and a value that starts with one of `starts`: a cheap test of whether an event may hold a
-/// fact (`"finish_reason":null` does not, `"finish_reason":"stop"` does).
-fn has_value(data: &[u8], key: &[u8], starts: &[u8]) -> bool {
+/// The searchers of the keys [`StreamTrace::event`] tests for, built once.
+struct Keys {
+    usage: memchr::memmem::Finder<'static>,
+    reason: memchr::memmem::Finder<'static>,
+    status: memchr::memmem::Finder<'static>,
+}
+
+static KEYS: std::sync::LazyLock<Keys> = std::sync::LazyLock::new(|| Keys {
+    usage: memchr::memmem::Finder::new(b"usage\""),
+    reason: memchr::memmem::Finder::new(b"_reason\""),
+    status: memchr::memmem::Finder::new(b"\"status\""),
+});
+
+/// Whether an event may hold a fact: a usage object, a finish reason that is not null (
+/// `"finish_reason":null` does not, `"finish_reason":"stop"` does), or a status.
+fn may_hold_a_fact(data: &[u8]) -> bool {
+    let keys = &*KEYS;
+    has_value(data, &keys.usage, b"{")
+        || has_value(data, &keys.reason, b"\"")
+        || has_value(data, &keys.status, b"\"")
+}
+
+/// Whether `data` has the key `finder` looks for (the end of a JSON key, with its closing
+/// quote) followed by a colon and a value that starts with one of `starts`.
+fn has_value(data: &[u8], finder: &memchr::memmem::Finder<'_>, starts: &[u8]) -> bool {
     fn skip_space(bytes: &[u8]) -> &[u8] {
         let n = bytes
             .iter()
@@ -354,8 +373,9 @@ fn has_value(data: &[u8], key: &[u8], starts: &[u8]) -> bool {
             .count();
         &bytes[n..]
     }
-    memchr::memmem::find_iter(data, key).any(|at| {
-        let rest = skip_space(&data[at + key.len()..]);
+    let key = finder.needle().len();
+    finder.find_iter(data).any(|at| {
+        let rest = skip_space(&data[at + key..]);
         match rest.split_first() {
             Some((b':', rest)) => skip_space(rest).first().is_some_and(|b| starts.contains(b)),
             _ => false,
@@ -758,11 +778,7 @@ mod tests {
 
     #[test]
     fn only_events_that_may_hold_a_fact_pass_the_test() {
-        let passes = |data: &str| {
-            has_value(data.as_bytes(), b"usage\"", b"{")
-                || has_value(data.as_bytes(), b"_reason\"", b"\"")
-                || has_value(data.as_bytes(), b"\"status\"", b"\"")
-        };
+        let passes = |data: &str| may_hold_a_fact(data.as_bytes());
         assert!(!passes(
             r#"{"id":"c","choices":[{"index":0,"delta":{"content":"finish_reason"},"finish_reason":null}]}"#
         ));
