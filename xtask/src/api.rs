@@ -95,6 +95,9 @@ pub struct Pagination {
     pub shape: PageShape,
     /// The Rust type of an item of the array, or of a value of the object.
     pub item: String,
+    /// Whether the page schema lists `data` as required (a page without it is then an error, not
+    /// an empty page).
+    pub data_required: bool,
 }
 
 /// The layout of the `data` of a page.
@@ -735,10 +738,15 @@ fn pagination(
         }
         _ => return None,
     };
+    let data_required = page
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|required| required.iter().any(|r| r.as_str() == Some(PAGE_DATA)));
     Some(Pagination {
         cursor: cursor.ident.clone(),
         shape,
         item: value_type(item, names),
+        data_required,
     })
 }
 

@@ -445,7 +445,7 @@ fn response_type(api: &Api, operation: &Operation) -> String {
             format!("crate::stream::Events<crate::events::{event}>")
         }
         Response::RawEvents { .. } => {
-            format!("crate::operation::Events<crate::events::{RAW_EVENT}>")
+            format!("crate::stream::Events<crate::events::{RAW_EVENT}>")
         }
     }
 }
@@ -749,6 +749,11 @@ fn paginated_impl(operation: &Operation, pagination: &crate::api::Pagination) ->
         operation.type_name
     );
     let _ = writeln!(out, "    type Data = {data};\n");
+    if !pagination.data_required {
+        // The document does not require `data` (it defaults to empty): a page without it is
+        // an empty page.
+        let _ = writeln!(out, "    const DATA_REQUIRED: bool = false;\n");
+    }
     let _ = writeln!(
         out,
         "    #[inline]\n    fn cursor(&self) -> Option<&str> {{\n        self.{cursor}.as_deref()\n    }}\n"

@@ -70,7 +70,7 @@ pub fn derive_progenitor_json(source: &Value) -> Result<Derived, Problem> {
 
 /// Every file derived from the OpenAPI document at `root`: the progenitor documents and macro
 /// calls of `friendli-gen` (one module per feature group) and the generated glue of `friendli`
-/// (operation types, event types, namespaces).
+/// (operation types, event types, namespaces, and the capabilities its build script reads).
 ///
 /// Besides the files, what the generation reports: the converter's notes, and the degradations
 /// of what users get (see [`GenerateNotes`]).
@@ -125,6 +125,12 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), P
             contents,
         });
     }
+    // friendli's build script turns each capability the document serves into a `cfg`, so that an
+    // extra whose operations or types the document lacks is left out instead of failing the build.
+    files.push(DerivedFile {
+        path: "friendli/src/generated/capabilities.txt".to_owned(),
+        contents: notes.capabilities.clone(),
+    });
     Ok((files, notes))
 }
 
@@ -138,7 +144,7 @@ pub struct GenerateNotes {
     /// uses that the document lacks. Empty for a document that fits.
     pub degraded: Vec<Problem>,
     /// Which extras of `friendli` the document serves in full (see
-    /// [`crate::extras::capabilities`]; not written to a file yet).
+    /// [`crate::extras::capabilities`]), as written to `friendli/src/generated/capabilities.txt`.
     pub capabilities: String,
 }
 

@@ -178,7 +178,8 @@ async fn the_new_operation_is_callable_without_hand_written_code() {
             .token("t")
             .base_url(server_url)
             .retry(RetryConfig::none())
-            .build_blocking()
+            .blocking()
+            .build()
             .unwrap();
         let answer = client
             .serverless()
@@ -245,7 +246,7 @@ fn a_new_operation_costs_no_hand_written_code() {
         "an operation type was generated"
     );
     assert!(
-        generated.contains("crate::operation::Events<crate::events::RawEvent>"),
+        generated.contains("crate::stream::Events<crate::events::RawEvent>"),
         "the stream that is not an envelope is a stream of raw events"
     );
 

@@ -36,6 +36,13 @@ fn page_schema(data: Value) -> Value {
     }})
 }
 
+/// A page schema that requires its `data`.
+fn required_page_schema(data: Value) -> Value {
+    let mut schema = page_schema(data);
+    schema["required"] = json!(["data"]);
+    schema
+}
+
 fn table() -> (Api, String) {
     let document = json!({
         "openapi": "3.1.0",
@@ -52,7 +59,7 @@ fn table() -> (Api, String) {
         },
         "components": {"schemas": {
             "Thing": {"type": "object", "properties": {"id": {"type": "string"}}},
-            "ThingPage": page_schema(json!({"type": "array", "items": {"$ref": "#/components/schemas/Thing"}})),
+            "ThingPage": required_page_schema(json!({"type": "array", "items": {"$ref": "#/components/schemas/Thing"}})),
             "ThingMap": page_schema(json!({"type": "object", "default": {},
                 "additionalProperties": {"$ref": "#/components/schemas/Thing"}})),
             "PairPage": page_schema(json!({"type": "array", "items": {
@@ -88,6 +95,7 @@ fn a_get_with_a_cursor_answering_data_and_next_cursor_is_a_paged_list() {
             cursor: "cursor".into(),
             shape: PageShape::List,
             item: "crate::types::Thing".into(),
+            data_required: true,
         })
     );
     assert!(
@@ -111,9 +119,12 @@ fn object_data_pages_pairs_and_inline_items_get_their_own_types() {
     let by_id = pagination(&api, "listThingsById").unwrap();
     assert_eq!(by_id.shape, PageShape::Map);
     assert_eq!(by_id.item, "crate::types::Thing");
+    // Its `data` is optional (default `{}`): a page without it is an empty page.
+    assert!(!by_id.data_required);
     assert!(has(
         &code,
-        "type Data = crate::pagination::Map<crate::types::Thing>;"
+        "type Data = crate::pagination::Map<crate::types::Thing>;
+        const DATA_REQUIRED: bool = false;"
     ));
     // A fixed-size array of two strings.
     let pairs = pagination(&api, "listPairs").unwrap();
@@ -134,12 +145,12 @@ fn the_api_document_has_five_paged_lists() {
     let source = xtask::document::load(&workspace::root().join(workspace::SPEC)).unwrap();
     let converted = xtask::convert::convert(&source).unwrap();
     let api = Api::from_converted(&converted.document).unwrap();
-    let mut paged: Vec<(&str, PageShape, &str)> = api
+    let mut paged: Vec<(&str, PageShape, &str, bool)> = api
         .operations
         .iter()
         .filter_map(|o| {
             let p = o.pagination.as_ref()?;
-            Some((o.id.as_str(), p.shape, p.item.as_str()))
+            Some((o.id.as_str(), p.shape, p.item.as_str(), p.data_required))
         })
         .collect();
     paged.sort_by_key(|p| p.0);
@@ -149,20 +160,28 @@ fn the_api_document_has_five_paged_lists() {
             (
                 "dedicatedGetEndpointVersionHistory",
                 PageShape::Map,
-                "crate::types::DedicatedEndpointSpec"
+                "crate::types::DedicatedEndpointSpec",
+                false
             ),
             (
                 "dedicatedListEndpoints",
                 PageShape::Map,
-                "crate::types::DedicatedEndpointStatus"
+                "crate::types::DedicatedEndpointStatus",
+                false
             ),
             (
                 "list_datasets",
                 PageShape::List,
-                "crate::types::DatasetInfo"
+                "crate::types::DatasetInfo",
+                true
             ),
-            ("list_samples", PageShape::List, "[String; 2]"),
-            ("list_splits", PageShape::List, "crate::types::SplitInfo"),
+            ("list_samples", PageShape::List, "[String; 2]", true),
+            (
+                "list_splits",
+                PageShape::List,
+                "crate::types::SplitInfo",
+                true
+            ),
         ]
     );
 }

@@ -248,7 +248,7 @@ fn generate_reads_a_stream_that_is_not_an_envelope_as_raw_events_with_a_note() {
     assert!(
         common::has(
             &operations,
-            "impl Operation for ServerlessChatStream { type Body = crate::types::ChatRequest; type Response = crate::operation::Events<crate::events::RawEvent>;"
+            "impl Operation for ServerlessChatStream { type Body = crate::types::ChatRequest; type Response = crate::stream::Events<crate::events::RawEvent>;"
         ),
         "{operations}"
     );

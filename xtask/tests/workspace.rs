@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use xtask::workspace::{self, Freshness};
 
 /// Every file `cargo xtask generate` writes.
-const DERIVED: [&str; 10] = [
+const DERIVED: [&str; 11] = [
     "friendli-gen/spec/shared.json",
     "friendli-gen/spec/serverless.json",
     "friendli-gen/spec/dedicated.json",
@@ -18,6 +18,7 @@ const DERIVED: [&str; 10] = [
     "friendli/src/generated/operations.rs",
     "friendli/src/generated/events.rs",
     "friendli/src/generated/namespaces.rs",
+    "friendli/src/generated/capabilities.txt",
 ];
 
 /// A scratch copy of the files `generate` reads and writes.

@@ -96,6 +96,8 @@ pub(crate) fn classify(error: &Error) -> Failure {
     match error {
         Error::Api(e) if e.in_stream || e.status.is_redirection() => Failure::Other,
         Error::Api(e) => Failure::Status(e.status.as_u16()),
+        // A request the HTTP stack could not even build fails every attempt the same way.
+        Error::Transport(t) if t.is_builder() => Failure::Other,
         Error::Transport(t) if t.is_connect() => Failure::Connect,
         Error::Transport(_) => Failure::Connection,
         Error::Timeout(t) if t.kind == TimeoutKind::Read => Failure::Connection,

@@ -57,8 +57,11 @@ pub enum Error {
     StreamTruncated(StreamTruncated),
     /// The event stream broke the event-stream format (invalid UTF-8, an oversized event, …).
     StreamProtocol(StreamProtocolError),
-    /// The request was invalid before anything was sent (a builder missing a required field, a
-    /// header value that is not a valid header, …).
+    /// The request could not be sent as given, and was not: refused before anything was sent (a
+    /// builder missing a required field, a header value that is not a valid header, a path
+    /// parameter that is empty, `.` or `..`, a URL too long to send, a path that is not a regular
+    /// file, …), or stopped before the end of its body (a file part that changed while it was
+    /// read). Never retried.
     InvalidRequest(InvalidRequest),
     /// The client configuration is invalid (no token, a bad base URL, …).
     InvalidConfig(InvalidConfig),
@@ -115,14 +118,16 @@ impl Error {
                         .retried_statuses()
                         .contains(&e.status.as_u16())
             }
-            Error::Transport(_) => true,
+            Error::Transport(t) => !t.is_builder(),
             Error::Timeout(t) => t.kind != TimeoutKind::Deadline,
             _ => false,
         }
     }
 
     /// How many attempts the call made: those of [`Error::RetriesExhausted`], none for a request
-    /// or a configuration refused before anything was sent, and one otherwise.
+    /// or a configuration refused before anything was sent (or stopped before the end of its
+    /// body, for a file part that changed while it was sent: the server never got a request),
+    /// and one otherwise.
     pub fn attempts(&self) -> usize {
         match self {
             Error::RetriesExhausted(r) => r.attempts.len(),
@@ -378,6 +383,14 @@ impl TransportError {
         self.source
             .downcast_ref::<reqwest::Error>()
             .is_some_and(reqwest::Error::is_connect)
+    }
+
+    /// Whether the request could not be built (a URL the HTTP stack refuses): no attempt can
+    /// succeed.
+    pub(crate) fn is_builder(&self) -> bool {
+        self.source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_builder)
     }
 }
 

@@ -224,7 +224,7 @@ impl AttemptRequest {
     /// sensitive. Fails with [`Error::InvalidRequest`] if the token cannot be a header value
     /// (the error does not repeat it).
     pub fn set_bearer_token(&mut self, token: &str) -> Result<(), Error> {
-        let value = crate::core::client::auth_header(token).map_err(|_| {
+        let value = crate::core::client::auth_header(token, "token").map_err(|_| {
             Error::invalid_request(
                 "a hook set a token that cannot be sent in a header (the token is not shown)",
             )

@@ -5,13 +5,23 @@
 //! carries `Content-Length`: storage servers that take uploads (presigned POSTs) refuse chunked
 //! bodies.
 //!
+//! What cannot be sent as given is refused before anything is sent ([`Error::InvalidRequest`]):
+//! a part content type with a line break or another control character (it would end the part's
+//! header and start another), and a path that is not a regular file (a directory, a device such
+//! as `/dev/zero`, a FIFO, a socket: none has a length to announce). A file is sent as it was
+//! when the request was encoded: one that grows, shrinks or is modified while it is read fails
+//! the request before the last of its bytes goes out, with an [`Error::InvalidRequest`] that
+//! says so (the server never gets a complete body, so it keeps nothing), and the request is not
+//! retried.
+//!
 //! Written here rather than with reqwest's `multipart` feature because that feature cannot send
 //! a JSON part's content type together with a streamed file part of known length, and it adds
 //! `mime_guess` to every build.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures::StreamExt;
@@ -116,7 +126,22 @@ pub struct FilePart {
     pub(crate) source: FileSource,
     pub(crate) file_name: Option<String>,
     pub(crate) content_type: Option<String>,
+    /// A check of the content read from disk (the storage upload checks the digest it
+    /// registered).
+    pub(crate) check: Option<NewContentCheck>,
 }
+
+/// A check of the bytes of a file part as they are read from disk: given each piece, then asked,
+/// before the last piece goes out, whether the content was the one expected.
+pub(crate) trait ContentCheck: Send {
+    /// The next piece of the file.
+    fn update(&mut self, bytes: &[u8]);
+    /// `Err(why)` when the content read was not the one expected.
+    fn finish(self: Box<Self>) -> Result<(), String>;
+}
+
+/// Makes a [`ContentCheck`] for each reading of a file (each attempt reads it anew).
+pub(crate) type NewContentCheck = Arc<dyn Fn() -> Box<dyn ContentCheck> + Send + Sync>;
 
 #[derive(Clone)]
 pub(crate) enum FileSource {
@@ -144,6 +169,7 @@ impl FilePart {
             source: FileSource::Bytes(bytes.into()),
             file_name: None,
             content_type: None,
+            check: None,
         }
     }
 
@@ -156,6 +182,7 @@ impl FilePart {
             source: FileSource::Path(path),
             file_name,
             content_type: None,
+            check: None,
         }
     }
 
@@ -166,7 +193,8 @@ impl FilePart {
     }
 
     /// The content type sent with the part (default: guessed from the file name's extension,
-    /// else `application/octet-stream`).
+    /// else `application/octet-stream`). One with a line break or another control character
+    /// fails the call with [`Error::InvalidRequest`] before anything is sent.
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
@@ -274,6 +302,7 @@ pub(crate) async fn encode_observed(
         head.put_slice(b"\r\n");
     }
     for (name, file) in &parts.files {
+        check_content_type(name, file.effective_content_type())?;
         head.put_slice(format!("--{boundary}\r\n").as_bytes());
         let file_name = file.file_name.as_deref().unwrap_or(name);
         head.put_slice(
@@ -296,14 +325,17 @@ pub(crate) async fn encode_observed(
                 pieces.push(Piece::Bytes(bytes.clone()));
             }
             FileSource::Path(path) => {
-                let metadata = tokio::fs::metadata(path).await.map_err(|e| {
-                    Error::invalid_request(format!(
-                        "cannot read the file {} for part {name:?}: {e}",
-                        path.display()
-                    ))
-                })?;
-                length += metadata.len();
-                pieces.push(Piece::File(path.clone(), metadata.len()));
+                let (handle, opened) = open_regular(path, name).await?;
+                length += opened.len;
+                pieces.push(Piece::File(Box::new(FileRead {
+                    file: handle,
+                    path: path.clone(),
+                    opened,
+                    sent: 0,
+                    check: file.check.as_ref().map(|new| new()),
+                    progress: progress.clone(),
+                    done: false,
+                })));
             }
         }
         head.put_slice(b"\r\n");
@@ -314,9 +346,13 @@ pub(crate) async fn encode_observed(
     pieces.push(Piece::Bytes(tail));
 
     let body: BoxStream<'static, Result<Bytes, Error>> = stream::iter(pieces)
-        .flat_map(move |piece| match piece {
+        .flat_map(|piece| match piece {
             Piece::Bytes(bytes) => stream::once(async move { Ok(bytes) }).boxed(),
-            Piece::File(path, expected) => file_stream(path, expected, progress.clone()),
+            Piece::File(read) => stream::unfold(read, |mut read| async move {
+                let next = read.next().await?;
+                Some((next, read))
+            })
+            .boxed(),
         })
         .boxed();
     Ok((
@@ -328,94 +364,212 @@ pub(crate) async fn encode_observed(
 
 enum Piece {
     Bytes(Bytes),
-    File(std::path::PathBuf, u64),
+    File(Box<FileRead>),
 }
 
-/// A file read in pieces; fails if the file changed size since the length was computed.
-fn file_stream(
-    path: std::path::PathBuf,
-    expected: u64,
-    progress: Option<FileProgress>,
-) -> BoxStream<'static, Result<Bytes, Error>> {
-    use tokio::io::AsyncReadExt;
-    struct State {
-        file: Option<tokio::fs::File>,
-        path: std::path::PathBuf,
-        sent: u64,
-        expected: u64,
-        done: bool,
-        progress: Option<FileProgress>,
+/// Refuses a part content type that would break the part's header: a line break would end the
+/// `Content-Type` line and start a header of the caller's making (or the part's body), and other
+/// control characters have no place in a header either.
+pub(crate) fn check_content_type(part: &str, content_type: &str) -> Result<(), Error> {
+    match content_type
+        .chars()
+        .find(|c| c.is_ascii_control() && *c != '\t')
+    {
+        None => Ok(()),
+        Some(c) => Err(Error::invalid_request(format!(
+            "the content type of the file part {part:?} contains the control character {c:?}, which would break the part's header"
+        ))),
     }
-    let state = State {
-        file: None,
-        path,
-        sent: 0,
-        expected,
-        done: false,
-        progress,
+}
+
+/// What a file was when it was opened: its length and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Snapshot {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Snapshot {
+    fn of(metadata: &std::fs::Metadata) -> Snapshot {
+        Snapshot {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+}
+
+/// Opens the regular file at `path` for the part `part`. Anything else is refused: a directory
+/// (it opens, and fails when read), a device such as `/dev/zero` (endless, with a length of 0),
+/// a FIFO (opening it waits for a writer), a socket. The path is looked at before it is opened,
+/// so that a FIFO is never opened, and what was opened is looked at again, in case the path was
+/// replaced in between.
+async fn open_regular(path: &Path, part: &str) -> Result<(tokio::fs::File, Snapshot), Error> {
+    let cannot = |e: std::io::Error| {
+        Error::invalid_request(format!(
+            "cannot read the file {} for part {part:?}: {e}",
+            path.display()
+        ))
     };
-    stream::unfold(state, |mut state| async move {
-        if state.done {
+    let not_regular = |metadata: &std::fs::Metadata| {
+        let what = if metadata.is_dir() {
+            "a directory"
+        } else {
+            "a device, FIFO or socket"
+        };
+        Error::invalid_request(format!(
+            "{} (for part {part:?}) is not a regular file but {what}: only a regular file can be sent as a file part",
+            path.display()
+        ))
+    };
+    let metadata = tokio::fs::metadata(path).await.map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(not_regular(&metadata));
+    }
+    let file = tokio::fs::File::open(path).await.map_err(cannot)?;
+    let metadata = file.metadata().await.map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(not_regular(&metadata));
+    }
+    Ok((file, Snapshot::of(&metadata)))
+}
+
+/// A file part being read from disk, in pieces, for one request.
+struct FileRead {
+    file: tokio::fs::File,
+    path: PathBuf,
+    /// The file when it was opened: the request announced this length.
+    opened: Snapshot,
+    /// The bytes read so far.
+    sent: u64,
+    check: Option<Box<dyn ContentCheck>>,
+    progress: Option<FileProgress>,
+    done: bool,
+}
+
+impl FileRead {
+    /// The next piece, or the error that ends the body. The last piece is given only once the
+    /// file is known to have been read as it was: nothing after its announced end, the same
+    /// length and modification time as when it was opened, and the content check passed.
+    async fn next(&mut self) -> Option<Result<Bytes, Error>> {
+        use tokio::io::AsyncReadExt;
+        if self.done {
             return None;
         }
-        if state.file.is_none() {
-            match tokio::fs::File::open(&state.path).await {
-                Ok(file) => state.file = Some(file),
-                Err(e) => {
-                    state.done = true;
-                    let error = Error::transport(
-                        TransportPhase::Send,
-                        std::io::Error::new(
-                            e.kind(),
-                            format!("cannot open {}: {e}", state.path.display()),
-                        ),
-                    );
-                    return Some((Err(error), state));
-                }
-            }
+        if self.sent == self.opened.len {
+            // An empty file: nothing to read, but it must still be empty.
+            self.done = true;
+            return self.verify().await.err().map(Err);
         }
-        let file = state.file.as_mut()?;
         let mut buffer = BytesMut::with_capacity(READ_SIZE);
-        match file.read_buf(&mut buffer).await {
-            Ok(0) => {
-                state.done = true;
-                if state.sent != state.expected {
-                    let error = Error::transport(
-                        TransportPhase::Send,
-                        std::io::Error::other(format!(
-                            "{} changed size while it was being sent ({} bytes expected, {} read)",
-                            state.path.display(),
-                            state.expected,
-                            state.sent
-                        )),
-                    );
-                    return Some((Err(error), state));
-                }
-                None
-            }
-            Ok(n) => {
-                state.sent += n as u64;
-                if let Some(progress) = &state.progress {
-                    progress(n as u64);
-                }
-                Some((Ok(buffer.freeze()), state))
-            }
+        let n = match self.file.read_buf(&mut buffer).await {
+            Ok(n) => n as u64,
             Err(e) => {
-                state.done = true;
-                Some((Err(Error::transport(TransportPhase::Send, e)), state))
+                self.done = true;
+                return Some(Err(self.unreadable(e)));
+            }
+        };
+        if n == 0 {
+            self.done = true;
+            return Some(Err(self.changed(&format!(
+                "it ended after {} of its {} bytes",
+                self.sent, self.opened.len
+            ))));
+        }
+        if self.sent + n > self.opened.len {
+            self.done = true;
+            return Some(Err(
+                self.changed(&format!("it grew past its {} bytes", self.opened.len))
+            ));
+        }
+        self.sent += n;
+        if let Some(check) = &mut self.check {
+            check.update(&buffer);
+        }
+        if self.sent == self.opened.len {
+            self.done = true;
+            if let Err(error) = self.verify().await {
+                return Some(Err(error));
             }
         }
-    })
-    .boxed()
+        if let Some(progress) = &self.progress {
+            progress(n);
+        }
+        Some(Ok(buffer.freeze()))
+    }
+
+    /// Checks, at the announced end of the file, that it was read as it was opened.
+    async fn verify(&mut self) -> Result<(), Error> {
+        use tokio::io::AsyncReadExt;
+        let mut probe = [0u8; 1];
+        match self.file.read(&mut probe).await {
+            Ok(0) => {}
+            Ok(_) => {
+                return Err(self.changed(&format!("it grew past its {} bytes", self.opened.len)));
+            }
+            Err(e) => return Err(self.unreadable(e)),
+        }
+        let now = match self.file.metadata().await {
+            Ok(metadata) => Snapshot::of(&metadata),
+            Err(e) => return Err(self.unreadable(e)),
+        };
+        if now.len != self.opened.len {
+            return Err(self.changed(&format!(
+                "it is now {} bytes long, not {}",
+                now.len, self.opened.len
+            )));
+        }
+        if now.modified != self.opened.modified {
+            return Err(self.changed("it was modified while it was read"));
+        }
+        if let Some(check) = self.check.take() {
+            check.finish().map_err(|why| self.changed(&why))?;
+        }
+        Ok(())
+    }
+
+    fn changed(&self, what: &str) -> Error {
+        Error::invalid_request(format!(
+            "{} changed while it was being sent ({what}); the request was stopped before the end of its body, so the server did not get it whole",
+            self.path.display()
+        ))
+    }
+
+    fn unreadable(&self, e: std::io::Error) -> Error {
+        Error::invalid_request(format!(
+            "cannot read the file {} while sending it: {e}; the request was stopped before the end of its body",
+            self.path.display()
+        ))
+    }
 }
 
-/// A name or file name inside a quoted header parameter (quotes and line breaks escaped as
-/// RFC 7578 §2 suggests for HTML forms).
+/// The error of a request whose sending failed: the body's own error when reading it failed
+/// (a file part that changed or could not be read while it was sent: an
+/// [`Error::InvalidRequest`], not retried), else a transport error.
+pub(crate) fn send_error(error: reqwest::Error) -> Error {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(current) = source {
+        if let Some(Error::InvalidRequest(own)) = current.downcast_ref::<Error>() {
+            return Error::InvalidRequest(own.clone());
+        }
+        source = current.source();
+    }
+    Error::transport(TransportPhase::Send, error)
+}
+
+/// A name or file name inside a quoted header parameter: quotes, line breaks and every other
+/// control character percent-encoded as RFC 7578 §2 suggests for HTML forms, so that no name can
+/// end the parameter or the header line.
 fn quote(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("%22"),
+            c if c.is_ascii_control() => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -487,6 +641,163 @@ mod tests {
             .unwrap();
         assert_eq!(&bytes[start..start + content.len()], &content[..]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A file of `len` bytes in a directory of its own, made a while ago (so that a change made
+    /// now gives it another modification time, whatever the clock's resolution).
+    fn old_file(name: &str, len: usize) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("friendli-multipart-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, vec![1u8; len]).unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
+            .unwrap();
+        path
+    }
+
+    /// Removes the directory of a file made by [`old_file`].
+    fn remove(path: &Path) {
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    fn parts_of(path: &Path) -> MultipartParts {
+        MultipartParts {
+            text: Vec::new(),
+            files: vec![("file".into(), FilePart::path(path))],
+        }
+    }
+
+    /// Reads the body, running `change` after its first piece of the file; the error that ends
+    /// it, if one does, and the bytes read.
+    async fn read_changing(path: &Path, change: impl FnOnce(&Path)) -> (Option<Error>, usize) {
+        let (_, _, body) = encode(&parts_of(path)).await.unwrap();
+        let mut stream = http_body_util::BodyDataStream::new(body);
+        let mut read = 0;
+        let mut change = Some(change);
+        while let Some(piece) = stream.next().await {
+            match piece {
+                Ok(bytes) => read += bytes.len(),
+                Err(e) => {
+                    // The body's error, through reqwest's.
+                    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+                    while let Some(current) = source {
+                        if let Some(Error::InvalidRequest(own)) = current.downcast_ref::<Error>() {
+                            return (Some(Error::InvalidRequest(own.clone())), read);
+                        }
+                        source = current.source();
+                    }
+                    panic!("not the body's own error: {e}");
+                }
+            }
+            if read > 1024
+                && let Some(change) = change.take()
+            {
+                change(path);
+            }
+        }
+        (None, read)
+    }
+
+    #[tokio::test]
+    async fn a_file_that_changes_while_it_is_read_ends_the_body_before_its_end() {
+        use std::io::{Seek, SeekFrom, Write};
+        let len = 2 * READ_SIZE;
+        // Grows by exactly one read: the body would reach its announced length.
+        let path = old_file("grows.bin", len);
+        let (error, read) = read_changing(&path, |path| {
+            let mut file = std::fs::File::options().append(true).open(path).unwrap();
+            file.write_all(&[2u8; READ_SIZE]).unwrap();
+        })
+        .await;
+        let error = error.expect("an error");
+        assert!(error.to_string().contains("changed"), "{error}");
+        assert!(read < len, "the last piece was held back");
+        remove(&path);
+
+        // Shrinks.
+        let path = old_file("shrinks.bin", len);
+        let (error, _) = read_changing(&path, |path| {
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_len(10)
+                .unwrap();
+        })
+        .await;
+        assert!(error.unwrap().to_string().contains("changed"));
+        remove(&path);
+
+        // Same length, other content: the modification time tells.
+        let path = old_file("rewritten.bin", len);
+        let (error, read) = read_changing(&path, |path| {
+            let mut file = std::fs::File::options().write(true).open(path).unwrap();
+            file.seek(SeekFrom::Start(len as u64 - 10)).unwrap();
+            file.write_all(b"0123456789").unwrap();
+        })
+        .await;
+        assert!(error.unwrap().to_string().contains("modified"));
+        assert!(read < len);
+        remove(&path);
+
+        // Unchanged: read whole, no error.
+        let path = old_file("unchanged.bin", len);
+        let (error, read) = read_changing(&path, |_| {}).await;
+        assert!(error.is_none(), "{error:?}");
+        assert!(read > len);
+        remove(&path);
+    }
+
+    #[tokio::test]
+    async fn an_empty_file_that_grows_is_not_sent_as_empty() {
+        let path = old_file("empty.bin", 0);
+        let (_, _, body) = encode(&parts_of(&path)).await.unwrap();
+        std::fs::write(&path, b"late").unwrap();
+        let mut stream = http_body_util::BodyDataStream::new(body);
+        let mut failed = false;
+        while let Some(piece) = stream.next().await {
+            failed |= piece.is_err();
+        }
+        assert!(failed, "the body ends with an error");
+        remove(&path);
+    }
+
+    #[tokio::test]
+    async fn what_is_not_a_regular_file_is_refused() {
+        let dir = std::env::temp_dir();
+        let mut paths = vec![dir];
+        if Path::new("/dev/null").exists() {
+            paths.push("/dev/null".into());
+        }
+        for path in paths {
+            let error = encode(&parts_of(&path)).await.err().unwrap();
+            assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+            assert!(error.to_string().contains("not a regular file"), "{error}");
+        }
+    }
+
+    #[test]
+    fn names_cannot_end_their_parameter_or_header_line() {
+        assert_eq!(
+            quote("a\"b\r\nContent-Type: x\0\t\\é.wav"),
+            "a%22b%0D%0AContent-Type: x%00%09\\\\é.wav"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_a_content_type_are_refused() {
+        for bad in ["a/b\r\nX: y", "a/b\n", "a/b\r", "a\0", "a/b\x7f"] {
+            assert!(check_content_type("file", bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "audio/wav",
+            "text/plain; charset=utf-8",
+            "a/b;\tq=1",
+            "töxt/plain",
+        ] {
+            check_content_type("file", good).unwrap();
+        }
     }
 
     #[tokio::test]

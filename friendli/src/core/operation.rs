@@ -174,6 +174,10 @@ fn scalar_text(value: serde_json::Value) -> Option<String> {
 }
 
 /// One path segment, percent-encoded (everything but unreserved characters).
+///
+/// A value that is empty, `.` or `..` stays so here: it cannot be sent as a segment (it would
+/// leave its place in the path: `/dataset/ds-1/split/..` is `/dataset/ds-1`), and the call
+/// refuses it before sending with [`Error::InvalidRequest`] naming the parameter.
 pub fn segment<T: Serialize + ?Sized>(value: &T) -> String {
     let text = match serde_json::to_value(value) {
         Ok(value) => scalar_text(value).unwrap_or_default(),
@@ -188,6 +192,36 @@ pub fn segment<T: Serialize + ?Sized>(value: &T) -> String {
         }
     }
     out
+}
+
+/// Checks that every path parameter of `path` (the operation's `template` filled in) stays the
+/// one segment it was given: a value that is empty, `.` or `..` would be dropped or resolved away
+/// by URL normalisation, and the request would go to another resource (`DELETE
+/// /beta/dataset/ds-1/split/..` is `DELETE /beta/dataset/ds-1`). `segment` encodes `/`, `%` and
+/// everything else but unreserved characters, so a filled path has the segments of its
+/// template, and a dot segment can only be one of these three values.
+pub(crate) fn check_path(template: &str, path: &str, operation: &str) -> Result<()> {
+    let mut names = template.split('/');
+    for value in path.split('/') {
+        let name = names.next();
+        let is_parameter = name.is_some_and(|n| n.contains('{'));
+        let bad = matches!(value, "." | "..") || (value.is_empty() && is_parameter);
+        if bad {
+            let name = match name {
+                Some(name) if is_parameter => name.trim_matches(|c| c == '{' || c == '}'),
+                _ => "a path parameter",
+            };
+            let shown = if value.is_empty() {
+                "empty".to_owned()
+            } else {
+                format!("`{value}`")
+            };
+            return Err(Error::invalid_request(format!(
+                "the path parameter `{name}` of {operation} is {shown}, which cannot be sent as a path segment: it would address another resource"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A request body, encoded for one attempt.
@@ -292,6 +326,11 @@ pub(crate) fn with_body_fields(
         }
         Encoded::Multipart(mut parts) => {
             for (name, value) in values {
+                if parts.files.iter().any(|(file, _)| file == name) {
+                    return Err(Error::invalid_request(format!(
+                        "the body field `{name}` would be a second part named `{name}` beside the file part of {operation}: give the file as the call's file instead"
+                    )));
+                }
                 if value.is_null() {
                     return Err(Error::invalid_request(format!(
                         "a multipart form has no null: the body field `{name}` cannot be sent as null"
@@ -340,6 +379,14 @@ impl<T: Serialize + Send + Sync + 'static> RequestBody for Multipart<T> {
             return Err(Error::invalid_request(
                 "a multipart body needs its file part (see Multipart::file)",
             ));
+        }
+        for (name, file) in &parts.files {
+            crate::core::multipart::check_content_type(name, file.effective_content_type())?;
+            if parts.text.iter().any(|text| text.name == *name) {
+                return Err(Error::invalid_request(format!(
+                    "the field `{name}` of a multipart body has the name of a file part: two parts would be named `{name}`"
+                )));
+            }
         }
         Ok(Encoded::Multipart(parts))
     }
@@ -412,6 +459,33 @@ mod tests {
         assert_eq!(segment("ep-1"), "ep-1");
         assert_eq!(segment("a/b c?"), "a%2Fb%20c%3F");
         assert_eq!(segment(&7), "7");
+    }
+
+    #[test]
+    fn path_parameters_that_leave_their_segment_are_refused() {
+        let template = "/beta/dataset/{dataset_id}/split/{split_id}";
+        let path = |a: &str, b: &str| format!("/beta/dataset/{}/split/{}", segment(a), segment(b));
+        for (a, b, name) in [
+            ("ds", "..", "split_id"),
+            ("ds", ".", "split_id"),
+            ("ds", "", "split_id"),
+            ("..", "sp", "dataset_id"),
+            ("", "sp", "dataset_id"),
+        ] {
+            let error = check_path(template, &path(a, b), "deleteSplit").unwrap_err();
+            assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+            assert!(error.to_string().contains(name), "{error}");
+        }
+        for (a, b) in [
+            ("...", "a..b"),
+            (".a", "a."),
+            ("a/..", "%2e%2E"),
+            ("ds", "sp"),
+        ] {
+            check_path(template, &path(a, b), "deleteSplit").unwrap();
+        }
+        // Paths without parameters pass as they are.
+        check_path("/v1/chat/completions", "/v1/chat/completions", "x").unwrap();
     }
 
     #[test]

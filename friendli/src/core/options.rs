@@ -79,8 +79,11 @@ pub trait CallOptions: Sized {
     /// `null` for an operation that clears a setting on `null`). In a multipart body, the field
     /// becomes a part (text for strings, numbers and booleans; JSON otherwise). A `value` that
     /// does not serialise, `null` in a multipart body, a field for an operation without a body,
-    /// or `stream` where the call sets it (choose `complete()` or `stream()` instead) fails the
-    /// call with [`Error::InvalidRequest`](crate::core::error::Error::InvalidRequest), before anything is
+    /// a field named like a file part of the body (two parts would have the name), or a field
+    /// the call sets itself (`stream` where the call sets it: choose `complete()` or `stream()`
+    /// instead; `messages` and `tools` in the tool loop; the file's `name`, `size`, `digest` and
+    /// `projectId` in an upload) fails the call with
+    /// [`Error::InvalidRequest`](crate::core::error::Error::InvalidRequest), before anything is
     /// sent.
     fn body_field(mut self, name: impl Into<String>, value: impl serde::Serialize) -> Self {
         let value = serde_json::to_value(value).map_err(|e| e.to_string());

@@ -24,10 +24,11 @@ use std::time::{Duration, SystemTime};
 /// random number in `[0, 1)`.
 ///
 /// 1. If the failed response carried a server hint, the delay is the hint, exactly (no jitter,
-///    no cap): `retry-after-ms` (milliseconds, fractions allowed) wins over `Retry-After`
-///    (seconds, fractions allowed, or an HTTP date, counted from now). A hint of zero or less,
-///    or one that does not parse, counts as no hint; a hint longer than the budget left ends the
-///    retries at once ([`GiveUpReason::RetryAfterBeyondBudget`](crate::core::retry::GiveUpReason)).
+///    no cap): `retry-after-ms` (milliseconds, a non-negative decimal number) wins over
+///    `Retry-After` (as RFC 9110 defines it: a non-negative integer of seconds, or an HTTP date,
+///    counted from now). A hint of zero, or one that is not of these forms (`inf`, `1e400`, `-1`,
+///    `1.5` seconds), counts as no hint; a hint longer than the budget left ends the retries at
+///    once ([`GiveUpReason::RetryAfterBeyondBudget`](crate::core::retry::GiveUpReason)).
 /// 2. Otherwise `delay = min(initial_interval × exponent^k + u × jitter, max_interval)`; the
 ///    jitter is added before the cap. Unless set with [`jitter`](Self::jitter), it is twice the
 ///    initial interval, at most one second.
@@ -285,26 +286,52 @@ impl<'a> Backoff<'a> {
 /// The server's retry hint: `retry-after-ms` (milliseconds) wins over `Retry-After` (seconds or an
 /// HTTP date, relative to `now`). `None` when neither is present and valid, or when it is not
 /// positive.
+///
+/// `Retry-After` is read as RFC 9110 §10.2.3 defines it: an HTTP-date, or `delay-seconds`, a
+/// non-negative integer (`1*DIGIT`). Anything else (`inf`, `1e400`, `-1`, `1.5`, `+5`, `5 s`) is
+/// no hint, so the policy's own backoff applies: a value that is not a hint must not be able to
+/// switch retries off. `retry-after-ms` is not standardised; it is read as a non-negative decimal
+/// number of milliseconds (`1500`, `2.5`), with no sign, exponent or name of infinity.
 pub(crate) fn server_hint(
     retry_after_ms: Option<&str>,
     retry_after: Option<&str>,
     now: SystemTime,
 ) -> Option<Duration> {
-    // A hint too large for a `Duration` saturates: it is beyond any budget, and the policy
-    // gives up with `RetryAfterBeyondBudget` (it never panics, whatever the server sends).
-    let saturating = |seconds: f64| Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
-    if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok())
-        && !ms.is_nan()
+    if let Some(ms) = retry_after_ms.and_then(|v| decimal(v.trim(), true))
         && ms > 0.0
     {
-        return Some(saturating(ms / 1000.0));
+        return Some(saturating_secs(ms / 1000.0));
     }
     let value = retry_after?.trim();
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (!seconds.is_nan() && seconds > 0.0).then(|| saturating(seconds));
+    if let Some(seconds) = decimal(value, false) {
+        return (seconds > 0.0).then(|| saturating_secs(seconds));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     date.duration_since(now).ok().filter(|d| !d.is_zero())
+}
+
+/// `text` as a non-negative decimal number: digits, and when `fraction` allows it one `.` with
+/// digits after it. Nothing else (no sign, exponent, space, `inf` or `nan`).
+fn decimal(text: &str, fraction: bool) -> Option<f64> {
+    let (whole, part) = match text.split_once('.') {
+        Some((whole, part)) if fraction => (whole, Some(part)),
+        Some(_) => return None,
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || part.is_some_and(|p| !digits(p)) {
+        return None;
+    }
+    // Only digits and at most one dot: this parses; a number of more than 308 digits parses as
+    // infinity, which is a valid (huge) number of seconds here: the largest finite one stands
+    // for it, and saturates below.
+    text.parse::<f64>().ok().map(|v| v.min(f64::MAX))
+}
+
+/// A number of seconds as a `Duration`; one too large for a `Duration` (a valid but huge integer)
+/// saturates: it is beyond any budget, and the policy gives up with `RetryAfterBeyondBudget`.
+fn saturating_secs(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]
@@ -494,7 +521,8 @@ mod tests {
             server_hint(None, Some("3"), now),
             Some(Duration::from_secs(3))
         );
-        assert_eq!(server_hint(None, Some("0.25"), now), Some(ms(250)));
+        // RFC 9110: delay-seconds is an integer, so a fraction is no hint.
+        assert_eq!(server_hint(None, Some("0.25"), now), None);
         assert_eq!(
             server_hint(None, Some("Sun, 22 Nov 2026 10:00:07 GMT"), now),
             Some(Duration::from_secs(7))
@@ -545,11 +573,9 @@ mod tests {
     fn hints_too_large_for_a_duration_end_the_retries_without_panicking() {
         let now = SystemTime::now();
         for (ms, secs) in [
-            (None, Some("1e20")),
             (None, Some("18446744073709551616")),
-            (Some("1e30"), None),
-            (Some("inf"), None),
-            (None, Some("inf")),
+            (None, Some(&*"9".repeat(400))),
+            (Some("100000000000000000000000000000000"), None),
         ] {
             let hint = server_hint(ms, secs, now);
             assert_eq!(hint, Some(Duration::MAX), "{ms:?} {secs:?}");
@@ -560,7 +586,35 @@ mod tests {
                 Decision::GiveUp(GiveUpReason::RetryAfterBeyondBudget)
             );
         }
-        assert_eq!(server_hint(Some("NaN"), Some("nan"), now), None);
+    }
+
+    #[test]
+    fn hints_the_rfc_does_not_allow_are_no_hints() {
+        let now = SystemTime::now();
+        for value in [
+            "inf", "-inf", "infinity", "Infinity", "1e400", "1e20", "1E3", "NaN", "nan", "-1",
+            "-0", "+5", "1.5", "1.5abc", "1.", ".5", "0x10", "5 s", "5s", "1_000", "", " ", "٣",
+        ] {
+            assert_eq!(
+                server_hint(None, Some(value), now),
+                None,
+                "Retry-After: {value:?}"
+            );
+        }
+        for value in [
+            "inf", "infinity", "1e400", "1e30", "NaN", "-5", "+5", "12ms", "1.", ".5", "1.2.3",
+        ] {
+            assert_eq!(
+                server_hint(Some(value), None, now),
+                None,
+                "retry-after-ms: {value:?}"
+            );
+        }
+        // Whitespace around a valid value is not part of it.
+        assert_eq!(
+            server_hint(None, Some(" 2 "), now),
+            Some(Duration::from_secs(2))
+        );
     }
 
     #[test]

@@ -11,10 +11,12 @@ use reqwest::{RequestBuilder, StatusCode};
 use tracing::Instrument;
 
 use crate::core::attempts::{Policy, classify, drive};
-use crate::core::client::{ClientInner, TEAM_HEADER, header_pair, parse_base_url, redact_url};
-use crate::core::error::{ApiError, Error, TransportPhase};
+use crate::core::client::{
+    ClientInner, PlainHttp, TEAM_HEADER, header_pair, parse_base_url, redact_url, warn_plain_http,
+};
+use crate::core::error::{ApiError, Error};
 use crate::core::hooks::{AttemptOutcome, AttemptRequest};
-use crate::core::operation::{Encoded, Family, OperationInfo, Query};
+use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
 use crate::core::response::{
     FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, ResponseMeta, read_body, within,
@@ -48,12 +50,32 @@ impl Prepared {
         body: Encoded,
         options: CallSettings,
     ) -> Result<Prepared, Error> {
+        // A container call carries the container token, if one is set, never the API token
+        // (see `ClientBuilder::container_url`).
+        let container = info.family == Family::Container;
+        let auth = if container {
+            &client.container_auth
+        } else {
+            &client.auth
+        };
         let base = match &options.server_url {
-            Some(url) => parse_base_url(url)
-                .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?,
-            None if info.family == Family::Container => client.container_url.clone(),
+            Some(url) => {
+                let url = parse_base_url(url)
+                    .map_err(|e| Error::invalid_request(format!("per-call server URL: {e}")))?;
+                if auth.is_some() {
+                    let what = if container {
+                        PlainHttp::Container
+                    } else {
+                        PlainHttp::Call
+                    };
+                    warn_plain_http(&url, what);
+                }
+                url
+            }
+            None if container => client.container_url.clone(),
             None => client.base_url.clone(),
         };
+        check_path(info.path, path, info.id)?;
         let mut url = reqwest::Url::parse(&format!("{base}{path}"))
             .map_err(|e| Error::invalid_request(format!("cannot form the request URL: {e}")))?;
         if !query.pairs().is_empty() {
@@ -62,8 +84,9 @@ impl Prepared {
                 pairs.append_pair(name, value);
             }
         }
+        sendable(&url, info.id)?;
         let mut headers = client.headers.clone();
-        match &client.auth {
+        match auth {
             Some(_) => {}
             None if info.auth => {
                 return Err(Error::invalid_config(format!(
@@ -104,7 +127,7 @@ impl Prepared {
             info,
             url,
             headers,
-            auth: client.auth.clone(),
+            auth: auth.clone(),
             body,
             retry: options.retry.unwrap_or_else(|| client.retry.clone()),
             side_effects: !info.idempotent && !options.retry_side_effects,
@@ -133,9 +156,21 @@ impl Prepared {
                 }
             }
         };
-        builder
-            .build()
-            .map_err(|e| Error::transport(TransportPhase::Send, e))
+        builder.build().map_err(crate::core::multipart::send_error)
+    }
+}
+
+/// Checks that the HTTP stack can send a request to `url` (reqwest turns it into an
+/// `http::Uri`, which is at most 65,534 bytes long). A URL it refuses fails every attempt the
+/// same way, so it is refused before the first, in a few words: the URL itself (perhaps tens of
+/// kilobytes of it) is not repeated.
+pub(crate) fn sendable(url: &reqwest::Url, what: &str) -> Result<(), Error> {
+    match url.as_str().parse::<http::Uri>() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::invalid_request(format!(
+            "the URL of {what} cannot be sent ({} bytes; {e}): a path or query parameter is too long or malformed",
+            url.as_str().len()
+        ))),
     }
 }
 
@@ -263,7 +298,7 @@ async fn exchange<R: Read>(
 ) -> Result<(R::Raw, StatusCode, HeaderMap), Error> {
     let mut response = within(prepared.read_timeout, client.http.execute(request))
         .await?
-        .map_err(|e| Error::transport(TransportPhase::Send, e))?;
+        .map_err(crate::core::multipart::send_error)?;
     let status = response.status();
     let headers = response.headers().clone();
     if status.is_redirection() {

@@ -59,9 +59,23 @@
 //! out (a lost answer, 500, 502, 504) may have stored the object, and is retried only with
 //! [`Upload::retry_side_effects`] (sending the same bytes to the same key again is harmless,
 //! so turning it on is safe; it is off by default for consistency with the other uploads).
-//! 429 and 503 are retried. Each attempt opens the file again; a file whose size changed since
-//! it was hashed fails the upload instead of sending other content. Progress restarts at 0 for a
-//! new attempt.
+//! 429 and 503 are retried. Each attempt opens the file again. Progress restarts at 0 for a new
+//! attempt.
+//!
+//! # What is sent is the file that was registered
+//!
+//! The bytes that go to storage are checked as they are read against the size given to
+//! `init_upload` and against the digest computed when the file was hashed (when
+//! [`Upload::digest`] gives the digest, against the file's size and modification time when the
+//! send began): a file that grows, shrinks or is modified during the upload fails it with an
+//! [`Error::InvalidRequest`] that says so, before the last of its bytes goes out, so that the
+//! storage server never gets a complete body and keeps nothing. It is not retried, and
+//! `complete_upload` is not called.
+//!
+//! What cannot be uploaded is refused before anything is sent: a path that is not a regular file
+//! (a directory, a device, a FIFO), a content type with a line break or another control
+//! character, and a `body_field` that would change what the upload sets itself (`name`, `size`,
+//! `digest`, `projectId`).
 //!
 //! # Timeouts
 //!
@@ -87,12 +101,16 @@ use tracing::Instrument;
 use crate::core::attempts::{Policy, classify, drive};
 use crate::core::call::{BlockingCaller, Call, Caller};
 use crate::core::client::{Client, USER_AGENT as OUR_USER_AGENT, redact_url};
-use crate::core::error::{ApiError, Error, Result, TimeoutError, TimeoutKind, TransportPhase};
-use crate::core::multipart::{FilePart, FileProgress, MultipartParts, TextPart, encode_observed};
+use crate::core::error::{ApiError, Error, Result, TimeoutError, TimeoutKind};
+use crate::core::multipart::{
+    ContentCheck, FilePart, FileProgress, MultipartParts, TextPart, check_content_type,
+    encode_observed, send_error,
+};
 use crate::core::operation::Operation;
 use crate::core::options::{CallOptions, CallSettings};
 use crate::core::response::{Overflow, Response, read_body};
 use crate::core::retry::{Failure, RetryConfig};
+use crate::core::transport::sendable;
 use crate::extras::ext::WireName;
 use crate::namespaces::File;
 use crate::types::{FileInfo, FileInitUploadRequest};
@@ -215,15 +233,17 @@ impl<'c, C: Caller> Upload<'c, C> {
     }
 
     /// The digest of the file's content, `sha256:<hex>` (see [`digest_file`]), when it is known
-    /// already: the file is then not read an extra time to compute it. A wrong digest is the
-    /// service's to refuse.
+    /// already: the file is then not read an extra time to compute it, and it is sent to the
+    /// service as given: a wrong digest is the service's to refuse. (The bytes sent are still
+    /// checked against the file's size and modification time as they go out.)
     pub fn digest(mut self, digest: impl Into<String>) -> Self {
         self.digest = Some(digest.into());
         self
     }
 
     /// The content type of the file part (default: guessed from the name's extension, e.g.
-    /// `application/jsonl` for `.jsonl`, else `application/octet-stream`).
+    /// `application/jsonl` for `.jsonl`, else `application/octet-stream`). One with a line break
+    /// or another control character fails the upload before anything is sent.
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
@@ -271,6 +291,18 @@ impl<'c, C: Caller> Upload<'c, C> {
             call.settings = settings.clone();
             call
         }
+        // What cannot be uploaded as asked is refused before anything is sent.
+        if let Some((field, _)) = body_fields
+            .iter()
+            .find(|(field, _)| INIT_FIELDS.contains(&field.as_str()))
+        {
+            return Err(Error::invalid_request(format!(
+                "the upload sets the init_upload field `{field}` itself, from the file: a body_field cannot change it"
+            )));
+        }
+        if let Some(content_type) = &content_type {
+            check_content_type("file", content_type)?;
+        }
         let size = file_size(&path).await?;
         let name = match name {
             Some(name) => name,
@@ -284,9 +316,15 @@ impl<'c, C: Caller> Upload<'c, C> {
                     ))
                 })?,
         };
-        let digest = match digest {
-            Some(digest) => digest,
-            None => hash_file(&path, size, progress.as_ref()).await?,
+        // The digest computed here is also what the bytes sent must have (one given by the
+        // caller is the service's to check).
+        let (digest, computed) = match digest {
+            Some(digest) => (digest, None),
+            None => {
+                let digest = hash_file(&path, size, progress.as_ref()).await?;
+                let computed = sha256_of(&digest);
+                (digest, computed)
+            }
         };
         let size_field = i64::try_from(size).map_err(|_| {
             Error::invalid_request(format!("{} is too large to upload", path.display()))
@@ -305,6 +343,14 @@ impl<'c, C: Caller> Upload<'c, C> {
                 let mut part = FilePart::path(&path).file_name(name);
                 if let Some(content_type) = content_type {
                     part = part.content_type(content_type);
+                }
+                if let Some(expected) = computed {
+                    part.check = Some(Arc::new(move || {
+                        Box::new(DigestCheck {
+                            hasher: Sha256::new(),
+                            expected,
+                        })
+                    }));
                 }
                 let retry = settings
                     .retry
@@ -358,18 +404,62 @@ impl<C: BlockingCaller> Upload<'_, C> {
     }
 }
 
-/// The size of a regular file, or an invalid-request error naming it.
+/// The fields of `init_upload` that the upload sets from the file (wire names).
+const INIT_FIELDS: [&str; 4] = ["name", "size", "digest", "projectId"];
+
+/// The size of a regular file, or an invalid-request error naming it (a directory, a device or
+/// a FIFO has no size to register, and reading a FIFO would wait for a writer).
 async fn file_size(path: &Path) -> Result<u64> {
     let metadata = tokio::fs::metadata(path).await.map_err(|e| {
         Error::invalid_request(format!("cannot read the file {}: {e}", path.display()))
     })?;
     if !metadata.is_file() {
         return Err(Error::invalid_request(format!(
-            "{} is not a file",
+            "{} is not a regular file: only a regular file can be uploaded",
             path.display()
         )));
     }
     Ok(metadata.len())
+}
+
+/// The 32 bytes of a `sha256:<64 hex digits>` digest (as [`format_digest`] writes it); `None`
+/// for a digest of another form.
+fn sha256_of(digest: &str) -> Option<[u8; 32]> {
+    let (algorithm, hex) = digest.split_once(':')?;
+    if !algorithm.eq_ignore_ascii_case("sha256") || hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Checks the bytes sent to storage against the digest registered with `init_upload`.
+struct DigestCheck {
+    hasher: Sha256,
+    expected: [u8; 32],
+}
+
+impl ContentCheck for DigestCheck {
+    fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
+    fn finish(self: Box<Self>) -> std::result::Result<(), String> {
+        let got: [u8; 32] = self.hasher.finalize().into();
+        if got == self.expected {
+            Ok(())
+        } else {
+            Err(format!(
+                "its content is {}, not the {} registered",
+                format_digest(&got),
+                format_digest(&self.expected)
+            ))
+        }
+    }
 }
 
 /// The presigned POST of one upload.
@@ -389,9 +479,10 @@ impl Storage<'_> {
         let url = reqwest::Url::parse(url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .filter(|u| sendable(u, "the storage upload").is_ok())
             .ok_or_else(|| {
                 Error::decode(
-                    "the uploadUrl of the init_upload answer as an http(s) URL",
+                    "the uploadUrl of the init_upload answer as an http(s) URL that can be sent",
                     Bytes::copy_from_slice(url.as_bytes()),
                     None,
                 )
@@ -456,7 +547,7 @@ impl Storage<'_> {
         let size = file_size(self.path).await?;
         if size != self.total {
             return Err(Error::invalid_request(format!(
-                "{} changed size during the upload ({} bytes registered, {size} now)",
+                "{} changed while it was being uploaded ({} bytes registered, {size} now)",
                 self.path.display(),
                 self.total
             )));
@@ -509,7 +600,7 @@ impl Storage<'_> {
                 }
             }
         };
-        let mut response = response.map_err(|e| Error::transport(TransportPhase::Send, e))?;
+        let mut response = response.map_err(send_error)?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = read_body(
@@ -642,6 +733,29 @@ mod tests {
         let error = digest_file(dir.join("missing.bin")).await.unwrap_err();
         assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_digest_check_passes_the_registered_content_only() {
+        let registered = digest(b"hello world");
+        let expected = sha256_of(&registered).unwrap();
+        assert_eq!(format_digest(&expected), registered);
+        let check = |pieces: &[&[u8]]| {
+            let mut check = Box::new(DigestCheck {
+                hasher: Sha256::new(),
+                expected,
+            });
+            for piece in pieces {
+                check.update(piece);
+            }
+            check.finish()
+        };
+        check(&[b"hello ", b"world"]).unwrap();
+        let error = check(&[b"hello ", b"World"]).unwrap_err();
+        assert!(error.contains(&registered), "{error}");
+        for other in ["md5:abc", "sha256:xyz", "sha256:", &registered[..70]] {
+            assert_eq!(sha256_of(other), None, "{other}");
+        }
     }
 
     #[test]

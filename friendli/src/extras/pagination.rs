@@ -88,6 +88,12 @@ pub trait Paginated: Operation + Clone {
     /// The layout of a page's `data`, and so what an item is: [`List`] or [`Map`].
     type Data: PageData;
 
+    /// Whether a page must have its `data` (the document lists it as required). A page without
+    /// it (or with `data: null`) is then a [`Decode`](Error::Decode) error naming the field, not
+    /// an empty page. When it is not required, a page without it has no items (and, as in every
+    /// answer, a `null` member counts as absent).
+    const DATA_REQUIRED: bool = true;
+
     /// The cursor the operation sends (`None`: the first page).
     fn cursor(&self) -> Option<&str>;
 
@@ -184,24 +190,109 @@ impl<T> Page<T> {
     }
 }
 
-/// A page as it arrives.
-#[derive(Deserialize)]
-#[serde(bound = "D: Deserialize<'de>")]
-struct Wire<D> {
-    #[serde(default)]
-    data: Option<D>,
-    #[serde(default, rename = "nextCursor")]
+/// A page of operation `O` as it arrives: an object with `data` (`None` when absent) and
+/// `nextCursor`. Anything else (an array, a `null`, `data: null`, no `data` where the document
+/// requires it) does not decode, with an error that names the field: a page that lost its list
+/// is not an empty page.
+struct Wire<O: Paginated> {
+    data: Option<O::Data>,
     next_cursor: Option<String>,
 }
 
-impl<D: PageData> Wire<D> {
-    fn into_page(self, meta: ResponseMeta) -> Page<D::Item> {
+impl<'de, O: Paginated> Deserialize<'de> for Wire<O> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Fields<O>(PhantomData<fn() -> O>);
+
+        impl<'de, O: Paginated> Visitor<'de> for Fields<O> {
+            type Value = Wire<O>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a page: an object with `data` and `nextCursor`")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> std::result::Result<Wire<O>, A::Error> {
+                use serde::de::Error as _;
+                let mut data = None;
+                let mut next_cursor = None;
+                while let Some(key) = access.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "data" if data.is_some() => return Err(A::Error::duplicate_field("data")),
+                        "data" => match access
+                            .next_value::<Option<O::Data>>()
+                            .map_err(|e| A::Error::custom(format_args!("`data`: {e}")))?
+                        {
+                            Some(value) => data = Some(value),
+                            None => {
+                                return Err(A::Error::custom(
+                                    "`data` is null: a page has a list (empty on an empty page)",
+                                ));
+                            }
+                        },
+                        "nextCursor" => {
+                            next_cursor = access
+                                .next_value::<Option<String>>()
+                                .map_err(|e| A::Error::custom(format_args!("`nextCursor`: {e}")))?;
+                        }
+                        _ => {
+                            access.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                if data.is_none() && O::DATA_REQUIRED {
+                    return Err(A::Error::missing_field("data"));
+                }
+                Ok(Wire { data, next_cursor })
+            }
+        }
+
+        deserializer.deserialize_map(Fields(PhantomData))
+    }
+}
+
+impl<O: Paginated> Wire<O> {
+    fn into_page(self, meta: ResponseMeta) -> Page<ItemOf<O>> {
         Page {
             items: self.data.map(PageData::into_items).unwrap_or_default(),
             // An empty cursor is no cursor.
             next_cursor: self.next_cursor.filter(|c| !c.is_empty()),
             meta,
         }
+    }
+}
+
+/// The cursors a walk has sent, to end a walk whose server hands out a cursor again (which would
+/// page forever), in memory that does not grow with the cursors' length: a server may hand out
+/// cursors of any size, and a walk may be long.
+///
+/// Each cursor is kept as a digest: its length and two 64-bit hashes by std's keyed hasher
+/// (SipHash), each with its own random key, drawn for this walk. Not a cryptographic digest
+/// (`sha2` is built only with the `platform` feature, and the dedicated lists page too), and it
+/// needs none: the server does not know the keys, so it cannot make two cursors collide on
+/// purpose, and by chance two of the `n` cursors of a walk share a digest with probability about
+/// `n² / 2¹²⁹` (nil for any walk that ends). A collision would end the walk early with an
+/// error, never loop it.
+struct SeenCursors {
+    keys: [std::hash::RandomState; 2],
+    digests: HashSet<(u64, u64, usize)>,
+}
+
+impl SeenCursors {
+    fn new() -> Self {
+        SeenCursors {
+            keys: [std::hash::RandomState::new(), std::hash::RandomState::new()],
+            digests: HashSet::new(),
+        }
+    }
+
+    /// Records `cursor`; `false` if it had been recorded before.
+    fn insert(&mut self, cursor: &str) -> bool {
+        use std::hash::BuildHasher as _;
+        let [a, b] = &self.keys;
+        self.digests
+            .insert((a.hash_one(cursor), b.hash_one(cursor), cursor.len()))
     }
 }
 
@@ -283,7 +374,10 @@ where
         let client = client.async_client();
         let state = match body {
             Ok(body) => {
-                let seen = operation.cursor().map(str::to_owned).into_iter().collect();
+                let mut seen = SeenCursors::new();
+                if let Some(cursor) = operation.cursor() {
+                    seen.insert(cursor);
+                }
                 Walk::Next(Box::new(Cursor {
                     client,
                     operation,
@@ -327,8 +421,8 @@ struct Cursor<'c, O: Paginated> {
     operation: O,
     body: O::Body,
     settings: CallSettings,
-    /// Every cursor sent so far.
-    seen: HashSet<String>,
+    /// Every cursor sent so far, as digests.
+    seen: SeenCursors,
 }
 
 async fn step<O>(walk: Walk<'_, O>) -> Option<(Result<Page<ItemOf<O>>>, Walk<'_, O>)>
@@ -353,7 +447,7 @@ where
     };
     let next = match &page.next_cursor {
         None => Walk::Done,
-        Some(next) if !cursor.seen.insert(next.clone()) => Walk::Fail(Error::decode(
+        Some(next) if !cursor.seen.insert(next) => Walk::Fail(Error::decode(
             format!(
                 "the next page of `{}`: the server gave a cursor it had given before, which would page forever",
                 O::INFO.id
@@ -371,17 +465,59 @@ where
 
 /// Sends one page's call and decodes the page.
 async fn fetch<O: Paginated>(call: Call<'_, O>) -> Result<Page<ItemOf<O>>> {
-    let (wire, meta) = call.execute_as::<Json<Wire<O::Data>>>().await?.into_parts();
+    let (wire, meta) = call.execute_as::<Json<Wire<O>>>().await?.into_parts();
     Ok(wire.into_page(meta))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::operation::{Family, OperationInfo, StreamEnd, Verb};
+
+    /// Paged test operations: `data` of layout `$data`, required or not.
+    macro_rules! paged {
+        ($($name:ident: $data:ty, $required:literal;)*) => {$(
+            #[derive(Clone)]
+            struct $name;
+
+            impl Operation for $name {
+                type Body = ();
+                type Response = Json<serde_json::Value>;
+                const INFO: &'static OperationInfo = &OperationInfo {
+                    id: stringify!($name),
+                    method: Verb::Get,
+                    path: "/things",
+                    family: Family::Platform,
+                    stream: None,
+                    idempotent: true,
+                    team: false,
+                    auth: true,
+                    stream_end: StreamEnd::Eof,
+                    gen_ai_operation: None,
+                };
+            }
+
+            impl Paginated for $name {
+                type Data = $data;
+                const DATA_REQUIRED: bool = $required;
+
+                fn cursor(&self) -> Option<&str> {
+                    None
+                }
+
+                fn set_cursor(&mut self, _: Option<String>) {}
+            }
+        )*};
+    }
+
+    paged! {
+        Pairs: List<[String; 2]>, true;
+        Counts: Map<u32>, false;
+    }
 
     #[test]
     fn map_data_keeps_the_order_of_the_server() {
-        let wire: Wire<Map<u32>> =
+        let wire: Wire<Counts> =
             serde_json::from_str(r#"{"data": {"z": 1, "a": 2, "m": 3}, "nextCursor": "c+/="}"#)
                 .unwrap();
         let page = wire.into_page(ResponseMeta::detached());
@@ -398,14 +534,59 @@ mod tests {
 
     #[test]
     fn list_data_and_missing_or_empty_cursors() {
-        let wire: Wire<List<[String; 2]>> =
-            serde_json::from_str(r#"{"data": [["a", "b"]], "nextCursor": null}"#).unwrap();
+        let wire: Wire<Pairs> =
+            serde_json::from_str(r#"{"data": [["a", "b"]], "nextCursor": null, "extra": [1]}"#)
+                .unwrap();
         let page = wire.into_page(ResponseMeta::detached());
         assert_eq!(page.items, vec![["a".to_owned(), "b".to_owned()]]);
         assert_eq!(page.next_cursor, None);
-        let wire: Wire<Map<u32>> = serde_json::from_str(r#"{"nextCursor": ""}"#).unwrap();
+        // `data` of `Counts` is optional.
+        let wire: Wire<Counts> = serde_json::from_str(r#"{"nextCursor": ""}"#).unwrap();
         let page = wire.into_page(ResponseMeta::detached());
         assert!(page.items.is_empty());
         assert_eq!(page.next_cursor, None, "an empty cursor ends the list");
+    }
+
+    #[test]
+    fn a_page_that_lost_its_list_does_not_decode() {
+        for page in [
+            r#"{"nextCursor": null}"#,
+            r#"{}"#,
+            r#"{"data": null}"#,
+            r#"{"data": {}}"#,
+            r#"{"data": [], "data": []}"#,
+            r#"[]"#,
+            r#"[[["a", "b"]], null]"#,
+            r#"null"#,
+        ] {
+            let error = serde_json::from_str::<Wire<Pairs>>(page).err().unwrap();
+            assert!(error.to_string().contains("data"), "{page}: {error}");
+        }
+        for page in [r#"{"data": null}"#, r#"{"data": []}"#, r#"[]"#] {
+            let error = serde_json::from_str::<Wire<Counts>>(page).err().unwrap();
+            assert!(error.to_string().contains("data"), "{page}: {error}");
+        }
+        // An empty list is a list.
+        let wire: Wire<Pairs> = serde_json::from_str(r#"{"data": []}"#).unwrap();
+        assert!(wire.into_page(ResponseMeta::detached()).items.is_empty());
+    }
+
+    #[test]
+    fn seen_cursors_are_told_apart_by_digest() {
+        let mut seen = SeenCursors::new();
+        let long = "c".repeat(48 * 1024);
+        assert!(seen.insert(&long));
+        assert!(seen.insert("a"));
+        assert!(seen.insert(""));
+        assert!(seen.insert(&long[1..]));
+        assert!(!seen.insert(&long));
+        assert!(!seen.insert("a"));
+        assert!(!seen.insert(""));
+        // The digests are of fixed size, whatever the length of the cursor.
+        assert_eq!(seen.digests.len(), 4);
+        assert_eq!(
+            std::mem::size_of::<(u64, u64, usize)>(),
+            16 + std::mem::size_of::<usize>()
+        );
     }
 }

@@ -31,7 +31,8 @@
 //!
 //! Calls that arrive in one turn run concurrently. Failures are explicit: an unknown function,
 //! arguments that do not match the handler's type, a handler error and the turn limit each fail
-//! the run with a [`ToolError`] ([`Error::tool_error`]), unless [`RunCall::report_tool_errors`] asks for the failure to
+//! the run with a [`ToolError`] (see [`Error::tool_error`]), unless
+//! [`RunCall::report_tool_errors`] asks for the failure to
 //! be sent to the model as the call's result instead (the local analogue of the server's
 //! `resume_generation`).
 
@@ -265,6 +266,9 @@ impl Tools {
     }
 }
 
+/// The body fields the tool loop sets in every turn: the conversation and the tool declarations.
+const LOOP_FIELDS: [&str; 2] = ["messages", "tools"];
+
 /// A chat operation the local tool loop can drive: its stream twin, and where its body keeps the
 /// conversation and the tools. Implemented for the chat completions of the serverless,
 /// dedicated and container APIs and for tool-assisted chat.
@@ -342,7 +346,8 @@ run_methods! {
 
 /// A `run()` call: await it for the final [`RunResult`] (`send()` it on the blocking client), or
 /// turn it into a stream of [`RunEvent`]s with [`RunCall::into_stream`]. Per-call options apply
-/// to every model turn.
+/// to every model turn; a `body_field` named `messages` or `tools` (which the loop sets in every
+/// turn) fails the run with [`Error::InvalidRequest`] before anything is sent.
 #[must_use = "a call does nothing until it is awaited (or sent, on the blocking client)"]
 pub struct RunCall<'c, 't, O: ChatLoop, C = Client> {
     call: Call<'c, O, C>,
@@ -438,6 +443,19 @@ where
 
     /// The conversation at its start: the request with the tools declared.
     fn start(&mut self) -> Result<Conversation<'t, O>> {
+        // The loop sets these fields of every turn's body itself: a `body_field` would replace
+        // the conversation or the declarations in every turn.
+        if let Some((field, _)) = self
+            .call
+            .settings
+            .body_fields
+            .iter()
+            .find(|(field, _)| LOOP_FIELDS.contains(&field.as_str()))
+        {
+            return Err(Error::invalid_request(format!(
+                "the tool loop sets the body field `{field}` of every turn itself: a body_field cannot replace it (put it in the request)"
+            )));
+        }
         let mut request = std::mem::replace(
             &mut self.call.body,
             Err(Error::invalid_request("the request was taken")),

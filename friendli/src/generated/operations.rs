@@ -1270,6 +1270,8 @@ impl Operation for DedicatedListEndpoints {
 impl crate::pagination::Paginated for DedicatedListEndpoints {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointStatus>;
 
+    const DATA_REQUIRED: bool = false;
+
     #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1726,6 +1728,8 @@ impl Operation for DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl crate::pagination::Paginated for DedicatedGetEndpointVersionHistory {
     type Data = crate::pagination::Map<crate::types::DedicatedEndpointSpec>;
+
+    const DATA_REQUIRED: bool = false;
 
     #[inline]
     fn cursor(&self) -> Option<&str> {

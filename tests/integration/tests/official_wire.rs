@@ -19,6 +19,10 @@
 //! - Fields the official SDK fills in with a default value that ours leaves out:
 //!   [`OFFICIAL_DEFAULTS`], an explicit list; a field is forgiven only where it is listed, holds
 //!   exactly the listed value and our body leaves it out.
+//! - `Authorization` on container calls: 0.16.5 sends the API token it has to a self-hosted
+//!   container too; this crate sends the API token to the API only (a container gets a token of
+//!   its own, `ClientBuilder::container_token`, if it needs one); `wire::assert_headers` checks
+//!   both sides.
 //! - `"stream"` is not a difference: on a streamable operation both send `false` on a JSON call
 //!   and `true` on a stream call.
 

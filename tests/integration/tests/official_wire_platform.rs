@@ -34,6 +34,8 @@
 //! - **their bug — path parameters are not escaped** ([`UNESCAPED_PATH_PARAMETERS`]): 0.16.5
 //!   puts a path parameter in the URL as is, so `ep 1/x` becomes two segments (`ep%201/x`) and
 //!   names another resource; ours percent-encodes it into one segment (`ep%201%2Fx`).
+//! - **deliberate — no API token to a container**: 0.16.5 sends the API token it has to a
+//!   self-hosted container too; ours sends it to the API only (`wire::assert_headers`).
 //! - **deliberate — `Accept`**: 0.16.5 sends `application/json;q=1, text/event-stream;q=0` on the
 //!   audio transcription, even with `stream=true` (declaring the stream it asks for unacceptable);
 //!   ours `application/json` on a JSON call and `text/event-stream` on a stream call.
