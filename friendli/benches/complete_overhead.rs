@@ -24,15 +24,24 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("complete_overhead");
     group.sample_size(100);
+    let complete = || async {
+        let result = client
+            .serverless()
+            .tool_assisted_chat()
+            .complete(template.clone())
+            .await
+            .expect("a result");
+        assert_eq!(result.choices.len(), 1);
+    };
     group.bench_function(BenchmarkId::new("friendli", "complete()"), |b| {
-        b.to_async(&runtime).iter(|| async {
-            let result = client
-                .serverless()
-                .tool_assisted_chat()
-                .complete(template.clone())
-                .await
-                .expect("a result");
-            assert_eq!(result.choices.len(), 1);
+        b.to_async(&runtime).iter(complete)
+    });
+    // The same with a subscriber that wants the call's span (the registry alone): what the
+    // span, its fields and the facts read from the request and the answer cost when wanted.
+    let subscriber = common::span_subscriber();
+    group.bench_function(BenchmarkId::new("friendli", "complete(), span on"), |b| {
+        b.to_async(&runtime).iter(|| {
+            tracing::instrument::WithSubscriber::with_subscriber(complete(), subscriber.clone())
         })
     });
     group.bench_function(BenchmarkId::new("baseline", "reqwest + serde_json"), |b| {

@@ -62,21 +62,30 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("stream_e2e");
     group.throughput(Throughput::Elements(EVENTS as u64));
     group.sample_size(30);
-    group.bench_function(BenchmarkId::new("friendli", "EventStream"), |b| {
-        b.to_async(&runtime).iter(|| async {
-            let mut events = client
-                .serverless()
-                .tool_assisted_chat()
-                .stream(common::request("Count to twenty thousand."))
-                .await
-                .expect("a stream");
-            let mut n = 0;
-            while let Some(event) = events.next().await {
-                if let ToolAssistedChatEvent::Chunk(chunk) = event.expect("an event") {
-                    n += chunk.choices.len();
-                }
+    let stream = || async {
+        let mut events = client
+            .serverless()
+            .tool_assisted_chat()
+            .stream(common::request("Count to twenty thousand."))
+            .await
+            .expect("a stream");
+        let mut n = 0;
+        while let Some(event) = events.next().await {
+            if let ToolAssistedChatEvent::Chunk(chunk) = event.expect("an event") {
+                n += chunk.choices.len();
             }
-            assert_eq!(n, EVENTS);
+        }
+        assert_eq!(n, EVENTS);
+    };
+    group.bench_function(BenchmarkId::new("friendli", "EventStream"), |b| {
+        b.to_async(&runtime).iter(stream)
+    });
+    // The same with a subscriber that wants the call's span (the registry alone): what the
+    // span, its fields and the facts read from the events cost when they are wanted.
+    let subscriber = common::span_subscriber();
+    group.bench_function(BenchmarkId::new("friendli", "EventStream, span on"), |b| {
+        b.to_async(&runtime).iter(|| {
+            tracing::instrument::WithSubscriber::with_subscriber(stream(), subscriber.clone())
         })
     });
     group.bench_function(

@@ -35,7 +35,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .tool_assisted_chat()
         .complete(request)
         .timeout(Duration::from_secs(120))
-        .send_with_response()
         .await?;
 
     println!("request id: {}", response.request_id().unwrap_or_default());

@@ -30,7 +30,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     print_result(
         "prompt, complete()",
-        &completions.complete(prompt_form.clone()).await?,
+        &completions
+            .complete(prompt_form.clone())
+            .await?
+            .into_inner(),
     );
     // The text as it is generated.
     print!("[prompt, stream()] ");
@@ -51,6 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .prompt("What is 2 * 4?"),
         )
         .await?
+        .into_inner()
         .tokens;
     println!("tokens of the prompt: {tokens:?}");
     let tokens_form = CompletionsRequest::try_from(
@@ -64,7 +68,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     print_result(
         "tokens, complete()",
-        &completions.complete(tokens_form.clone()).await?,
+        &completions
+            .complete(tokens_form.clone())
+            .await?
+            .into_inner(),
     );
     // A stream folded into the result `complete()` returns.
     let folded = completions

@@ -60,12 +60,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .token()
         .tokenize(TokenizeRequest::builder().prompt(text))
         .await?
+        .into_inner()
         .tokens;
     println!("tokenize({text:?}): {} tokens {tokens:?}", tokens.len());
     let back = container
         .token()
         .detokenize(DetokenizeRequest::builder().tokens(tokens))
         .await?
+        .into_inner()
         .text;
     println!("detokenize: {back:?}");
     Ok(())

@@ -89,7 +89,14 @@ async fn create(client: &Client, project: &str) -> Result<String, Box<dyn std::e
     let known = |page: friendli::types::DedicatedEndpointListResponse| -> BTreeSet<String> {
         page.data.into_keys().collect()
     };
-    let before = known(endpoints.list().project_id(project).limit(100).await?);
+    let before = known(
+        endpoints
+            .list()
+            .project_id(project)
+            .limit(100)
+            .await?
+            .into_inner(),
+    );
 
     let env_or =
         |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
@@ -111,7 +118,14 @@ async fn create(client: &Client, project: &str) -> Result<String, Box<dyn std::e
     let status = endpoints.create(request).await?;
     println!("Created an endpoint: {}", status.summary());
 
-    let after = known(endpoints.list().project_id(project).limit(100).await?);
+    let after = known(
+        endpoints
+            .list()
+            .project_id(project)
+            .limit(100)
+            .await?
+            .into_inner(),
+    );
     let id = after
         .difference(&before)
         .next()

@@ -30,8 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mock.push(Scenario::fail(429).retry_after_ms("300"));
     }
     let started = Instant::now();
-    // `send_with_response()` instead of `.await`: the answer with its status, headers and the
-    // attempts it took.
+    // The answer comes with its status, headers and the attempts it took.
     let response = client
         .serverless()
         .tool_assisted_chat()
@@ -41,7 +40,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .initial_interval(Duration::from_millis(200))
                 .max_attempts(5),
         )
-        .send_with_response()
         .await?;
     println!(
         "answered after {:.1?} and {} attempts (status {}, request id {:?}): {}",

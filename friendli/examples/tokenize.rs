@@ -23,6 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .prompt(text),
         )
         .await?
+        .into_inner()
         .tokens;
     println!("text:   {text:?}");
     println!("tokens: {} {tokens:?}", tokens.len());
@@ -36,6 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .tokens(tokens),
         )
         .await?
+        .into_inner()
         .text;
     println!("back:   {decoded:?}");
     println!(

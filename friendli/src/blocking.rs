@@ -182,19 +182,13 @@ where
     O::Response: BlockingResponse,
 {
     /// Sends the call and waits for the answer (for a stream: until it starts; the events then
-    /// come from the iterator).
+    /// come from the iterator). Like the async client's, the answer carries the response's
+    /// metadata: a [`Response`] of a JSON answer, or an [`EventIter`] (see [`EventIter::meta`]).
     pub fn send(self) -> Result<<O::Response as BlockingResponse>::BlockingOutput> {
-        self.send_with_response().map(Response::into_inner)
-    }
-
-    /// Sends the call; the answer comes with the response's status, headers and attempts.
-    pub fn send_with_response(
-        self,
-    ) -> Result<Response<<O::Response as BlockingResponse>::BlockingOutput>> {
         let client = self.client;
-        let response = client.block_on(self.execute())??;
+        let output = client.block_on(self.execute())??;
         let runtime = Arc::clone(&client.runtime);
-        Ok(response.map(|value| <O::Response as BlockingResponse>::blocking(value, runtime)))
+        Ok(<O::Response as BlockingResponse>::blocking(output, runtime))
     }
 }
 
@@ -231,37 +225,36 @@ pub trait BlockingResponse: Read {
 }
 
 impl<T: serde::de::DeserializeOwned + Send + 'static> BlockingResponse for Json<T> {
-    type BlockingOutput = T;
+    type BlockingOutput = Response<T>;
 
-    fn blocking(output: T, _runtime: Arc<Runtime>) -> T {
+    fn blocking(output: Response<T>, _runtime: Arc<Runtime>) -> Response<T> {
         output
     }
 }
 
 impl BlockingResponse for Empty {
-    type BlockingOutput = ();
+    type BlockingOutput = Response<()>;
 
-    fn blocking(_output: (), _runtime: Arc<Runtime>) {}
+    fn blocking(output: Response<()>, _runtime: Arc<Runtime>) -> Response<()> {
+        output
+    }
 }
 
 impl<E: SseEvent> BlockingResponse for Events<E> {
     type BlockingOutput = EventIter<E>;
 
     fn blocking(stream: EventStream<E>, runtime: Arc<Runtime>) -> EventIter<E> {
-        EventIter {
-            stream: Some(stream),
-            runtime,
-        }
+        EventIter::new(stream, runtime)
     }
 }
 
 impl<T: serde::de::DeserializeOwned + Send + 'static, E: SseEvent> BlockingResponse
     for JsonOrEvents<T, E>
 {
-    type BlockingOutput = JsonOrStream<T, EventIter<E>>;
+    type BlockingOutput = JsonOrStream<Response<T>, EventIter<E>>;
 
     fn blocking(
-        output: JsonOrStream<T, EventStream<E>>,
+        output: JsonOrStream<Response<T>, EventStream<E>>,
         runtime: Arc<Runtime>,
     ) -> Self::BlockingOutput {
         match output {
@@ -275,6 +268,8 @@ impl<T: serde::de::DeserializeOwned + Send + 'static, E: SseEvent> BlockingRespo
 /// as [`EventStream`]. Dropping it closes the connection.
 pub struct EventIter<E> {
     stream: Option<EventStream<E>>,
+    /// The stream's metadata, kept after the stream ends.
+    meta: crate::core::response::ResponseMeta,
     runtime: Arc<Runtime>,
 }
 
@@ -289,9 +284,16 @@ impl<E> fmt::Debug for EventIter<E> {
 impl<E: SseEvent> EventIter<E> {
     fn new(stream: EventStream<E>, runtime: Arc<Runtime>) -> Self {
         EventIter {
+            meta: stream.meta().clone(),
             stream: Some(stream),
             runtime,
         }
+    }
+
+    /// The metadata of the stream's response: status, headers, request id, the attempts it took
+    /// to start, the time until its headers arrived (see [`EventStream::meta`]).
+    pub fn meta(&self) -> &crate::core::response::ResponseMeta {
+        &self.meta
     }
 
     /// The underlying event stream, if the iterator has not ended.

@@ -44,8 +44,8 @@
 //!   `client.serverless().chat().complete(request)`, `client.dedicated().endpoint().get_status(id)`,
 //!   `client.container().token().tokenize(request)`, `client.dataset()…`, `client.file()…` (see
 //!   [`namespaces`]). Every call takes per-call options ([`CallOptions`]: retries, timeout,
-//!   headers, team, …) before it is awaited, and `send_with_response()` keeps the status,
-//!   headers and attempts of its answer ([`Response`]).
+//!   headers, team, …) before it is awaited; what it gives carries the status, headers,
+//!   request id and attempts of its answer ([`Response`], `EventStream::meta`).
 //! - [`operations`]: one type per operation of the API, and [`Client::call`] to send any of them
 //!   ([`Call`]; [`operation`] says what an operation is).
 //! - [`pagination`]: every list operation as a stream of its items (`.items()`) or pages
@@ -68,6 +68,9 @@
 //! - [`tools`]: local function tools and `run()`, the loop that runs them.
 //! - [`Error`]: one error type; API errors keep status, body, headers and request id; the details
 //!   are in [`error`].
+//! - [`observe`]: the metadata every result carries ([`Response`], `EventStream::meta`), rate
+//!   limits, the `tracing` spans of calls in the OpenTelemetry GenAI conventions, and hooks run
+//!   before and after every attempt.
 //! - [`RetryConfig`]: exponential backoff with jitter, `Retry-After` aware, on by default
 //!   ([`retry`]). [`client`] has the defaults and the environment variables.
 //! - [`sse`]: the event-stream decoder underneath, usable on its own.
@@ -104,7 +107,7 @@ mod extras;
 pub mod stream;
 pub mod types;
 
-pub use self::core::{call, client, error, operation, retry};
+pub use self::core::{call, client, error, observe, operation, retry};
 pub use self::stream::sse;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub use extras::{chat, completions, structured, tools};

@@ -28,8 +28,9 @@ use crate::core::error::{
 };
 use crate::core::operation::{Json, ResponseKind, StreamEnd};
 use crate::core::response::{
-    FinishContext, Read, ReadContext, is_json, media_type, unexpected_media,
+    FinishContext, Read, ReadContext, Response, ResponseMeta, is_json, media_type, unexpected_media,
 };
+use crate::core::telemetry::{StreamEnding, StreamTrace};
 
 /// The response kind of an operation that answers with an event stream of events `E`: awaiting
 /// its call gives an [`EventStream<E>`].
@@ -57,15 +58,18 @@ impl<E: SseEvent> Read for Events<E> {
 
     fn finish(
         response: reqwest::Response,
+        meta: ResponseMeta,
         context: FinishContext,
     ) -> Result<EventStream<E>, Error> {
         Ok(EventStream::new(
             response,
+            meta,
             context.read_timeout,
             context
                 .max_event_size
                 .unwrap_or(sse::DEFAULT_MAX_EVENT_SIZE),
             context.info.stream_end,
+            context.trace.into_stream(),
         ))
     }
 }
@@ -75,8 +79,8 @@ impl<E: SseEvent> Read for Events<E> {
 /// accepts both, and its body is sent as given (its `stream` field decides).
 pub struct JsonOrEvents<T, E>(std::marker::PhantomData<fn() -> (T, E)>);
 
-/// What a call that answers JSON or an event stream gave: the whole answer, or its events (an
-/// [`EventStream`], or the blocking client's iterator of them).
+/// What a call that answers JSON or an event stream gave: the whole answer (with its metadata),
+/// or its events (an [`EventStream`], or the blocking client's iterator of them).
 #[derive(Debug)]
 // Returned once per call and matched at once: boxing the stream would only add an allocation.
 #[allow(clippy::large_enum_variant)]
@@ -88,7 +92,7 @@ pub enum JsonOrStream<T, S> {
 }
 
 impl<T: DeserializeOwned + Send + 'static, E: SseEvent> ResponseKind for JsonOrEvents<T, E> {
-    type Output = JsonOrStream<T, EventStream<E>>;
+    type Output = JsonOrStream<Response<T>, EventStream<E>>;
     const ACCEPT: &'static str = "application/json, text/event-stream";
 }
 
@@ -126,14 +130,15 @@ impl<T: DeserializeOwned + Send + 'static, E: SseEvent> Read for JsonOrEvents<T,
 
     fn finish(
         raw: JsonOrResponse,
+        meta: ResponseMeta,
         context: FinishContext,
-    ) -> Result<JsonOrStream<T, EventStream<E>>, Error> {
+    ) -> Result<JsonOrStream<Response<T>, EventStream<E>>, Error> {
         Ok(match raw {
             JsonOrResponse::Json(body) => {
-                JsonOrStream::Json(<Json<T> as Read>::finish(body, context)?)
+                JsonOrStream::Json(<Json<T> as Read>::finish(body, meta, context)?)
             }
             JsonOrResponse::Stream(response) => {
-                JsonOrStream::Stream(<Events<E> as Read>::finish(response, context)?)
+                JsonOrStream::Stream(<Events<E> as Read>::finish(response, meta, context)?)
             }
         })
     }
@@ -293,9 +298,10 @@ pub struct EventStream<E> {
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
     state: State,
     delivered: u64,
-    status: StatusCode,
-    headers: HeaderMap,
+    meta: ResponseMeta,
     end: StreamEnd,
+    /// The call's span, while it is wanted and the stream has not ended.
+    trace: Option<Box<StreamTrace>>,
     _event: std::marker::PhantomData<fn() -> E>,
 }
 
@@ -303,7 +309,7 @@ impl<E> fmt::Debug for EventStream<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventStream")
             .field("event", &std::any::type_name::<E>())
-            .field("status", &self.status)
+            .field("status", &self.meta.status())
             .field("request_id", &self.request_id())
             .field("state", &self.state)
             .field("delivered", &self.delivered)
@@ -314,30 +320,30 @@ impl<E> fmt::Debug for EventStream<E> {
 impl<E: SseEvent> EventStream<E> {
     pub(crate) fn new(
         response: reqwest::Response,
+        meta: ResponseMeta,
         read_timeout: Option<Duration>,
         max_event_size: usize,
         end: StreamEnd,
+        trace: Option<Box<StreamTrace>>,
     ) -> Self {
-        let status = response.status();
-        let headers = response.headers().clone();
         let body = futures::TryStreamExt::map_err(response.bytes_stream(), BoxError::from);
         Self::from_parts(
             Box::pin(body),
-            status,
-            headers,
+            meta,
             read_timeout,
             max_event_size,
             end,
+            trace,
         )
     }
 
     fn from_parts(
         body: Body,
-        status: StatusCode,
-        headers: HeaderMap,
+        meta: ResponseMeta,
         read_timeout: Option<Duration>,
         max_event_size: usize,
         end: StreamEnd,
+        trace: Option<Box<StreamTrace>>,
     ) -> Self {
         EventStream {
             body: Some(body),
@@ -348,9 +354,9 @@ impl<E: SseEvent> EventStream<E> {
             idle: read_timeout.map(|d| Box::pin(tokio::time::sleep(d))),
             state: State::Open,
             delivered: 0,
-            status,
-            headers,
+            meta,
             end,
+            trace,
             _event: std::marker::PhantomData,
         }
     }
@@ -366,29 +372,35 @@ impl<E: SseEvent> EventStream<E> {
         use futures::TryStreamExt;
         Self::from_parts(
             Box::pin(bytes.map_err(Into::into)),
-            StatusCode::OK,
-            HeaderMap::new(),
+            ResponseMeta::detached(),
             None,
             sse::DEFAULT_MAX_EVENT_SIZE,
             end,
+            None,
         )
     }
 }
 
 impl<E> EventStream<E> {
+    /// The metadata of the stream's response: status, headers, request id, the attempts it
+    /// took to start, the time until its headers arrived, rate limits.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
     /// The HTTP status of the stream's response.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.meta.status()
     }
 
     /// The headers of the stream's response.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.meta.headers()
     }
 
     /// The request id the server assigned, if any.
     pub fn request_id(&self) -> Option<&str> {
-        crate::core::error::request_id_str(&self.headers)
+        self.meta.request_id()
     }
 
     /// How many events have been yielded so far.
@@ -396,10 +408,18 @@ impl<E> EventStream<E> {
         self.delivered
     }
 
-    fn close(&mut self) {
+    /// Ends the stream: at its end (`error` is `None`), or with the error it yields.
+    fn close(&mut self, error: Option<&Error>) {
         self.state = State::Closed;
         self.body = None;
         self.idle = None;
+        if let Some(trace) = self.trace.take() {
+            let ending = match error {
+                None => StreamEnding::Completed,
+                Some(_) => StreamEnding::Failed,
+            };
+            trace.end(ending, error, self.delivered);
+        }
     }
 
     fn truncated(&self, partial: Bytes) -> Error {
@@ -432,12 +452,16 @@ impl<E: SseEvent> EventStream<E> {
                 Some(false) => Err(None),
                 ends => {
                     let context = Decoding {
-                        status: self.status,
-                        headers: &self.headers,
+                        status: self.meta.status(),
+                        headers: self.meta.headers(),
                     };
-                    E::decode(&event, &context)
-                        .map(|item| (item, ends.is_some()))
-                        .map_err(Some)
+                    let decoded = E::decode(&event, &context);
+                    if decoded.is_ok()
+                        && let Some(trace) = self.trace.as_deref_mut()
+                    {
+                        trace.event(event.data);
+                    }
+                    decoded.map(|item| (item, ends.is_some())).map_err(Some)
                 }
             },
         };
@@ -445,16 +469,16 @@ impl<E: SseEvent> EventStream<E> {
             Ok((item, last)) => {
                 self.delivered += 1;
                 if last {
-                    self.close();
+                    self.close(None);
                 }
                 Some(Ok(item))
             }
             Err(None) => {
-                self.close();
+                self.close(None);
                 None
             }
             Err(Some(error)) => {
-                self.close();
+                self.close(Some(&error));
                 Some(Err(error))
             }
         })
@@ -464,8 +488,8 @@ impl<E: SseEvent> EventStream<E> {
     /// truncation.
     fn drain(&mut self) -> Option<Result<E, Error>> {
         let context = Decoding {
-            status: self.status,
-            headers: &self.headers,
+            status: self.meta.status(),
+            headers: self.meta.headers(),
         };
         let outcome = match self.decoder.finish_ref() {
             None => Err(None),
@@ -475,7 +499,12 @@ impl<E: SseEvent> EventStream<E> {
                 match ends {
                     Some(false) => Ok(None),
                     _ => match E::decode(&event, &context) {
-                        Ok(item) => Ok(Some((item, ends.is_some()))),
+                        Ok(item) => {
+                            if let Some(trace) = self.trace.as_deref_mut() {
+                                trace.event(event.data);
+                            }
+                            Ok(Some((item, ends.is_some())))
+                        }
                         // An API error is the server's answer, complete or not.
                         Err(error @ Error::Api(_)) => Err(Some(error)),
                         Err(_) => Err(Some(Error::StreamTruncated(StreamTruncated {
@@ -488,7 +517,7 @@ impl<E: SseEvent> EventStream<E> {
         };
         match outcome {
             Ok(None) => {
-                self.close();
+                self.close(None);
                 None
             }
             Ok(Some((item, last))) => {
@@ -496,12 +525,12 @@ impl<E: SseEvent> EventStream<E> {
                 // at EOF, as a truncation otherwise (on the next poll).
                 self.delivered += 1;
                 if last || self.end == StreamEnd::Eof {
-                    self.close();
+                    self.close(None);
                 }
                 Some(Ok(item))
             }
             Err(Some(error)) => {
-                self.close();
+                self.close(Some(&error));
                 Some(Err(error))
             }
             Err(None) => {
@@ -509,7 +538,7 @@ impl<E: SseEvent> EventStream<E> {
                     StreamEnd::Eof => None,
                     _ => Some(self.truncated(Bytes::new())),
                 };
-                self.close();
+                self.close(error.as_ref());
                 error.map(Err)
             }
         }
@@ -532,8 +561,9 @@ impl<E: SseEvent> EventStream<E> {
                 Poll::Ready(None)
             }
             Poll::Ready(Some(Err(error))) => {
-                self.close();
-                Poll::Ready(Some(Error::transport(TransportPhase::ReadStream, error)))
+                let error = Error::transport(TransportPhase::ReadStream, error);
+                self.close(Some(&error));
+                Poll::Ready(Some(error))
             }
             Poll::Ready(None) => {
                 self.body = None;
@@ -545,11 +575,12 @@ impl<E: SseEvent> EventStream<E> {
                 if let (Some(idle), Some(limit)) = (self.idle.as_mut(), self.read_timeout)
                     && idle.as_mut().poll(cx).is_ready()
                 {
-                    self.close();
-                    return Poll::Ready(Some(Error::Timeout(TimeoutError {
+                    let error = Error::Timeout(TimeoutError {
                         kind: TimeoutKind::Read,
                         after: limit,
-                    })));
+                    });
+                    self.close(Some(&error));
+                    return Poll::Ready(Some(error));
                 }
                 Poll::Pending
             }
@@ -574,6 +605,15 @@ impl<E: SseEvent> Stream for EventStream<E> {
             if let Some(error) = std::task::ready!(this.poll_body(cx)) {
                 return Poll::Ready(Some(Err(error)));
             }
+        }
+    }
+}
+
+impl<E> Drop for EventStream<E> {
+    fn drop(&mut self) {
+        // A stream dropped before its end: its span records how far it got, then closes.
+        if let Some(trace) = self.trace.take() {
+            trace.end(StreamEnding::Dropped, None, self.delivered);
         }
     }
 }

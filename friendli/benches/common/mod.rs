@@ -7,6 +7,13 @@ pub mod server;
 use bytes::Bytes;
 
 /// A multi-threaded runtime with `workers` worker threads.
+/// A subscriber that wants every span (the `tracing-subscriber` registry, with no layer): what a
+/// call's span costs when an application records spans, without the cost of a particular
+/// exporter.
+pub fn span_subscriber() -> tracing::Dispatch {
+    tracing::Dispatch::new(tracing_subscriber::registry())
+}
+
 pub fn runtime(workers: usize) -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)

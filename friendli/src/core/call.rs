@@ -28,15 +28,16 @@ use crate::core::operation::{
     Operation, Query, RequestBody, ResponseKind, check_required_fields, with_body_fields,
 };
 use crate::core::options::{CallOptions, CallSettings};
-use crate::core::response::{Read, Response};
+use crate::core::response::Read;
 use crate::core::transport::{Prepared, execute};
 
 /// A call of operation `O` that has not been sent yet, made by a client of kind `C` (the async
 /// [`Client`], or the blocking one). Set per-call options ([`CallOptions`]) and the operation's
-/// parameters, then `.await` it for the operation's result (`O::Response`'s output: a decoded
-/// JSON value, `()`, or an [`EventStream`](crate::stream::EventStream)), or call
-/// [`send_with_response`](Self::send_with_response) to keep the response's status, headers and
-/// attempt history too. A call of the blocking client is sent with `send()`.
+/// parameters, then `.await` it for the operation's result (`O::Response`'s output: a
+/// [`Response`](crate::Response) of the decoded JSON value or of `()`, or an
+/// [`EventStream`](crate::stream::EventStream)), which carries the response's metadata: status,
+/// headers, request id, attempts, elapsed time. A call of the blocking client is sent with
+/// `send()`.
 #[must_use = "a call does nothing until it is awaited (or sent, on the blocking client)"]
 pub struct Call<'c, O: Operation, C = Client> {
     pub(crate) client: &'c C,
@@ -126,8 +127,8 @@ impl<'c, O: Operation, C: Caller> Call<'c, O, C> {
     }
 
     /// Sends the call on the async client underneath (the blocking client drives this on its
-    /// runtime); the result comes with the response's status, headers and attempts.
-    pub(crate) async fn execute(self) -> Result<Response<<O::Response as ResponseKind>::Output>>
+    /// runtime); the result carries the response's metadata.
+    pub(crate) async fn execute(self) -> Result<<O::Response as ResponseKind>::Output>
     where
         O::Response: Read,
     {
@@ -136,7 +137,7 @@ impl<'c, O: Operation, C: Caller> Call<'c, O, C> {
 
     /// Sends the call, reading its answer as `R` instead of the operation's own response kind
     /// (a page of a paged list reads its cursor too).
-    pub(crate) async fn execute_as<R: Read>(self) -> Result<Response<R::Output>> {
+    pub(crate) async fn execute_as<R: Read>(self) -> Result<R::Output> {
         let client = self.client.async_client();
         let prepared = self.prepare(client, R::ACCEPT)?;
         execute::<R>(&client.inner, prepared).await
@@ -168,18 +169,6 @@ impl<'c, O: Operation, C: Caller> Call<'c, O, C> {
     }
 }
 
-impl<'c, O: Operation> Call<'c, O, Client>
-where
-    O::Response: Read,
-{
-    /// Sends the call; the result comes with the response's status, headers and attempts.
-    pub async fn send_with_response(
-        self,
-    ) -> Result<Response<<O::Response as ResponseKind>::Output>> {
-        self.execute().await
-    }
-}
-
 impl<'c, O: Operation> IntoFuture for Call<'c, O, Client>
 where
     O::Response: Read,
@@ -188,7 +177,7 @@ where
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.execute().await.map(Response::into_inner) })
+        Box::pin(self.execute())
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::core::error::{Error, Result};
+use crate::core::hooks::{Hook, Hooks};
 use crate::core::retry::RetryConfig;
 
 /// The API the client talks to when no base URL is configured.
@@ -73,6 +74,10 @@ pub(crate) struct ClientInner {
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_event_size: Option<usize>,
     pub(crate) max_response_size: usize,
+    /// The hooks run around every attempt.
+    pub(crate) hooks: Hooks,
+    /// Whether spans may record prompts and completions (`ClientBuilder::trace_content`).
+    pub(crate) trace_content: bool,
 }
 
 impl Client {
@@ -232,6 +237,8 @@ impl fmt::Debug for Client {
             .field("timeout", &inner.timeout)
             .field("max_event_size", &inner.max_event_size)
             .field("max_response_size", &inner.max_response_size)
+            .field("hooks", &inner.hooks)
+            .field("trace_content", &inner.trace_content)
             .finish_non_exhaustive()
     }
 }
@@ -296,6 +303,8 @@ pub struct ClientBuilder<T = Client> {
     max_event_size: Option<usize>,
     max_response_size: usize,
     use_env: bool,
+    hooks: Hooks,
+    trace_content: bool,
     target: PhantomData<fn() -> T>,
 }
 
@@ -322,6 +331,8 @@ impl<T> Clone for ClientBuilder<T> {
             max_event_size: self.max_event_size,
             max_response_size: self.max_response_size,
             use_env: self.use_env,
+            hooks: self.hooks.clone(),
+            trace_content: self.trace_content,
             target: PhantomData,
         }
     }
@@ -353,6 +364,8 @@ impl<T> fmt::Debug for ClientBuilder<T> {
             .field("max_event_size", &self.max_event_size)
             .field("max_response_size", &self.max_response_size)
             .field("use_env", &self.use_env)
+            .field("hooks", &self.hooks)
+            .field("trace_content", &self.trace_content)
             .finish()
     }
 }
@@ -375,6 +388,8 @@ impl ClientBuilder {
             max_event_size: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             use_env: true,
+            hooks: Hooks::default(),
+            trace_content: false,
             target: PhantomData,
         }
     }
@@ -399,6 +414,8 @@ impl<T> ClientBuilder<T> {
             max_event_size: self.max_event_size,
             max_response_size: self.max_response_size,
             use_env: self.use_env,
+            hooks: self.hooks,
+            trace_content: self.trace_content,
             target: PhantomData,
         }
     }
@@ -524,6 +541,24 @@ impl<T> ClientBuilder<T> {
         self.use_env = false;
         self
     }
+
+    /// Adds a [`Hook`]: code run before and after every attempt of every call of the client
+    /// (a refreshed token, a signature, metrics). Hooks run in the order they were added. See
+    /// [`crate::observe`].
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Whether the spans of calls may record what was said: the prompt (`gen_ai.input.messages`)
+    /// and the answer (`gen_ai.output.messages`), as events of the call's span with the target
+    /// `friendli::content` (default `false`: never). Prompts and answers may hold personal or
+    /// secret data; turn this on only where your traces may keep them. The API token is never
+    /// recorded either way. See [`crate::observe`].
+    pub fn trace_content(mut self, record: bool) -> Self {
+        self.trace_content = record;
+        self
+    }
 }
 
 impl ClientBuilder<Client> {
@@ -607,6 +642,8 @@ impl ClientBuilder<Client> {
                 timeout: self.timeout,
                 max_event_size: self.max_event_size,
                 max_response_size: self.max_response_size,
+                hooks: self.hooks,
+                trace_content: self.trace_content,
             }),
         })
     }
@@ -721,7 +758,7 @@ pub(crate) const TEAM_HEADER: HeaderName = HeaderName::from_static("x-friendli-t
 
 /// `Authorization: Bearer <token>`, marked sensitive. The error never contains the token;
 /// `what` names it (`API token`, `container token`).
-fn auth_header(token: &str, what: &str) -> Result<HeaderValue> {
+pub(crate) fn auth_header(token: &str, what: &str) -> Result<HeaderValue> {
     let token = token.trim();
     // A token given with its scheme is sent as is (as FriendliAI's SDKs do).
     let (scheme, credential) = match token.get(..6) {

@@ -76,6 +76,9 @@ pub enum Error {
     /// (`EndpointNotRunning`, see [`Error::endpoint_not_running`]). [`Error::extra`] reaches
     /// it by type.
     Extra(BoxError),
+    /// A [`Hook`](crate::observe::Hook) of the client refused to let an attempt go (its
+    /// `before_attempt` failed with this error). Not retried.
+    Hook(BoxError),
 }
 
 impl Error {
@@ -87,6 +90,13 @@ impl Error {
     /// The request id the server gave the failed request, if any.
     pub fn request_id(&self) -> Option<&str> {
         self.api_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The rate limits the error answer announced in its headers, if this is (or ended in) an
+    /// API error that announced any (the API may send none: see
+    /// [`RateLimit`](crate::observe::RateLimit)).
+    pub fn rate_limit(&self) -> Option<crate::observe::RateLimit> {
+        self.api_error().and_then(ApiError::rate_limit)
     }
 
     /// The API error, if this is (or ended in) one.
@@ -205,6 +215,7 @@ impl fmt::Display for Error {
             Error::InvalidConfig(e) => e.fmt(f),
             Error::RetriesExhausted(e) => e.fmt(f),
             Error::Extra(e) => e.fmt(f),
+            Error::Hook(e) => write!(f, "a hook stopped the request: {e}"),
             Error::ResponseTooLarge(e) => e.fmt(f),
         }
     }
@@ -217,6 +228,7 @@ impl std::error::Error for Error {
             Error::Decode(e) => e.source.as_ref().map(|s| s as _),
             Error::RetriesExhausted(e) => Some(&e.last),
             Error::Extra(e) => e.source(),
+            Error::Hook(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -269,6 +281,12 @@ impl ApiError {
             .or_else(|| body.get("error").and_then(|m| m.as_str()))
             .or_else(|| body.get("detail").and_then(|m| m.as_str()))
             .or_else(|| body.pointer("/detail/0/msg").and_then(|m| m.as_str()))
+    }
+
+    /// The rate limits the answer announced in its headers, if any (the API may send none: see
+    /// [`RateLimit`](crate::observe::RateLimit)).
+    pub fn rate_limit(&self) -> Option<crate::observe::RateLimit> {
+        crate::observe::RateLimit::from_headers(&self.headers)
     }
 
     /// The body decoded as `T` (e.g. `types::HttpValidationError` for a 422 of the platform

@@ -68,6 +68,10 @@ pub struct OperationInfo {
     /// request for several APIs (`model` is required on serverless, optional on a container).
     /// A call without one is refused before it is sent.
     pub required_fields: &'static [&'static str],
+    /// The OpenTelemetry GenAI operation name (`gen_ai.operation.name`: `chat`,
+    /// `text_completion`, `embeddings`) of an inference operation, recorded on its span (see
+    /// [`crate::observe`]); `None` for the others.
+    pub gen_ai_operation: Option<&'static str>,
 }
 
 /// An HTTP method.
@@ -435,7 +439,9 @@ impl<T: Serialize + Send + Sync + 'static> RequestBody for Multipart<T> {
 
 /// What a successful response of an operation is, and how it is read.
 pub trait ResponseKind: Send + 'static {
-    /// What awaiting the call gives.
+    /// What awaiting the call gives: a [`Response`](crate::core::response::Response) of the
+    /// decoded JSON (or of `()`), or an [`EventStream`](crate::stream::EventStream); each
+    /// carries the response's metadata.
     type Output: Send;
     /// The `Accept` header of the request.
     const ACCEPT: &'static str;
@@ -448,12 +454,12 @@ pub struct Json<T>(PhantomData<fn() -> T>);
 pub struct Empty;
 
 impl<T: DeserializeOwned + Send + 'static> ResponseKind for Json<T> {
-    type Output = T;
+    type Output = crate::core::response::Response<T>;
     const ACCEPT: &'static str = "application/json";
 }
 
 impl ResponseKind for Empty {
-    type Output = ();
+    type Output = crate::core::response::Response<()>;
     const ACCEPT: &'static str = "application/json";
 }
 

@@ -16,31 +16,71 @@ use bytes::{Bytes, BytesMut};
 
 use crate::core::error::{AttemptFailure, Error, TimeoutError, TimeoutKind, TransportPhase};
 use crate::core::operation::{Empty, Json, OperationInfo, ResponseKind};
+use crate::core::ratelimit::RateLimit;
+use crate::core::telemetry::CallTrace;
 
-/// A successful result with the status and headers of the response that carried it.
+/// What a successful call reports besides its result: the status and headers of the response,
+/// the request id, every failed attempt before it, and how long it took.
 ///
-/// Dereferences to the result. Returned by `send_with_response()` on a call.
-#[derive(Debug, Clone)]
-pub struct Response<T> {
-    value: T,
+/// Every result of a call carries one: a JSON answer is a [`Response<T>`] ([`Response::meta`]),
+/// a stream an [`EventStream`](crate::stream::EventStream) ([`EventStream::meta`](crate::stream::EventStream::meta)),
+/// and the calls made of several requests report the last one's (see [`crate::observe`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMeta {
+    operation: &'static str,
     status: StatusCode,
     headers: HeaderMap,
     failed_attempts: Vec<AttemptFailure>,
+    elapsed: Duration,
 }
 
-impl<T> Response<T> {
+impl ResponseMeta {
     pub(crate) fn new(
-        value: T,
+        operation: &'static str,
         status: StatusCode,
         headers: HeaderMap,
         failed_attempts: Vec<AttemptFailure>,
+        elapsed: Duration,
     ) -> Self {
-        Response {
-            value,
+        ResponseMeta {
+            operation,
             status,
             headers,
             failed_attempts,
+            elapsed,
         }
+    }
+
+    /// The metadata of a stream that did not come from a call (status 200, no headers).
+    pub(crate) fn detached() -> Self {
+        ResponseMeta::new(
+            "",
+            StatusCode::OK,
+            HeaderMap::new(),
+            Vec::new(),
+            Duration::ZERO,
+        )
+    }
+
+    /// The operation called (its `operationId`, e.g. `serverlessChatComplete`); empty for a
+    /// stream made with [`EventStream::from_byte_stream`](crate::stream::EventStream::from_byte_stream).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The request id the server assigned (`x-request-id`), if any.
+    pub fn request_id(&self) -> Option<&str> {
+        crate::core::error::request_id_str(&self.headers)
     }
 
     /// How many attempts the call took (1 when the first one succeeded).
@@ -53,28 +93,91 @@ impl<T> Response<T> {
         &self.failed_attempts
     }
 
+    /// The time from the start of the first attempt to the response: for a JSON answer, until
+    /// its whole body was read; for a stream, until its headers arrived.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The rate limits the response announced in its headers, if it announced any. The API may
+    /// not send rate-limit headers at all (see [`RateLimit`]).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
+    }
+}
+
+/// A successful result with the metadata of the response that carried it: what awaiting (or,
+/// on the blocking client, sending) a call of a JSON operation gives.
+///
+/// Dereferences to the result, so its fields and methods are used as they are
+/// (`answer.choices`); [`into_inner`](Self::into_inner) takes the result out. The metadata:
+/// [`meta`](Self::meta), or its shortcuts [`status`](Self::status),
+/// [`request_id`](Self::request_id), [`attempts`](Self::attempts), …
+///
+/// ```no_run
+/// # async fn example(client: friendli::Client, request: friendli::types::ServerlessChatCompletionBody) -> friendli::Result<()> {
+/// let answer = client.serverless().chat().complete(request).await?;
+/// println!("{:?} after {} attempt(s), request id {:?}", answer.choices[0].message.content,
+///     answer.attempts(), answer.request_id());
+/// let result: friendli::types::ChatResult = answer.into_inner();
+/// # let _ = result; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    value: T,
+    meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(value: T, meta: ResponseMeta) -> Self {
+        Response { value, meta }
+    }
+
+    /// The metadata: status, headers, request id, attempts, elapsed time, rate limits.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// How many attempts the call took (1 when the first one succeeded).
+    pub fn attempts(&self) -> usize {
+        self.meta.attempts()
+    }
+
+    /// Why each earlier attempt failed, in order (empty when the first attempt succeeded).
+    pub fn failed_attempts(&self) -> &[AttemptFailure] {
+        self.meta.failed_attempts()
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.meta.status
     }
 
     /// The response headers (rate-limit headers, for instance).
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.meta.headers
     }
 
     /// The request id the server assigned (`x-request-id`), if any.
     pub fn request_id(&self) -> Option<&str> {
-        crate::core::error::request_id_str(&self.headers)
+        self.meta.request_id()
+    }
+
+    /// The time from the start of the first attempt until the answer was read.
+    pub fn elapsed(&self) -> Duration {
+        self.meta.elapsed
+    }
+
+    /// The rate limits the response announced, if any (the API may send none).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.meta.rate_limit()
     }
 
     /// The same metadata with the result changed by `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
             value: f(self.value),
-            status: self.status,
-            headers: self.headers,
-            failed_attempts: self.failed_attempts,
+            meta: self.meta,
         }
     }
 
@@ -84,8 +187,8 @@ impl<T> Response<T> {
     }
 
     /// The result and the metadata, apart.
-    pub fn into_parts(self) -> (T, StatusCode, HeaderMap) {
-        (self.value, self.status, self.headers)
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.value, self.meta)
     }
 }
 
@@ -100,6 +203,26 @@ impl<T> Deref for Response<T> {
 impl<T> DerefMut for Response<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.value
+    }
+}
+
+impl<T> AsRef<T> for Response<T> {
+    fn as_ref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// Serialises the result alone, as if it were not wrapped.
+impl<T: serde::Serialize> serde::Serialize for Response<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+/// Compares the results (not the metadata) with a bare value.
+impl<T: PartialEq> PartialEq<T> for Response<T> {
+    fn eq(&self, other: &T) -> bool {
+        self.value == *other
     }
 }
 
@@ -186,13 +309,14 @@ pub struct ReadContext {
 }
 
 /// What a response kind needs to finish its result after the attempts.
-#[derive(Debug, Clone, Copy)]
 #[doc(hidden)]
 pub struct FinishContext {
     pub(crate) info: &'static OperationInfo,
     pub(crate) read_timeout: Option<Duration>,
     /// The client's limit of one event (`None`: the decoder's default).
     pub(crate) max_event_size: Option<usize>,
+    /// The call's span: a JSON answer records its facts there, a stream carries it to its end.
+    pub(crate) trace: CallTrace,
 }
 
 /// How a response kind reads a successful response: `read` runs inside the attempt (a failure
@@ -209,7 +333,11 @@ pub trait Read: ResponseKind {
     ) -> impl Future<Output = Result<Self::Raw, Error>> + Send;
 
     #[doc(hidden)]
-    fn finish(raw: Self::Raw, context: FinishContext) -> Result<Self::Output, Error>;
+    fn finish(
+        raw: Self::Raw,
+        meta: ResponseMeta,
+        context: FinishContext,
+    ) -> Result<Self::Output, Error>;
 }
 
 impl<T: serde::de::DeserializeOwned + Send + 'static> Read for Json<T> {
@@ -234,15 +362,38 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> Read for Json<T> {
         }
     }
 
-    fn finish(body: Bytes, context: FinishContext) -> Result<T, Error> {
-        crate::core::json::from_slice(&body).map_err(|e| {
+    fn finish(
+        body: Bytes,
+        meta: ResponseMeta,
+        context: FinishContext,
+    ) -> Result<Response<T>, Error> {
+        match decode_json(&body, context.info) {
+            Ok(value) => {
+                context.trace.record_json(&body);
+                Ok(Response::new(value, meta))
+            }
+            Err(error) => {
+                context.trace.record_error(&error);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Decodes a JSON answer, naming the operation and the type when it does not decode.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
+    body: &Bytes,
+    info: &'static OperationInfo,
+) -> Result<T, Error> {
+    {
+        crate::core::json::from_slice(body).map_err(|e| {
             Error::decode(
                 format!(
                     "the response as a {} (operation {})",
                     short_type_name::<T>(),
-                    context.info.id
+                    info.id
                 ),
-                body,
+                body.clone(),
                 Some(e),
             )
         })
@@ -263,8 +414,12 @@ impl Read for Empty {
         Ok(())
     }
 
-    fn finish(_raw: (), _context: FinishContext) -> Result<(), Error> {
-        Ok(())
+    fn finish(
+        _raw: (),
+        meta: ResponseMeta,
+        _context: FinishContext,
+    ) -> Result<Response<()>, Error> {
+        Ok(Response::new((), meta))
     }
 }
 

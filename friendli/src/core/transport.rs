@@ -2,7 +2,7 @@
 //! [`drive`]), timeouts, and turning error responses into [`Error::Api`]. It knows operations only through
 //! [`OperationInfo`](crate::core::operation::OperationInfo): nothing here is specific to one of them.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{
     ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue,
@@ -15,18 +15,23 @@ use crate::core::client::{
     ClientInner, PlainHttp, TEAM_HEADER, header_pair, parse_base_url, redact_url, warn_plain_http,
 };
 use crate::core::error::{ApiError, Error};
+use crate::core::hooks::{AttemptOutcome, AttemptRequest};
 use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
 use crate::core::response::{
-    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, Response, read_body, within,
+    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, ResponseMeta, read_body, within,
 };
 use crate::core::retry::RetryConfig;
+use crate::core::telemetry::CallTrace;
 
 /// A call ready to be sent: everything validated, the body encoded once for all attempts.
 pub(crate) struct Prepared {
     pub(crate) info: &'static OperationInfo,
     url: reqwest::Url,
+    /// The headers, without the client's token: hooks see these.
     headers: HeaderMap,
+    /// The client's `Authorization`, added after the hooks unless one of them set its own.
+    auth: Option<HeaderValue>,
     body: Encoded,
     pub(crate) retry: RetryConfig,
     pub(crate) side_effects: bool,
@@ -82,9 +87,7 @@ impl Prepared {
         sendable(&url, info.id)?;
         let mut headers = client.headers.clone();
         match auth {
-            Some(auth) => {
-                headers.insert(AUTHORIZATION, auth.clone());
-            }
+            Some(_) => {}
             None if info.auth => {
                 return Err(Error::invalid_config(format!(
                     "{} needs an API token: call ClientBuilder::token or set the {} environment variable",
@@ -124,6 +127,7 @@ impl Prepared {
             info,
             url,
             headers,
+            auth: auth.clone(),
             body,
             retry: options.retry.unwrap_or_else(|| client.retry.clone()),
             side_effects: !info.idempotent && !options.retry_side_effects,
@@ -135,16 +139,12 @@ impl Prepared {
         })
     }
 
-    /// The URL, for traces.
-    pub(crate) fn url(&self) -> &reqwest::Url {
-        &self.url
-    }
-
-    async fn request(&self, http: &reqwest::Client) -> Result<RequestBuilder, Error> {
+    /// The request of one attempt, without the client's token.
+    async fn request(&self, http: &reqwest::Client) -> Result<reqwest::Request, Error> {
         let builder = http
             .request(self.info.method.method(), self.url.clone())
             .headers(self.headers.clone());
-        Ok(match &self.body {
+        let builder: RequestBuilder = match &self.body {
             Encoded::None => builder,
             Encoded::Json(bytes) => builder.body(bytes.clone()),
             Encoded::Multipart(parts) => {
@@ -155,7 +155,8 @@ impl Prepared {
                     None => builder,
                 }
             }
-        })
+        };
+        builder.build().map_err(crate::core::multipart::send_error)
     }
 }
 
@@ -173,11 +174,18 @@ pub(crate) fn sendable(url: &reqwest::Url, what: &str) -> Result<(), Error> {
     }
 }
 
-/// Sends a prepared call, with the retries its policy allows, and reads its result.
+/// Sends a prepared call, with the retries its policy allows, and reads its result. The call's
+/// span ([`CallTrace`]) covers the attempts; a stream carries it on to its end.
 pub(crate) async fn execute<R: Read>(
     client: &ClientInner,
     prepared: Prepared,
-) -> Result<Response<R::Output>, Error> {
+) -> Result<R::Output, Error> {
+    let trace = CallTrace::start(
+        prepared.info,
+        &prepared.url,
+        &prepared.body,
+        client.trace_content,
+    );
     let context = ReadContext {
         read_timeout: prepared.read_timeout,
         max_body: prepared.max_body,
@@ -188,35 +196,107 @@ pub(crate) async fn execute<R: Read>(
         side_effects: prepared.side_effects,
         deadline: prepared.deadline,
     };
-    let span =
-        tracing::debug_span!("friendli.call", operation = prepared.info.id, url = %prepared.url());
-    let ((raw, status, headers), failures) = drive(policy, classify, |number| {
+    let attempts = drive(policy, classify, |number| {
         attempt::<R>(client, &prepared, context, number)
-    })
-    .instrument(span)
-    .await?;
-    let value = R::finish(
+    });
+    let outcome = if trace.is_on() {
+        attempts.instrument(trace.span().clone()).await
+    } else {
+        attempts.await
+    };
+    let ((raw, status, headers), failures) = match outcome {
+        Ok(success) => success,
+        Err(error) => {
+            trace.record_error(&error);
+            return Err(error);
+        }
+    };
+    let meta = ResponseMeta::new(
+        prepared.info.id,
+        status,
+        headers,
+        failures,
+        trace.started().elapsed(),
+    );
+    trace.record_response(&meta);
+    R::finish(
         raw,
+        meta,
         FinishContext {
             info: prepared.info,
             read_timeout: prepared.read_timeout,
             max_event_size: client.max_event_size,
+            trace,
         },
-    )?;
-    Ok(Response::new(value, status, headers, failures))
+    )
 }
 
-/// One attempt: the request sent, an error answer turned into [`Error::Api`], a success read by
-/// `R` (a failure to read it counts as a failed attempt, so that a connection lost while reading
-/// a unary body is retried when the policy allows).
+/// One attempt: the client's hooks run before it (with the request) and after it (with its
+/// outcome), around [`exchange`].
 async fn attempt<R: Read>(
     client: &ClientInner,
     prepared: &Prepared,
     context: ReadContext,
     number: usize,
 ) -> Result<(R::Raw, StatusCode, HeaderMap), Error> {
-    let request = prepared.request(&client.http).await?;
-    let mut response = within(prepared.read_timeout, request.send())
+    let mut request = prepared.request(&client.http).await?;
+    if client.hooks.is_empty() {
+        add_auth(&mut request, prepared);
+        return exchange::<R>(client, prepared, request, context, number).await;
+    }
+    let mut hooked = AttemptRequest::new(request, prepared.info, number);
+    client.hooks.before(&mut hooked).await?;
+    let mut request = hooked.into_request();
+    add_auth(&mut request, prepared);
+    let sent = Instant::now();
+    let result = exchange::<R>(client, prepared, request, context, number).await;
+    let elapsed = sent.elapsed();
+    let outcome = match &result {
+        Ok((_, status, headers)) => AttemptOutcome {
+            operation: prepared.info,
+            attempt: number,
+            status: Some(*status),
+            headers: Some(headers),
+            elapsed,
+            error: None,
+        },
+        Err(error) => {
+            let api = error.api_error();
+            AttemptOutcome {
+                operation: prepared.info,
+                attempt: number,
+                status: api.map(|e| e.status),
+                headers: api.map(|e| &e.headers),
+                elapsed,
+                error: Some(error),
+            }
+        }
+    };
+    client.hooks.after(&outcome);
+    result
+}
+
+/// The client's token, unless the request carries an `Authorization` of its own (set by a hook
+/// or as a per-call header).
+fn add_auth(request: &mut reqwest::Request, prepared: &Prepared) {
+    if let Some(auth) = &prepared.auth
+        && !request.headers().contains_key(AUTHORIZATION)
+    {
+        request.headers_mut().insert(AUTHORIZATION, auth.clone());
+    }
+}
+
+/// One request and its answer: an error answer turned into [`Error::Api`], a success read by
+/// `R` (a failure to read it counts as a failed attempt, so that a connection lost while reading
+/// a unary body is retried when the policy allows).
+async fn exchange<R: Read>(
+    client: &ClientInner,
+    prepared: &Prepared,
+    request: reqwest::Request,
+    context: ReadContext,
+    number: usize,
+) -> Result<(R::Raw, StatusCode, HeaderMap), Error> {
+    let mut response = within(prepared.read_timeout, client.http.execute(request))
         .await?
         .map_err(crate::core::multipart::send_error)?;
     let status = response.status();

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::core::error::Error;
+use crate::core::response::ResponseMeta;
 use crate::events::ChatStreamEvent;
 #[cfg(feature = "serverless")]
 use crate::events::ToolAssistedChatEvent;
@@ -97,13 +98,16 @@ impl ChatEvent for ToolAssistedChatEvent {
 impl<E: ChatEvent> EventStream<E> {
     /// Reads the whole stream and folds it into the [`ChatResult`] that `complete()` would have
     /// returned, plus the timeline of built-in tool runs.
+    /// The result carries the stream's metadata ([`CollectedChat::meta`]).
     pub async fn collect_chat(mut self) -> Result<CollectedChat, Error> {
         use futures::StreamExt;
         let mut accumulator = ChatAccumulator::new();
         while let Some(event) = self.next().await {
             accumulator.push(&event?);
         }
-        accumulator.finish()
+        let mut collected = accumulator.finish()?;
+        collected.meta = Some(self.meta().clone());
+        Ok(collected)
     }
 }
 
@@ -122,9 +126,19 @@ pub struct CollectedChat {
     /// `stream_options.include_usage`). When it did not, `result.usage` is all zeros: read
     /// [`usage`](Self::usage), which says so.
     pub usage_reported: bool,
+    /// The metadata of the stream's response.
+    #[serde(skip)]
+    meta: Option<ResponseMeta>,
 }
 
 impl CollectedChat {
+    /// The metadata of the stream's response (status, headers, request id, attempts, the time
+    /// until the stream started), when the result was collected from a stream
+    /// ([`EventStream::collect_chat`]); `None` when it was folded by hand or deserialised.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        self.meta.as_ref()
+    }
+
     /// The token usage, if the stream reported it (`None` otherwise, rather than zeros).
     pub fn usage(&self) -> Option<&crate::types::ChatUsage> {
         self.usage_reported.then_some(&self.result.usage)
@@ -396,6 +410,7 @@ impl ChatAccumulator {
             tool_runs: self.runs,
             unknown_events: self.unknown,
             usage_reported,
+            meta: None,
         })
     }
 }

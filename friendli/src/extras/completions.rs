@@ -7,6 +7,7 @@ use std::fmt;
 use serde_json::{Map, Value, json};
 
 use crate::core::error::Error;
+use crate::core::response::ResponseMeta;
 use crate::events::CompletionsStreamEvent;
 use crate::extras::chunk_header::Header;
 use crate::stream::{EventStream, UnknownEvent};
@@ -15,13 +16,17 @@ use crate::types::{CompletionsResult, StreamedCompletionData, TextUsage};
 impl EventStream<CompletionsStreamEvent> {
     /// Reads the whole stream and folds it into the [`CompletionsResult`] that `complete()` would
     /// have returned (see [`CompletionsAccumulator`] for what a stream cannot tell).
+    ///
+    /// The result carries the stream's metadata ([`CollectedCompletions::meta`]).
     pub async fn collect_completions(mut self) -> Result<CollectedCompletions, Error> {
         use futures::StreamExt;
         let mut accumulator = CompletionsAccumulator::new();
         while let Some(event) = self.next().await {
             accumulator.push(&event?);
         }
-        accumulator.finish()
+        let mut collected = accumulator.finish()?;
+        collected.meta = Some(self.meta().clone());
+        Ok(collected)
     }
 }
 
@@ -38,9 +43,18 @@ pub struct CollectedCompletions {
     /// `stream_options.include_usage`). When it did not, `result.usage` is all zeros: read
     /// [`usage`](Self::usage), which says so.
     pub usage_reported: bool,
+    /// The metadata of the stream's response.
+    meta: Option<ResponseMeta>,
 }
 
 impl CollectedCompletions {
+    /// The metadata of the stream's response (status, headers, request id, attempts, the time
+    /// until the stream started), when the result was collected from a stream
+    /// ([`EventStream::collect_completions`]); `None` when it was folded by hand.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        self.meta.as_ref()
+    }
+
     /// The token usage, if the stream reported it (`None` otherwise, rather than zeros).
     pub fn usage(&self) -> Option<&TextUsage> {
         self.usage_reported.then_some(&self.result.usage)
@@ -155,6 +169,7 @@ impl CompletionsAccumulator {
             result,
             unknown_events: self.unknown,
             usage_reported,
+            meta: None,
         })
     }
 }

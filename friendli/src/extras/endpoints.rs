@@ -52,6 +52,7 @@ use crate::core::call::{BlockingCaller, Call, Caller};
 use crate::core::client::Client;
 use crate::core::error::{Error, Result};
 use crate::core::options::{CallOptions, CallSettings};
+use crate::core::response::{Response, ResponseMeta};
 use crate::extras::ext::WireName;
 use crate::namespaces::DedicatedEndpoint;
 use crate::operations::DedicatedGetEndpointStatus;
@@ -142,7 +143,8 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
     /// after [`poll_interval`](WaitUntilRunning::poll_interval), a longer wait each time up to
     /// [`max_poll_interval`](WaitUntilRunning::max_poll_interval), until it is `RUNNING`, has
     /// failed or is being terminated, or the [`deadline`](WaitUntilRunning::deadline) passes
-    /// (see [the module](crate::extras::endpoints)). Await it for the `RUNNING` status, or turn it into
+    /// (see [the module](crate::extras::endpoints)). Await it for the `RUNNING` status (a
+    /// [`Response`] with the metadata of the last status request), or turn it into
     /// the stream of every status seen with [`WaitUntilRunning::into_stream`].
     ///
     /// The per-call options (`retries`, `timeout`, `team`, `header`, `server_url`, …) apply to
@@ -253,13 +255,15 @@ impl<'c, C: Caller> WaitUntilRunning<'c, C> {
     }
 
     /// Waits: the statuses read, until a `RUNNING` one (which it gives) or the end of the wait.
-    async fn wait(self) -> Result<DedicatedEndpointStatus> {
+    async fn wait(self) -> Result<Response<DedicatedEndpointStatus>> {
         let endpoint_id = self.endpoint_id.clone();
-        let mut statuses = self.statuses();
-        while let Some(status) = statuses.next().await {
+        let mut state = self.state();
+        while let Some(status) = state.step().await {
             let status = status?;
-            if status.is_running() {
-                return Ok(status);
+            if status.is_running()
+                && let Some(meta) = state.last_meta.take()
+            {
+                return Ok(Response::new(status, meta));
             }
         }
         // The stream ends only after a running status or an error.
@@ -268,16 +272,21 @@ impl<'c, C: Caller> WaitUntilRunning<'c, C> {
         )))
     }
 
-    fn statuses(self) -> EndpointStatusStream<'c> {
-        let state = WaitState {
+    fn state(self) -> WaitState<'c, C> {
+        WaitState {
             wait: self,
             started: None,
             polls: 0,
             next_wait: Duration::ZERO,
             last: None,
+            last_meta: None,
             pending: None,
             done: false,
-        };
+        }
+    }
+
+    fn statuses(self) -> EndpointStatusStream<'c> {
+        let state = self.state();
         EndpointStatusStream {
             inner: futures::stream::unfold(state, |mut state| async move {
                 let item = state.step().await?;
@@ -299,7 +308,7 @@ impl<'c> WaitUntilRunning<'c, Client> {
 }
 
 impl<'c> IntoFuture for WaitUntilRunning<'c, Client> {
-    type Output = Result<DedicatedEndpointStatus>;
+    type Output = Result<Response<DedicatedEndpointStatus>>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
@@ -309,7 +318,7 @@ impl<'c> IntoFuture for WaitUntilRunning<'c, Client> {
 
 impl<C: BlockingCaller> WaitUntilRunning<'_, C> {
     /// Waits until the endpoint runs (the blocking client's form of `.await`).
-    pub fn send(self) -> Result<DedicatedEndpointStatus> {
+    pub fn send(self) -> Result<Response<DedicatedEndpointStatus>> {
         let client = self.call.client();
         client.block_on(self.wait())?
     }
@@ -342,6 +351,8 @@ struct WaitState<'c, C> {
     polls: u32,
     next_wait: Duration,
     last: Option<DedicatedEndpointStatus>,
+    /// The metadata of the last status request's response.
+    last_meta: Option<ResponseMeta>,
     /// The error that follows a status after which the endpoint will not run.
     pending: Option<Error>,
     done: bool,
@@ -382,11 +393,14 @@ impl<C: Caller> WaitState<'_, C> {
                 }
             },
             None => poll.await,
-        }
-        .map(crate::core::response::Response::into_inner);
+        };
         self.polls += 1;
         let status = match answer {
-            Ok(status) => status,
+            Ok(answer) => {
+                let (status, meta) = answer.into_parts();
+                self.last_meta = Some(meta);
+                status
+            }
             Err(error) => {
                 self.done = true;
                 return Some(Err(error));

@@ -108,7 +108,7 @@ use crate::core::multipart::{
 };
 use crate::core::operation::Operation;
 use crate::core::options::{CallOptions, CallSettings};
-use crate::core::response::{Overflow, read_body};
+use crate::core::response::{Overflow, Response, read_body};
 use crate::core::retry::{Failure, RetryConfig};
 use crate::core::transport::sendable;
 use crate::extras::ext::WireName;
@@ -165,7 +165,8 @@ impl Progress {
 type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// An upload of a file from disk, not started yet: set options, then `.await` it for the file's
-/// [`FileInfo`]. Made by [`File::upload`](crate::namespaces::File::upload); see the
+/// [`FileInfo`] (a [`Response`] with the metadata of the upload's last request, which reads the
+/// file's information). Made by [`File::upload`](crate::namespaces::File::upload); see the
 /// [module documentation](self) for the steps, retries and timeouts.
 #[must_use = "an upload does nothing until it is awaited (or sent, on the blocking client)"]
 pub struct Upload<'c, C = Client> {
@@ -257,7 +258,7 @@ impl<'c, C: Caller> Upload<'c, C> {
         self
     }
 
-    async fn run(self) -> Result<FileInfo> {
+    async fn run(self) -> Result<Response<FileInfo>> {
         match self.settings.timeout {
             Some(limit) => tokio::time::timeout(limit, self.steps())
                 .await
@@ -271,7 +272,7 @@ impl<'c, C: Caller> Upload<'c, C> {
         }
     }
 
-    async fn steps(self) -> Result<FileInfo> {
+    async fn steps(self) -> Result<Response<FileInfo>> {
         let Upload {
             client,
             path,
@@ -335,7 +336,7 @@ impl<'c, C: Caller> Upload<'c, C> {
             .project_id(project_id);
         let mut init = apply(client.file().init_upload(request), &settings);
         init.settings.body_fields = body_fields;
-        let started = init.await?;
+        let started = init.await?.into_inner();
         tracing::debug!(file_id = %started.file_id, "file registered");
         match started.upload_url.as_deref() {
             Some(url) => {
@@ -386,8 +387,8 @@ impl<'c, C: Caller> Upload<'c, C> {
 }
 
 impl<'c> IntoFuture for Upload<'c, Client> {
-    type Output = Result<FileInfo>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<FileInfo>> + Send + 'c>>;
+    type Output = Result<Response<FileInfo>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Response<FileInfo>>> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
@@ -397,7 +398,7 @@ impl<'c> IntoFuture for Upload<'c, Client> {
 impl<C: BlockingCaller> Upload<'_, C> {
     /// Uploads the file (the blocking client's form of `.await`; the progress callback runs on
     /// the client's runtime thread).
-    pub fn send(self) -> Result<FileInfo> {
+    pub fn send(self) -> Result<Response<FileInfo>> {
         let client = self.client;
         client.block_on(self.run())?
     }

@@ -79,6 +79,7 @@ use crate::core::call::{Call, Caller};
 use crate::core::error::{Error, Result};
 use crate::core::operation::{Json, Operation};
 use crate::core::options::CallSettings;
+use crate::core::response::ResponseMeta;
 
 /// A paged list operation: a `GET` whose answer is one page of items and the cursor of the next
 /// page. Implemented by the generated types of [`crate::operations`] that the API document shows
@@ -178,6 +179,15 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The cursor of the next page, exactly as the server gave it; `None` on the last page.
     pub next_cursor: Option<String>,
+    meta: ResponseMeta,
+}
+
+impl<T> Page<T> {
+    /// The metadata of the page's response: status, headers, request id, attempts, elapsed
+    /// time, rate limits.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
 }
 
 /// A page of operation `O` as it arrives: an object with `data` (`None` when absent) and
@@ -243,11 +253,12 @@ impl<'de, O: Paginated> Deserialize<'de> for Wire<O> {
 }
 
 impl<O: Paginated> Wire<O> {
-    fn into_page(self) -> Page<ItemOf<O>> {
+    fn into_page(self, meta: ResponseMeta) -> Page<ItemOf<O>> {
         Page {
             items: self.data.map(PageData::into_items).unwrap_or_default(),
             // An empty cursor is no cursor.
             next_cursor: self.next_cursor.filter(|c| !c.is_empty()),
+            meta,
         }
     }
 }
@@ -454,8 +465,8 @@ where
 
 /// Sends one page's call and decodes the page.
 async fn fetch<O: Paginated>(call: Call<'_, O>) -> Result<Page<ItemOf<O>>> {
-    let response = call.execute_as::<Json<Wire<O>>>().await?;
-    Ok(response.into_inner().into_page())
+    let (wire, meta) = call.execute_as::<Json<Wire<O>>>().await?.into_parts();
+    Ok(wire.into_page(meta))
 }
 
 #[cfg(test)]
@@ -483,6 +494,7 @@ mod tests {
                     auth: true,
                     stream_end: StreamEnd::Eof,
                     required_fields: &[],
+                    gen_ai_operation: None,
                 };
             }
 
@@ -509,7 +521,7 @@ mod tests {
         let wire: Wire<Counts> =
             serde_json::from_str(r#"{"data": {"z": 1, "a": 2, "m": 3}, "nextCursor": "c+/="}"#)
                 .unwrap();
-        let page = wire.into_page();
+        let page = wire.into_page(ResponseMeta::detached());
         assert_eq!(
             page.items,
             vec![
@@ -526,12 +538,12 @@ mod tests {
         let wire: Wire<Pairs> =
             serde_json::from_str(r#"{"data": [["a", "b"]], "nextCursor": null, "extra": [1]}"#)
                 .unwrap();
-        let page = wire.into_page();
+        let page = wire.into_page(ResponseMeta::detached());
         assert_eq!(page.items, vec![["a".to_owned(), "b".to_owned()]]);
         assert_eq!(page.next_cursor, None);
         // `data` of `Counts` is optional.
         let wire: Wire<Counts> = serde_json::from_str(r#"{"nextCursor": ""}"#).unwrap();
-        let page = wire.into_page();
+        let page = wire.into_page(ResponseMeta::detached());
         assert!(page.items.is_empty());
         assert_eq!(page.next_cursor, None, "an empty cursor ends the list");
     }
@@ -557,7 +569,7 @@ mod tests {
         }
         // An empty list is a list.
         let wire: Wire<Pairs> = serde_json::from_str(r#"{"data": []}"#).unwrap();
-        assert!(wire.into_page().items.is_empty());
+        assert!(wire.into_page(ResponseMeta::detached()).items.is_empty());
     }
 
     #[test]

@@ -55,6 +55,7 @@ use crate::core::client::Client;
 use crate::core::error::{BoxError, Error, Result};
 use crate::core::operation::{Json, Operation};
 use crate::core::options::{CallOptions, CallSettings};
+use crate::core::response::ResponseMeta;
 use crate::extras::chat::{ChatAccumulator, ChatEvent};
 use crate::extras::ext::{ChatResultExt, MessageExt, parameters_schema};
 use crate::stream::{EventStream, Events, UnknownEvent};
@@ -384,6 +385,17 @@ pub struct RunResult {
     pub turns: u32,
     /// Every local function call, in order.
     pub calls: Vec<LocalCall>,
+    /// The metadata of the last model turn's response.
+    #[serde(skip)]
+    meta: Option<ResponseMeta>,
+}
+
+impl RunResult {
+    /// The metadata of the response of the last model turn: status, headers, request id,
+    /// attempts, elapsed time (`None` for a result that was deserialised).
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        self.meta.as_ref()
+    }
 }
 
 /// One local function call of a run.
@@ -458,6 +470,7 @@ where
             request,
             messages,
             calls: Vec::new(),
+            meta: None,
         })
     }
 
@@ -466,7 +479,8 @@ where
         let mut conversation = self.start()?;
         loop {
             let request = conversation.next_request()?;
-            let result = self.call.with_body(request).execute().await?.into_inner();
+            let (result, meta) = self.call.with_body(request).execute().await?.into_parts();
+            conversation.meta = Some(meta);
             match conversation.end_turn(result) {
                 TurnEnd::Finished(run) => return Ok(*run),
                 TurnEnd::Calls(calls) => {
@@ -554,6 +568,8 @@ struct Conversation<'t, O: ChatLoop> {
     request: O::Body,
     messages: Vec<Message>,
     calls: Vec<LocalCall>,
+    /// The metadata of the latest model turn's response.
+    meta: Option<ResponseMeta>,
 }
 
 /// How a turn ended.
@@ -593,6 +609,7 @@ where
                 messages: std::mem::take(&mut self.messages),
                 turns: self.turn,
                 result,
+                meta: self.meta.take(),
             }));
         }
         TurnEnd::Calls(result.tool_calls().to_vec())
@@ -751,8 +768,7 @@ where
                         .call
                         .rebind(O::Stream::default(), Ok(request))
                         .execute()
-                        .await?
-                        .into_inner();
+                        .await?;
                     self.phase = Phase::Streaming(Box::new(events), Box::default());
                 }
                 Phase::Streaming(events, accumulator) => match events.next().await {
@@ -773,6 +789,7 @@ where
                         return Ok(Some(out));
                     }
                     None => {
+                        self.conversation.meta = Some(events.meta().clone());
                         let result = std::mem::take(accumulator).finish()?.result;
                         self.end_turn(result);
                     }

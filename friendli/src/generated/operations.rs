@@ -85,6 +85,7 @@ impl Operation for ListDatasets {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -134,6 +135,7 @@ impl Operation for CreateDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -174,6 +176,7 @@ impl Operation for GetDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -221,6 +224,7 @@ impl Operation for DeleteDataset {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -306,6 +310,7 @@ impl Operation for ListSplits {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -382,6 +387,7 @@ impl Operation for CreateSplit {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -441,6 +447,7 @@ impl Operation for GetSplit {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -496,6 +503,7 @@ impl Operation for DeleteSplit {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -589,6 +597,7 @@ impl Operation for ListSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -667,6 +676,7 @@ impl Operation for UploadRawSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -723,6 +733,7 @@ impl Operation for AddSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -779,6 +790,7 @@ impl Operation for DeleteSamples {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -832,6 +844,7 @@ impl Operation for ListVersions {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -886,6 +899,7 @@ impl Operation for CreateVersion {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -945,6 +959,7 @@ impl Operation for GetVersion {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1000,6 +1015,7 @@ impl Operation for DeleteVersion {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1039,6 +1055,7 @@ impl Operation for InitUpload {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -1077,6 +1094,7 @@ impl Operation for GetInfo {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1123,6 +1141,7 @@ impl Operation for CompleteUpload {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1169,6 +1188,7 @@ impl Operation for GetDownloadUrl {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1207,6 +1227,7 @@ impl Operation for ContainerTextClassification {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -1273,6 +1294,7 @@ impl Operation for DedicatedListEndpoints {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -1321,6 +1343,7 @@ impl Operation for DedicatedCreateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -1361,6 +1384,7 @@ impl Operation for DedicatedGetEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1411,6 +1435,7 @@ impl Operation for DedicatedUpdateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1461,6 +1486,7 @@ impl Operation for DedicatedDeleteEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1511,6 +1537,7 @@ impl Operation for DedicatedRestartEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1562,6 +1589,7 @@ impl Operation for DedicatedSleepEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1613,6 +1641,7 @@ impl Operation for DedicatedGetEndpointStatus {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1664,6 +1693,7 @@ impl Operation for DedicatedTerminateEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1737,6 +1767,7 @@ impl Operation for DedicatedGetEndpointVersionHistory {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1809,6 +1840,7 @@ impl Operation for DedicatedWakeEndpoint {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn path(&self) -> Cow<'static, str> {
@@ -1847,6 +1879,7 @@ impl Operation for DedicatedTextClassification {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -1876,6 +1909,7 @@ impl Operation for DedicatedEndpointWandbArtifactCreate {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -1903,6 +1937,7 @@ impl Operation for DedicatedAudioTranscriptions {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -1930,6 +1965,7 @@ impl Operation for DedicatedAudioTranscriptionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -1957,6 +1993,7 @@ impl Operation for DedicatedChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -1984,6 +2021,7 @@ impl Operation for DedicatedChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2011,6 +2049,7 @@ impl Operation for DedicatedChatRender {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2038,6 +2077,7 @@ impl Operation for DedicatedCompletionsComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("text_completion"),
     };
 }
 
@@ -2065,6 +2105,7 @@ impl Operation for DedicatedCompletionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &["model"],
+        gen_ai_operation: Some("text_completion"),
     };
 }
 
@@ -2092,6 +2133,7 @@ impl Operation for DedicatedDetokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -2119,6 +2161,7 @@ impl Operation for DedicatedEmbeddings {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: Some("embeddings"),
     };
 }
 
@@ -2146,6 +2189,7 @@ impl Operation for DedicatedImagesEdit {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2173,6 +2217,7 @@ impl Operation for DedicatedImagesGenerate {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2200,6 +2245,7 @@ impl Operation for DedicatedMessages {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2227,6 +2273,7 @@ impl Operation for DedicatedMessagesStream {
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2254,6 +2301,7 @@ impl Operation for DedicatedResponses {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2283,6 +2331,7 @@ impl Operation for DedicatedResponsesStream {
             &["response.completed", "response.failed", "response.incomplete"],
         ),
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2310,6 +2359,7 @@ impl Operation for DedicatedTokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -2337,6 +2387,7 @@ impl Operation for ServerlessToolAssistedChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2364,6 +2415,7 @@ impl Operation for ServerlessToolAssistedChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2391,6 +2443,7 @@ impl Operation for ServerlessAudioTranscriptions {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -2418,6 +2471,7 @@ impl Operation for ServerlessAudioTranscriptionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -2445,6 +2499,7 @@ impl Operation for ServerlessChatComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2472,6 +2527,7 @@ impl Operation for ServerlessChatStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2499,6 +2555,7 @@ impl Operation for ServerlessChatRender {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2526,6 +2583,7 @@ impl Operation for ServerlessCompletionsComplete {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("text_completion"),
     };
 }
 
@@ -2553,6 +2611,7 @@ impl Operation for ServerlessCompletionsStream {
         auth: true,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &["model"],
+        gen_ai_operation: Some("text_completion"),
     };
 }
 
@@ -2582,6 +2641,7 @@ impl Operation for ServerlessDetokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -2611,6 +2671,7 @@ impl Operation for ServerlessKnowledgeRetrieve {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2638,6 +2699,7 @@ impl Operation for ServerlessMessages {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2665,6 +2727,7 @@ impl Operation for ServerlessMessagesStream {
         auth: true,
         stream_end: StreamEnd::Events(&["message_stop"]),
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2692,6 +2755,7 @@ impl Operation for ServerlessModelList {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2719,6 +2783,7 @@ impl Operation for ServerlessOpenrouterModelList {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2746,6 +2811,7 @@ impl Operation for ServerlessResponses {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2775,6 +2841,7 @@ impl Operation for ServerlessResponsesStream {
             &["response.completed", "response.failed", "response.incomplete"],
         ),
         required_fields: &["model"],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2802,6 +2869,7 @@ impl Operation for ServerlessTokenization {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &["model"],
+        gen_ai_operation: None,
     };
 }
 
@@ -2829,6 +2897,7 @@ impl Operation for ContainerAudioTranscriptions {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2856,6 +2925,7 @@ impl Operation for ContainerAudioTranscriptionsStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -2883,6 +2953,7 @@ impl Operation for ContainerChatComplete {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2910,6 +2981,7 @@ impl Operation for ContainerChatStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -2937,6 +3009,7 @@ impl Operation for ContainerCompletionsComplete {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: Some("text_completion"),
     };
 }
 
@@ -2964,6 +3037,7 @@ impl Operation for ContainerCompletionsStream {
         auth: false,
         stream_end: StreamEnd::Sentinel("[DONE]"),
         required_fields: &[],
+        gen_ai_operation: Some("text_completion"),
     };
 }
 
@@ -2991,6 +3065,7 @@ impl Operation for ContainerDetokenization {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -3018,6 +3093,7 @@ impl Operation for ContainerImagesEdit {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -3045,6 +3121,7 @@ impl Operation for ContainerImagesGenerate {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 
@@ -3072,6 +3149,7 @@ impl Operation for ContainerMessages {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -3099,6 +3177,7 @@ impl Operation for ContainerMessagesStream {
         auth: false,
         stream_end: StreamEnd::Events(&["message_stop"]),
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -3126,6 +3205,7 @@ impl Operation for ContainerResponses {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -3155,6 +3235,7 @@ impl Operation for ContainerResponsesStream {
             &["response.completed", "response.failed", "response.incomplete"],
         ),
         required_fields: &[],
+        gen_ai_operation: Some("chat"),
     };
 }
 
@@ -3240,6 +3321,7 @@ impl Operation for GetCost {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -3376,6 +3458,7 @@ impl Operation for GetUsage {
         auth: true,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
     #[inline]
     fn query(&self, query: &mut Query) {
@@ -3416,6 +3499,7 @@ impl Operation for ContainerTokenization {
         auth: false,
         stream_end: StreamEnd::Eof,
         required_fields: &[],
+        gen_ai_operation: None,
     };
 }
 

@@ -47,8 +47,9 @@ fn complete_returns_the_answer() {
         Some("The math:calculator says 3 + 6 is 9.")
     );
     assert_eq!(server.requests()[0].header("x-friendli-team"), Some("t"));
-    let response = ask_with(&client).send_with_response().unwrap();
+    let response = ask_with(&client).send().unwrap();
     assert_eq!(response.request_id(), Some("mock-req-2"));
+    assert_eq!(response.attempts(), 1);
 }
 
 #[test]

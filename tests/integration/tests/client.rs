@@ -327,12 +327,14 @@ async fn status_headers_and_request_id_of_a_success_stay_reachable() {
             "What is 2 * 21?",
             vec![ToolAssistedChatTool::calculator()],
         ))
-        .send_with_response()
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.request_id(), Some("mock-req-1"));
     assert_eq!(response.headers()["x-ratelimit-remaining"], "41");
+    let limits = response.rate_limit().expect("a rate-limit header");
+    assert_eq!(limits.general.and_then(|q| q.remaining), Some(41));
+    assert_eq!(response.attempts(), 1);
     // It dereferences to the result.
     assert!(response.content().unwrap().contains("42"));
 }

@@ -154,7 +154,7 @@ async fn a_file_larger_than_a_read_reaches_storage_whole_with_progress_to_the_to
 
     // The other file operations see the upload; the download URL gives the bytes back.
     let info_again = client.file().get_info(&info.id).await.unwrap();
-    assert_eq!(info_again, info);
+    assert_eq!(*info_again, *info);
     let link = client.file().get_download_url(&info.id).await.unwrap();
     assert_eq!(link.file_id, info.id);
     let (status, downloaded) = http("GET", &link.download_url, None, b"");
@@ -258,7 +258,7 @@ async fn a_storage_error_is_an_api_error_with_the_storage_status_and_body() {
         b"abc".to_vec(),
     ));
     let (content_type, body) = encode(&parts);
-    let url = started.upload_url.unwrap();
+    let url = started.upload_url.clone().unwrap();
     let (status, answer) = http("POST", &url, Some(&content_type), &body);
     assert_eq!(status, 403);
     assert!(String::from_utf8_lossy(&answer).contains("AccessDenied"));
@@ -521,7 +521,7 @@ async fn dataset_samples_made_from_messages_round_trip() {
         .await
         .unwrap();
         listed.extend(page.decode_samples().unwrap());
-        match page.next_cursor {
+        match page.into_inner().next_cursor {
             Some(next) => cursor = Some(next),
             None => break,
         }

@@ -16,6 +16,7 @@ async fn say_hi(client: &Client) -> Result<ChatResult, Error> {
         .tool_assisted_chat()
         .complete(request("hi", vec![]))
         .await
+        .map(friendli::Response::into_inner)
 }
 
 #[tokio::test]

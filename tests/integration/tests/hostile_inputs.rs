@@ -445,7 +445,12 @@ async fn d8_a_body_field_colliding_with_a_part_or_a_field_the_call_sets_is_refus
 
 async fn tokenize(client: &Client) -> Result<friendli::types::ContainerTokenizationSuccess, Error> {
     let request: friendli::types::ContainerTokenizationBody = body(json!({"prompt": "Hi"}));
-    client.container().token().tokenize(request).await
+    client
+        .container()
+        .token()
+        .tokenize(request)
+        .await
+        .map(friendli::Response::into_inner)
 }
 
 #[tokio::test]

@@ -50,7 +50,7 @@ async fn fold_equals_complete(client: &Client, body: Value) -> ChatResult {
         .unwrap();
     assert_eq!(blank(&collected.result), blank(&complete));
     assert_eq!(collected.usage(), Some(&complete.usage));
-    complete
+    complete.into_inner()
 }
 
 #[tokio::test]
@@ -166,7 +166,7 @@ async fn completions_fold(client: &Client, body: Value) -> CompletionsResult {
     assert_eq!(blank(&collected.result), expected);
     assert!(collected.usage_reported);
     assert_eq!(collected.usage(), Some(&complete.usage));
-    complete
+    complete.into_inner()
 }
 
 #[tokio::test]

@@ -323,7 +323,15 @@ async fn every_paged_list_ends_and_yields_the_stored_items() {
             json!({"name": name, "projectId": "proj-1", "modality": {"input_modals": ["TEXT"]}}),
         )
         .unwrap();
-        dataset_ids.push(client.dataset().create_dataset(request).await.unwrap().id);
+        dataset_ids.push(
+            client
+                .dataset()
+                .create_dataset(request)
+                .await
+                .unwrap()
+                .into_inner()
+                .id,
+        );
     }
     let datasets: Vec<DatasetInfo> = client
         .dataset()
@@ -345,6 +353,7 @@ async fn every_paged_list_ends_and_yields_the_stored_items() {
                 .create_split(dataset, name)
                 .await
                 .unwrap()
+                .into_inner()
                 .id,
         );
     }

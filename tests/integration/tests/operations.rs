@@ -60,7 +60,6 @@ async fn unary_json_tokenize_with_a_retry_and_a_final_error() {
         .serverless()
         .token()
         .tokenize(request.clone())
-        .send_with_response()
         .await
         .unwrap();
     assert_eq!(tokens.attempts(), 2, "one failure, then the answer");
@@ -263,7 +262,6 @@ async fn get_with_path_and_query_parameters_sends_them_as_given() {
         .list()
         .limit(5)
         .cursor("b'abc'==/+")
-        .send_with_response()
         .await
         .unwrap();
     assert_eq!(page.attempts(), 2);
@@ -397,7 +395,6 @@ async fn multipart_uploads_stream_the_file_with_a_retry_and_a_final_error() {
         .serverless()
         .audio()
         .transcribe(request.clone(), FilePart::path(&path))
-        .send_with_response()
         .await
         .unwrap();
     assert_eq!(

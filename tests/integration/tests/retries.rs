@@ -29,7 +29,7 @@ fn ask_with(
 async fn complete(server: &MockServer) -> ChatResult {
     let result = ask_with(&client(server)).await.unwrap();
     assert!(result.content().unwrap().contains('9'));
-    result
+    result.into_inner()
 }
 
 /// At least `least` passed since `started`, and not absurdly more (a loaded machine is slow,

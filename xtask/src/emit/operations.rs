@@ -239,6 +239,10 @@ fn operation_info(operation: &crate::api::Operation) -> TokenStream {
     let team = operation.team;
     let auth = operation.auth;
     let required = &operation.required_fields;
+    let gen_ai_operation = match gen_ai_operation(operation) {
+        Some(name) => quote! { Some(#name) },
+        None => quote! { None },
+    };
     let stream_end = match &operation.response {
         Response::Events { end, .. } | Response::RawEvents { end } => stream_end(end),
         Response::Empty | Response::Json(_) => quote! { StreamEnd::Eof },
@@ -255,7 +259,26 @@ fn operation_info(operation: &crate::api::Operation) -> TokenStream {
             auth: #auth,
             stream_end: #stream_end,
             required_fields: &[#(#required),*],
+            gen_ai_operation: #gen_ai_operation,
         }
+    }
+}
+
+/// The OpenTelemetry GenAI operation name (`gen_ai.operation.name`) of an inference operation,
+/// from the last segments of its path; `None` for the others (management, files, tokenizers).
+fn gen_ai_operation(operation: &crate::api::Operation) -> Option<&'static str> {
+    let path = operation.path.trim_end_matches('/');
+    if path.ends_with("/chat/completions")
+        || path.ends_with("/messages")
+        || path.ends_with("/responses")
+    {
+        Some("chat")
+    } else if path.ends_with("/completions") {
+        Some("text_completion")
+    } else if path.ends_with("/embeddings") {
+        Some("embeddings")
+    } else {
+        None
     }
 }
 
