@@ -36,8 +36,10 @@ use futures::StreamExt;
 
 use crate::core::call::{BlockingCaller, Call as AsyncCall, Caller};
 use crate::core::error::{Error, Result};
-use crate::core::operation::{Empty, Json, Operation, ResponseKind};
-use crate::core::response::{Read, Response};
+use crate::core::operation::{Operation, ResponseKind};
+use crate::core::readers::Read;
+use crate::core::response::Response;
+use crate::core::response::{Empty, Json};
 use crate::extras::pagination::{ItemOf, Items, Pages, Paginated, items_of, walk_pages};
 use crate::stream::{EventStream, Events, JsonOrEvents, JsonOrStream, SseEvent};
 

@@ -107,7 +107,7 @@ mod extras;
 pub mod stream;
 pub mod types;
 
-pub use self::core::{call, client, error, observe, operation, retry};
+pub use self::core::{call, client, error, observe, operation, response, retry};
 pub use self::stream::sse;
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
 pub use extras::{chat, completions, structured, tools};

@@ -26,10 +26,12 @@ use self::sse::{Decoder, EventRef};
 use crate::core::error::{
     ApiError, BoxError, Error, StreamTruncated, TimeoutError, TimeoutKind, TransportPhase,
 };
-use crate::core::operation::{Json, ResponseKind, StreamEnd};
-use crate::core::response::{
-    FinishContext, Read, ReadContext, Response, ResponseMeta, is_json, media_type, unexpected_media,
+use crate::core::operation::{ResponseKind, StreamEnd};
+use crate::core::readers::{
+    FinishContext, Read, ReadContext, is_json, media_type, unexpected_media,
 };
+use crate::core::response::Json;
+use crate::core::response::{Response, ResponseMeta};
 use crate::core::telemetry::{StreamEnding, StreamTrace};
 
 /// The response kind of an operation that answers with an event stream of events `E`: awaiting

@@ -66,7 +66,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::document::{
-    METHODS, Problem, escape, join, pascal_case, reachable_schemas, referenced_schemas,
+    METHODS, Problem, escape, join, pascal_case, reachable_schemas, referenced_schemas, retitle,
     schema_ref_name,
 };
 
@@ -2783,22 +2783,6 @@ fn shape_key(schema: &Value) -> String {
         }
     }
     strip(schema).to_string()
-}
-
-/// Renames the titles below a hoisted schema: `old` prefix → `new`.
-pub(crate) fn retitle(schema: &mut Value, old: &str, new: &str) {
-    match schema {
-        Value::Object(map) => {
-            if let Some(Value::String(title)) = map.get_mut("title")
-                && let Some(rest) = title.strip_prefix(old)
-            {
-                *title = format!("{new}{rest}");
-            }
-            map.values_mut().for_each(|v| retitle(v, old, new));
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| retitle(v, old, new)),
-        _ => {}
-    }
 }
 
 /// Points every `$ref` that is a key of `names` at its value instead.

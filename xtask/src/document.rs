@@ -184,6 +184,22 @@ pub fn pascal_case(text: &str) -> String {
     out
 }
 
+/// Renames the titles below a hoisted schema: `old` prefix → `new`.
+pub fn retitle(schema: &mut Value, old: &str, new: &str) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(title)) = map.get_mut("title")
+                && let Some(rest) = title.strip_prefix(old)
+            {
+                *title = format!("{new}{rest}");
+            }
+            map.values_mut().for_each(|v| retitle(v, old, new));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| retitle(v, old, new)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

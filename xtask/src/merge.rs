@@ -314,7 +314,7 @@ fn merged(schemas: &Map<String, Value>, key: &str, members: &[String], labels: &
         "description".into(),
         json!(description(schemas, members, labels, &common)),
     );
-    crate::convert::retitle(
+    crate::document::retitle(
         &mut schema,
         &crate::document::pascal_case(loosest),
         &crate::document::pascal_case(key),

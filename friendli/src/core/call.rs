@@ -28,7 +28,7 @@ use crate::core::operation::{
     Operation, Query, RequestBody, ResponseKind, check_required_fields, with_body_fields,
 };
 use crate::core::options::{CallOptions, CallSettings};
-use crate::core::response::Read;
+use crate::core::readers::Read;
 use crate::core::transport::{Prepared, execute};
 
 /// A call of operation `O` that has not been sent yet, made by a client of kind `C` (the async

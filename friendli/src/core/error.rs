@@ -94,8 +94,8 @@ impl Error {
 
     /// The rate limits the error answer announced in its headers, if this is (or ended in) an
     /// API error that announced any (the API may send none: see
-    /// [`RateLimit`](crate::observe::RateLimit)).
-    pub fn rate_limit(&self) -> Option<crate::observe::RateLimit> {
+    /// [`RateLimit`](crate::core::ratelimit::RateLimit)).
+    pub fn rate_limit(&self) -> Option<crate::core::ratelimit::RateLimit> {
         self.api_error().and_then(ApiError::rate_limit)
     }
 
@@ -284,9 +284,9 @@ impl ApiError {
     }
 
     /// The rate limits the answer announced in its headers, if any (the API may send none: see
-    /// [`RateLimit`](crate::observe::RateLimit)).
-    pub fn rate_limit(&self) -> Option<crate::observe::RateLimit> {
-        crate::observe::RateLimit::from_headers(&self.headers)
+    /// [`RateLimit`](crate::core::ratelimit::RateLimit)).
+    pub fn rate_limit(&self) -> Option<crate::core::ratelimit::RateLimit> {
+        crate::core::ratelimit::RateLimit::from_headers(&self.headers)
     }
 
     /// The body decoded as `T` (e.g. `types::HttpValidationError` for a 422 of the platform

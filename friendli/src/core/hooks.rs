@@ -224,7 +224,7 @@ impl AttemptRequest {
     /// sensitive. Fails with [`Error::InvalidRequest`] if the token cannot be a header value
     /// (the error does not repeat it).
     pub fn set_bearer_token(&mut self, token: &str) -> Result<(), Error> {
-        let value = crate::core::client::auth_header(token, "token").map_err(|_| {
+        let value = crate::core::headers::auth_header(token, "token").map_err(|_| {
             Error::invalid_request(
                 "a hook set a token that cannot be sent in a header (the token is not shown)",
             )
@@ -242,10 +242,13 @@ impl fmt::Debug for AttemptRequest {
             .field("operation", &self.operation.id)
             .field("attempt", &self.attempt)
             .field("method", self.method())
-            .field("url", &crate::core::client::redact_url(self.url().as_str()))
+            .field(
+                "url",
+                &crate::core::headers::redact_url(self.url().as_str()),
+            )
             .field(
                 "headers",
-                &crate::core::client::RedactedHeaders(self.headers()),
+                &crate::core::headers::RedactedHeaders(self.headers()),
             )
             .field("body_len", &self.body().map(<[u8]>::len))
             .finish()

@@ -9,11 +9,9 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
 
 use bytes::Bytes;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::core::error::{Error, Result};
 use crate::core::multipart::TextPart;
@@ -439,28 +437,12 @@ impl<T: Serialize + Send + Sync + 'static> RequestBody for Multipart<T> {
 
 /// What a successful response of an operation is, and how it is read.
 pub trait ResponseKind: Send + 'static {
-    /// What awaiting the call gives: a [`Response`](crate::core::response::Response) of the
-    /// decoded JSON (or of `()`), or an [`EventStream`](crate::stream::EventStream); each
-    /// carries the response's metadata.
+    /// What awaiting the call gives: a [`Response`](crate::response::Response) of the decoded
+    /// JSON (or of `()`), or an [`EventStream`](crate::stream::EventStream); each carries the
+    /// response's metadata.
     type Output: Send;
     /// The `Accept` header of the request.
     const ACCEPT: &'static str;
-}
-
-/// A JSON response decoded into `T`.
-pub struct Json<T>(PhantomData<fn() -> T>);
-
-/// A response without a body.
-pub struct Empty;
-
-impl<T: DeserializeOwned + Send + 'static> ResponseKind for Json<T> {
-    type Output = crate::core::response::Response<T>;
-    const ACCEPT: &'static str = "application/json";
-}
-
-impl ResponseKind for Empty {
-    type Output = crate::core::response::Response<()>;
-    const ACCEPT: &'static str = "application/json";
 }
 
 /// Turns what a caller passes as a body into the body type, reporting a failed conversion (a

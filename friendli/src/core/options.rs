@@ -22,7 +22,7 @@
 
 use std::time::Duration;
 
-use crate::core::client::{is_sensitive_header, redact_url};
+use crate::core::headers::{is_sensitive_header, redact_url};
 use crate::core::retry::RetryConfig;
 
 /// The options every call takes before it is sent: its retry policy, a deadline, another server,

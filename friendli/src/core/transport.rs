@@ -11,16 +11,16 @@ use reqwest::{RequestBuilder, StatusCode};
 use tracing::Instrument;
 
 use crate::core::attempts::{Policy, classify, drive};
-use crate::core::client::{
-    ClientInner, PlainHttp, TEAM_HEADER, header_pair, parse_base_url, redact_url, warn_plain_http,
-};
+use crate::core::client::{ClientInner, PlainHttp, warn_plain_http};
 use crate::core::error::{ApiError, Error};
+use crate::core::headers::{TEAM_HEADER, header_pair, parse_base_url, redact_url};
 use crate::core::hooks::{AttemptOutcome, AttemptRequest};
 use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
-use crate::core::response::{
-    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, ResponseMeta, read_body, within,
+use crate::core::readers::{
+    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, read_body, within,
 };
+use crate::core::response::ResponseMeta;
 use crate::core::retry::RetryConfig;
 use crate::core::telemetry::CallTrace;
 

@@ -100,15 +100,17 @@ use tracing::Instrument;
 
 use crate::core::attempts::{Policy, classify, drive};
 use crate::core::call::{BlockingCaller, Call, Caller};
-use crate::core::client::{Client, USER_AGENT as OUR_USER_AGENT, redact_url};
+use crate::core::client::{Client, USER_AGENT as OUR_USER_AGENT};
 use crate::core::error::{ApiError, Error, Result, TimeoutError, TimeoutKind};
+use crate::core::headers::redact_url;
 use crate::core::multipart::{
     ContentCheck, FilePart, FileProgress, MultipartParts, TextPart, check_content_type,
     encode_observed, send_error,
 };
 use crate::core::operation::Operation;
 use crate::core::options::{CallOptions, CallSettings};
-use crate::core::response::{Overflow, Response, read_body};
+use crate::core::readers::{Overflow, read_body};
+use crate::core::response::Response;
 use crate::core::retry::{Failure, RetryConfig};
 use crate::core::transport::sendable;
 use crate::extras::ext::WireName;

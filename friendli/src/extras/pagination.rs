@@ -77,8 +77,9 @@ use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use crate::core::call::{Call, Caller};
 use crate::core::error::{Error, Result};
-use crate::core::operation::{Json, Operation};
+use crate::core::operation::Operation;
 use crate::core::options::CallSettings;
+use crate::core::response::Json;
 use crate::core::response::ResponseMeta;
 
 /// A paged list operation: a `GET` whose answer is one page of items and the cursor of the next

@@ -73,7 +73,7 @@ impl ListDatasets {
 #[cfg(feature = "platform")]
 impl Operation for ListDatasets {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::ListDatasetsResponse>;
+    type Response = crate::response::Json<crate::types::ListDatasetsResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "list_datasets",
         method: Verb::Get,
@@ -123,7 +123,7 @@ pub struct CreateDataset;
 #[cfg(feature = "platform")]
 impl Operation for CreateDataset {
     type Body = crate::types::CreateDatasetRequest;
-    type Response = crate::operation::Json<crate::types::DatasetInfo>;
+    type Response = crate::response::Json<crate::types::DatasetInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "create_dataset",
         method: Verb::Post,
@@ -164,7 +164,7 @@ impl GetDataset {
 #[cfg(feature = "platform")]
 impl Operation for GetDataset {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DatasetInfo>;
+    type Response = crate::response::Json<crate::types::DatasetInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "get_dataset",
         method: Verb::Get,
@@ -212,7 +212,7 @@ impl DeleteDataset {
 #[cfg(feature = "platform")]
 impl Operation for DeleteDataset {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::UntypedResponse>;
+    type Response = crate::response::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_dataset",
         method: Verb::Delete,
@@ -298,7 +298,7 @@ impl ListSplits {
 #[cfg(feature = "platform")]
 impl Operation for ListSplits {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::ListSplitsResponse>;
+    type Response = crate::response::Json<crate::types::ListSplitsResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "list_splits",
         method: Verb::Get,
@@ -375,7 +375,7 @@ impl CreateSplit {
 #[cfg(feature = "platform")]
 impl Operation for CreateSplit {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::SplitInfo>;
+    type Response = crate::response::Json<crate::types::SplitInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "create_split",
         method: Verb::Post,
@@ -435,7 +435,7 @@ impl GetSplit {
 #[cfg(feature = "platform")]
 impl Operation for GetSplit {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::SplitInfo>;
+    type Response = crate::response::Json<crate::types::SplitInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "get_split",
         method: Verb::Get,
@@ -491,7 +491,7 @@ impl DeleteSplit {
 #[cfg(feature = "platform")]
 impl Operation for DeleteSplit {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::UntypedResponse>;
+    type Response = crate::response::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_split",
         method: Verb::Delete,
@@ -585,7 +585,7 @@ impl ListSamples {
 #[cfg(feature = "platform")]
 impl Operation for ListSamples {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::ListSamplesResponse>;
+    type Response = crate::response::Json<crate::types::ListSamplesResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "list_samples",
         method: Verb::Get,
@@ -664,7 +664,7 @@ impl UploadRawSamples {
 #[cfg(feature = "platform")]
 impl Operation for UploadRawSamples {
     type Body = crate::operation::Multipart<crate::types::BodyUploadRawSamples>;
-    type Response = crate::operation::Json<crate::types::AddSamplesResponse>;
+    type Response = crate::response::Json<crate::types::AddSamplesResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "upload_raw_samples",
         method: Verb::Put,
@@ -721,7 +721,7 @@ impl AddSamples {
 #[cfg(feature = "platform")]
 impl Operation for AddSamples {
     type Body = crate::types::AddSamplesBody;
-    type Response = crate::operation::Json<crate::types::AddSamplesResponse>;
+    type Response = crate::response::Json<crate::types::AddSamplesResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "add_samples",
         method: Verb::Post,
@@ -778,7 +778,7 @@ impl DeleteSamples {
 #[cfg(feature = "platform")]
 impl Operation for DeleteSamples {
     type Body = crate::types::DeleteSamplesBody;
-    type Response = crate::operation::Json<crate::types::DeleteSamplesResponse>;
+    type Response = crate::response::Json<crate::types::DeleteSamplesResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_samples",
         method: Verb::Post,
@@ -832,7 +832,7 @@ impl ListVersions {
 #[cfg(feature = "platform")]
 impl Operation for ListVersions {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::ListVersionsResponse>;
+    type Response = crate::response::Json<crate::types::ListVersionsResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "list_versions",
         method: Verb::Get,
@@ -887,7 +887,7 @@ impl CreateVersion {
 #[cfg(feature = "platform")]
 impl Operation for CreateVersion {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::VersionInfo>;
+    type Response = crate::response::Json<crate::types::VersionInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "create_version",
         method: Verb::Post,
@@ -947,7 +947,7 @@ impl GetVersion {
 #[cfg(feature = "platform")]
 impl Operation for GetVersion {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::VersionInfo>;
+    type Response = crate::response::Json<crate::types::VersionInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "get_version",
         method: Verb::Get,
@@ -1003,7 +1003,7 @@ impl DeleteVersion {
 #[cfg(feature = "platform")]
 impl Operation for DeleteVersion {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::UntypedResponse>;
+    type Response = crate::response::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "delete_version",
         method: Verb::Delete,
@@ -1043,7 +1043,7 @@ pub struct InitUpload;
 #[cfg(feature = "platform")]
 impl Operation for InitUpload {
     type Body = crate::types::FileInitUploadRequest;
-    type Response = crate::operation::Json<crate::types::FileInitUploadResponse>;
+    type Response = crate::response::Json<crate::types::FileInitUploadResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "init_upload",
         method: Verb::Post,
@@ -1082,7 +1082,7 @@ impl GetInfo {
 #[cfg(feature = "platform")]
 impl Operation for GetInfo {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::FileInfo>;
+    type Response = crate::response::Json<crate::types::FileInfo>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "get_info",
         method: Verb::Get,
@@ -1129,7 +1129,7 @@ impl CompleteUpload {
 #[cfg(feature = "platform")]
 impl Operation for CompleteUpload {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::UntypedResponse>;
+    type Response = crate::response::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "complete_upload",
         method: Verb::Patch,
@@ -1176,7 +1176,7 @@ impl GetDownloadUrl {
 #[cfg(feature = "platform")]
 impl Operation for GetDownloadUrl {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::FileGetDownloadUrlResponse>;
+    type Response = crate::response::Json<crate::types::FileGetDownloadUrlResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "get_download_url",
         method: Verb::Get,
@@ -1215,7 +1215,7 @@ pub struct ContainerTextClassification;
 #[cfg(feature = "container")]
 impl Operation for ContainerTextClassification {
     type Body = crate::types::TextClassificationBody;
-    type Response = crate::operation::Json<crate::types::TextClassificationResult>;
+    type Response = crate::response::Json<crate::types::TextClassificationResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerTextClassification",
         method: Verb::Post,
@@ -1282,7 +1282,7 @@ impl DedicatedListEndpoints {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedListEndpoints {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointListResponse>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointListResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedListEndpoints",
         method: Verb::Get,
@@ -1331,7 +1331,7 @@ pub struct DedicatedCreateEndpoint;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCreateEndpoint {
     type Body = crate::types::DedicatedEndpointCreateBody;
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointStatus>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointStatus>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCreateEndpoint",
         method: Verb::Post,
@@ -1372,7 +1372,7 @@ impl DedicatedGetEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedGetEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointSpec>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointSpec>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedGetEndpoint",
         method: Verb::Get,
@@ -1423,7 +1423,7 @@ impl DedicatedUpdateEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedUpdateEndpoint {
     type Body = crate::types::DedicatedEndpointUpdateBody;
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointSpec>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointSpec>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedUpdateEndpoint",
         method: Verb::Put,
@@ -1474,7 +1474,7 @@ impl DedicatedDeleteEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedDeleteEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::UntypedResponse>;
+    type Response = crate::response::Json<crate::types::UntypedResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedDeleteEndpoint",
         method: Verb::Delete,
@@ -1525,7 +1525,7 @@ impl DedicatedRestartEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedRestartEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointStatus>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointStatus>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedRestartEndpoint",
         method: Verb::Put,
@@ -1577,7 +1577,7 @@ impl DedicatedSleepEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedSleepEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointStatus>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointStatus>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedSleepEndpoint",
         method: Verb::Put,
@@ -1629,7 +1629,7 @@ impl DedicatedGetEndpointStatus {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedGetEndpointStatus {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointStatus>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointStatus>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedGetEndpointStatus",
         method: Verb::Get,
@@ -1681,7 +1681,7 @@ impl DedicatedTerminateEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTerminateEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointStatus>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointStatus>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTerminateEndpoint",
         method: Verb::Put,
@@ -1753,7 +1753,7 @@ impl DedicatedGetEndpointVersionHistory {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedGetEndpointVersionHistory {
     type Body = ();
-    type Response = crate::operation::Json<
+    type Response = crate::response::Json<
         crate::types::DedicatedEndpointVersionHistoryResponse,
     >;
     const INFO: &'static OperationInfo = &OperationInfo {
@@ -1828,7 +1828,7 @@ impl DedicatedWakeEndpoint {
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedWakeEndpoint {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::DedicatedEndpointStatus>;
+    type Response = crate::response::Json<crate::types::DedicatedEndpointStatus>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedWakeEndpoint",
         method: Verb::Put,
@@ -1867,7 +1867,7 @@ pub struct DedicatedTextClassification;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTextClassification {
     type Body = crate::types::TextClassificationBody;
-    type Response = crate::operation::Json<crate::types::TextClassificationResult>;
+    type Response = crate::response::Json<crate::types::TextClassificationResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTextClassification",
         method: Verb::Post,
@@ -1895,7 +1895,7 @@ pub struct DedicatedEndpointWandbArtifactCreate;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedEndpointWandbArtifactCreate {
     type Body = crate::types::DedicatedEndpointWandbArtifactCreateBody;
-    type Response = crate::operation::Json<
+    type Response = crate::response::Json<
         crate::types::DedicatedEndpointWandbArtifactCreateResponse,
     >;
     const INFO: &'static OperationInfo = &OperationInfo {
@@ -1925,7 +1925,7 @@ pub struct DedicatedAudioTranscriptions;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedAudioTranscriptions {
     type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
-    type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
+    type Response = crate::response::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedAudioTranscriptions",
         method: Verb::Post,
@@ -1981,7 +1981,7 @@ pub struct DedicatedChatComplete;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatComplete {
     type Body = crate::types::ChatCompletionBody;
-    type Response = crate::operation::Json<crate::types::ChatResult>;
+    type Response = crate::response::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatComplete",
         method: Verb::Post,
@@ -2037,7 +2037,7 @@ pub struct DedicatedChatRender;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedChatRender {
     type Body = crate::types::ChatRenderBody;
-    type Response = crate::operation::Json<crate::types::DedicatedChatRenderSuccess>;
+    type Response = crate::response::Json<crate::types::DedicatedChatRenderSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedChatRender",
         method: Verb::Post,
@@ -2065,7 +2065,7 @@ pub struct DedicatedCompletionsComplete;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedCompletionsComplete {
     type Body = crate::types::CompletionsBody;
-    type Response = crate::operation::Json<crate::types::CompletionsResult>;
+    type Response = crate::response::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedCompletionsComplete",
         method: Verb::Post,
@@ -2121,7 +2121,7 @@ pub struct DedicatedDetokenization;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedDetokenization {
     type Body = crate::types::DetokenizationBody;
-    type Response = crate::operation::Json<crate::types::DedicatedDetokenizationSuccess>;
+    type Response = crate::response::Json<crate::types::DedicatedDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedDetokenization",
         method: Verb::Post,
@@ -2149,7 +2149,7 @@ pub struct DedicatedEmbeddings;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedEmbeddings {
     type Body = crate::types::DedicatedEmbeddingsBody;
-    type Response = crate::operation::Json<crate::types::DedicatedEmbeddingsSuccess>;
+    type Response = crate::response::Json<crate::types::DedicatedEmbeddingsSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedEmbeddings",
         method: Verb::Post,
@@ -2177,7 +2177,7 @@ pub struct DedicatedImagesEdit;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedImagesEdit {
     type Body = crate::types::DedicatedImageEditBody;
-    type Response = crate::operation::Json<crate::types::ImageGenerationDedicatedResult>;
+    type Response = crate::response::Json<crate::types::ImageGenerationDedicatedResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedImagesEdit",
         method: Verb::Post,
@@ -2205,7 +2205,7 @@ pub struct DedicatedImagesGenerate;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedImagesGenerate {
     type Body = crate::types::DedicatedImageGenerationBody;
-    type Response = crate::operation::Json<crate::types::ImageGenerationDedicatedResult>;
+    type Response = crate::response::Json<crate::types::ImageGenerationDedicatedResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedImagesGenerate",
         method: Verb::Post,
@@ -2233,7 +2233,7 @@ pub struct DedicatedMessages;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedMessages {
     type Body = crate::types::MessagesBody;
-    type Response = crate::operation::Json<crate::types::DedicatedMessagesSuccess>;
+    type Response = crate::response::Json<crate::types::DedicatedMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedMessages",
         method: Verb::Post,
@@ -2289,7 +2289,7 @@ pub struct DedicatedResponses;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedResponses {
     type Body = crate::types::ResponsesBody;
-    type Response = crate::operation::Json<crate::types::DedicatedResponsesSuccess>;
+    type Response = crate::response::Json<crate::types::DedicatedResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedResponses",
         method: Verb::Post,
@@ -2347,7 +2347,7 @@ pub struct DedicatedTokenization;
 #[cfg(feature = "dedicated")]
 impl Operation for DedicatedTokenization {
     type Body = crate::types::TokenizationBody;
-    type Response = crate::operation::Json<crate::types::DedicatedTokenizationSuccess>;
+    type Response = crate::response::Json<crate::types::DedicatedTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "dedicatedTokenization",
         method: Verb::Post,
@@ -2375,7 +2375,7 @@ pub struct ServerlessToolAssistedChatComplete;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessToolAssistedChatComplete {
     type Body = crate::types::ServerlessToolAssistedChatCompletionBody;
-    type Response = crate::operation::Json<crate::types::ChatResult>;
+    type Response = crate::response::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessToolAssistedChatComplete",
         method: Verb::Post,
@@ -2431,7 +2431,7 @@ pub struct ServerlessAudioTranscriptions;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessAudioTranscriptions {
     type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
-    type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
+    type Response = crate::response::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessAudioTranscriptions",
         method: Verb::Post,
@@ -2487,7 +2487,7 @@ pub struct ServerlessChatComplete;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatComplete {
     type Body = crate::types::ChatCompletionBody;
-    type Response = crate::operation::Json<crate::types::ChatResult>;
+    type Response = crate::response::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatComplete",
         method: Verb::Post,
@@ -2543,7 +2543,7 @@ pub struct ServerlessChatRender;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessChatRender {
     type Body = crate::types::ChatRenderBody;
-    type Response = crate::operation::Json<crate::types::ServerlessChatRenderSuccess>;
+    type Response = crate::response::Json<crate::types::ServerlessChatRenderSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessChatRender",
         method: Verb::Post,
@@ -2571,7 +2571,7 @@ pub struct ServerlessCompletionsComplete;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessCompletionsComplete {
     type Body = crate::types::CompletionsBody;
-    type Response = crate::operation::Json<crate::types::CompletionsResult>;
+    type Response = crate::response::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessCompletionsComplete",
         method: Verb::Post,
@@ -2627,9 +2627,7 @@ pub struct ServerlessDetokenization;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessDetokenization {
     type Body = crate::types::DetokenizationBody;
-    type Response = crate::operation::Json<
-        crate::types::ServerlessDetokenizationSuccess,
-    >;
+    type Response = crate::response::Json<crate::types::ServerlessDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessDetokenization",
         method: Verb::Post,
@@ -2657,7 +2655,7 @@ pub struct ServerlessKnowledgeRetrieve;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessKnowledgeRetrieve {
     type Body = crate::types::ServerlessKnowledgeRetrievalBody;
-    type Response = crate::operation::Json<
+    type Response = crate::response::Json<
         crate::types::ServerlessKnowledgeRetrievalSuccess,
     >;
     const INFO: &'static OperationInfo = &OperationInfo {
@@ -2687,7 +2685,7 @@ pub struct ServerlessMessages;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessMessages {
     type Body = crate::types::MessagesBody;
-    type Response = crate::operation::Json<crate::types::ServerlessMessagesSuccess>;
+    type Response = crate::response::Json<crate::types::ServerlessMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessMessages",
         method: Verb::Post,
@@ -2743,7 +2741,7 @@ pub struct ServerlessModelList;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessModelList {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::ServerlessModelListSuccess>;
+    type Response = crate::response::Json<crate::types::ServerlessModelListSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessModelList",
         method: Verb::Get,
@@ -2771,7 +2769,7 @@ pub struct ServerlessOpenrouterModelList;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessOpenrouterModelList {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::OpenRouterModelListSuccess>;
+    type Response = crate::response::Json<crate::types::OpenRouterModelListSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessOpenrouterModelList",
         method: Verb::Get,
@@ -2799,7 +2797,7 @@ pub struct ServerlessResponses;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessResponses {
     type Body = crate::types::ResponsesBody;
-    type Response = crate::operation::Json<crate::types::ServerlessResponsesSuccess>;
+    type Response = crate::response::Json<crate::types::ServerlessResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessResponses",
         method: Verb::Post,
@@ -2857,7 +2855,7 @@ pub struct ServerlessTokenization;
 #[cfg(feature = "serverless")]
 impl Operation for ServerlessTokenization {
     type Body = crate::types::TokenizationBody;
-    type Response = crate::operation::Json<crate::types::ServerlessTokenizationSuccess>;
+    type Response = crate::response::Json<crate::types::ServerlessTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "serverlessTokenization",
         method: Verb::Post,
@@ -2885,7 +2883,7 @@ pub struct ContainerAudioTranscriptions;
 #[cfg(feature = "container")]
 impl Operation for ContainerAudioTranscriptions {
     type Body = crate::operation::Multipart<crate::types::AudioTranscriptionBody>;
-    type Response = crate::operation::Json<crate::types::AudioTranscriptionResult>;
+    type Response = crate::response::Json<crate::types::AudioTranscriptionResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerAudioTranscriptions",
         method: Verb::Post,
@@ -2941,7 +2939,7 @@ pub struct ContainerChatComplete;
 #[cfg(feature = "container")]
 impl Operation for ContainerChatComplete {
     type Body = crate::types::ChatCompletionBody;
-    type Response = crate::operation::Json<crate::types::ChatResult>;
+    type Response = crate::response::Json<crate::types::ChatResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerChatComplete",
         method: Verb::Post,
@@ -2997,7 +2995,7 @@ pub struct ContainerCompletionsComplete;
 #[cfg(feature = "container")]
 impl Operation for ContainerCompletionsComplete {
     type Body = crate::types::CompletionsBody;
-    type Response = crate::operation::Json<crate::types::CompletionsResult>;
+    type Response = crate::response::Json<crate::types::CompletionsResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerCompletionsComplete",
         method: Verb::Post,
@@ -3053,7 +3051,7 @@ pub struct ContainerDetokenization;
 #[cfg(feature = "container")]
 impl Operation for ContainerDetokenization {
     type Body = crate::types::DetokenizationBody;
-    type Response = crate::operation::Json<crate::types::ContainerDetokenizationSuccess>;
+    type Response = crate::response::Json<crate::types::ContainerDetokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerDetokenization",
         method: Verb::Post,
@@ -3081,7 +3079,7 @@ pub struct ContainerImagesEdit;
 #[cfg(feature = "container")]
 impl Operation for ContainerImagesEdit {
     type Body = crate::types::ContainerImageEditBody;
-    type Response = crate::operation::Json<crate::types::ImageGenerationContainerResult>;
+    type Response = crate::response::Json<crate::types::ImageGenerationContainerResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerImagesEdit",
         method: Verb::Post,
@@ -3109,7 +3107,7 @@ pub struct ContainerImagesGenerate;
 #[cfg(feature = "container")]
 impl Operation for ContainerImagesGenerate {
     type Body = crate::types::ContainerImageGenerationBody;
-    type Response = crate::operation::Json<crate::types::ImageGenerationContainerResult>;
+    type Response = crate::response::Json<crate::types::ImageGenerationContainerResult>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerImagesGenerate",
         method: Verb::Post,
@@ -3137,7 +3135,7 @@ pub struct ContainerMessages;
 #[cfg(feature = "container")]
 impl Operation for ContainerMessages {
     type Body = crate::types::MessagesBody;
-    type Response = crate::operation::Json<crate::types::ContainerMessagesSuccess>;
+    type Response = crate::response::Json<crate::types::ContainerMessagesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerMessages",
         method: Verb::Post,
@@ -3193,7 +3191,7 @@ pub struct ContainerResponses;
 #[cfg(feature = "container")]
 impl Operation for ContainerResponses {
     type Body = crate::types::ResponsesBody;
-    type Response = crate::operation::Json<crate::types::ContainerResponsesSuccess>;
+    type Response = crate::response::Json<crate::types::ContainerResponsesSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerResponses",
         method: Verb::Post,
@@ -3309,7 +3307,7 @@ impl GetCost {
 #[cfg(feature = "platform")]
 impl Operation for GetCost {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::CostResponse>;
+    type Response = crate::response::Json<crate::types::CostResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "getCost",
         method: Verb::Get,
@@ -3446,7 +3444,7 @@ impl GetUsage {
 #[cfg(feature = "platform")]
 impl Operation for GetUsage {
     type Body = ();
-    type Response = crate::operation::Json<crate::types::UsageResponse>;
+    type Response = crate::response::Json<crate::types::UsageResponse>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "getUsage",
         method: Verb::Get,
@@ -3487,7 +3485,7 @@ pub struct ContainerTokenization;
 #[cfg(feature = "container")]
 impl Operation for ContainerTokenization {
     type Body = crate::types::TokenizationBody;
-    type Response = crate::operation::Json<crate::types::ContainerTokenizationSuccess>;
+    type Response = crate::response::Json<crate::types::ContainerTokenizationSuccess>;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "containerTokenization",
         method: Verb::Post,

@@ -414,10 +414,10 @@ fn body_type(api: &Api, operation: &crate::api::Operation) -> TokenStream {
 /// The type of an operation's `Response`.
 fn response_type(api: &Api, operation: &crate::api::Operation) -> TokenStream {
     match &operation.response {
-        Response::Empty => quote! { crate::operation::Empty },
+        Response::Empty => quote! { crate::response::Empty },
         Response::Json(name) => {
             let ty = rust(&api.rust_type(name));
-            quote! { crate::operation::Json<#ty> }
+            quote! { crate::response::Json<#ty> }
         }
         Response::Events { event, .. } => {
             let event = ident(event);
