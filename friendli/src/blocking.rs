@@ -41,6 +41,7 @@ use crate::core::readers::Read;
 use crate::core::response::Response;
 use crate::core::response::{Empty, Json};
 use crate::extras::pagination::{ItemOf, Items, Pages, Paginated, items_of, walk_pages};
+use crate::extras::text::{TextEvent, Usage, text_and_usage};
 use crate::stream::{EventStream, Events, JsonOrEvents, JsonOrStream, SseEvent};
 
 /// The runtime of a blocking client. It shuts down without blocking if it is dropped inside
@@ -334,14 +335,54 @@ impl EventIter<crate::events::CompletionsStreamEvent> {
     }
 }
 
-impl<E: crate::extras::text::TextEvent> EventIter<E> {
-    /// Only the text the model writes, one non-empty piece per event that adds some (see
-    /// [`EventStream::text_deltas`]).
-    pub fn text_deltas(self) -> impl Iterator<Item = Result<String>> {
-        self.filter_map(|event| match event {
-            Ok(event) => event.text().filter(|t| !t.is_empty()).map(Ok),
-            Err(error) => Some(Err(error)),
-        })
+impl<E: TextEvent> EventIter<E> {
+    /// Only the text the model writes, one non-empty piece per event that adds some, and the
+    /// usage the stream reports (see [`EventStream::text_deltas`]).
+    pub fn text_deltas(self) -> TextDeltaIter<E> {
+        TextDeltaIter {
+            events: self,
+            usage: None,
+        }
+    }
+}
+
+/// The text of a blocking stream, one non-empty piece at a time ([`EventIter::text_deltas`]):
+/// an `Iterator<Item = Result<String>>` that also keeps the stream's usage.
+pub struct TextDeltaIter<E> {
+    events: EventIter<E>,
+    usage: Option<Usage>,
+}
+
+impl<E> fmt::Debug for TextDeltaIter<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextDeltaIter")
+            .field("events", &self.events)
+            .field("usage", &self.usage)
+            .finish()
+    }
+}
+
+impl<E: TextEvent> TextDeltaIter<E> {
+    /// The token usage the stream has reported so far (see
+    /// [`TextDeltas::usage`](crate::text::TextDeltas::usage)).
+    pub fn usage(&self) -> Option<Usage> {
+        self.usage
+    }
+}
+
+impl<E: TextEvent> Iterator for TextDeltaIter<E> {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Result<String>> {
+        loop {
+            let event = match self.events.next()? {
+                Ok(event) => event,
+                Err(error) => return Some(Err(error)),
+            };
+            if let Some(text) = text_and_usage(&event, &mut self.usage) {
+                return Some(Ok(text));
+            }
+        }
     }
 }
 

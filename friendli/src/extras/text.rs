@@ -1,10 +1,40 @@
-//! The text a stream writes, whatever the operation: [`TextEvent`] says which part of an event is
-//! generated text, and [`EventStream::text_deltas`] keeps only that part.
+//! The text a stream writes, and the tokens it cost, whatever the operation: [`TextEvent`] says
+//! which part of an event is generated text and which reports usage; [`EventStream::text_deltas`]
+//! keeps only the text, and gives the [`Usage`] once the stream has reported it.
+//!
+//! Chat, tool-assisted chat and completions streams report usage only when the request asks
+//! (`stream_options.include_usage`): [`with_usage`](crate::Call::with_usage) on the call asks.
+//! Messages, responses and transcription streams always report it.
+//!
+//! ```no_run
+//! # async fn example(client: friendli::Client) -> friendli::Result<()> {
+//! use friendli::prelude::*;
+//! use friendli::types::ChatRequest;
+//!
+//! let request = ChatRequest::builder()
+//!     .model("meta-llama-3.1-8b-instruct")
+//!     .messages(vec![Message::user("Write a haiku about Rust.")]);
+//! let mut text = client.serverless().chat().stream(request).with_usage().await?.text_deltas();
+//! while let Some(piece) = text.next().await {
+//!     print!("{}", piece?);
+//! }
+//! if let Some(usage) = text.usage() {
+//!     println!("\n({:?} tokens in, {:?} out)", usage.input_tokens, usage.output_tokens);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures::Stream;
 
+use crate::core::call::Call;
 use crate::core::error::Error;
-use crate::stream::{EventStream, SseEvent};
+use crate::core::operation::Operation;
+use crate::core::options::CallOptions;
+use crate::core::response::ResponseMeta;
+use crate::stream::{EventStream, Events, SseEvent};
 
 /// An event of a stream that generates text: chat and completions chunks, messages
 /// `content_block_delta` events, responses `response.output_text.delta` events and audio
@@ -13,6 +43,80 @@ pub trait TextEvent: SseEvent {
     /// The text this event adds to the answer (every choice, in order, for chunks of several
     /// choices), or `None` when it adds none. Reasoning is not part of it.
     fn text(&self) -> Option<String>;
+
+    /// The token usage this event reports, if it reports any (a final chat chunk, a messages
+    /// `message_start` or `message_delta`, a responses end event, a transcription's `done`).
+    fn usage(&self) -> Option<Usage> {
+        None
+    }
+}
+
+/// The tokens a call cost, as its answer or its stream reported them: what the model read
+/// (`input_tokens`: the prompt) and what it wrote (`output_tokens`: the completion). A count the
+/// server did not report is `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Usage {
+    /// Tokens read (the prompt).
+    pub input_tokens: Option<u64>,
+    /// Tokens written (the completion).
+    pub output_tokens: Option<u64>,
+    /// The total, as the server reported it (else the sum of the two, when both are known).
+    pub total_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// A usage from the counts a server reported (negative counts read as unknown).
+    pub fn new<N: TryInto<u64>>(input: Option<N>, output: Option<N>, total: Option<N>) -> Usage {
+        let count = |n: Option<N>| n.and_then(|n| n.try_into().ok());
+        let (input_tokens, output_tokens) = (count(input), count(output));
+        Usage {
+            input_tokens,
+            output_tokens,
+            total_tokens: count(total).or_else(|| Some(input_tokens? + output_tokens?)),
+        }
+    }
+
+    /// This usage, updated by a later report: a count the later one gives replaces this one's
+    /// (streams report running totals).
+    pub fn merge(self, later: Usage) -> Usage {
+        let input_tokens = later.input_tokens.or(self.input_tokens);
+        let output_tokens = later.output_tokens.or(self.output_tokens);
+        let total_tokens = match later.total_tokens {
+            Some(total) => Some(total),
+            None => input_tokens
+                .zip(output_tokens)
+                .map(|(i, o)| i + o)
+                .or(self.total_tokens),
+        };
+        Usage {
+            input_tokens,
+            output_tokens,
+            total_tokens,
+        }
+    }
+}
+
+/// The events of streams that report usage only when the request asks for it with
+/// `stream_options.include_usage` (chat, tool-assisted chat, completions).
+pub trait UsageOnRequest: TextEvent {}
+
+impl<'c, O, E, C> Call<'c, O, C>
+where
+    O: Operation<Response = Events<E>>,
+    E: UsageOnRequest,
+{
+    /// Asks the server to report the token usage of this stream (`stream_options.include_usage`):
+    /// a last chunk then carries it, and [`TextDeltas::usage`],
+    /// [`CollectedChat::usage`](crate::chat::CollectedChat::usage) and
+    /// [`CollectedCompletions::usage`](crate::completions::CollectedCompletions::usage) give it.
+    /// It replaces the request's own `stream_options` (whose only option this is).
+    pub fn with_usage(self) -> Self {
+        self.body_field(
+            "stream_options",
+            serde_json::json!({ "include_usage": true }),
+        )
+    }
 }
 
 impl<E: TextEvent> EventStream<E> {
@@ -33,14 +137,72 @@ impl<E: TextEvent> EventStream<E> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn text_deltas(self) -> impl Stream<Item = Result<String, Error>> + Send + Unpin {
-        use futures::StreamExt;
-        self.filter_map(|event| {
-            futures::future::ready(match event {
-                Ok(event) => event.text().filter(|t| !t.is_empty()).map(Ok),
-                Err(error) => Some(Err(error)),
-            })
-        })
+    pub fn text_deltas(self) -> TextDeltas<E> {
+        TextDeltas {
+            events: self,
+            usage: None,
+        }
+    }
+}
+
+/// The text of a stream, one non-empty piece at a time ([`EventStream::text_deltas`]): a
+/// `Stream<Item = Result<String, Error>>` that also keeps the stream's usage and metadata.
+#[must_use = "a stream does nothing until it is polled"]
+pub struct TextDeltas<E> {
+    events: EventStream<E>,
+    usage: Option<Usage>,
+}
+
+impl<E> std::fmt::Debug for TextDeltas<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextDeltas")
+            .field("events", &self.events)
+            .field("usage", &self.usage)
+            .finish()
+    }
+}
+
+impl<E: TextEvent> TextDeltas<E> {
+    /// The token usage the stream has reported so far: once the stream has ended, what the
+    /// whole call cost (`None` if the stream reported none; see [`Call::with_usage`]).
+    pub fn usage(&self) -> Option<Usage> {
+        self.usage
+    }
+
+    /// The metadata of the stream's response (status, headers, request id, attempts).
+    pub fn meta(&self) -> &ResponseMeta {
+        self.events.meta()
+    }
+}
+
+/// What an event adds to a text-delta stream: its usage, noted in `usage`, and its text, if it
+/// adds some (async and blocking streams alike).
+pub(crate) fn text_and_usage<E: TextEvent>(event: &E, usage: &mut Option<Usage>) -> Option<String> {
+    if let Some(reported) = event.usage() {
+        *usage = Some(match *usage {
+            Some(earlier) => earlier.merge(reported),
+            None => reported,
+        });
+    }
+    event.text().filter(|t| !t.is_empty())
+}
+
+impl<E: TextEvent> Stream for TextDeltas<E> {
+    type Item = Result<String, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            match std::task::ready!(Pin::new(&mut this.events).poll_next(cx)) {
+                Some(Ok(event)) => {
+                    if let Some(text) = text_and_usage(&event, &mut this.usage) {
+                        return Poll::Ready(Some(Ok(text)));
+                    }
+                }
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
+            }
+        }
     }
 }
 
@@ -60,7 +222,20 @@ macro_rules! chunk_text {
                         all
                     }))
                 }
+
+                fn usage(&self) -> Option<Usage> {
+                    let Self::Chunk(chunk) = self else { return None };
+                    let usage = chunk.usage.as_ref()?;
+                    Some(Usage::new(
+                        Some(usage.prompt_tokens),
+                        Some(usage.completion_tokens),
+                        Some(usage.total_tokens),
+                    ))
+                }
             }
+
+            $(#[$attr])*
+            impl UsageOnRequest for $event {}
         )*
     };
 }
@@ -88,6 +263,24 @@ impl TextEvent for crate::events::MessagesEvent {
             _ => None,
         }
     }
+
+    fn usage(&self) -> Option<Usage> {
+        match self {
+            Self::MessageStart(start) => {
+                let usage = &start.message.usage;
+                Some(Usage::new(
+                    Some(usage.input_tokens),
+                    Some(usage.output_tokens),
+                    None,
+                ))
+            }
+            Self::MessageDelta(delta) => {
+                let usage = delta.usage.as_ref()?;
+                Some(Usage::new(usage.input_tokens, usage.output_tokens, None))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
@@ -95,6 +288,20 @@ impl TextEvent for crate::events::ResponsesEvent {
     fn text(&self) -> Option<String> {
         match self {
             Self::OutputTextDelta(delta) => Some(delta.delta.clone()),
+            _ => None,
+        }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        match self {
+            Self::Completed(end) | Self::Incomplete(end) | Self::Failed(end) => {
+                let usage = end.response.usage.as_ref()?;
+                Some(Usage::new(
+                    Some(usage.input_tokens),
+                    Some(usage.output_tokens),
+                    Some(usage.total_tokens),
+                ))
+            }
             _ => None,
         }
     }
@@ -114,6 +321,16 @@ impl TextEvent for crate::events::TranscriptionStreamEvent {
             }
             _ => None,
         }
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        let Self::Chunk(data) = self else { return None };
+        let usage = data.usage.as_ref()?;
+        Some(Usage::new(
+            Some(usage.input_tokens),
+            Some(usage.output_tokens),
+            Some(usage.total_tokens),
+        ))
     }
 }
 
