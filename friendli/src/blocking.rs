@@ -318,7 +318,7 @@ impl<E: SseEvent> EventIter<E> {
     }
 }
 
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(friendli_has = "chat_folding")]
 impl<E: crate::extras::chat::ChatEvent> EventIter<E> {
     /// Reads the rest of the stream and folds it into a [`CollectedChat`](crate::extras::chat::CollectedChat).
     pub fn collect_chat(self) -> Result<crate::extras::chat::CollectedChat> {
@@ -326,7 +326,7 @@ impl<E: crate::extras::chat::ChatEvent> EventIter<E> {
     }
 }
 
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(friendli_has = "completions_folding")]
 impl EventIter<crate::events::CompletionsStreamEvent> {
     /// Reads the rest of the stream and folds it into the result `complete()` would have
     /// returned (see [`EventStream::collect_completions`]).

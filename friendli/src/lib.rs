@@ -109,12 +109,22 @@ pub mod types;
 
 pub use self::core::{call, client, error, observe, operation, response, retry};
 pub use self::stream::sse;
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
-pub use extras::{chat, completions, structured, tools};
-#[cfg(feature = "platform")]
-pub use extras::{datasets, files};
-#[cfg(feature = "dedicated")]
-pub use extras::{embeddings, endpoints};
+#[cfg(friendli_has = "chat_folding")]
+pub use extras::chat;
+#[cfg(friendli_has = "completions_folding")]
+pub use extras::completions;
+#[cfg(friendli_has = "dataset_samples")]
+pub use extras::datasets;
+#[cfg(friendli_has = "embeddings")]
+pub use extras::embeddings;
+#[cfg(friendli_has = "endpoint_readiness")]
+pub use extras::endpoints;
+#[cfg(friendli_has = "file_upload")]
+pub use extras::files;
+#[cfg(friendli_has = "structured_output")]
+pub use extras::structured;
+#[cfg(friendli_has = "tool_loop")]
+pub use extras::tools;
 pub use extras::{ext, pagination, text};
 
 /// One type per operation of the API (generated from its document by `cargo xtask generate`).
@@ -171,34 +181,42 @@ pub use schemars;
 /// calls and types offer: the per-call options, the constructors of messages and tools, the
 /// readers of results and streams, and `next()` on streams.
 pub mod prelude {
-    pub use crate::types::{
-        ChatRequest, ChatResult, CompletionsRequest, FunctionTool, Message, MessagesRequest,
-        ResponsesRequest, ToolChoice,
-    };
+    #[cfg(friendli_has = "ChatRequest")]
+    pub use crate::types::ChatRequest;
+    #[cfg(friendli_has = "CompletionsRequest")]
+    pub use crate::types::CompletionsRequest;
+    #[cfg(friendli_has = "MessagesRequest")]
+    pub use crate::types::MessagesRequest;
+    #[cfg(friendli_has = "ResponsesRequest")]
+    pub use crate::types::ResponsesRequest;
+    #[cfg(friendli_has = "crate_names")]
+    pub use crate::types::{ChatResult, FunctionTool, Message, ToolChoice, UserContentPart};
     pub use crate::{CallOptions, Client, ClientBuilder, Error, EventStream, RetryConfig};
 
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    #[cfg(friendli_has = "chat_events")]
     pub use crate::events::ChatStreamEvent;
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_names")]
     pub use crate::events::ToolAssistedChatEvent;
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    #[cfg(friendli_has = "tool_loop")]
     pub use crate::tools::Tools;
-    #[cfg(feature = "serverless")]
-    pub use crate::types::{ToolAssistedChatRequest, ToolAssistedChatTool, UserContentPart};
+    #[cfg(friendli_has = "tool_assisted_names")]
+    pub use crate::types::{ToolAssistedChatRequest, ToolAssistedChatTool};
 
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    #[cfg(friendli_has = "chat_folding")]
     pub use crate::chat::ChatEvent as _;
-    #[cfg(feature = "dedicated")]
+    #[cfg(friendli_has = "embeddings")]
     pub use crate::embeddings::{EmbeddingExt as _, EmbeddingsResultExt as _};
-    #[cfg(feature = "dedicated")]
+    #[cfg(friendli_has = "endpoint_readiness")]
     pub use crate::endpoints::EndpointStatusExt as _;
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "builders_tool_assisted")]
     pub use crate::ext::ToolExt as _;
+    #[cfg(friendli_has = "builders")]
     pub use crate::ext::{
-        ChatResultExt as _, FunctionToolExt as _, InstructionExt as _, MessageExt as _,
-        SeedExt as _, ToolChoiceExt as _, TurnExt as _, UserContentPartExt as _, WireName as _,
+        ChatResultExt as _, MessageExt as _, SeedExt as _, ToolChoiceExt as _,
+        UserContentPartExt as _,
     };
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    pub use crate::ext::{FunctionToolExt as _, InstructionExt as _, TurnExt as _, WireName as _};
+    #[cfg(friendli_has = "structured_output")]
     pub use crate::structured::{ParseAnswer as _, ResponseFormatExt as _};
     pub use crate::text::TextEvent as _;
     /// `next()` and the other combinators of [`EventStream`].
@@ -206,11 +224,11 @@ pub mod prelude {
 }
 
 /// The repository's README, compiled as a doc test.
-#[cfg(all(doctest, feature = "serverless"))]
+#[cfg(all(doctest, feature = "serverless", friendli_has = "tool_assisted_names"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
 /// This crate's README, compiled as a doc test.
-#[cfg(all(doctest, feature = "serverless"))]
+#[cfg(all(doctest, feature = "serverless", friendli_has = "tool_assisted_names"))]
 #[doc = include_str!("../README.md")]
 struct CrateReadmeDoctests;

@@ -36,58 +36,74 @@ pub use friendli_gen::types::*;
 /// (`client.serverless().chat()`, `client.dedicated().chat()`, `client.container().chat()`):
 /// build it with `ChatRequest::builder()`, with messages from `Message::user(…)` and its
 /// siblings.
+#[cfg(friendli_has = "ChatRequest")]
 pub type ChatRequest = ChatCompletionBody;
 /// The request of a text completion, for every API (a prompt, or token ids).
+#[cfg(friendli_has = "CompletionsRequest")]
 pub type CompletionsRequest = CompletionsBody;
 /// The request of the Messages API, for every API; its turns are
 /// `MessagesInputMessage::user(…)` and `MessagesInputMessage::assistant(…)`.
+#[cfg(friendli_has = "MessagesRequest")]
 pub type MessagesRequest = MessagesBody;
 /// The request of the Responses API, for every API; its input items are
 /// `ResponsesInputItem::user(…)`, `::assistant(…)`, `::system(…)` and `::developer(…)`.
+#[cfg(friendli_has = "ResponsesRequest")]
 pub type ResponsesRequest = ResponsesBody;
 /// The request of tokenization, for every API.
+#[cfg(friendli_has = "TokenizeRequest")]
 pub type TokenizeRequest = TokenizationBody;
 /// The request of detokenization, for every API.
+#[cfg(friendli_has = "DetokenizeRequest")]
 pub type DetokenizeRequest = DetokenizationBody;
 /// The request of rendering a chat into its prompt text (serverless and dedicated).
+#[cfg(friendli_has = "ChatRenderRequest")]
 pub type ChatRenderRequest = ChatRenderBody;
 /// The fields of an audio transcription request, for every API (the audio itself is the call's
 /// file argument).
+#[cfg(friendli_has = "TranscriptionRequest")]
 pub type TranscriptionRequest = AudioTranscriptionBody;
 /// The request of text classification (dedicated and container).
+#[cfg(friendli_has = "ClassificationRequest")]
 pub type ClassificationRequest = TextClassificationBody;
 /// The request of embeddings on a dedicated endpoint.
-#[cfg(feature = "dedicated")]
+#[cfg(friendli_has = "EmbeddingsRequest")]
 pub type EmbeddingsRequest = DedicatedEmbeddingsBody;
 
 /// The request of tool-assisted chat.
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_names")]
 pub type ToolAssistedChatRequest = ServerlessToolAssistedChatCompletionBody;
 /// Why a choice of a chat result ended (an open enum: values this SDK does not know are kept).
+#[cfg(friendli_has = "crate_names")]
 pub type FinishReason = ChatChoiceFinishReason;
 /// The finish reasons this SDK knows.
+#[cfg(friendli_has = "crate_names")]
 pub type FinishReasonKnown = ChatChoiceFinishReasonKnown;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_names")]
 /// The status of a built-in tool run (an open enum).
 pub type ToolStatus = ToolStatusDataStatus;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_names")]
 /// The statuses of a built-in tool run this SDK knows.
 pub type ToolStatusKnown = ToolStatusDataStatusKnown;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_names")]
 /// The name of a built-in tool in a status event (an open enum).
 pub type BuiltInToolName = ToolStatusDataName;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_names")]
 /// The built-in tools this SDK knows.
 pub type BuiltInToolNameKnown = ToolStatusDataNameKnown;
 /// A part of a multimodal user message.
+#[cfg(friendli_has = "crate_names")]
 pub type UserContentPart = UserMessageContentMultiModal;
 /// A function call in a chat result.
+#[cfg(friendli_has = "crate_names")]
 pub type ToolCall = ToolCallResult;
 /// The `seed` of a request: one seed, or one per choice.
+#[cfg(friendli_has = "crate_names")]
 pub type ToolAssistedChatRequestSeed = Seed;
 /// The change of a streamed chat choice.
+#[cfg(friendli_has = "crate_names")]
 pub type StreamedChatDelta = StreamedChatChoiceDelta;
 
 /// A function tool of chat completions (the document's `Tool`; the tools of tool-assisted chat
 /// are [`ToolAssistedChatTool`]).
+#[cfg(friendli_has = "crate_names")]
 pub type FunctionTool = Tool;

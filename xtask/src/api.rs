@@ -1258,7 +1258,7 @@ fn partition(
             users.entry(name).or_default().insert(group.to_owned());
         }
     }
-    schemas
+    let mut home: BTreeMap<String, String> = schemas
         .keys()
         .map(|name| {
             let home = match users.get(name) {
@@ -1269,5 +1269,19 @@ fn partition(
             };
             (name.clone(), home)
         })
-        .collect()
+        .collect();
+    // What a shared schema refers to is shared too: the shared module generates it (a schema no
+    // operation uses any more, say, that refers to one of a single group), and the group's module
+    // must then take it from there rather than generate it a second time.
+    let shared_roots: Vec<String> = home
+        .iter()
+        .filter(|(_, group)| *group == SHARED)
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in reachable_schemas(schemas, shared_roots) {
+        if let Some(group) = home.get_mut(&name) {
+            *group = SHARED.to_owned();
+        }
+    }
+    home
 }

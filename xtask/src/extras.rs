@@ -12,7 +12,7 @@
 //! The names are also the capabilities a generated `cfg` per extra would be made of (see the
 //! design of "the hand-written layer survives a missing operation").
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::Api;
 use crate::document::Problem;
@@ -32,6 +32,8 @@ pub struct Extra {
     pub events: &'static [&'static str],
     /// The types of `friendli::types` it uses, by the names typify gives them.
     pub types: &'static [&'static str],
+    /// The other extras it is built on (by [`Extra::name`]): it is left out when one of them is.
+    pub requires: &'static [&'static str],
     /// The namespace handles of `friendli::namespaces` it adds methods to.
     pub namespaces: &'static [&'static str],
 }
@@ -46,8 +48,9 @@ pub const EXTRAS: &[Extra] = &[
         name: "chat_folding",
         what: "folding chat streams (`ChatAccumulator`, `CollectedChat`)",
         files: list!["friendli/src/extras/chat.rs"],
+        requires: list![],
         operations: list![],
-        events: list!["ChatStreamEvent"],
+        events: list![],
         types: list![
             "ChatResult",
             "StreamedChatChoiceFinishReason",
@@ -57,9 +60,20 @@ pub const EXTRAS: &[Extra] = &[
         namespaces: list![],
     },
     Extra {
+        name: "chat_events",
+        what: "the events of chat completions streams, folded and read as text (`ChatStreamEvent`)",
+        files: list!["friendli/src/extras/chat.rs", "friendli/src/extras/text.rs"],
+        requires: list!["chat_folding"],
+        operations: list![],
+        events: list!["ChatStreamEvent"],
+        types: list![],
+        namespaces: list![],
+    },
+    Extra {
         name: "tool_assisted_chat",
         what: "tool-assisted chat with its tool runs (`ToolAssistedChatCompletionResponse`, `ToolRun`)",
-        files: list!["friendli/src/extras/chat.rs"],
+        files: list!["friendli/src/extras/chat.rs", "friendli/src/extras/text.rs"],
+        requires: list!["chat_folding"],
         operations: list![
             "serverlessToolAssistedChatComplete",
             "serverlessToolAssistedChatStream"
@@ -83,11 +97,89 @@ pub const EXTRAS: &[Extra] = &[
         files: list![
             "friendli/src/extras/completions.rs",
             "friendli/src/extras/chunk_header.rs",
+            "friendli/src/extras/text.rs",
             "friendli/src/blocking.rs"
         ],
+        requires: list![],
         operations: list![],
         events: list!["CompletionsStreamEvent"],
         types: list!["CompletionsResult", "StreamedCompletionData", "TextUsage"],
+        namespaces: list![],
+    },
+    Extra {
+        name: "crate_names",
+        what: "the crate's own names for generated types and its prelude (`friendli::types::FinishReason`, ...)",
+        files: list!["friendli/src/types.rs", "friendli/src/lib.rs"],
+        requires: list![],
+        operations: list![],
+        events: list![],
+        types: list![
+            "ChatChoiceFinishReason",
+            "ChatChoiceFinishReasonKnown",
+            "UserMessageContentMultiModal",
+            "ToolCallResult",
+            "Seed",
+            "StreamedChatChoiceDelta",
+            "ChatResult",
+            "Message",
+            "Tool",
+            "ToolChoice"
+        ],
+        namespaces: list![],
+    },
+    Extra {
+        name: "tool_assisted_names",
+        what: "the crate's own names for the types of tool-assisted chat (`friendli::types::ToolAssistedChatRequest`, ...)",
+        files: list!["friendli/src/types.rs", "friendli/src/lib.rs"],
+        requires: list![],
+        operations: list![],
+        events: list!["ToolAssistedChatEvent"],
+        types: list![
+            "ServerlessToolAssistedChatCompletionBody",
+            "ToolStatusDataStatus",
+            "ToolStatusDataStatusKnown",
+            "ToolStatusDataName",
+            "ToolStatusDataNameKnown",
+            "ToolAssistedChatTool"
+        ],
+        namespaces: list![],
+    },
+    Extra {
+        name: "builders",
+        what: "the builders of messages, tools and tool choices (`MessageExt`, `FunctionToolExt`, ...)",
+        files: list!["friendli/src/extras/ext.rs", "friendli/src/types.rs"],
+        requires: list!["crate_names"],
+        operations: list![],
+        events: list![],
+        types: list![
+            "ChatResult",
+            "ChatChoiceFinishReason",
+            "Message",
+            "Seed",
+            "Tool",
+            "ToolCallResult",
+            "ToolChoice",
+            "UserMessageContentMultiModal",
+            "MessagesInputMessage",
+            "MessagesToolDefinition",
+            "ResponsesInputItem",
+            "ResponsesInputMessage",
+            "ResponsesTool"
+        ],
+        namespaces: list![],
+    },
+    Extra {
+        name: "builders_tool_assisted",
+        what: "the builders of the tools of tool-assisted chat (`ToolExt`)",
+        files: list!["friendli/src/extras/ext.rs", "friendli/src/types.rs"],
+        requires: list!["builders", "tool_assisted_names"],
+        operations: list![],
+        events: list![],
+        types: list![
+            "ToolAssistedChatTool",
+            "ToolStatusDataName",
+            "ToolStatusDataStatus"
+        ],
         namespaces: list![],
     },
     Extra {
@@ -95,6 +187,7 @@ pub const EXTRAS: &[Extra] = &[
         what: "the tool loop (`Tools`, `RunCall`, `RunEvent`)",
         // types.rs: the crate's names `FinishReason`, `ToolCall` for the generated types.
         files: list!["friendli/src/extras/tools.rs", "friendli/src/types.rs"],
+        requires: list!["chat_folding", "builders"],
         operations: list![],
         events: list![],
         types: list![
@@ -111,6 +204,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "tool_loop_serverless_tool_assisted_chat",
         what: "the tool loop `client.serverless().tool_assisted_chat().run()`",
         files: list!["friendli/src/extras/tools.rs"],
+        requires: list!["tool_loop", "tool_assisted_chat"],
         operations: list![
             "serverlessToolAssistedChatComplete",
             "serverlessToolAssistedChatStream"
@@ -123,6 +217,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "tool_loop_serverless_chat",
         what: "the tool loop `client.serverless().chat().run()`",
         files: list!["friendli/src/extras/tools.rs"],
+        requires: list!["tool_loop", "chat_events"],
         operations: list!["serverlessChatComplete", "serverlessChatStream"],
         events: list!["ChatStreamEvent"],
         types: list!["ChatCompletionBody"],
@@ -132,6 +227,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "tool_loop_dedicated_chat",
         what: "the tool loop `client.dedicated().chat().run()`",
         files: list!["friendli/src/extras/tools.rs"],
+        requires: list!["tool_loop", "chat_events"],
         operations: list!["dedicatedChatComplete", "dedicatedChatStream"],
         events: list!["ChatStreamEvent"],
         types: list!["ChatCompletionBody"],
@@ -141,6 +237,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "tool_loop_container_chat",
         what: "the tool loop `client.container().chat().run()`",
         files: list!["friendli/src/extras/tools.rs"],
+        requires: list!["tool_loop", "chat_events"],
         operations: list!["containerChatComplete", "containerChatStream"],
         events: list!["ChatStreamEvent"],
         types: list!["ChatCompletionBody"],
@@ -150,6 +247,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "endpoint_readiness",
         what: "endpoint readiness (`client.dedicated().endpoint().wait_until_running()`)",
         files: list!["friendli/src/extras/endpoints.rs"],
+        requires: list![],
         operations: list!["dedicatedGetEndpointStatus"],
         events: list![],
         types: list![
@@ -165,6 +263,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "file_upload",
         what: "the file upload (`client.file().upload()`)",
         files: list!["friendli/src/extras/files.rs"],
+        requires: list![],
         operations: list!["init_upload", "complete_upload", "get_info"],
         events: list![],
         types: list!["FileInfo", "FileInitUploadRequest", "AccountFileStatus"],
@@ -174,6 +273,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "dataset_samples",
         what: "dataset samples (`add_conversations`, `upload_samples_file`)",
         files: list!["friendli/src/extras/datasets.rs"],
+        requires: list![],
         operations: list!["add_samples", "upload_raw_samples"],
         events: list![],
         types: list![
@@ -191,6 +291,7 @@ pub const EXTRAS: &[Extra] = &[
         name: "embeddings",
         what: "the embeddings helpers (`EmbeddingsResultExt`, `EmbeddingExt`)",
         files: list!["friendli/src/extras/embeddings.rs"],
+        requires: list![],
         operations: list![],
         events: list![],
         types: list![
@@ -204,81 +305,45 @@ pub const EXTRAS: &[Extra] = &[
         name: "structured_output",
         what: "structured output (`ResponseFormatExt`, `ParseAnswer`)",
         files: list!["friendli/src/extras/structured.rs"],
+        requires: list!["chat_folding", "builders"],
         operations: list![],
         events: list![],
         types: list!["ChatResult", "ResponseFormat"],
         namespaces: list![],
     },
     Extra {
-        name: "builders",
-        what: "the builders of messages, tools and tool choices (`MessageExt`, `ToolExt`, ...)",
-        files: list!["friendli/src/extras/ext.rs", "friendli/src/types.rs"],
-        operations: list![],
-        events: list![],
-        types: list![
-            "ChatResult",
-            "ChatChoiceFinishReason",
-            "Message",
-            "Seed",
-            "Tool",
-            "ToolCallResult",
-            "ToolChoice",
-            "UserMessageContentMultiModal",
-            "ToolAssistedChatTool",
-            "ToolStatusDataName",
-            "ToolStatusDataStatus",
-            "MessagesInputMessage",
-            "MessagesToolDefinition",
-            "ResponsesInputItem",
-            "ResponsesInputMessage",
-            "ResponsesTool"
-        ],
-        namespaces: list![],
-    },
-    Extra {
-        name: "event_text",
-        what: "the text of stream events (`TextEvent`)",
+        name: "messages_text",
+        what: "the text and usage of messages streams (`TextEvent` for `MessagesEvent`)",
         files: list!["friendli/src/extras/text.rs"],
+        requires: list![],
         operations: list![],
-        events: list![
-            "ChatStreamEvent",
-            "ToolAssistedChatEvent",
-            "CompletionsStreamEvent",
-            "MessagesEvent",
-            "ResponsesEvent",
-            "TranscriptionStreamEvent"
-        ],
+        events: list!["MessagesEvent"],
         types: list![
             "MessagesStreamContentBlockDeltaPayload",
-            "MessagesStreamContentBlockDeltaPayloadKnown",
-            "StreamedAudioTranscriptionDataType",
-            "StreamedAudioTranscriptionDataTypeKnown"
+            "MessagesStreamContentBlockDeltaPayloadKnown"
         ],
         namespaces: list![],
     },
     Extra {
-        name: "crate_names",
-        what: "the crate's own names for generated types and its prelude (`friendli::types::FinishReason`, ...)",
-        files: list!["friendli/src/types.rs", "friendli/src/lib.rs"],
+        name: "responses_text",
+        what: "the text and usage of responses streams (`TextEvent` for `ResponsesEvent`)",
+        files: list!["friendli/src/extras/text.rs"],
+        requires: list![],
         operations: list![],
-        events: list!["ChatStreamEvent", "ToolAssistedChatEvent"],
+        events: list!["ResponsesEvent"],
+        types: list![],
+        namespaces: list![],
+    },
+    Extra {
+        name: "transcription_text",
+        what: "the text and usage of transcription streams (`TextEvent` for `TranscriptionStreamEvent`)",
+        files: list!["friendli/src/extras/text.rs"],
+        requires: list![],
+        operations: list![],
+        events: list!["TranscriptionStreamEvent"],
         types: list![
-            "ServerlessToolAssistedChatCompletionBody",
-            "ChatChoiceFinishReason",
-            "ChatChoiceFinishReasonKnown",
-            "ToolStatusDataStatus",
-            "ToolStatusDataStatusKnown",
-            "ToolStatusDataName",
-            "ToolStatusDataNameKnown",
-            "UserMessageContentMultiModal",
-            "ToolCallResult",
-            "Seed",
-            "StreamedChatChoiceDelta",
-            "ChatResult",
-            "Message",
-            "Tool",
-            "ToolChoice",
-            "ToolAssistedChatTool"
+            "StreamedAudioTranscriptionDataType",
+            "StreamedAudioTranscriptionDataTypeKnown"
         ],
         namespaces: list![],
     },
@@ -397,22 +462,64 @@ fn namespaces(api: &Api) -> BTreeSet<String> {
     out
 }
 
-/// The capabilities of `friendli` (its extras, by [`Extra::name`]) and whether the document gives
-/// each all it needs, as a text file: one line per capability, `<name> yes`, or `<name> no` and
-/// what it lacks. `missing` is what [`missing`] found.
+/// The crate's own names for request types (`friendli::types::ChatRequest`), each with the
+/// generated type it names: each is a capability of its own, named after it, so that a request
+/// type the document lacks takes only its own name away.
+pub const REQUEST_NAMES: &[(&str, &str)] = &[
+    ("ChatRequest", "ChatCompletionBody"),
+    ("CompletionsRequest", "CompletionsBody"),
+    ("MessagesRequest", "MessagesBody"),
+    ("ResponsesRequest", "ResponsesBody"),
+    ("TokenizeRequest", "TokenizationBody"),
+    ("DetokenizeRequest", "DetokenizationBody"),
+    ("ChatRenderRequest", "ChatRenderBody"),
+    ("TranscriptionRequest", "AudioTranscriptionBody"),
+    ("ClassificationRequest", "TextClassificationBody"),
+    ("EmbeddingsRequest", "DedicatedEmbeddingsBody"),
+];
+
+/// The capabilities of `friendli` (its extras, by [`Extra::name`], and the names of
+/// [`REQUEST_NAMES`]) and whether the document gives each all it needs, as a text file: one line
+/// per capability, `<name> no (lacks …)`, or `<name> yes` followed by what else it takes:
+/// `+<capability>` for each extra it is built on, and `<group>|<group>…` for each generated item
+/// it uses that only some feature groups compile (an operation of the `dedicated` group, an
+/// event type that the streams of two groups share). `missing` is what [`missing`] found.
 ///
 /// Written to `friendli/src/generated/capabilities.txt`, which `friendli/build.rs` turns into
-/// `--cfg friendli_has="<name>"` for each `yes` (and a `check-cfg` of every name), so that an
-/// extra whose operations the document lacks is left out instead of failing the build.
-pub fn capabilities(missing: &[Missing]) -> String {
+/// `--cfg friendli_has="<name>"` for each capability that is `yes`, whose extras are on and whose
+/// items the enabled features compile (and a `check-cfg` of every name). An extra whose
+/// operations or types the document lacks is then left out instead of failing the build, and so
+/// is one whose items the enabled features do not compile.
+pub fn capabilities(api: &Api, types: &BTreeSet<String>, missing: &[Missing]) -> String {
+    let groups = ItemGroups::of(api);
     let mut out = String::from(
         "# @generated by `cargo xtask generate` from openapi/friendli.yaml. Do not edit.\n\
-         # The capabilities of friendli (its hand-written extras), and whether the API document gives\n\
-         # each all it needs: `yes`, or `no` and what it lacks.\n",
+         # The capabilities of friendli (its hand-written extras and its names for request types):\n\
+         # `no` and what the API document lacks, or `yes`, the extras it is built on (`+name`) and\n\
+         # the feature groups that compile each of its items (`group|group`); friendli/build.rs\n\
+         # reads it.\n",
     );
+    let missing_request_names = REQUEST_NAMES
+        .iter()
+        .filter(|(_, target)| !types.contains(*target));
     for extra in EXTRAS {
         match missing.iter().find(|m| m.extra.name == extra.name) {
-            None => out.push_str(&format!("{} yes\n", extra.name)),
+            None => {
+                let mut clauses: BTreeSet<String> = BTreeSet::new();
+                clauses.extend(extra.operations.iter().filter_map(|o| groups.operation(o)));
+                clauses.extend(extra.events.iter().filter_map(|e| groups.event(e)));
+                clauses.extend(extra.types.iter().filter_map(|t| groups.rust_type(t)));
+                clauses.extend(extra.namespaces.iter().filter_map(|n| groups.namespace(n)));
+                let mut line = format!("{} yes", extra.name);
+                for required in extra.requires {
+                    line.push_str(&format!(" +{required}"));
+                }
+                for clause in clauses {
+                    line.push_str(&format!(" {clause}"));
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
             Some(m) => {
                 let note = m.note().message;
                 let lacks = note
@@ -423,7 +530,93 @@ pub fn capabilities(missing: &[Missing]) -> String {
             }
         }
     }
+    let missing_names: BTreeSet<&str> = missing_request_names.map(|(name, _)| *name).collect();
+    for (name, target) in REQUEST_NAMES {
+        if missing_names.contains(name) {
+            out.push_str(&format!("{name} no (lacks type `{target}`)\n"));
+        } else {
+            match groups.rust_type(target) {
+                Some(clause) => out.push_str(&format!("{name} yes {clause}\n")),
+                None => out.push_str(&format!("{name} yes\n")),
+            }
+        }
+    }
     out
+}
+
+/// Which feature groups compile each generated item (`None`: every build compiles it).
+struct ItemGroups<'a> {
+    api: &'a Api,
+    /// The group of each generated type, by its Rust name.
+    types: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> ItemGroups<'a> {
+    fn of(api: &'a Api) -> Self {
+        let types = api
+            .type_names
+            .iter()
+            .filter_map(|(schema, rust)| Some((rust.as_str(), api.home.get(schema)?.as_str())))
+            .collect();
+        ItemGroups { api, types }
+    }
+
+    /// A clause `a|b` of the groups, or `None` when there is nothing to say (no group, or the
+    /// shared types every build compiles).
+    fn clause<'g>(groups: impl IntoIterator<Item = &'g str>) -> Option<String> {
+        let groups: BTreeSet<&str> = groups.into_iter().collect();
+        if groups.is_empty() || groups.contains(crate::api::SHARED) {
+            return None;
+        }
+        Some(groups.into_iter().collect::<Vec<_>>().join("|"))
+    }
+
+    fn operation(&self, id: &str) -> Option<String> {
+        let operation = self.api.operations.iter().find(|o| o.id == id)?;
+        Self::clause([operation.group.as_str()])
+    }
+
+    fn event(&self, name: &str) -> Option<String> {
+        Self::clause(
+            self.api
+                .operations
+                .iter()
+                .filter_map(|o| match &o.response {
+                    crate::api::Response::Events { event, .. } if event == name => {
+                        Some(o.group.as_str())
+                    }
+                    _ => None,
+                }),
+        )
+    }
+
+    fn namespace(&self, name: &str) -> Option<String> {
+        use heck::ToPascalCase;
+        Self::clause(self.api.operations.iter().filter_map(|o| {
+            (1..=o.namespace.len())
+                .any(|depth| {
+                    o.namespace[..depth]
+                        .iter()
+                        .map(|s| s.to_pascal_case())
+                        .collect::<String>()
+                        == name
+                })
+                .then_some(o.group.as_str())
+        }))
+    }
+
+    /// The group of a generated type: its own, or for a type typify makes inside another (an
+    /// enum of a field, `ChatChoiceFinishReasonKnown`), that of the longest type its name extends.
+    fn rust_type(&self, name: &str) -> Option<String> {
+        let group = self.types.get(name).copied().or_else(|| {
+            self.types
+                .iter()
+                .filter(|(rust, _)| name.starts_with(**rust))
+                .max_by_key(|(rust, _)| rust.len())
+                .map(|(_, group)| *group)
+        })?;
+        Self::clause([group])
+    }
 }
 
 /// Methods that `friendli` gives a generated type through an extension trait: rustdoc lists trait

@@ -92,7 +92,7 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), P
     let notes = GenerateNotes {
         notes: converted.notes,
         degraded,
-        capabilities: crate::extras::capabilities(&missing),
+        capabilities: crate::extras::capabilities(&api, &types, &missing),
     };
     let mut files: Vec<DerivedFile> = crate::emit::friendli_gen(&api, &progenitor_form)
         .into_iter()

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use heck::{ToPascalCase, ToSnakeCase};
-use xtask::extras::EXTRAS;
+use xtask::extras::{EXTRAS, REQUEST_NAMES};
 use xtask::workspace;
 
 fn source(file: &str) -> String {
@@ -140,9 +140,37 @@ fn the_committed_document_gives_every_extra_all_it_needs() {
         .lines()
         .filter(|l| !l.starts_with('#'))
         .collect();
-    assert_eq!(lines.len(), EXTRAS.len());
-    for (line, extra) in lines.iter().zip(EXTRAS) {
-        assert_eq!(*line, format!("{} yes", extra.name));
+    assert_eq!(lines.len(), EXTRAS.len() + REQUEST_NAMES.len());
+    let names = EXTRAS
+        .iter()
+        .map(|e| e.name)
+        .chain(REQUEST_NAMES.iter().map(|(name, _)| *name));
+    for (line, name) in lines.iter().zip(names) {
+        assert!(
+            line.starts_with(&format!("{name} yes")),
+            "{line} (expected {name} yes)"
+        );
+    }
+    // What the feature groups must compile, for the extras that only some of them serve.
+    assert!(
+        lines.contains(&"endpoint_readiness yes dedicated"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"tool_loop_dedicated_chat yes +tool_loop +chat_events container|dedicated|serverless dedicated"),
+        "{lines:#?}"
+    );
+    assert!(lines.contains(&"ChatRequest yes"), "{lines:#?}");
+}
+
+/// The crate's names for request types (`xtask::extras::REQUEST_NAMES`) are those `types.rs`
+/// defines, each under its capability.
+#[test]
+fn every_request_name_is_an_alias_under_its_capability() {
+    let types = source("friendli/src/types.rs");
+    for (name, target) in REQUEST_NAMES {
+        let alias = format!("#[cfg(friendli_has = \"{name}\")]\npub type {name} = {target};");
+        assert!(types.contains(&alias), "types.rs lacks {alias}");
     }
 }
 

@@ -10,7 +10,7 @@
 //!   (`answer.choices`), [`into_inner`](crate::Response::into_inner) takes the answer out, and
 //!   [`meta`](crate::Response::meta) (or its shortcuts) gives the [`ResponseMeta`];
 //! - a stream is an [`EventStream`](crate::EventStream) (an
-//!   [`EventIter`](crate::blocking::EventIter) on the blocking client), with
+//!   `EventIter` on the blocking client), with
 //!   [`meta`](crate::EventStream::meta);
 //! - the calls made of several requests report the metadata of their last response: a
 //!   collected stream ([`CollectedChat::meta`](crate::chat::CollectedChat::meta)), the tool loop

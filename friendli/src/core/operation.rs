@@ -22,7 +22,8 @@ pub use crate::core::multipart::{FilePart, Multipart, MultipartParts};
 pub trait Operation: Send + Sync + Sized + 'static {
     /// The request body: a generated type for JSON bodies, `()` for none, or [`Multipart`].
     type Body: RequestBody;
-    /// The response: [`Json`], [`Empty`], [`Events`](crate::stream::Events) or
+    /// The response: [`Json`](crate::response::Json), [`Empty`](crate::response::Empty),
+    /// [`Events`](crate::stream::Events) or
     /// [`JsonOrEvents`](crate::stream::JsonOrEvents).
     type Response: ResponseKind;
     /// The facts of the operation.

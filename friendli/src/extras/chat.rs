@@ -7,10 +7,10 @@
 //! which adds built-in tool statuses).
 
 use std::collections::BTreeMap;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 use std::collections::HashMap;
 use std::fmt;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -18,13 +18,14 @@ use serde_json::{Value, json};
 
 use crate::core::error::Error;
 use crate::core::response::ResponseMeta;
+#[cfg(friendli_has = "chat_events")]
 use crate::events::ChatStreamEvent;
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 use crate::events::ToolAssistedChatEvent;
 use crate::extras::chunk_header::Header;
 use crate::stream::{EventStream, SseEvent, UnknownEvent};
 use crate::types::{ChatResult, StreamedChatChoiceFinishReason, StreamedChatData};
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 use crate::types::{
     ToolStatusData, ToolStatusDataName, ToolStatusDataStatus, ToolStatusError, ToolStatusFile,
     ToolStatusParameter,
@@ -37,7 +38,7 @@ pub trait ChatEvent: SseEvent {
     fn chunk(&self) -> Option<&StreamedChatData>;
 
     /// The built-in tool status, if this event is one (tool-assisted chat).
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     fn tool_status(&self) -> Option<&ToolStatusData> {
         None
     }
@@ -55,6 +56,7 @@ pub trait ChatEvent: SseEvent {
     }
 }
 
+#[cfg(friendli_has = "chat_events")]
 impl ChatEvent for ChatStreamEvent {
     fn chunk(&self) -> Option<&StreamedChatData> {
         match self {
@@ -71,7 +73,7 @@ impl ChatEvent for ChatStreamEvent {
     }
 }
 
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 impl ChatEvent for ToolAssistedChatEvent {
     fn chunk(&self) -> Option<&StreamedChatData> {
         match self {
@@ -118,7 +120,7 @@ pub struct CollectedChat {
     /// The answer, as `complete()` would have returned it.
     pub result: ChatResult,
     /// The built-in tool runs, in the order they started (tool-assisted chat).
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     pub tool_runs: Vec<ToolRun>,
     /// Events with names this SDK does not know.
     pub unknown_events: Vec<UnknownEvent>,
@@ -146,7 +148,7 @@ impl CollectedChat {
 }
 
 /// One run of a built-in tool, assembled from its `tool_status` events.
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolRun {
@@ -167,7 +169,7 @@ pub struct ToolRun {
 }
 
 /// One status event of a [`ToolRun`].
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolRunUpdate {
@@ -179,7 +181,7 @@ pub struct ToolRunUpdate {
     pub message: Option<String>,
 }
 
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 impl ToolRun {
     /// The latest status.
     pub fn status(&self) -> Option<&ToolStatusDataStatus> {
@@ -232,10 +234,10 @@ struct CallState {
 pub struct ChatAccumulator {
     header: Header,
     choices: BTreeMap<i64, ChoiceState>,
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     runs: Vec<ToolRun>,
     /// Where each run is in `runs`, by tool call id (folding stays linear in the events).
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     run_index: HashMap<String, usize>,
     unknown: Vec<UnknownEvent>,
 }
@@ -261,7 +263,7 @@ impl ChatAccumulator {
             self.push_chunk(chunk);
             return;
         }
-        #[cfg(feature = "serverless")]
+        #[cfg(friendli_has = "tool_assisted_chat")]
         if let Some(status) = event.tool_status() {
             self.push_status(status);
             return;
@@ -319,7 +321,7 @@ impl ChatAccumulator {
     }
 
     /// Adds one built-in tool status.
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     pub fn push_status(&mut self, status: &ToolStatusData) {
         let index = match self.run_index.get(&status.tool_call_id) {
             Some(index) => *index,
@@ -359,7 +361,7 @@ impl ChatAccumulator {
     }
 
     /// The tool runs seen so far.
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     pub fn tool_runs(&self) -> &[ToolRun] {
         &self.runs
     }
@@ -406,7 +408,7 @@ impl ChatAccumulator {
         let (result, usage_reported) = self.header.finish("chat.completion", choices)?;
         Ok(CollectedChat {
             result,
-            #[cfg(feature = "serverless")]
+            #[cfg(friendli_has = "tool_assisted_chat")]
             tool_runs: self.runs,
             unknown_events: self.unknown,
             usage_reported,
@@ -415,10 +417,10 @@ impl ChatAccumulator {
     }
 }
 
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 pub use legacy::{ToolAssistedChatCompletion, ToolAssistedChatCompletionResponse};
 
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 mod legacy {
     use std::fmt::Display;
 

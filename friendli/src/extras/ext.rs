@@ -15,8 +15,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::core::error::{Error, Result};
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "builders_tool_assisted")]
 use crate::types::{BuiltInToolName, ToolAssistedChatTool, ToolStatus};
+#[cfg(friendli_has = "builders")]
 use crate::types::{
     ChatResult, FinishReason, Message, Seed, Tool, ToolCall, ToolChoice, UserContentPart,
 };
@@ -26,6 +27,7 @@ use crate::types::{
 /// The JSON is fixed by the code below and covered by a test per constructor, so a failure can
 /// only mean that the OpenAPI document gained a *required* field that the constructor does not
 /// know; that is a bug of this crate, reported loudly.
+#[cfg_attr(not(friendli_has = "builders"), allow(dead_code))]
 fn wire<T: DeserializeOwned>(value: Value) -> T {
     match serde_json::from_value(value) {
         Ok(decoded) => decoded,
@@ -36,6 +38,7 @@ fn wire<T: DeserializeOwned>(value: Value) -> T {
     }
 }
 
+#[cfg(friendli_has = "builders")]
 /// Constructors of [`Message`].
 pub trait MessageExt: Sized {
     /// A system message: instructions that frame the conversation.
@@ -55,6 +58,7 @@ pub trait MessageExt: Sized {
     fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self;
 }
 
+#[cfg(friendli_has = "builders")]
 impl MessageExt for Message {
     fn system(content: impl Into<String>) -> Self {
         wire(json!({"role": "system", "content": content.into()}))
@@ -88,6 +92,7 @@ impl MessageExt for Message {
     }
 }
 
+#[cfg(friendli_has = "builders")]
 /// Constructors of [`UserContentPart`].
 pub trait UserContentPartExt: Sized {
     /// A text part.
@@ -100,6 +105,7 @@ pub trait UserContentPartExt: Sized {
     fn video_url(url: impl Into<String>) -> Self;
 }
 
+#[cfg(friendli_has = "builders")]
 impl UserContentPartExt for UserContentPart {
     fn text(text: impl Into<String>) -> Self {
         wire(json!({"type": "text", "text": text.into()}))
@@ -123,7 +129,7 @@ impl UserContentPartExt for UserContentPart {
 ///
 /// A built-in tool added to the OpenAPI document after this SDK was written is available as a
 /// variant of the generated enum right away (e.g. `Tool::MathGeometry`), constructor or not.
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "builders_tool_assisted")]
 pub trait ToolExt: Sized {
     /// `math:calculator`: evaluates arithmetic on the server.
     fn calculator() -> Self;
@@ -143,12 +149,12 @@ pub trait ToolExt: Sized {
     fn file_text(file_ids: impl IntoIterator<Item = impl Into<String>>) -> Self;
 }
 
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "builders_tool_assisted")]
 fn built_in<T: DeserializeOwned>(kind: &str) -> T {
     wire(json!({"type": kind}))
 }
 
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "builders_tool_assisted")]
 impl ToolExt for ToolAssistedChatTool {
     fn calculator() -> Self {
         built_in("math:calculator")
@@ -252,19 +258,21 @@ macro_rules! function_tools {
 }
 
 function_tools!(
+    #[cfg(friendli_has = "builders")]
     Tool => function_json,
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "builders_tool_assisted")]
     ToolAssistedChatTool => function_json,
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    #[cfg(friendli_has = "builders")]
     crate::types::MessagesToolDefinition => |name: String, description: String, schema: Map<String, Value>| {
         json!({"name": name, "description": description, "input_schema": schema})
     },
-    #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+    #[cfg(friendli_has = "builders")]
     crate::types::ResponsesTool => |name: String, description: String, parameters: Map<String, Value>| {
         json!({"type": "function", "name": name, "description": description, "parameters": parameters})
     },
 );
 
+#[cfg(friendli_has = "builders")]
 fn function_json(name: String, description: String, parameters: Map<String, Value>) -> Value {
     json!({
         "type": "function",
@@ -274,7 +282,7 @@ fn function_json(name: String, description: String, parameters: Map<String, Valu
 
 /// A function tool declaration of type `T`, or an error naming the function when `T` cannot hold
 /// it.
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(friendli_has = "builders")]
 pub(crate) fn function_tool<T: DeserializeOwned>(
     name: String,
     description: String,
@@ -284,6 +292,7 @@ pub(crate) fn function_tool<T: DeserializeOwned>(
 }
 
 /// A tool declaration's wire JSON decoded into `T`, or an error naming the function.
+#[cfg(friendli_has = "builders")]
 fn decode_tool<T: DeserializeOwned>(name: String, value: Value) -> Result<T> {
     serde_json::from_value(value).map_err(|e| {
         Error::invalid_request(format!(
@@ -334,7 +343,7 @@ pub trait InstructionExt: Sized {
 macro_rules! text_turns {
     ($($ty:ty),* $(,)?) => {
         $(
-            #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+            #[cfg(friendli_has = "builders")]
             impl TurnExt for $ty {
                 fn user(text: impl Into<String>) -> Self {
                     wire(json!({"role": "user", "content": text.into()}))
@@ -356,7 +365,7 @@ text_turns!(
 macro_rules! instructions {
     ($($ty:ty),*) => {
         $(
-            #[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+            #[cfg(friendli_has = "builders")]
             impl InstructionExt for $ty {
                 fn system(text: impl Into<String>) -> Self {
                     wire(json!({"role": "system", "content": text.into()}))
@@ -374,6 +383,7 @@ instructions!(
     crate::types::ResponsesInputItem
 );
 
+#[cfg(friendli_has = "builders")]
 /// Constructors of [`ToolChoice`].
 pub trait ToolChoiceExt: Sized {
     /// The model decides whether to call tools (the server's default).
@@ -386,6 +396,7 @@ pub trait ToolChoiceExt: Sized {
     fn function(name: impl Into<String>) -> Self;
 }
 
+#[cfg(friendli_has = "builders")]
 impl ToolChoiceExt for ToolChoice {
     fn auto() -> Self {
         wire(json!("auto"))
@@ -404,6 +415,7 @@ impl ToolChoiceExt for ToolChoice {
     }
 }
 
+#[cfg(friendli_has = "builders")]
 /// Constructors of the requests' `seed` ([`Seed`]).
 pub trait SeedExt: Sized {
     /// One seed for the request.
@@ -412,6 +424,7 @@ pub trait SeedExt: Sized {
     fn per_choice(seeds: impl IntoIterator<Item = i64>) -> Self;
 }
 
+#[cfg(friendli_has = "builders")]
 impl SeedExt for Seed {
     fn single(seed: i64) -> Self {
         wire(json!(seed))
@@ -423,6 +436,7 @@ impl SeedExt for Seed {
     }
 }
 
+#[cfg(friendli_has = "builders")]
 /// Accessors of [`ChatResult`].
 pub trait ChatResultExt {
     /// The answer text of the first choice.
@@ -437,6 +451,7 @@ pub trait ChatResultExt {
     fn to_message(&self) -> Option<Message>;
 }
 
+#[cfg(friendli_has = "builders")]
 impl ChatResultExt for ChatResult {
     fn content(&self) -> Option<&str> {
         self.choices.first()?.message.content.as_deref()
@@ -486,10 +501,11 @@ pub trait WireName: Serialize {
     }
 }
 
+#[cfg(friendli_has = "builders")]
 impl WireName for FinishReason {}
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "builders_tool_assisted")]
 impl WireName for ToolStatus {}
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "builders_tool_assisted")]
 impl WireName for BuiltInToolName {}
 
 #[cfg(test)]
@@ -543,7 +559,7 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "builders_tool_assisted")]
     #[test]
     fn tool_constructors_produce_the_wire_json() {
         let cases = [
@@ -630,7 +646,7 @@ mod tests {
         let unknown: FinishReason = serde_json::from_value(json!("content_filter")).unwrap();
         assert_eq!(known.to_string(), "tool_calls");
         assert_eq!(unknown.to_string(), "content_filter");
-        #[cfg(feature = "serverless")]
+        #[cfg(friendli_has = "builders_tool_assisted")]
         {
             let status: ToolStatus = serde_json::from_value(json!("ERRORED")).unwrap();
             let name: BuiltInToolName = serde_json::from_value(json!("math:calculator")).unwrap();
@@ -648,7 +664,7 @@ mod tests {
         assert_eq!(status.wire_name(), "STARTED");
     }
 
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "builders_tool_assisted")]
     #[test]
     fn turns_and_tools_of_the_messages_and_responses_apis() {
         use crate::types::{

@@ -207,7 +207,11 @@ impl<E: TextEvent> Stream for TextDeltas<E> {
 }
 
 /// Implements [`TextEvent`] for a chunk event whose choices carry the text at `$text`.
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(any(
+    friendli_has = "chat_events",
+    friendli_has = "tool_assisted_chat",
+    friendli_has = "completions_folding"
+))]
 macro_rules! chunk_text {
     ($($(#[$attr:meta])* $event:ty: |$choice:ident| $text:expr;)*) => {
         $(
@@ -240,15 +244,21 @@ macro_rules! chunk_text {
     };
 }
 
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(any(
+    friendli_has = "chat_events",
+    friendli_has = "tool_assisted_chat",
+    friendli_has = "completions_folding"
+))]
 chunk_text! {
+    #[cfg(friendli_has = "chat_events")]
     crate::events::ChatStreamEvent: |c| c.delta.content.as_deref();
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     crate::events::ToolAssistedChatEvent: |c| c.delta.content.as_deref();
+    #[cfg(friendli_has = "completions_folding")]
     crate::events::CompletionsStreamEvent: |c| Some(c.text.as_str());
 }
 
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(friendli_has = "messages_text")]
 impl TextEvent for crate::events::MessagesEvent {
     fn text(&self) -> Option<String> {
         use crate::types::{
@@ -283,7 +293,7 @@ impl TextEvent for crate::events::MessagesEvent {
     }
 }
 
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(friendli_has = "responses_text")]
 impl TextEvent for crate::events::ResponsesEvent {
     fn text(&self) -> Option<String> {
         match self {
@@ -307,7 +317,7 @@ impl TextEvent for crate::events::ResponsesEvent {
     }
 }
 
-#[cfg(any(feature = "serverless", feature = "dedicated", feature = "container"))]
+#[cfg(friendli_has = "transcription_text")]
 impl TextEvent for crate::events::TranscriptionStreamEvent {
     fn text(&self) -> Option<String> {
         use crate::types::{
@@ -334,7 +344,14 @@ impl TextEvent for crate::events::TranscriptionStreamEvent {
     }
 }
 
-#[cfg(all(test, feature = "serverless"))]
+#[cfg(all(
+    test,
+    friendli_has = "chat_events",
+    friendli_has = "completions_folding",
+    friendli_has = "messages_text",
+    friendli_has = "responses_text",
+    friendli_has = "transcription_text"
+))]
 mod tests {
     use serde_json::{Value, json};
 

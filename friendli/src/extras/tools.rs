@@ -60,7 +60,7 @@ use crate::core::response::ResponseMeta;
 use crate::extras::chat::{ChatAccumulator, ChatEvent};
 use crate::extras::ext::{ChatResultExt, MessageExt, parameters_schema};
 use crate::stream::{EventStream, Events, UnknownEvent};
-#[cfg(feature = "serverless")]
+#[cfg(friendli_has = "tool_assisted_chat")]
 use crate::types::ToolStatusData;
 use crate::types::{
     ChatResult, FinishReason, FinishReasonKnown, Message, StreamedChatData, ToolCall,
@@ -285,9 +285,9 @@ pub trait ChatLoop: Operation<Response = Json<ChatResult>> + Copy + Default {
 }
 
 macro_rules! chat_loops {
-    ($($feature:literal: $complete:ident, $stream:ident, $event:ident;)*) => {
+    ($($capability:literal: $complete:ident, $stream:ident, $event:ident;)*) => {
         $(
-            #[cfg(feature = $feature)]
+            #[cfg(friendli_has = $capability)]
             impl ChatLoop for crate::operations::$complete {
                 type Stream = crate::operations::$stream;
                 type Event = crate::events::$event;
@@ -305,17 +305,17 @@ macro_rules! chat_loops {
 }
 
 chat_loops! {
-    "serverless": ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatStream, ToolAssistedChatEvent;
-    "serverless": ServerlessChatComplete, ServerlessChatStream, ChatStreamEvent;
-    "dedicated": DedicatedChatComplete, DedicatedChatStream, ChatStreamEvent;
-    "container": ContainerChatComplete, ContainerChatStream, ChatStreamEvent;
+    "tool_loop_serverless_tool_assisted_chat": ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatStream, ToolAssistedChatEvent;
+    "tool_loop_serverless_chat": ServerlessChatComplete, ServerlessChatStream, ChatStreamEvent;
+    "tool_loop_dedicated_chat": DedicatedChatComplete, DedicatedChatStream, ChatStreamEvent;
+    "tool_loop_container_chat": ContainerChatComplete, ContainerChatStream, ChatStreamEvent;
 }
 
 /// `run()` on the chat namespaces, of the async and the blocking client alike.
 macro_rules! run_methods {
-    ($($feature:literal: $namespace:ident, $complete:ident, $body:ident;)*) => {
+    ($($capability:literal: $namespace:ident, $complete:ident, $body:ident;)*) => {
         $(
-            #[cfg(feature = $feature)]
+            #[cfg(friendli_has = $capability)]
             impl<'c, C: Caller> crate::namespaces::$namespace<'c, C> {
                 /// Runs the conversation loop with local function tools: sends the request (with
                 /// the declarations of `tools` added), runs the functions the model calls, sends
@@ -339,10 +339,10 @@ macro_rules! run_methods {
 }
 
 run_methods! {
-    "serverless": ServerlessToolAssistedChat, ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatCompletionBody;
-    "serverless": ServerlessChat, ServerlessChatComplete, ChatCompletionBody;
-    "dedicated": DedicatedChat, DedicatedChatComplete, ChatCompletionBody;
-    "container": ContainerChat, ContainerChatComplete, ChatCompletionBody;
+    "tool_loop_serverless_tool_assisted_chat": ServerlessToolAssistedChat, ServerlessToolAssistedChatComplete, ServerlessToolAssistedChatCompletionBody;
+    "tool_loop_serverless_chat": ServerlessChat, ServerlessChatComplete, ChatCompletionBody;
+    "tool_loop_dedicated_chat": DedicatedChat, DedicatedChatComplete, ChatCompletionBody;
+    "tool_loop_container_chat": ContainerChat, ContainerChatComplete, ChatCompletionBody;
 }
 
 /// A `run()` call: await it for the final [`RunResult`] (`send()` it on the blocking client), or
@@ -419,6 +419,16 @@ impl<'c, 't, O: ChatLoop, C: Caller> RunCall<'c, 't, O, C>
 where
     O::Body: Clone,
 {
+    // Called by the `run()` of each chat namespace the document and the features give.
+    #[cfg_attr(
+        not(any(
+            friendli_has = "tool_loop_serverless_tool_assisted_chat",
+            friendli_has = "tool_loop_serverless_chat",
+            friendli_has = "tool_loop_dedicated_chat",
+            friendli_has = "tool_loop_container_chat"
+        )),
+        allow(dead_code)
+    )]
     fn new(call: Call<'c, O, C>, tools: &'t Tools) -> Self {
         RunCall {
             call,
@@ -662,7 +672,7 @@ pub enum RunEvent {
     /// A chunk of the model's answer (of the current turn).
     Chunk(StreamedChatData),
     /// Progress of a built-in tool run on the server (tool-assisted chat).
-    #[cfg(feature = "serverless")]
+    #[cfg(friendli_has = "tool_assisted_chat")]
     ToolStatus(Box<ToolStatusData>),
     /// An event of the model's stream that this SDK does not know.
     Unknown(UnknownEvent),
@@ -776,7 +786,7 @@ where
                     Some(event) => {
                         let event = event?;
                         accumulator.push(&event);
-                        #[cfg(feature = "serverless")]
+                        #[cfg(friendli_has = "tool_assisted_chat")]
                         if let Some(status) = event.tool_status() {
                             return Ok(Some(RunEvent::ToolStatus(Box::new(status.clone()))));
                         }
