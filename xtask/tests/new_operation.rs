@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
 
 use xtask::workspace;
 
@@ -32,6 +33,17 @@ fn copy_workspace(dir: &Path) {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(&from, &to).unwrap();
     }
+}
+
+/// The tests of this file share one build directory (compiled dependencies are most of the
+/// time), and so they must not build at once: each builds the same binaries (`xtask`, the
+/// examples) from its own copy of the workspace, and one would run what the other had just
+/// built, in the other's copy.
+fn one_build_at_a_time() -> MutexGuard<'static, ()> {
+    static BUILDS: Mutex<()> = Mutex::new(());
+    BUILDS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn run(dir: &Path, target: &Path, args: &[&str]) {
@@ -197,6 +209,7 @@ async fn the_new_operation_is_callable_without_hand_written_code() {
 #[test]
 #[ignore = "builds a copy of the workspace (minutes); run by .ci/run"]
 fn a_new_operation_costs_no_hand_written_code() {
+    let _build = one_build_at_a_time();
     let root = workspace::root();
     let provider = root.join("../shared/reference/upstream-openapi-2026-07-22.yaml");
     if !provider.exists() {
@@ -284,6 +297,7 @@ const WITHOUT_CHAT: &str = r#"
 #[test]
 #[ignore = "builds a copy of the workspace (minutes); run by .ci/run"]
 fn a_document_without_chat_completions_still_compiles() {
+    let _build = one_build_at_a_time();
     let root = workspace::root();
     let provider = root.join("../shared/reference/upstream-openapi-2026-07-22.yaml");
     if !provider.exists() {

@@ -34,6 +34,9 @@ pub const ENV_TOKEN: &str = "FRIENDLI_TOKEN";
 pub const ENV_BASE_URL: &str = "FRIENDLI_BASE_URL";
 /// Environment variable holding the container URL.
 pub const ENV_CONTAINER_URL: &str = "FRIENDLI_CONTAINER_URL";
+/// Environment variable holding the token sent to the container only (see
+/// [`ClientBuilder::container_token`]).
+pub const ENV_CONTAINER_TOKEN: &str = "FRIENDLI_CONTAINER_TOKEN";
 /// Environment variable holding the team id (`X-Friendli-Team`).
 pub const ENV_TEAM: &str = "FRIENDLI_TEAM";
 
@@ -90,7 +93,8 @@ impl Client {
     }
 
     /// A client configured from the environment: `FRIENDLI_TOKEN`, and optionally
-    /// `FRIENDLI_BASE_URL`, `FRIENDLI_CONTAINER_URL` and `FRIENDLI_TEAM`. Fails if the token is
+    /// `FRIENDLI_BASE_URL`, `FRIENDLI_CONTAINER_URL`, `FRIENDLI_CONTAINER_TOKEN` and
+    /// `FRIENDLI_TEAM`. Fails if the token is
     /// missing (unless a container URL is set: a self-hosted container needs no token) or a URL
     /// is invalid.
     pub fn from_env() -> Result<Client> {
@@ -251,7 +255,7 @@ impl fmt::Debug for Client {
 /// setters).
 ///
 /// Anything not set falls back to the environment (`FRIENDLI_TOKEN`, `FRIENDLI_BASE_URL`,
-/// `FRIENDLI_CONTAINER_URL`, `FRIENDLI_TEAM`), then to the defaults, unless
+/// `FRIENDLI_CONTAINER_URL`, `FRIENDLI_CONTAINER_TOKEN`, `FRIENDLI_TEAM`), then to the defaults, unless
 /// [`ignore_env`](Self::ignore_env) is called. Invalid values (a bad URL, a header value with a
 /// newline, …) are reported by [`build`](Self::build), never by a panic.
 pub struct ClientBuilder<T = Client> {
@@ -423,8 +427,8 @@ impl<T> ClientBuilder<T> {
 
     /// A token sent to the container only, as `Authorization: Bearer <token>`, for a container
     /// behind a gateway that asks for one (none by default: container calls carry no token, see
-    /// [`container_url`](Self::container_url)). Like the API token, it is marked sensitive and
-    /// never shown by `Debug` or in errors.
+    /// [`container_url`](Self::container_url)). Falls back to `FRIENDLI_CONTAINER_TOKEN`. Like
+    /// the API token, it is marked sensitive and never shown by `Debug` or in errors.
     pub fn container_token(mut self, token: impl Into<String>) -> Self {
         self.container_token = Some(token.into());
         self
@@ -501,8 +505,8 @@ impl<T> ClientBuilder<T> {
         self
     }
 
-    /// Do not read `FRIENDLI_TOKEN`, `FRIENDLI_BASE_URL`, `FRIENDLI_CONTAINER_URL` and
-    /// `FRIENDLI_TEAM`.
+    /// Do not read `FRIENDLI_TOKEN`, `FRIENDLI_BASE_URL`, `FRIENDLI_CONTAINER_URL`,
+    /// `FRIENDLI_CONTAINER_TOKEN` and `FRIENDLI_TEAM`.
     pub fn ignore_env(mut self) -> Self {
         self.use_env = false;
         self
@@ -559,7 +563,11 @@ impl ClientBuilder<Client> {
                 .map_err(|e| Error::invalid_config(format!("container URL: {e}")))?,
             None => DEFAULT_CONTAINER_URL.to_owned(),
         };
-        let container_auth = match &self.container_token {
+        let container_token = self
+            .container_token
+            .clone()
+            .or_else(|| env(ENV_CONTAINER_TOKEN));
+        let container_auth = match &container_token {
             Some(token) => Some(auth_header(token, "container token")?),
             None => None,
         };

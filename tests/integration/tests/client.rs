@@ -366,7 +366,13 @@ fn run_child(test: &str, env: &[(&str, &str)]) {
         "--nocapture",
         "--test-threads=1",
     ]);
-    for name in ["FRIENDLI_TOKEN", "FRIENDLI_BASE_URL", "FRIENDLI_TEAM"] {
+    for name in [
+        "FRIENDLI_TOKEN",
+        "FRIENDLI_BASE_URL",
+        "FRIENDLI_CONTAINER_URL",
+        "FRIENDLI_CONTAINER_TOKEN",
+        "FRIENDLI_TEAM",
+    ] {
         command.env_remove(name);
     }
     command
@@ -416,6 +422,44 @@ async fn child_environment_configuration() {
     // `from_env` reads the base URL too.
     let missing = Client::from_env().unwrap();
     assert_eq!(missing.base_url(), "https://api.friendli.ai");
+}
+
+#[test]
+fn the_environment_gives_the_container_its_own_token() {
+    run_child(
+        "child_container_token_from_env",
+        &[("FRIENDLI_CONTAINER_TOKEN", "container-from-env")],
+    );
+}
+
+#[tokio::test]
+#[ignore = "runs as a child process of the_environment_gives_the_container_its_own_token"]
+async fn child_container_token_from_env() {
+    assert_eq!(std::env::var("FRIENDLI_CHILD_TEST").as_deref(), Ok("1"));
+    let container = MockServer::start();
+    // No API token anywhere: a client of a container needs none.
+    let client = Client::builder()
+        .container_url(container.url())
+        .build()
+        .unwrap();
+    let request: friendli::types::ContainerTokenizationBody =
+        serde_json::from_value(json!({"prompt": "Hi"})).unwrap();
+    client.container().token().tokenize(request).await.unwrap();
+    assert_eq!(
+        container.requests()[0].header("authorization"),
+        Some("Bearer container-from-env")
+    );
+    assert!(!format!("{client:?}").contains("container-from-env"));
+    // `ignore_env` leaves it out, like every other variable.
+    let client = Client::builder()
+        .ignore_env()
+        .container_url(container.url())
+        .build()
+        .unwrap();
+    let request: friendli::types::ContainerTokenizationBody =
+        serde_json::from_value(json!({"prompt": "Hi"})).unwrap();
+    client.container().token().tokenize(request).await.unwrap();
+    assert_eq!(container.requests()[1].header("authorization"), None);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! restarted, updated, terminated and deleted, as the API describes them.
 //!
 //! - `create` stores the endpoint and answers its status, as the API does: the answer carries
-//!   no ID. The IDs are `ep-mock-0001`, `ep-mock-0002`, … in the order of creation, and `list`
+//!   no ID. `wandb_artifact_create` stores one too, and answers its ID. The IDs are `ep-mock-0001`, `ep-mock-0002`, … in the order of creation, and `list`
 //!   gives the endpoints in that order, so a test finds the ID of the endpoint it created as the
 //!   last key of the project's list (or with [`MockServer::endpoint_ids`]).
 //! - A new endpoint is `INITIALIZING` and goes through the phases `REQUESTING_VIRTUAL_MACHINE`,
@@ -154,6 +154,24 @@ pub(crate) struct Endpoints {
 
 impl Endpoints {
     /// The IDs of the endpoints, in the order of creation.
+    /// Stores a new endpoint made from the create request's body, starting.
+    fn create(&mut self, request: &Request<'_>, steps: u32) -> &EndpointRecord {
+        self.next += 1;
+        let body = request.body;
+        let mut record = EndpointRecord {
+            id: format!("ep-mock-{:04}", self.next),
+            project_id: body["projectId"].as_str().unwrap_or_default().to_owned(),
+            created: request.now.clone(),
+            updated: request.now.clone(),
+            status: "INITIALIZING",
+            transition: None,
+            versions: vec![spec_of(body, &json!({}))],
+        };
+        record.start("INITIALIZING", "RUNNING", steps, true);
+        self.records.push(record);
+        self.records.last().expect("just pushed")
+    }
+
     pub(crate) fn ids(&self) -> Vec<String> {
         self.records.iter().map(|r| r.id.clone()).collect()
     }
@@ -187,22 +205,18 @@ pub(crate) fn answer(endpoints: &mut Endpoints, request: &Request<'_>) -> Option
     }
     let steps = endpoints.start_polls;
     match request.operation_id {
-        "dedicatedCreateEndpoint" => {
-            endpoints.next += 1;
-            let body = request.body;
-            let mut record = EndpointRecord {
-                id: format!("ep-mock-{:04}", endpoints.next),
-                project_id: body["projectId"].as_str().unwrap_or_default().to_owned(),
-                created: request.now.clone(),
-                updated: request.now.clone(),
-                status: "INITIALIZING",
-                transition: None,
-                versions: vec![spec_of(body, &json!({}))],
-            };
-            record.start("INITIALIZING", "RUNNING", steps, true);
-            let status = record.status();
-            endpoints.records.push(record);
-            ok(status)
+        "dedicatedCreateEndpoint" => ok(endpoints.create(request, steps).status()),
+        "dedicatedEndpointWandbArtifactCreate" => {
+            let record = endpoints.create(request, steps);
+            let spec = record.spec();
+            ok(json!({
+                "endpointId": record.id,
+                "endpointName": spec["name"],
+                "projectId": record.project_id,
+                "projectName": format!("project {}", record.project_id),
+                "teamId": spec["teamId"],
+                "teamName": "mock team",
+            }))
         }
         "dedicatedListEndpoints" => {
             let project = (request.query)("project_id").unwrap_or_default();
@@ -506,6 +520,33 @@ mod tests {
         assert_eq!(spec["numGpu"], 4);
         assert_eq!(spec["autoscalingMax"], 2);
         assert_eq!(spec["currReplicaCnt"], 1);
+    }
+
+    #[test]
+    fn an_endpoint_made_from_a_wandb_artifact_is_stored_and_starts() {
+        let mut endpoints = Endpoints {
+            start_polls: 1,
+            ..Endpoints::default()
+        };
+        let body = json!({"projectId": "p", "name": "w", "wandbArtifactVersionName": "e/p/a:v1"});
+        let (status, created) = run(
+            &mut endpoints,
+            "dedicatedEndpointWandbArtifactCreate",
+            "",
+            body,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(created["endpointId"], "ep-mock-0001");
+        assert_eq!(created["endpointName"], "w");
+        assert_eq!(created["projectId"], "p");
+        assert_eq!(endpoints.ids(), ["ep-mock-0001"]);
+        let (_, status) = run(
+            &mut endpoints,
+            "dedicatedGetEndpointStatus",
+            "ep-mock-0001",
+            json!(null),
+        );
+        assert_eq!(status["status"], "RUNNING");
     }
 
     #[test]
