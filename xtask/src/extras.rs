@@ -146,7 +146,7 @@ pub const EXTRAS: &[Extra] = &[
     },
     Extra {
         name: "builders",
-        what: "the builders of messages, tools and tool choices (`MessageExt`, `FunctionToolExt`, ...)",
+        what: "the builders of chat messages, tools and tool choices (`MessageExt`, `FunctionToolExt`, ...)",
         files: list!["friendli/src/extras/ext.rs", "friendli/src/types.rs"],
         requires: list!["crate_names"],
         operations: list![],
@@ -159,9 +159,28 @@ pub const EXTRAS: &[Extra] = &[
             "Tool",
             "ToolCallResult",
             "ToolChoice",
-            "UserMessageContentMultiModal",
-            "MessagesInputMessage",
-            "MessagesToolDefinition",
+            "UserMessageContentMultiModal"
+        ],
+        namespaces: list![],
+    },
+    Extra {
+        name: "messages_builders",
+        what: "the turns and function tools of the Messages API (`TurnExt`, `FunctionToolExt`)",
+        files: list!["friendli/src/extras/ext.rs"],
+        requires: list![],
+        operations: list![],
+        events: list![],
+        types: list!["MessagesInputMessage", "MessagesToolDefinition"],
+        namespaces: list![],
+    },
+    Extra {
+        name: "responses_builders",
+        what: "the turns, instructions and function tools of the Responses API (`TurnExt`, `InstructionExt`, `FunctionToolExt`)",
+        files: list!["friendli/src/extras/ext.rs"],
+        requires: list![],
+        operations: list![],
+        events: list![],
+        types: list![
             "ResponsesInputItem",
             "ResponsesInputMessage",
             "ResponsesTool"

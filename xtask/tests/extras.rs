@@ -209,3 +209,50 @@ fn the_extension_methods_the_types_documentation_names_exist() {
     }
     assert!(stale.is_empty(), "{stale:#?}");
 }
+
+/// A document that loses one API's types loses that API's builders only: without the Messages
+/// API's input message, `MessagesInputMessage::user` goes, and the chat and Responses builders
+/// stay.
+#[test]
+fn a_missing_type_takes_only_the_builders_that_need_it() {
+    let root = workspace::root();
+    let source = xtask::document::load(&root.join(workspace::SPEC)).unwrap();
+    let converted = xtask::convert::convert(&source).unwrap();
+    let api = xtask::api::Api::from_converted(&converted.document).unwrap();
+    // The type names progenitor generates (inline types included), as `generate` takes them.
+    let mut progenitor_form = converted.document.clone();
+    let (generated, _) = xtask::generate::generate_degrading(&mut progenitor_form).unwrap();
+    let mut all = xtask::generate::type_names(&generated);
+    all.extend(api.aliases.keys().map(|a| xtask::api::type_name(a)));
+    let capabilities = |types: &BTreeSet<String>| {
+        let missing = xtask::extras::missing(&api, types);
+        xtask::extras::capabilities(&api, types, &missing)
+    };
+    let line = |text: &str, name: &str| -> String {
+        text.lines()
+            .find(|l| l.split(' ').next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{text}"))
+            .to_owned()
+    };
+    let whole = capabilities(&all);
+    for name in ["builders", "messages_builders", "responses_builders"] {
+        assert!(
+            line(&whole, name).starts_with(&format!("{name} yes")),
+            "{whole}"
+        );
+    }
+
+    let mut without = all.clone();
+    without.remove("MessagesInputMessage");
+    let text = capabilities(&without);
+    assert_eq!(
+        line(&text, "messages_builders"),
+        "messages_builders no (lacks types `MessagesInputMessage`)"
+    );
+    assert!(
+        line(&text, "builders").starts_with("builders yes"),
+        "{text}"
+    );
+    assert!(line(&text, "responses_builders").starts_with("responses_builders yes"));
+    assert!(line(&text, "structured_output").starts_with("structured_output yes"));
+}

@@ -106,8 +106,8 @@ impl<'c, O: Operation, C: Caller> Call<'c, O, C> {
         }
     }
 
-    /// The same options for another operation.
-    #[cfg_attr(not(feature = "serverless"), allow(dead_code))]
+    /// The same options for another operation (the tool loop's turns).
+    #[cfg_attr(not(friendli_has = "tool_loop"), allow(dead_code))]
     pub(crate) fn rebind<P: Operation>(
         &self,
         operation: P,

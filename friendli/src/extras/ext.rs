@@ -27,7 +27,14 @@ use crate::types::{
 /// The JSON is fixed by the code below and covered by a test per constructor, so a failure can
 /// only mean that the OpenAPI document gained a *required* field that the constructor does not
 /// know; that is a bug of this crate, reported loudly.
-#[cfg_attr(not(friendli_has = "builders"), allow(dead_code))]
+#[cfg_attr(
+    not(any(
+        friendli_has = "builders",
+        friendli_has = "messages_builders",
+        friendli_has = "responses_builders"
+    )),
+    allow(dead_code)
+)]
 fn wire<T: DeserializeOwned>(value: Value) -> T {
     match serde_json::from_value(value) {
         Ok(decoded) => decoded,
@@ -262,11 +269,11 @@ function_tools!(
     Tool => function_json,
     #[cfg(friendli_has = "builders_tool_assisted")]
     ToolAssistedChatTool => function_json,
-    #[cfg(friendli_has = "builders")]
+    #[cfg(friendli_has = "messages_builders")]
     crate::types::MessagesToolDefinition => |name: String, description: String, schema: Map<String, Value>| {
         json!({"name": name, "description": description, "input_schema": schema})
     },
-    #[cfg(friendli_has = "builders")]
+    #[cfg(friendli_has = "responses_builders")]
     crate::types::ResponsesTool => |name: String, description: String, parameters: Map<String, Value>| {
         json!({"type": "function", "name": name, "description": description, "parameters": parameters})
     },
@@ -292,7 +299,14 @@ pub(crate) fn function_tool<T: DeserializeOwned>(
 }
 
 /// A tool declaration's wire JSON decoded into `T`, or an error naming the function.
-#[cfg(friendli_has = "builders")]
+#[cfg_attr(
+    not(any(
+        friendli_has = "builders",
+        friendli_has = "messages_builders",
+        friendli_has = "responses_builders"
+    )),
+    allow(dead_code)
+)]
 fn decode_tool<T: DeserializeOwned>(name: String, value: Value) -> Result<T> {
     serde_json::from_value(value).map_err(|e| {
         Error::invalid_request(format!(
@@ -341,9 +355,9 @@ pub trait InstructionExt: Sized {
 }
 
 macro_rules! text_turns {
-    ($($ty:ty),* $(,)?) => {
+    ($($capability:literal $ty:ty),* $(,)?) => {
         $(
-            #[cfg(friendli_has = "builders")]
+            #[cfg(friendli_has = $capability)]
             impl TurnExt for $ty {
                 fn user(text: impl Into<String>) -> Self {
                     wire(json!({"role": "user", "content": text.into()}))
@@ -357,15 +371,15 @@ macro_rules! text_turns {
 }
 
 text_turns!(
-    crate::types::MessagesInputMessage,
-    crate::types::ResponsesInputMessage,
-    crate::types::ResponsesInputItem,
+    "messages_builders" crate::types::MessagesInputMessage,
+    "responses_builders" crate::types::ResponsesInputMessage,
+    "responses_builders" crate::types::ResponsesInputItem,
 );
 
 macro_rules! instructions {
     ($($ty:ty),*) => {
         $(
-            #[cfg(friendli_has = "builders")]
+            #[cfg(friendli_has = "responses_builders")]
             impl InstructionExt for $ty {
                 fn system(text: impl Into<String>) -> Self {
                     wire(json!({"role": "system", "content": text.into()}))
@@ -664,7 +678,10 @@ mod tests {
         assert_eq!(status.wire_name(), "STARTED");
     }
 
-    #[cfg(friendli_has = "builders_tool_assisted")]
+    #[cfg(all(
+        friendli_has = "messages_builders",
+        friendli_has = "responses_builders"
+    ))]
     #[test]
     fn turns_and_tools_of_the_messages_and_responses_apis() {
         use crate::types::{
