@@ -44,6 +44,11 @@ use crate::extras::pagination::{ItemOf, Items, Pages, Paginated, items_of, walk_
 use crate::extras::text::{TextEvent, Usage, text_and_usage};
 use crate::stream::{EventStream, Events, JsonOrEvents, JsonOrStream, SseEvent};
 
+/// The namespaces' entry points on this client (`client.serverless()`), generated.
+#[rustfmt::skip]
+#[path = "generated/blocking.rs"]
+mod namespaces;
+
 /// The runtime of a blocking client. It shuts down without blocking if it is dropped inside
 /// another runtime.
 #[doc(hidden)]

@@ -111,6 +111,7 @@ pub fn derived_files(root: &Path) -> Result<(Vec<DerivedFile>, GenerateNotes), P
         ("operations", crate::emit::operations(&api)),
         ("events", crate::emit::events(&api)),
         ("namespaces", crate::emit::namespaces(&api)),
+        ("blocking", crate::emit::blocking_namespaces(&api)),
     ] {
         files.push(DerivedFile {
             path: format!("friendli/src/generated/{name}.rs"),

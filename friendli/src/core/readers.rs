@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 
-use crate::core::error::{Error, TimeoutError, TimeoutKind, TransportPhase};
+use crate::core::error::{ApiError, Error, TimeoutError, TimeoutKind, TransportPhase};
 use crate::core::operation::{OperationInfo, ResponseKind};
 use crate::core::response::{Empty, Json, Response, ResponseMeta};
 use crate::core::telemetry::CallTrace;
@@ -40,6 +40,28 @@ pub(crate) enum Overflow {
     Truncate,
     /// Fail with [`Error::ResponseTooLarge`].
     Fail,
+}
+
+/// The API error of an answer whose status is not a success: its status and headers, and the
+/// start of its body (up to [`MAX_ERROR_BODY`]). The one reader of error answers, for the calls
+/// and for the storage upload alike.
+pub(crate) async fn api_error(
+    mut response: reqwest::Response,
+    read_timeout: Option<Duration>,
+) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    match read_body(
+        &mut response,
+        read_timeout,
+        MAX_ERROR_BODY,
+        Overflow::Truncate,
+    )
+    .await
+    {
+        Ok(body) => Error::Api(Box::new(ApiError::new(status, headers, body, false))),
+        Err(error) => error,
+    }
 }
 
 /// Reads a whole body, with the read timeout between chunks.

@@ -18,7 +18,7 @@ use crate::core::hooks::{AttemptOutcome, AttemptRequest};
 use crate::core::operation::{Encoded, Family, OperationInfo, Query, check_path};
 use crate::core::options::CallSettings;
 use crate::core::readers::{
-    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, read_body, within,
+    FinishContext, MAX_ERROR_BODY, Overflow, Read, ReadContext, api_error, read_body, within,
 };
 use crate::core::response::ResponseMeta;
 use crate::core::retry::RetryConfig;
@@ -320,16 +320,7 @@ async fn exchange<R: Read>(
         ))));
     }
     if !status.is_success() {
-        let body = read_body(
-            &mut response,
-            prepared.read_timeout,
-            MAX_ERROR_BODY,
-            Overflow::Truncate,
-        )
-        .await?;
-        return Err(Error::Api(Box::new(ApiError::new(
-            status, headers, body, false,
-        ))));
+        return Err(api_error(response, prepared.read_timeout).await);
     }
     let raw = R::read(response, context).await?;
     tracing::debug!(

@@ -101,7 +101,7 @@ use tracing::Instrument;
 use crate::core::attempts::{Policy, classify, drive};
 use crate::core::call::{BlockingCaller, Call, Caller};
 use crate::core::client::{Client, USER_AGENT as OUR_USER_AGENT};
-use crate::core::error::{ApiError, Error, Result, TimeoutError, TimeoutKind};
+use crate::core::error::{Error, Result, TimeoutError, TimeoutKind};
 use crate::core::headers::redact_url;
 use crate::core::multipart::{
     ContentCheck, FilePart, FileProgress, MultipartParts, TextPart, check_content_type,
@@ -109,7 +109,7 @@ use crate::core::multipart::{
 };
 use crate::core::operation::Operation;
 use crate::core::options::{CallOptions, CallSettings};
-use crate::core::readers::{Overflow, read_body};
+use crate::core::readers::{MAX_ERROR_BODY, Overflow, api_error, read_body};
 use crate::core::response::Response;
 use crate::core::retry::{Failure, RetryConfig};
 use crate::core::transport::sendable;
@@ -121,8 +121,6 @@ use crate::types::{FileInfo, FileInitUploadRequest};
 /// does not know, as sent.
 impl WireName for crate::types::AccountFileStatus {}
 
-/// The longest part of a storage error body that is kept.
-const MAX_ERROR_BODY: usize = 64 * 1024;
 /// How much of a file one read of the hashing takes.
 const HASH_READ: usize = 1024 * 1024;
 
@@ -604,21 +602,20 @@ impl Storage<'_> {
         };
         let mut response = response.map_err(send_error)?;
         let status = response.status();
-        let headers = response.headers().clone();
-        let body = read_body(
+        if !status.is_success() {
+            return Err(api_error(response, inner.read_timeout).await);
+        }
+        // The storage's answer to a success says nothing the upload needs; it is read to its
+        // end (bounded) so that the connection goes back to the pool.
+        read_body(
             &mut response,
             inner.read_timeout,
             MAX_ERROR_BODY,
             Overflow::Truncate,
         )
         .await?;
-        if status.is_success() {
-            tracing::debug!(status = status.as_u16(), "stored");
-            return Ok(());
-        }
-        Err(Error::Api(Box::new(ApiError::new(
-            status, headers, body, false,
-        ))))
+        tracing::debug!(status = status.as_u16(), "stored");
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 //! The namespaces of the client, generated from the operation names of the API document, as in
 //! FriendliAI's own SDKs: `client.serverless().chat().complete(…)`. Each method starts a call of
 //! one operation of [`crate::operations`]; the handles work the same on the async client and on
-//! the blocking one.
+//! the blocking one (whose entry points are generated beside it, in `blocking.rs`).
 
 #[allow(unused_imports)]
 use crate::call::Caller;
@@ -54,56 +54,11 @@ impl crate::Client {
     }
 }
 
-#[cfg(feature = "blocking")]
-impl crate::blocking::Client {
-    /// A self-hosted Friendli Container (at the client's container URL, `http://localhost:8000` by default). `client.container()` (feature `container`).
-    #[cfg(feature = "container")]
-    pub fn container(&self) -> Container<'_, crate::blocking::Client> {
-        Container { client: self }
-    }
-
-    /// The `cost` operations. `client.cost()` (feature `platform`).
-    #[cfg(feature = "platform")]
-    pub fn cost(&self) -> Cost<'_, crate::blocking::Client> {
-        Cost { client: self }
-    }
-
-    /// The `dataset` operations. `client.dataset()` (feature `platform`).
-    #[cfg(feature = "platform")]
-    pub fn dataset(&self) -> Dataset<'_, crate::blocking::Client> {
-        Dataset { client: self }
-    }
-
-    /// Dedicated endpoints: inference on your own endpoints, and their management. `client.dedicated()` (feature `dedicated`).
-    #[cfg(feature = "dedicated")]
-    pub fn dedicated(&self) -> Dedicated<'_, crate::blocking::Client> {
-        Dedicated { client: self }
-    }
-
-    /// The `file` operations. `client.file()` (feature `platform`).
-    #[cfg(feature = "platform")]
-    pub fn file(&self) -> File<'_, crate::blocking::Client> {
-        File { client: self }
-    }
-
-    /// The serverless API: models hosted and scaled by FriendliAI. `client.serverless()` (feature `serverless`).
-    #[cfg(feature = "serverless")]
-    pub fn serverless(&self) -> Serverless<'_, crate::blocking::Client> {
-        Serverless { client: self }
-    }
-
-    /// The `usage` operations. `client.usage()` (feature `platform`).
-    #[cfg(feature = "platform")]
-    pub fn usage(&self) -> Usage<'_, crate::blocking::Client> {
-        Usage { client: self }
-    }
-}
-
 /// A self-hosted Friendli Container (at the client's container URL, `http://localhost:8000` by default). `client.container()` (feature `container`).
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct Container<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -184,7 +139,7 @@ impl<'c, C: Caller> Container<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerAudio<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -206,10 +161,10 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
 
     /// Transcribe audio.
     ///
-    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Converts the speech in an uploaded audio file into text with a self-hosted Friendli Container. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
@@ -273,7 +228,7 @@ impl<'c, C: Caller> ContainerAudio<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerChat<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -295,10 +250,10 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
 
     /// Chat completion.
     ///
-    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Generates the next assistant message of a conversation with a self-hosted Friendli Container. The container is reached at its own base URL (by default `http://localhost:8000`); `model` is optional and selects a LoRA adapter route. The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
@@ -344,7 +299,7 @@ impl<'c, C: Caller> ContainerChat<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerClassification<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -366,10 +321,10 @@ impl<'c, C: Caller> ContainerClassification<'c, C> {
 
     /// Classify text.
     ///
-    /// **Gives** [`TextClassificationResult`](crate::types::TextClassificationResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`TextClassificationResult`](crate::types::TextClassificationResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`TextClassificationResult`](crate::types::TextClassificationResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`TextClassificationResult`](crate::types::TextClassificationResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Runs the text-classification model of a self-hosted Friendli Container over one or more texts (or token IDs). Returns the label, class count and class scores for each input, plus token usage. The path is `/classify`, without `/v1`.
@@ -395,7 +350,7 @@ impl<'c, C: Caller> ContainerClassification<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerCompletions<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -417,10 +372,10 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
 
     /// Text completion.
     ///
-    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`CompletionsResult`](crate::types::CompletionsResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`CompletionsResult`](crate::types::CompletionsResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Continues a raw prompt with a self-hosted Friendli Container, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
@@ -472,7 +427,7 @@ impl<'c, C: Caller> ContainerCompletions<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerImage<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -494,10 +449,10 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
 
     /// Edit an image.
     ///
-    /// **Gives** [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Changes input images as described by a text prompt on a self-hosted Friendli Container. Returns the resulting image as base64 data.
@@ -517,10 +472,10 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
 
     /// Generate an image.
     ///
-    /// **Gives** [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ImageGenerationContainerResult`](crate::types::ImageGenerationContainerResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Creates an image from a text prompt on a self-hosted Friendli Container. `model` is optional (an adapter route). Returns the image as base64 data.
@@ -546,7 +501,7 @@ impl<'c, C: Caller> ContainerImage<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerMessages<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -568,10 +523,10 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
 
     /// Create a message.
     ///
-    /// **Gives** [`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ContainerMessagesSuccess`](crate::types::ContainerMessagesSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Generates a reply in the format of the Anthropic Messages API with a self-hosted Friendli Container. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
@@ -617,7 +572,7 @@ impl<'c, C: Caller> ContainerMessages<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerResponses<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -639,10 +594,10 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
 
     /// Create a response.
     ///
-    /// **Gives** [`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ContainerResponsesSuccess`](crate::types::ContainerResponsesSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Runs a generation in the style of the OpenAI Responses API on a self-hosted Friendli Container. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
@@ -688,7 +643,7 @@ impl<'c, C: Caller> ContainerResponses<'c, C> {
 #[cfg(feature = "container")]
 #[derive(Debug)]
 pub struct ContainerToken<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "container")]
@@ -710,10 +665,10 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
 
     /// Detokenize tokens.
     ///
-    /// **Gives** [`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ContainerDetokenizationSuccess`](crate::types::ContainerDetokenizationSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Decodes token IDs into text with the tokenizer of the model served by a Friendli Container.
@@ -736,10 +691,10 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
 
     /// Tokenize text.
     ///
-    /// **Gives** [`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ContainerTokenizationSuccess`](crate::types::ContainerTokenizationSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of the model served by a Friendli Container. Handy for counting tokens before a request.
@@ -762,7 +717,7 @@ impl<'c, C: Caller> ContainerToken<'c, C> {
 #[cfg(feature = "platform")]
 #[derive(Debug)]
 pub struct Cost<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "platform")]
@@ -784,10 +739,10 @@ impl<'c, C: Caller> Cost<'c, C> {
 
     /// Get team cost.
     ///
-    /// **Gives** [`CostResponse`](crate::types::CostResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`CostResponse`](crate::types::CostResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CostResponse`](crate::types::CostResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`CostResponse`](crate::types::CostResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Reports what the team spent between `start_time` and `end_time`, in daily buckets, optionally split by line item. Results are paged: pass the previous `next_page` as `page` while `has_more` is true. Wait at least five minutes between calls.
@@ -810,7 +765,7 @@ impl<'c, C: Caller> Cost<'c, C> {
 #[cfg(feature = "platform")]
 #[derive(Debug)]
 pub struct Dataset<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "platform")]
@@ -832,10 +787,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List datasets.
     ///
-    /// **Gives** [`ListDatasetsResponse`](crate::types::ListDatasetsResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ListDatasetsResponse`](crate::types::ListDatasetsResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListDatasetsResponse`](crate::types::ListDatasetsResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ListDatasetsResponse`](crate::types::ListDatasetsResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Lists the datasets of a project, optionally filtered by name, in ascending or descending order. Paged with `cursor` and `limit`.
@@ -852,10 +807,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Create a dataset.
     ///
-    /// **Gives** [`DatasetInfo`](crate::types::DatasetInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DatasetInfo`](crate::types::DatasetInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DatasetInfo`](crate::types::DatasetInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DatasetInfo`](crate::types::DatasetInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Creates an empty dataset in a project and declares which modalities (text, image, audio, video) its inputs and outputs use. Returns the new dataset.
@@ -875,10 +830,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Get a dataset.
     ///
-    /// **Gives** [`DatasetInfo`](crate::types::DatasetInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DatasetInfo`](crate::types::DatasetInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DatasetInfo`](crate::types::DatasetInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DatasetInfo`](crate::types::DatasetInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the name, modalities and timestamps of one dataset.
@@ -893,10 +848,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Delete a dataset.
     ///
-    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Deletes a dataset.
@@ -911,10 +866,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List splits.
     ///
-    /// **Gives** [`ListSplitsResponse`](crate::types::ListSplitsResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ListSplitsResponse`](crate::types::ListSplitsResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListSplitsResponse`](crate::types::ListSplitsResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ListSplitsResponse`](crate::types::ListSplitsResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Lists the splits of a dataset, optionally as of a given version. Paged with `cursor` and `limit`.
@@ -931,10 +886,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Create a split.
     ///
-    /// **Gives** [`SplitInfo`](crate::types::SplitInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`SplitInfo`](crate::types::SplitInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`SplitInfo`](crate::types::SplitInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`SplitInfo`](crate::types::SplitInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Adds a named split (such as `train` or `test`) to a dataset. Returns the new split.
@@ -954,10 +909,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Get a split.
     ///
-    /// **Gives** [`SplitInfo`](crate::types::SplitInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`SplitInfo`](crate::types::SplitInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`SplitInfo`](crate::types::SplitInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`SplitInfo`](crate::types::SplitInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the name and timestamps of one split.
@@ -977,10 +932,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Delete a split.
     ///
-    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Deletes one split of a dataset.
@@ -1000,10 +955,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List samples.
     ///
-    /// **Gives** [`ListSamplesResponse`](crate::types::ListSamplesResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ListSamplesResponse`](crate::types::ListSamplesResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListSamplesResponse`](crate::types::ListSamplesResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ListSamplesResponse`](crate::types::ListSamplesResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Lists the samples of a split as pairs of sample ID and data, optionally as of a given version. Paged with `cursor` and `limit`.
@@ -1025,10 +980,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Upload samples from a file.
     ///
-    /// **Gives** [`AddSamplesResponse`](crate::types::AddSamplesResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`AddSamplesResponse`](crate::types::AddSamplesResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AddSamplesResponse`](crate::types::AddSamplesResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`AddSamplesResponse`](crate::types::AddSamplesResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Sends a file of samples to a split as a multipart upload (part `file`). The answer has the same shape as adding samples.
@@ -1059,10 +1014,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Add samples.
     ///
-    /// **Gives** [`AddSamplesResponse`](crate::types::AddSamplesResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`AddSamplesResponse`](crate::types::AddSamplesResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AddSamplesResponse`](crate::types::AddSamplesResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`AddSamplesResponse`](crate::types::AddSamplesResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Appends samples to a split. The body is a JSON array of strings, each holding one JSON-encoded sample. The answer lists the stored samples with their full IDs of the form `DATASET:VERSION:SPLIT:SAMPLE`.
@@ -1087,10 +1042,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Delete samples.
     ///
-    /// **Gives** [`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DeleteSamplesResponse`](crate::types::DeleteSamplesResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Removes the samples whose IDs are listed in the body (a JSON array) from a split. Note that this is a POST. Returns the IDs of the removed samples.
@@ -1115,10 +1070,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// List dataset versions.
     ///
-    /// **Gives** [`ListVersionsResponse`](crate::types::ListVersionsResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ListVersionsResponse`](crate::types::ListVersionsResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ListVersionsResponse`](crate::types::ListVersionsResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ListVersionsResponse`](crate::types::ListVersionsResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Lists all versions of a dataset.
@@ -1133,10 +1088,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Create a dataset version.
     ///
-    /// **Gives** [`VersionInfo`](crate::types::VersionInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`VersionInfo`](crate::types::VersionInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`VersionInfo`](crate::types::VersionInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`VersionInfo`](crate::types::VersionInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Records a new version of a dataset, labelled with the given `comment`. Returns the version.
@@ -1156,10 +1111,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Get a dataset version.
     ///
-    /// **Gives** [`VersionInfo`](crate::types::VersionInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`VersionInfo`](crate::types::VersionInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`VersionInfo`](crate::types::VersionInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`VersionInfo`](crate::types::VersionInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns one version of a dataset: its ID, comment and creation time.
@@ -1179,10 +1134,10 @@ impl<'c, C: Caller> Dataset<'c, C> {
 
     /// Delete a dataset version.
     ///
-    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Deletes one version of a dataset.
@@ -1205,7 +1160,7 @@ impl<'c, C: Caller> Dataset<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct Dedicated<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1307,7 +1262,7 @@ impl<'c, C: Caller> Dedicated<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedAudio<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1329,10 +1284,10 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
 
     /// Transcribe audio.
     ///
-    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Converts the speech in an uploaded audio file into text with a speech-recognition model on a dedicated endpoint. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
@@ -1396,7 +1351,7 @@ impl<'c, C: Caller> DedicatedAudio<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedChat<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1418,10 +1373,10 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
 
     /// Chat completion.
     ///
-    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Generates the next assistant message of a conversation with the model deployed on a dedicated endpoint. Pick the endpoint with `model` (the endpoint ID, optionally `ENDPOINT_ID:ADAPTER_ROUTE`). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
@@ -1467,7 +1422,7 @@ impl<'c, C: Caller> DedicatedChat<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedChatRender<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1489,10 +1444,10 @@ impl<'c, C: Caller> DedicatedChatRender<'c, C> {
 
     /// Render a chat prompt.
     ///
-    /// **Gives** [`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedChatRenderSuccess`](crate::types::DedicatedChatRenderSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Applies the chat template of the model deployed on a dedicated endpoint to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
@@ -1515,7 +1470,7 @@ impl<'c, C: Caller> DedicatedChatRender<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedClassification<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1537,10 +1492,10 @@ impl<'c, C: Caller> DedicatedClassification<'c, C> {
 
     /// Classify text.
     ///
-    /// **Gives** [`TextClassificationResult`](crate::types::TextClassificationResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`TextClassificationResult`](crate::types::TextClassificationResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`TextClassificationResult`](crate::types::TextClassificationResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`TextClassificationResult`](crate::types::TextClassificationResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Runs a text-classification model deployed on a dedicated endpoint over one or more texts (or token IDs). Returns, for each input, the predicted label, the number of classes and the score of every class, plus token usage. Note that the path has no `/v1`.
@@ -1566,7 +1521,7 @@ impl<'c, C: Caller> DedicatedClassification<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedCompletions<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1588,10 +1543,10 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
 
     /// Text completion.
     ///
-    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`CompletionsResult`](crate::types::CompletionsResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`CompletionsResult`](crate::types::CompletionsResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Continues a raw prompt with the model deployed on a dedicated endpoint, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
@@ -1643,7 +1598,7 @@ impl<'c, C: Caller> DedicatedCompletions<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedEmbeddings<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1665,10 +1620,10 @@ impl<'c, C: Caller> DedicatedEmbeddings<'c, C> {
 
     /// Create embeddings.
     ///
-    /// **Gives** [`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEmbeddingsSuccess`](crate::types::DedicatedEmbeddingsSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Computes embedding vectors for text or token input with an embedding model deployed on a dedicated endpoint. Returns one vector per input, in input order, as a list of floats or as base64 (see `encoding_format`), plus token usage. Serverless and container have no embeddings operation.
@@ -1691,7 +1646,7 @@ impl<'c, C: Caller> DedicatedEmbeddings<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedEndpoint<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -1713,10 +1668,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// List endpoints.
     ///
-    /// **Gives** [`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointListResponse`](crate::types::DedicatedEndpointListResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Lists the dedicated endpoints of the team, or of one project, as a map from endpoint ID to its status. Paged with `cursor` and `limit`.
@@ -1730,10 +1685,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Create an endpoint.
     ///
-    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer)."
     )]
     ///
     /// Creates a dedicated endpoint that serves a Hugging Face model on the chosen GPU instance, with engine settings and either a fixed replica count or an autoscaling policy. Returns the status of the new endpoint; that result carries no endpoint ID, so look the endpoint up with the list operation.
@@ -1753,10 +1708,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Get an endpoint.
     ///
-    /// **Gives** [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the current specification of a dedicated endpoint: name, GPU type and count, autoscaling limits, batch and tokenizer settings, and replica counts.
@@ -1775,10 +1730,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Update an endpoint.
     ///
-    /// **Gives** [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointSpec`](crate::types::DedicatedEndpointSpec)`>` (which derefs to the answer)."
     )]
     ///
     /// Changes any subset of the settings of a dedicated endpoint (name, model and revision, instance, scaling, engine options) and records the change as a new version, optionally with a comment. Returns the updated specification.
@@ -1802,10 +1757,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Delete an endpoint.
     ///
-    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Deletes a dedicated endpoint. The shape of the JSON answer is not specified.
@@ -1824,10 +1779,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Restart an endpoint.
     ///
-    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer)."
     )]
     ///
     /// Restarts the deployment of a dedicated endpoint, for example after it failed. Takes no body; returns the new status.
@@ -1846,10 +1801,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Put an endpoint to sleep.
     ///
-    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer)."
     )]
     ///
     /// Puts a dedicated endpoint to sleep: it stops serving but keeps its configuration, and can be woken later. Takes no body; returns the new status.
@@ -1868,10 +1823,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Get endpoint status.
     ///
-    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the lifecycle status of a dedicated endpoint (for example `INITIALIZING`, `RUNNING`, `SLEEPING` or `FAILED`), its start-up phase, any error code, and when it was created and last updated.
@@ -1890,10 +1845,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Terminate an endpoint.
     ///
-    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer)."
     )]
     ///
     /// Shuts a dedicated endpoint down. Takes no body; returns the new status.
@@ -1912,10 +1867,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// List endpoint versions.
     ///
-    /// **Gives** [`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointVersionHistoryResponse`](crate::types::DedicatedEndpointVersionHistoryResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the earlier specifications of a dedicated endpoint, keyed by version, paged with `cursor` and `limit`.
@@ -1936,10 +1891,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Wake an endpoint.
     ///
-    /// **Gives** [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointStatus`](crate::types::DedicatedEndpointStatus)`>` (which derefs to the answer)."
     )]
     ///
     /// Starts a sleeping dedicated endpoint again. Takes no body and returns the new status; poll the status until it is `RUNNING` before sending inference requests.
@@ -1958,10 +1913,10 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 
     /// Deploy a W&B artifact.
     ///
-    /// **Gives** [`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedEndpointWandbArtifactCreateResponse`](crate::types::DedicatedEndpointWandbArtifactCreateResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Creates a dedicated endpoint that serves a Weights & Biases model artifact. When `idempotencyKey` matches an existing endpoint, that endpoint is rolled out to the artifact instead; when no project is given, a new one is created. Returns the IDs and names of the endpoint, project and team.
@@ -1987,7 +1942,7 @@ impl<'c, C: Caller> DedicatedEndpoint<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedImage<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -2009,10 +1964,10 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
 
     /// Edit images.
     ///
-    /// **Gives** [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Changes one or more input images as described by a text prompt, with an image model on a dedicated endpoint. Returns the resulting images in the same form as image generation.
@@ -2032,10 +1987,10 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
 
     /// Generate images.
     ///
-    /// **Gives** [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ImageGenerationDedicatedResult`](crate::types::ImageGenerationDedicatedResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Creates images from a text prompt with an image model on a dedicated endpoint. Options include the number of inference steps, guidance scale, seed and control images. Returns the images, each with the seed used, as URLs or as base64 data depending on `response_format`.
@@ -2061,7 +2016,7 @@ impl<'c, C: Caller> DedicatedImage<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedMessages<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -2083,10 +2038,10 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
 
     /// Create a message.
     ///
-    /// **Gives** [`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedMessagesSuccess`](crate::types::DedicatedMessagesSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Generates a reply in the format of the Anthropic Messages API with the model deployed on a dedicated endpoint. Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
@@ -2132,7 +2087,7 @@ impl<'c, C: Caller> DedicatedMessages<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedResponses<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -2154,10 +2109,10 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
 
     /// Create a response.
     ///
-    /// **Gives** [`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedResponsesSuccess`](crate::types::DedicatedResponsesSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Runs a generation in the style of the OpenAI Responses API on the model deployed on a dedicated endpoint. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
@@ -2203,7 +2158,7 @@ impl<'c, C: Caller> DedicatedResponses<'c, C> {
 #[cfg(feature = "dedicated")]
 #[derive(Debug)]
 pub struct DedicatedToken<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "dedicated")]
@@ -2225,10 +2180,10 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
 
     /// Detokenize tokens.
     ///
-    /// **Gives** [`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedDetokenizationSuccess`](crate::types::DedicatedDetokenizationSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Decodes token IDs into text with the tokenizer of the model deployed on a dedicated endpoint.
@@ -2251,10 +2206,10 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
 
     /// Tokenize text.
     ///
-    /// **Gives** [`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`DedicatedTokenizationSuccess`](crate::types::DedicatedTokenizationSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of the model deployed on a dedicated endpoint. Handy for counting tokens before a request.
@@ -2277,7 +2232,7 @@ impl<'c, C: Caller> DedicatedToken<'c, C> {
 #[cfg(feature = "platform")]
 #[derive(Debug)]
 pub struct File<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "platform")]
@@ -2299,10 +2254,10 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Start a file upload.
     ///
-    /// **Gives** [`FileInitUploadResponse`](crate::types::FileInitUploadResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`FileInitUploadResponse`](crate::types::FileInitUploadResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileInitUploadResponse`](crate::types::FileInitUploadResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`FileInitUploadResponse`](crate::types::FileInitUploadResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Registers a file (name, size in bytes, `sha256:` digest and project) and returns its ID. When the content still has to be sent, the answer also holds a presigned `uploadUrl` and form fields: send the bytes there as a multipart POST, then complete the upload. Answers 200 or 202.
@@ -2322,10 +2277,10 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Get file info.
     ///
-    /// **Gives** [`FileInfo`](crate::types::FileInfo) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`FileInfo`](crate::types::FileInfo)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileInfo`](crate::types::FileInfo)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`FileInfo`](crate::types::FileInfo)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the metadata of a file: name, size, digest, project, creator, creation and expiry times, and upload status.
@@ -2340,10 +2295,10 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Complete a file upload.
     ///
-    /// **Gives** [`UntypedResponse`](crate::types::UntypedResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UntypedResponse`](crate::types::UntypedResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`UntypedResponse`](crate::types::UntypedResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Tells the service that the bytes of a registered file were uploaded, so the file can be used. The shape of the JSON answer is not specified.
@@ -2358,10 +2313,10 @@ impl<'c, C: Caller> File<'c, C> {
 
     /// Get a file download URL.
     ///
-    /// **Gives** [`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`FileGetDownloadUrlResponse`](crate::types::FileGetDownloadUrlResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns a URL from which the content of a file can be downloaded, together with its S3 URI.
@@ -2379,7 +2334,7 @@ impl<'c, C: Caller> File<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct Serverless<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2474,7 +2429,7 @@ impl<'c, C: Caller> Serverless<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessAudio<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2496,10 +2451,10 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
 
     /// Transcribe audio.
     ///
-    /// **Gives** [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`AudioTranscriptionResult`](crate::types::AudioTranscriptionResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Converts the speech in an uploaded audio file into text with a serverless speech-recognition model. The request is a multipart form (the file plus options such as language and chunking). Returns the transcript and the usage, including the audio length processed.
@@ -2563,7 +2518,7 @@ impl<'c, C: Caller> ServerlessAudio<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessChat<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2585,10 +2540,10 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
 
     /// Chat completion.
     ///
-    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Generates the next assistant message of a conversation with a serverless model hosted by FriendliAI. Pick the model with `model` (a model code). The whole result arrives as one JSON `ChatResult`: the choices with their finish reasons, any tool calls, and token usage. The request and response follow the OpenAI chat completions format.
@@ -2634,7 +2589,7 @@ impl<'c, C: Caller> ServerlessChat<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessChatRender<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2656,10 +2611,10 @@ impl<'c, C: Caller> ServerlessChatRender<'c, C> {
 
     /// Render a chat prompt.
     ///
-    /// **Gives** [`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessChatRenderSuccess`](crate::types::ServerlessChatRenderSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Applies the chat template of a serverless model to `messages` (and `tools`, if given) and returns the prompt text the model would see. Nothing is generated; use it to inspect or debug prompts.
@@ -2682,7 +2637,7 @@ impl<'c, C: Caller> ServerlessChatRender<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessCompletions<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2704,10 +2659,10 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
 
     /// Text completion.
     ///
-    /// **Gives** [`CompletionsResult`](crate::types::CompletionsResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`CompletionsResult`](crate::types::CompletionsResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`CompletionsResult`](crate::types::CompletionsResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`CompletionsResult`](crate::types::CompletionsResult)`>` (which derefs to the answer)."
     )]
     ///
     /// Continues a raw prompt with a serverless model hosted by FriendliAI, without any chat template. The prompt is given either as text (`prompt`) or as token IDs (`tokens`). Returns one `text_completion` result with the generated text and tokens of each choice and the token usage.
@@ -2759,7 +2714,7 @@ impl<'c, C: Caller> ServerlessCompletions<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessKnowledge<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2781,10 +2736,10 @@ impl<'c, C: Caller> ServerlessKnowledge<'c, C> {
 
     /// Retrieve from a knowledge base.
     ///
-    /// **Gives** [`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessKnowledgeRetrievalSuccess`](crate::types::ServerlessKnowledgeRetrievalSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Searches a knowledge base for the `k` chunks that best match `query` and returns their text with a relevance score and the IDs of the chunk and its source. Only one knowledge base ID is accepted. The official SDKs dropped this operation.
@@ -2810,7 +2765,7 @@ impl<'c, C: Caller> ServerlessKnowledge<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessMessages<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2832,10 +2787,10 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
 
     /// Create a message.
     ///
-    /// **Gives** [`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessMessagesSuccess`](crate::types::ServerlessMessagesSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Generates a reply in the format of the Anthropic Messages API with a serverless model hosted by FriendliAI (not every serverless model supports it). Returns one `message` whose `content` holds text, thinking and tool-use blocks, plus the stop reason and token usage. Only custom (function) tools are used; Anthropic server tools and several other fields are accepted and ignored. A 422 answer carries a `MessagesErrorResponse`. This API is in beta.
@@ -2881,7 +2836,7 @@ impl<'c, C: Caller> ServerlessMessages<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessModel<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2903,10 +2858,10 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
 
     /// List serverless models.
     ///
-    /// **Gives** [`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessModelListSuccess`](crate::types::ServerlessModelListSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the catalogue of serverless models: for each one its ID, name, context length, maximum completion length, prices, supported features (tool calls, structured output, ...), license and deprecation date. Needs no authentication.
@@ -2918,10 +2873,10 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
 
     /// List serverless models for OpenRouter.
     ///
-    /// **Gives** [`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`OpenRouterModelListSuccess`](crate::types::OpenRouterModelListSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Returns the serverless model catalogue in the form used for listing the models on OpenRouter. Needs no authentication.
@@ -2938,7 +2893,7 @@ impl<'c, C: Caller> ServerlessModel<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessResponses<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -2960,10 +2915,10 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
 
     /// Create a response.
     ///
-    /// **Gives** [`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessResponsesSuccess`](crate::types::ServerlessResponsesSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Runs a generation in the style of the OpenAI Responses API on a serverless model hosted by FriendliAI. The `input` is a string or a list of items (messages, earlier tool calls and their outputs, reasoning). Returns one `response` object whose `output` lists the generated messages, reasoning items and function calls, together with the status and token usage.
@@ -3012,7 +2967,7 @@ impl<'c, C: Caller> ServerlessResponses<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessToken<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -3034,10 +2989,10 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
 
     /// Detokenize tokens.
     ///
-    /// **Gives** [`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessDetokenizationSuccess`](crate::types::ServerlessDetokenizationSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Decodes token IDs into text with the tokenizer of a serverless model.
@@ -3060,10 +3015,10 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
 
     /// Tokenize text.
     ///
-    /// **Gives** [`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ServerlessTokenizationSuccess`](crate::types::ServerlessTokenizationSuccess)`>` (which derefs to the answer)."
     )]
     ///
     /// Splits a text prompt into token IDs with the tokenizer of a serverless model. Handy for counting tokens before a request.
@@ -3086,7 +3041,7 @@ impl<'c, C: Caller> ServerlessToken<'c, C> {
 #[cfg(feature = "serverless")]
 #[derive(Debug)]
 pub struct ServerlessToolAssistedChat<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "serverless")]
@@ -3108,10 +3063,10 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
 
     /// Tool-assisted chat completion.
     ///
-    /// **Gives** [`ChatResult`](crate::types::ChatResult) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`ChatResult`](crate::types::ChatResult)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`ChatResult`](crate::types::ChatResult)`>` (which derefs to the answer)."
     )]
     ///
     /// A chat completion in which the model may call built-in tools that FriendliAI runs on its own servers (calculator, statistics, calendar, web search, URL fetching, a Python interpreter, a file reader, Linkup search) as well as functions that your code runs. The server feeds each built-in tool result back to the model before it answers. Returns the final answer as one `ChatResult`; the individual tool runs are only visible in the streaming variant. Beta, serverless only; parallel tool calls are not fully supported.
@@ -3163,7 +3118,7 @@ impl<'c, C: Caller> ServerlessToolAssistedChat<'c, C> {
 #[cfg(feature = "platform")]
 #[derive(Debug)]
 pub struct Usage<'c, C = crate::Client> {
-    client: &'c C,
+    pub(crate) client: &'c C,
 }
 
 #[cfg(feature = "platform")]
@@ -3185,10 +3140,10 @@ impl<'c, C: Caller> Usage<'c, C> {
 
     /// Get team usage.
     ///
-    /// **Gives** [`UsageResponse`](crate::types::UsageResponse) when awaited.
+    /// **Gives** [`Response`](crate::Response)`<`[`UsageResponse`](crate::types::UsageResponse)`>` (which derefs to the answer) when awaited.
     #[cfg_attr(
         feature = "blocking",
-        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`UsageResponse`](crate::types::UsageResponse)."
+        doc = " On the [blocking client](crate::blocking::Client), `.send()` gives [`Response`](crate::Response)`<`[`UsageResponse`](crate::types::UsageResponse)`>` (which derefs to the answer)."
     )]
     ///
     /// Reports the team's usage between `start_time` and `end_time` in time buckets, with the same paging as the cost report. Can be narrowed to given models, users, product types or GPU types.
@@ -3208,7 +3163,7 @@ impl<'c, C: Caller> Usage<'c, C> {
 }
 
 #[cfg(feature = "platform")]
-impl crate::Call<'_, ops::ListDatasets> {
+impl<C: Caller> crate::Call<'_, ops::ListDatasets, C> {
     /// Sets the `cursor` query parameter of this call.
     pub fn cursor(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.cursor(value))
@@ -3231,31 +3186,7 @@ impl crate::Call<'_, ops::ListDatasets> {
 }
 
 #[cfg(feature = "platform")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::ListDatasets> {
-    /// Sets the `cursor` query parameter of this call.
-    pub fn cursor(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.cursor(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-
-    /// Sets the `direction` query parameter of this call.
-    pub fn direction(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.direction(value))
-    }
-
-    /// Sets the `nameSearch` query parameter of this call.
-    pub fn name_search(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.name_search(value))
-    }
-}
-
-#[cfg(feature = "platform")]
-impl crate::Call<'_, ops::ListSplits> {
+impl<C: Caller> crate::Call<'_, ops::ListSplits, C> {
     /// Sets the `cursor` query parameter of this call.
     pub fn cursor(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.cursor(value))
@@ -3278,55 +3209,7 @@ impl crate::Call<'_, ops::ListSplits> {
 }
 
 #[cfg(feature = "platform")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::ListSplits> {
-    /// Sets the `cursor` query parameter of this call.
-    pub fn cursor(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.cursor(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-
-    /// Sets the `direction` query parameter of this call.
-    pub fn direction(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.direction(value))
-    }
-
-    /// Sets the `versionId` query parameter of this call.
-    pub fn version_id(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.version_id(value))
-    }
-}
-
-#[cfg(feature = "platform")]
-impl crate::Call<'_, ops::ListSamples> {
-    /// Sets the `cursor` query parameter of this call.
-    pub fn cursor(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.cursor(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-
-    /// Sets the `direction` query parameter of this call.
-    pub fn direction(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.direction(value))
-    }
-
-    /// Sets the `versionId` query parameter of this call.
-    pub fn version_id(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.version_id(value))
-    }
-}
-
-#[cfg(feature = "platform")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::ListSamples> {
+impl<C: Caller> crate::Call<'_, ops::ListSamples, C> {
     /// Sets the `cursor` query parameter of this call.
     pub fn cursor(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.cursor(value))
@@ -3349,7 +3232,7 @@ impl crate::blocking::Call<'_, ops::ListSamples> {
 }
 
 #[cfg(feature = "dedicated")]
-impl crate::Call<'_, ops::DedicatedListEndpoints> {
+impl<C: Caller> crate::Call<'_, ops::DedicatedListEndpoints, C> {
     /// Sets the `project_id` query parameter of this call.
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.project_id(value))
@@ -3367,40 +3250,7 @@ impl crate::Call<'_, ops::DedicatedListEndpoints> {
 }
 
 #[cfg(feature = "dedicated")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::DedicatedListEndpoints> {
-    /// Sets the `project_id` query parameter of this call.
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.project_id(value))
-    }
-
-    /// Sets the `cursor` query parameter of this call.
-    pub fn cursor(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.cursor(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-}
-
-#[cfg(feature = "dedicated")]
-impl crate::Call<'_, ops::DedicatedGetEndpointVersionHistory> {
-    /// Sets the `cursor` query parameter of this call.
-    pub fn cursor(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.cursor(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-}
-
-#[cfg(feature = "dedicated")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::DedicatedGetEndpointVersionHistory> {
+impl<C: Caller> crate::Call<'_, ops::DedicatedGetEndpointVersionHistory, C> {
     /// Sets the `cursor` query parameter of this call.
     pub fn cursor(self, value: impl Into<String>) -> Self {
         self.map_operation(|operation| operation.cursor(value))
@@ -3413,7 +3263,7 @@ impl crate::blocking::Call<'_, ops::DedicatedGetEndpointVersionHistory> {
 }
 
 #[cfg(feature = "platform")]
-impl crate::Call<'_, ops::GetCost> {
+impl<C: Caller> crate::Call<'_, ops::GetCost, C> {
     /// Sets the `bucket_width` query parameter of this call.
     pub fn bucket_width(self, value: impl Into<crate::types::CostBucketWidth>) -> Self {
         self.map_operation(|operation| operation.bucket_width(value))
@@ -3436,81 +3286,7 @@ impl crate::Call<'_, ops::GetCost> {
 }
 
 #[cfg(feature = "platform")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::GetCost> {
-    /// Sets the `bucket_width` query parameter of this call.
-    pub fn bucket_width(self, value: impl Into<crate::types::CostBucketWidth>) -> Self {
-        self.map_operation(|operation| operation.bucket_width(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-
-    /// Sets the `page` query parameter of this call.
-    pub fn page(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.page(value))
-    }
-
-    /// Sets the `group_by` query parameter of this call.
-    pub fn group_by(self, value: impl Into<crate::types::CostGroupBy>) -> Self {
-        self.map_operation(|operation| operation.group_by(value))
-    }
-}
-
-#[cfg(feature = "platform")]
-impl crate::Call<'_, ops::GetUsage> {
-    /// Sets the `bucket_width` query parameter of this call.
-    pub fn bucket_width(self, value: impl Into<crate::types::UsageBucketWidth>) -> Self {
-        self.map_operation(|operation| operation.bucket_width(value))
-    }
-
-    /// Sets the `limit` query parameter of this call.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
-        self.map_operation(|operation| operation.limit(value))
-    }
-
-    /// Sets the `page` query parameter of this call.
-    pub fn page(self, value: impl Into<String>) -> Self {
-        self.map_operation(|operation| operation.page(value))
-    }
-
-    /// Sets the `group_by` query parameter of this call.
-    pub fn group_by(
-        self,
-        value: impl IntoIterator<Item = crate::types::UsageGroupBy>,
-    ) -> Self {
-        self.map_operation(|operation| operation.group_by(value))
-    }
-
-    /// Sets the `models` query parameter of this call.
-    pub fn models(self, value: impl IntoIterator<Item = String>) -> Self {
-        self.map_operation(|operation| operation.models(value))
-    }
-
-    /// Sets the `user_ids` query parameter of this call.
-    pub fn user_ids(self, value: impl IntoIterator<Item = String>) -> Self {
-        self.map_operation(|operation| operation.user_ids(value))
-    }
-
-    /// Sets the `product_types` query parameter of this call.
-    pub fn product_types(
-        self,
-        value: impl IntoIterator<Item = crate::types::ProductType>,
-    ) -> Self {
-        self.map_operation(|operation| operation.product_types(value))
-    }
-
-    /// Sets the `gpu_types` query parameter of this call.
-    pub fn gpu_types(self, value: impl IntoIterator<Item = String>) -> Self {
-        self.map_operation(|operation| operation.gpu_types(value))
-    }
-}
-
-#[cfg(feature = "platform")]
-#[cfg(feature = "blocking")]
-impl crate::blocking::Call<'_, ops::GetUsage> {
+impl<C: Caller> crate::Call<'_, ops::GetUsage, C> {
     /// Sets the `bucket_width` query parameter of this call.
     pub fn bucket_width(self, value: impl Into<crate::types::UsageBucketWidth>) -> Self {
         self.map_operation(|operation| operation.bucket_width(value))

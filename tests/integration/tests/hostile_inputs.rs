@@ -2,7 +2,23 @@
 //! and never retried; what was sent is what the caller meant, or the call fails; the loops a
 //! server drives stay bounded; secrets go only where the caller sent them; server hints are read
 //! as the RFC says. One test per defect (D1–D10), each counting the requests that reached the
-//! mock. D3 (memory of a long page walk) lives in `hostile_memory.rs`, which counts allocations.
+//! mock. D3 (memory of a long page walk) lives in `hostile_memory.rs`, which measures its resident memory.
+//!
+//! The same classes, looked for elsewhere (the sweep the issue asked for):
+//! - Path parameters: every operation's path is checked in one place, `transport.rs`
+//!   (`check_path` on the expanded path against the document's template), so all 84 operations
+//!   refuse an empty, `.` or `..` segment. The low-level progenitor clients do not check (said on
+//!   `Client::low_level`).
+//! - Files read: the upload (`file_size` before hashing, `digest_file` too) and every multipart
+//!   file part (transcription, dataset samples; `open_regular`) take regular files only, and a
+//!   part streamed from disk is checked against the size and time it had when it was opened.
+//! - Headers from user input: the client's, a call's and the part headers go through one
+//!   `header_pair` (names and values refused with control characters) and the multipart
+//!   encoder (part names and file names percent-encoded, content types refused).
+//! - Loops the server drives: page walks (a bounded digest per cursor, D3), the tool loop
+//!   (`max_turns`, 8 by default), `wait_until_running` (its deadline), retries (the policy's
+//!   attempts and elapsed time; a `Retry-After` beyond the budget ends them), an event
+//!   (`max_event_size`) and a whole answer (`max_response_size`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -16,7 +16,7 @@ mod events;
 
 pub use events::events;
 pub use friendli_gen::friendli_gen;
-pub use namespaces::namespaces;
+pub use namespaces::{blocking_namespaces, namespaces};
 pub use operations::operations;
 
 use proc_macro2::{Ident, Span, TokenStream};

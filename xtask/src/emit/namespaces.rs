@@ -23,12 +23,7 @@ pub fn namespaces(api: &Api) -> String {
         #[allow(unused_imports)]
         use crate::operations as ops;
     }];
-    items.push(entry_points(&tree, quote! { crate::Client }, None));
-    items.push(entry_points(
-        &tree,
-        quote! { crate::blocking::Client },
-        Some("blocking"),
-    ));
+    items.push(entry_points(&tree, quote! { crate::Client }, quote! {}));
     for (path, (group, operations)) in &tree {
         items.extend(namespace(api, &tree, path, group, operations));
     }
@@ -39,8 +34,25 @@ pub fn namespaces(api: &Api) -> String {
         "The namespaces of the client, generated from the operation names of the API document, as in\n\
          FriendliAI's own SDKs: `client.serverless().chat().complete(…)`. Each method starts a call of\n\
          one operation of [`crate::operations`]; the handles work the same on the async client and on\n\
-         the blocking one.",
+         the blocking one (whose entry points are generated beside it, in `blocking.rs`).",
         items,
+    )
+}
+
+/// `friendli/src/generated/blocking.rs`: the namespaces' entry points on the blocking client
+/// (`client.serverless()`), a module of `friendli::blocking`, so that the namespaces never name
+/// the blocking client that is built on them.
+pub fn blocking_namespaces(api: &Api) -> String {
+    let tree = tree(api);
+    render_file(
+        "The namespaces of the blocking client, generated from the operation names of the API\n\
+         document: `client.serverless().chat().complete(…).send()`. The handles are those of\n\
+         [`crate::namespaces`].",
+        [entry_points(
+            &tree,
+            quote! { super::Client },
+            quote! { crate::namespaces:: },
+        )],
     )
 }
 
@@ -65,9 +77,9 @@ fn namespace_type(path: &[String]) -> String {
     path.iter().map(|s| s.to_pascal_case()).collect()
 }
 
-/// The top-level namespaces as methods of a client.
-fn entry_points(tree: &Tree<'_>, client: TokenStream, feature: Option<&str>) -> TokenStream {
-    let gate = feature.map(|f| quote! { #[cfg(feature = #f)] });
+/// The top-level namespaces as methods of a client (`module` is the path to the handle types,
+/// empty in their own module).
+fn entry_points(tree: &Tree<'_>, client: TokenStream, module: TokenStream) -> TokenStream {
     let methods = tree
         .iter()
         .filter(|(k, _)| k.len() == 1)
@@ -78,13 +90,12 @@ fn entry_points(tree: &Tree<'_>, client: TokenStream, feature: Option<&str>) -> 
             quote! {
                 #[doc = #doc]
                 #[cfg(feature = #group)]
-                pub fn #method(&self) -> #ty<'_, #client> {
-                    #ty { client: self }
+                pub fn #method(&self) -> #module #ty<'_, #client> {
+                    #module #ty { client: self }
                 }
             }
         });
     quote! {
-        #gate
         impl #client {
             #(#methods)*
         }
@@ -123,7 +134,7 @@ fn namespace(
             #cfg
             #[derive(Debug)]
             pub struct #ty<'c, C = crate::Client> {
-                client: &'c C,
+                pub(crate) client: &'c C,
             }
         },
         quote! {
@@ -265,9 +276,16 @@ fn result_docs(api: &Api, operation: &Operation) -> (String, String) {
         format!("[`{name}`]({path})")
     };
     match &operation.response {
-        Response::Empty => ("`()`".to_owned(), "`()`".to_owned()),
+        Response::Empty => {
+            let ty = "[`Response`](crate::Response)`<()>` (the status, headers and request id)"
+                .to_owned();
+            (ty.clone(), ty)
+        }
         Response::Json(name) => {
-            let ty = link(&api.rust_type(name));
+            let ty = format!(
+                "[`Response`](crate::Response)`<`{}`>` (which derefs to the answer)",
+                link(&api.rust_type(name))
+            );
             (ty.clone(), ty)
         }
         Response::Events { event, .. } => stream_docs(&link(&format!("crate::events::{event}"))),
@@ -325,32 +343,24 @@ fn query_setters(operation: &Operation) -> Vec<TokenStream> {
     }
     let cfg = cfg(&operation.group);
     let op = ident(&operation.type_name);
-    [
-        (quote! { crate::Call }, None),
-        (quote! { crate::blocking::Call }, Some("blocking")),
-    ]
-    .into_iter()
-    .map(|(call, feature)| {
-        let gate = feature.map(|f| quote! { #[cfg(feature = #f)] });
-        let setters = optional.iter().map(|param| {
-            let doc = format!(" Sets the `{}` query parameter of this call.", param.name);
-            let method = ident(&setter_name(&param.ident));
-            let field = ident(&param.ident);
-            let arg = argument_type(param);
-            quote! {
-                #[doc = #doc]
-                pub fn #method(self, value: #arg) -> Self {
-                    self.map_operation(|operation| operation.#field(value))
-                }
-            }
-        });
+    let setters = optional.iter().map(|param| {
+        let doc = format!(" Sets the `{}` query parameter of this call.", param.name);
+        let method = ident(&setter_name(&param.ident));
+        let field = ident(&param.ident);
+        let arg = argument_type(param);
         quote! {
-            #cfg
-            #gate
-            impl #call<'_, ops::#op> {
-                #(#setters)*
+            #[doc = #doc]
+            pub fn #method(self, value: #arg) -> Self {
+                self.map_operation(|operation| operation.#field(value))
             }
         }
-    })
-    .collect()
+    });
+    // One impl for the calls of both clients (the blocking `Call` is this `Call` of the blocking
+    // client).
+    vec![quote! {
+        #cfg
+        impl<C: Caller> crate::Call<'_, ops::#op, C> {
+            #(#setters)*
+        }
+    }]
 }
