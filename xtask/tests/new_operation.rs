@@ -63,6 +63,36 @@ fn run(dir: &Path, target: &Path, args: &[&str]) {
     );
 }
 
+/// A copy of the workspace (in a temporary directory named after `tag`) whose overlay ends with
+/// `overlay_actions`, imported from the provider's document: the copy and the build directory,
+/// or `None` when the provider's document is not beside the checkout.
+fn imported_copy(tag: &str, overlay_actions: &str) -> Option<(PathBuf, PathBuf)> {
+    let root = workspace::root();
+    let provider = root.join("../shared/reference/upstream-openapi-2026-07-22.yaml");
+    if !provider.exists() {
+        eprintln!("SKIPPED: {} is not there", provider.display());
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("friendli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_workspace(&dir);
+    // Shares compiled dependencies between runs, but never the workspace's own build lock.
+    let target = root.join("target").join("new-operation-test");
+
+    // The only edit: overlay actions.
+    let overlay = dir.join(workspace::OVERLAY);
+    let mut text = std::fs::read_to_string(&overlay).unwrap();
+    text.push_str(overlay_actions);
+    std::fs::write(&overlay, text).unwrap();
+
+    let provider = provider.canonicalize().unwrap();
+    let import = ["run", "-q", "-p", "xtask", "--", "import"];
+    let mut args = import.to_vec();
+    args.push(provider.to_str().unwrap());
+    run(&dir, &target, &args);
+    Some((dir, target))
+}
+
 const NEW_OPERATION: &str = r#"
   # --- Added by the new-operation test.
   - target: "$.paths"
@@ -210,38 +240,9 @@ async fn the_new_operation_is_callable_without_hand_written_code() {
 #[ignore = "builds a copy of the workspace (minutes); run by .ci/run"]
 fn a_new_operation_costs_no_hand_written_code() {
     let _build = one_build_at_a_time();
-    let root = workspace::root();
-    let provider = root.join("../shared/reference/upstream-openapi-2026-07-22.yaml");
-    if !provider.exists() {
-        eprintln!("SKIPPED: {} is not there", provider.display());
+    let Some((dir, target)) = imported_copy("new-op", NEW_OPERATION) else {
         return;
-    }
-    let dir: PathBuf = std::env::temp_dir().join(format!("friendli-new-op-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_workspace(&dir);
-    // Shares compiled dependencies between runs, but never the workspace's own build lock.
-    let target = root.join("target").join("new-operation-test");
-
-    // The only edit: an overlay action.
-    let overlay = dir.join(workspace::OVERLAY);
-    let mut text = std::fs::read_to_string(&overlay).unwrap();
-    text.push_str(NEW_OPERATION);
-    std::fs::write(&overlay, text).unwrap();
-
-    let provider = provider.canonicalize().unwrap();
-    run(
-        &dir,
-        &target,
-        &[
-            "run",
-            "-q",
-            "-p",
-            "xtask",
-            "--",
-            "import",
-            provider.to_str().unwrap(),
-        ],
-    );
+    };
     run(
         &dir,
         &target,
@@ -298,36 +299,9 @@ const WITHOUT_CHAT: &str = r#"
 #[ignore = "builds a copy of the workspace (minutes); run by .ci/run"]
 fn a_document_without_chat_completions_still_compiles() {
     let _build = one_build_at_a_time();
-    let root = workspace::root();
-    let provider = root.join("../shared/reference/upstream-openapi-2026-07-22.yaml");
-    if !provider.exists() {
-        eprintln!("SKIPPED: {} is not there", provider.display());
+    let Some((dir, target)) = imported_copy("no-chat", WITHOUT_CHAT) else {
         return;
-    }
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("friendli-no-chat-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_workspace(&dir);
-    let target = root.join("target").join("new-operation-test");
-
-    let overlay = dir.join(workspace::OVERLAY);
-    let mut text = std::fs::read_to_string(&overlay).unwrap();
-    text.push_str(WITHOUT_CHAT);
-    std::fs::write(&overlay, text).unwrap();
-    let provider = provider.canonicalize().unwrap();
-    run(
-        &dir,
-        &target,
-        &[
-            "run",
-            "-q",
-            "-p",
-            "xtask",
-            "--",
-            "import",
-            provider.to_str().unwrap(),
-        ],
-    );
+    };
     let generated = Command::new(env!("CARGO"))
         .args(["run", "-q", "-p", "xtask", "--", "generate"])
         .current_dir(&dir)
