@@ -33,16 +33,21 @@ fn main() {
     };
     let mut names = Vec::new();
     let mut on = BTreeSet::new();
-    for line in text.lines().map(str::trim) {
+    for (number, line) in text.lines().map(str::trim).enumerate() {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let mut words = line.split_whitespace();
-        let (Some(name), Some(verdict)) = (words.next(), words.next()) else {
-            continue;
+        let (Some(name), Some(verdict @ ("yes" | "no"))) = (words.next(), words.next()) else {
+            // A file edited by hand: refused, not read as "compile nothing".
+            panic!(
+                "{CAPABILITIES}, line {}: {line:?} is not `<name> yes|no …`; regenerate it with \
+                 `cargo xtask generate`",
+                number + 1
+            );
         };
         names.push(format!("{name:?}"));
-        if verdict != "yes" {
+        if verdict == "no" {
             continue;
         }
         let compiled = words.all(|word| match word.strip_prefix('+') {
