@@ -461,7 +461,7 @@ impl<E: SseEvent> EventStream<E> {
                     if decoded.is_ok()
                         && let Some(trace) = self.trace.as_deref_mut()
                     {
-                        trace.event(event.data);
+                        trace.event(event.data, self.delivered + 1);
                     }
                     decoded.map(|item| (item, ends.is_some())).map_err(Some)
                 }
@@ -503,7 +503,7 @@ impl<E: SseEvent> EventStream<E> {
                     _ => match E::decode(&event, &context) {
                         Ok(item) => {
                             if let Some(trace) = self.trace.as_deref_mut() {
-                                trace.event(event.data);
+                                trace.event(event.data, self.delivered + 1);
                             }
                             Ok(Some((item, ends.is_some())))
                         }

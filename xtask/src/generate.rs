@@ -515,26 +515,12 @@ pub fn types_module(file: &syn::File) -> TypesModule {
 
 /// The names of the types a generated file defines (its builders left out).
 pub fn type_names(file: &syn::File) -> std::collections::BTreeSet<String> {
-    fn walk(items: &[syn::Item], out: &mut std::collections::BTreeSet<String>) {
-        for item in items {
-            match item {
-                syn::Item::Mod(module) if module.ident == "builder" => {}
-                syn::Item::Mod(module) => {
-                    if let Some((_, inner)) = &module.content {
-                        walk(inner, out);
-                    }
-                }
-                syn::Item::Struct(s) => {
-                    out.insert(s.ident.to_string());
-                }
-                syn::Item::Enum(e) => {
-                    out.insert(e.ident.to_string());
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = std::collections::BTreeSet::new();
-    walk(&file.items, &mut out);
-    out
+    items_outside_builders(file)
+        .into_iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
 }

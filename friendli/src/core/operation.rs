@@ -296,28 +296,42 @@ pub(crate) fn check_required_fields(body: &Encoded, info: &OperationInfo) -> Res
 }
 
 /// Whether a JSON object has the member `name` with a value other than `null` (read without
-/// building the document).
+/// building the document, and only as far as the member: the prompt after `model` is not read).
 fn json_has_member(bytes: &[u8], name: &str) -> bool {
-    struct Member<'n>(&'n str);
+    struct Member<'n> {
+        name: &'n str,
+        found: &'n std::cell::Cell<bool>,
+    }
     impl<'de> serde::de::Visitor<'de> for Member<'_> {
-        type Value = bool;
+        type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a JSON object")
         }
         fn visit_map<A: serde::de::MapAccess<'de>>(
             self,
             mut map: A,
-        ) -> std::result::Result<bool, A::Error> {
-            let mut found = false;
+        ) -> std::result::Result<(), A::Error> {
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                 let value: Option<serde::de::IgnoredAny> = map.next_value()?;
-                found |= key == self.0 && value.is_some();
+                if key == self.name && value.is_some() {
+                    self.found.set(true);
+                    // Stops the read here; the error is not a verdict, `found` is.
+                    return Err(serde::de::Error::custom("found"));
+                }
             }
-            Ok(found)
+            Ok(())
         }
     }
+    let found = std::cell::Cell::new(false);
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde::Deserializer::deserialize_map(&mut deserializer, Member(name)).unwrap_or(false)
+    let _ = serde::Deserializer::deserialize_map(
+        &mut deserializer,
+        Member {
+            name,
+            found: &found,
+        },
+    );
+    found.get()
 }
 
 /// The body with the per-call fields of `body_field` set on it (the body unchanged when there

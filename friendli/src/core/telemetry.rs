@@ -236,7 +236,6 @@ impl CallTrace {
                 span: self.span,
                 started: self.started,
                 first: None,
-                events: 0,
                 summary: Summary::default(),
                 text: self.content.then(BTreeMap::new),
             })
@@ -263,16 +262,14 @@ pub(crate) struct StreamTrace {
     started: Instant,
     /// When the first event arrived, in milliseconds from the start of the call.
     first: Option<f64>,
-    /// Events seen so far.
-    events: u64,
     summary: Summary,
     /// The text of each choice, with `trace_content`.
     text: Option<BTreeMap<i64, String>>,
 }
 
 impl StreamTrace {
-    /// Notes one delivered event, from its raw data.
-    pub(crate) fn event(&mut self, data: &[u8]) {
+    /// Notes one delivered event, from its raw data; `number` counts the stream's events from 1.
+    pub(crate) fn event(&mut self, data: &[u8], number: u64) {
         if self.first.is_none() {
             let ms = self.started.elapsed().as_secs_f64() * 1000.0;
             self.first = Some(ms);
@@ -282,12 +279,11 @@ impl StreamTrace {
         if !self.facts {
             return;
         }
-        self.events += 1;
         // Parse again only the events that may hold a fact, unless the text is kept: the first
         // few (until one gives the answer's id), and those with a usage object, a finish reason
         // that is not null, or a status.
         let wanted = self.text.is_some()
-            || (self.summary.id.is_none() && self.events <= ID_EVENTS)
+            || (self.summary.id.is_none() && number <= ID_EVENTS)
             || may_hold_a_fact(data);
         if !wanted {
             return;

@@ -472,7 +472,8 @@ where
             Err(Error::invalid_request("the request was taken")),
         )?;
         O::declare(&mut request, self.tools)?;
-        let messages = O::messages(&mut request).clone();
+        // The conversation keeps the messages; each turn's request gets a copy of them.
+        let messages = std::mem::take(O::messages(&mut request));
         Ok(Conversation {
             tools: self.tools,
             report_tool_errors: self.report_tool_errors,
@@ -605,8 +606,9 @@ where
             .into());
         }
         self.turn += 1;
-        *O::messages(&mut self.request) = self.messages.clone();
-        Ok(self.request.clone())
+        let mut request = self.request.clone();
+        *O::messages(&mut request) = self.messages.clone();
+        Ok(request)
     }
 
     /// Ends the turn with the model's answer.
